@@ -1,0 +1,146 @@
+"""Settings of a planning run: the week, shifts, service times, travel model and solver budget."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from planner.errors import InputError
+
+DEFAULT_SERVICE_MIN: dict[str, float] = {
+    "restaurant": 7,
+    "cafe": 6,
+    "retail": 6,
+    "convenience": 5,
+    "market_stall": 5,
+    "beauty": 6,
+    "service": 6,
+    "education": 6,
+    "health": 7,
+    "lodging": 8,
+}
+
+
+@dataclass(frozen=True)
+class TravelSettings:
+    """Parameters of the travel-time model (see ``planner.travel``)."""
+
+    circuity: float = 1.25  # road distance / straight-line distance in Korean cities
+    walk_speed_mps: float = 1.3
+    walk_max_m: float = 800.0  # beyond this road distance, staff take the bus or subway
+    transit_speed_kmh: float = 18.0  # Seoul bus average, stops included
+    transit_access_min: float = 8.0  # walk to the stop, wait, walk from the stop
+
+
+@dataclass(frozen=True)
+class WeekSettings:
+    """The campaign calendar: which days, the shift and the lunch break."""
+
+    start_date: dt.date = dt.date(2022, 2, 7)
+    days: int = 7
+    shift_start: dt.time = dt.time(9, 0)
+    shift_end: dt.time = dt.time(18, 0)
+    lunch_earliest: dt.time = dt.time(11, 30)  # the break may start from here ...
+    lunch_latest_end: dt.time = dt.time(14, 0)  # ... and must be over by here
+    lunch_min: int = 60
+
+    def day_offset_s(self, day: int) -> int:
+        """Seconds from the start of the week (start_date 00:00) to the start of ``day``."""
+        return day * 86_400
+
+    def date_of(self, day: int) -> dt.date:
+        """Calendar date of day number ``day`` (0-based)."""
+        return self.start_date + dt.timedelta(days=day)
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """Budget and shape of the routing search."""
+
+    zone_max_stops: int = 120  # OR-Tools shines below a few hundred stops
+    time_limit_s: float = 5.0  # per zone
+    seed: int = 0
+    worker_day_cost: int = 36_000  # fixed cost of calling one more worker-day, in travel seconds
+    later_day_cost: int = 3_600  # extra fixed cost per day later in the week
+    open_routes: bool = False  # True: routes end at the last shop instead of the office
+    processes: int = 1  # zones solved in parallel
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a planning run needs besides the merchants themselves.
+
+    ``Settings.from_file(path)`` reads a TOML file with the sections ``[week]``,
+    ``[travel]``, ``[solver]`` and ``[service_min]``; missing keys keep their defaults.
+    """
+
+    week: WeekSettings = field(default_factory=WeekSettings)
+    travel: TravelSettings = field(default_factory=TravelSettings)
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    service_min: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SERVICE_MIN))
+    default_service_min: float = 6.0
+    staff: int | None = None  # workers per day; None lets planner size the team
+
+    def service_s(self, category: str) -> int:
+        """Service seconds for a shop of ``category``."""
+        return round(60 * self.service_min.get(category, self.default_service_min))
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Settings:
+        """Read settings from a TOML file.
+
+        Raises
+        ------
+        InputError
+            If the file is missing, is not TOML, or names an unknown setting.
+        """
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise InputError(f"{path}: settings file not found") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{path}: not valid TOML: {exc}") from exc
+        return cls.from_dict(data, source=str(path))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "settings") -> Settings:
+        """Build settings from nested dictionaries (as read from TOML)."""
+        settings = cls()
+        sections = {"week": WeekSettings, "travel": TravelSettings, "solver": SolverSettings}
+        changes: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in sections:
+                changes[key] = _section(sections[key], getattr(settings, key), value, f"{source} [{key}]")
+            elif key == "service_min":
+                changes[key] = {**settings.service_min, **{k: float(v) for k, v in value.items()}}
+            elif key in {"default_service_min", "staff"}:
+                changes[key] = value
+            else:
+                raise InputError(f"{source}: unknown setting {key!r}")
+        return replace(settings, **changes)
+
+
+def _section(kind: type, current: Any, values: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in fields(kind)}
+    changes = {}
+    for key, value in values.items():
+        if key not in known:
+            raise InputError(f"{where}: unknown setting {key!r}; known: {', '.join(known)}")
+        default = getattr(current, key)
+        try:
+            if isinstance(default, dt.date) and isinstance(value, str):
+                value = dt.date.fromisoformat(value)
+            elif isinstance(default, dt.time) and isinstance(value, str):
+                value = dt.time.fromisoformat(value)
+            elif isinstance(default, bool):
+                value = bool(value)
+            elif isinstance(default, int | float):
+                value = type(default)(value)
+        except ValueError as exc:
+            raise InputError(f"{where}: {key} = {value!r} is not a valid {type(default).__name__}") from exc
+        changes[key] = value
+    return replace(current, **changes)
