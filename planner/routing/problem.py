@@ -53,6 +53,7 @@ class Problem:
     cost: np.ndarray | None = None  # (n, n) int arc costs; None means travel_s
     demand: np.ndarray | None = None  # (n,) int; used with Vehicle.capacity
     penalty: np.ndarray | None = None  # (n,) int; None means every visit is mandatory
+    coords: np.ndarray | None = None  # (n, 2) metres; lets the engine cut the problem into zones
 
     @property
     def size(self) -> int:

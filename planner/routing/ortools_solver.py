@@ -1,0 +1,216 @@
+"""Solve one routing problem with OR-Tools (the only module that imports ortools)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from planner.routing.problem import Problem, Route, Solution
+
+FIRST_SOLUTIONS = ("PATH_CHEAPEST_ARC", "SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
+
+
+class _Model:
+    """An OR-Tools routing model built from a Problem, following the samples' construction order."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        self.n = problem.size
+        # Open routes end at a virtual node that every node reaches at no cost or time.
+        self.virtual_end = self.n if any(v.end is None for v in problem.vehicles) else None
+        size = self.n + (1 if self.virtual_end is not None else 0)
+        starts = [v.start for v in problem.vehicles]
+        ends = [self.virtual_end if v.end is None else v.end for v in problem.vehicles]
+        self.manager = pywrapcp.RoutingIndexManager(size, len(problem.vehicles), starts, ends)
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        self._add_costs(size)
+        self._add_time(size)
+        self._add_capacity(size)
+        self._add_optional_visits()
+
+    def _matrix(self, values: np.ndarray, size: int) -> list[list[int]]:
+        full = np.zeros((size, size), dtype=np.int64)
+        full[: self.n, : self.n] = values
+        return full.tolist()
+
+    def _add_costs(self, size: int) -> None:
+        cost = self.routing.RegisterTransitMatrix(self._matrix(self.problem.arc_cost(), size))
+        self.routing.SetArcCostEvaluatorOfAllVehicles(cost)
+        for v, vehicle in enumerate(self.problem.vehicles):
+            self.routing.SetFixedCostOfVehicle(int(vehicle.fixed_cost), v)
+
+    def _add_time(self, size: int) -> None:
+        p = self.problem
+        # Transit from a node = service there + travel to the next node.
+        service = np.zeros(size, dtype=np.int64)
+        service[: self.n] = p.service_s
+        transit = np.zeros((size, size), dtype=np.int64)
+        transit[: self.n, : self.n] = p.travel_s + p.service_s[:, None]
+        transit[:, self.n :] = service[:, None]  # reaching the virtual end costs only the service
+        callback = self.routing.RegisterTransitMatrix(transit.tolist())
+        horizon = max(v.shift_end_s for v in p.vehicles)
+        self.routing.AddDimension(
+            callback,
+            horizon,  # allow waiting time
+            horizon,  # maximum time per vehicle: the clock itself
+            False,  # start cumul not fixed to zero: shifts start on their own day
+            "time",
+        )
+        self.time = self.routing.GetDimensionOrDie("time")
+        for node in p.visits:
+            self._set_windows(self.manager.NodeToIndex(node), p.windows[node])
+        solver = self.routing.solver()
+        node_service = [int(service[self.manager.IndexToNode(i)]) for i in range(self.routing.Size())]
+        for v, vehicle in enumerate(p.vehicles):
+            for index in (self.routing.Start(v), self.routing.End(v)):
+                self.time.CumulVar(index).SetRange(vehicle.shift_start_s, vehicle.shift_end_s)
+            breaks = [
+                solver.FixedDurationIntervalVar(
+                    b.earliest_start_s,
+                    b.latest_start_s,
+                    b.duration_s,
+                    False,  # not optional: every worker-day has its lunch break
+                    f"break {v}/{k}",
+                )
+                for k, b in enumerate(vehicle.breaks)
+            ]
+            if breaks:
+                self.time.SetBreakIntervalsOfVehicle(breaks, v, node_service)
+            self.routing.AddVariableMinimizedByFinalizer(self.time.CumulVar(self.routing.End(v)))
+
+    def _set_windows(self, index: int, windows: tuple[tuple[int, int], ...]) -> None:
+        if not windows:
+            return
+        cumul = self.time.CumulVar(index)
+        cumul.SetRange(windows[0][0], windows[-1][1])
+        for (_, close), (reopen, _) in zip(windows, windows[1:], strict=False):
+            if reopen > close + 1:
+                cumul.RemoveInterval(close + 1, reopen - 1)
+
+    def _add_capacity(self, size: int) -> None:
+        p = self.problem
+        if p.demand is None or all(v.capacity is None for v in p.vehicles):
+            return
+        demand = np.zeros(size, dtype=np.int64)
+        demand[: self.n] = p.demand
+        callback = self.routing.RegisterUnaryTransitVector(demand.tolist())
+        big = int(demand.sum()) + 1
+        capacities = [big if v.capacity is None else int(v.capacity) for v in p.vehicles]
+        self.routing.AddDimensionWithVehicleCapacity(
+            callback,
+            0,  # no slack
+            capacities,
+            True,  # start cumul at zero
+            "load",
+        )
+
+    def _add_optional_visits(self) -> None:
+        if self.problem.penalty is None:
+            return
+        for node in self.problem.visits:
+            penalty = int(self.problem.penalty[node])
+            if penalty >= 0:
+                self.routing.AddDisjunction([self.manager.NodeToIndex(node)], penalty)
+
+    def parameters(self, time_limit_s: float, first_solution: str, solution_limit: int | None):
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first_solution)
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        params.time_limit.FromMilliseconds(max(1, int(1000 * time_limit_s)))
+        if solution_limit:
+            params.solution_limit = solution_limit
+        return params
+
+    def routes_of(self, assignment) -> Solution:
+        p, routing, manager = self.problem, self.routing, self.manager
+        routes, served = [], set()
+        breaks = _break_starts(assignment)
+        for v in range(len(p.vehicles)):
+            index = routing.NextVar(routing.Start(v))
+            index = assignment.Value(routing.NextVar(routing.Start(v)))
+            visits, starts = [], []
+            while not routing.IsEnd(index):
+                node = manager.IndexToNode(index)
+                visits.append(node)
+                starts.append(assignment.Value(self.time.CumulVar(index)))
+                index = assignment.Value(routing.NextVar(index))
+            if not visits:
+                continue
+            served.update(visits)
+            depart = assignment.Value(self.time.CumulVar(routing.Start(v)))
+            arrive = assignment.Value(self.time.CumulVar(routing.End(v)))
+            routes.append(Route(v, tuple(visits), tuple(starts), depart, arrive, breaks.get(v, ())))
+        unassigned = [node for node in p.visits if node not in served]
+        return Solution(routes=routes, unassigned=unassigned, objective=int(assignment.ObjectiveValue()))
+
+
+def _break_starts(assignment) -> dict[int, tuple[int, ...]]:
+    intervals = assignment.IntervalVarContainer()
+    starts: dict[int, list[int]] = {}
+    for k in range(intervals.Size()):
+        element = intervals.Element(k)
+        name = element.Var().Name()
+        if name.startswith("break ") and element.PerformedValue():
+            vehicle = int(name.split()[1].split("/")[0])
+            starts.setdefault(vehicle, []).append(element.StartValue())
+    return {v: tuple(sorted(s)) for v, s in starts.items()}
+
+
+def solve_ortools(
+    problem: Problem,
+    time_limit_s: float,
+    seed: int = 0,
+    first_solution: str = "PATH_CHEAPEST_ARC",
+    initial: Solution | None = None,
+    solution_limit: int | None = None,
+) -> Solution:
+    """Solve ``problem`` with OR-Tools: a first solution, then guided local search.
+
+    Parameters
+    ----------
+    problem
+        The problem; every visit needs a window unless it may be served at any time.
+    time_limit_s
+        Wall-clock budget of the search.
+    seed
+        Kept for a uniform engine API; OR-Tools' search is deterministic for a given
+        solution limit, and a time limit makes it depend on the machine's speed.
+    first_solution
+        Name of an OR-Tools first-solution strategy, see ``FIRST_SOLUTIONS``.
+    initial
+        Routes to start from (warm start); the search then only improves on them.
+    solution_limit
+        Stop after this many solutions, for runs that must repeat exactly.
+
+    Returns
+    -------
+    Solution
+        The best solution found; if none was found, every visit is unassigned.
+    """
+    del seed  # OR-Tools' routing search has no random seed to set
+    began = time.perf_counter()
+    model = _Model(problem)
+    params = model.parameters(time_limit_s, first_solution, solution_limit)
+    assignment = None
+    if initial is not None and initial.routes:
+        assignment = _warm_start(model, initial, params)
+    if assignment is None:
+        assignment = model.routing.SolveWithParameters(params)
+    if assignment is None:
+        solution = Solution(routes=[], unassigned=list(problem.visits))
+    else:
+        solution = model.routes_of(assignment)
+    solution.seconds = time.perf_counter() - began
+    return solution
+
+
+def _warm_start(model: _Model, initial: Solution, params):
+    routes = [[] for _ in model.problem.vehicles]
+    for route in initial.routes:
+        routes[route.vehicle] = [model.manager.NodeToIndex(node) for node in route.visits]
+    start = model.routing.ReadAssignmentFromRoutes(routes, True)
+    if start is None:
+        return None
+    return model.routing.SolveFromAssignmentWithParameters(start, params)

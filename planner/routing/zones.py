@@ -1,0 +1,55 @@
+"""Cut a set of points into compact zones small enough for OR-Tools to solve well."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.cluster import KMeans
+
+
+def make_zones(xy: np.ndarray, max_size: int, seed: int = 0) -> np.ndarray:
+    """Label each point with a zone so that no zone holds more than ``max_size`` points.
+
+    Zones come from k-means on the metric coordinates, and any zone still too large is split
+    again, so zones are compact (short travel inside) and their sizes stay near ``max_size``.
+
+    Parameters
+    ----------
+    xy
+        ``(n, 2)`` coordinates in metres.
+    max_size
+        Largest number of points in one zone.
+    seed
+        Seed of the k-means initialisation, so the same input gives the same zones.
+
+    Returns
+    -------
+    np.ndarray
+        Zone label per point, ``0 .. k-1``, numbered west to east by zone centre.
+    """
+    n = len(xy)
+    labels = np.zeros(n, dtype=np.int64)
+    if n <= max_size:
+        return labels
+    pending = [np.arange(n)]
+    groups: list[np.ndarray] = []
+    while pending:
+        members = pending.pop()
+        if len(members) <= max_size:
+            groups.append(members)
+            continue
+        k = max(2, int(np.ceil(len(members) / max_size)))
+        km = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(xy[members])
+        parts = [members[km.labels_ == c] for c in range(k)]
+        parts = [p for p in parts if len(p)]
+        if len(parts) == 1:  # identical points: cut by position in the list instead
+            parts = np.array_split(members, k)
+        pending.extend(parts)
+    groups.sort(key=lambda g: (xy[g, 0].mean(), xy[g, 1].mean()))
+    for zone, members in enumerate(groups):
+        labels[members] = zone
+    return labels
+
+
+def barycentres(xy: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
+    """Mean point of each group of point indices, as a ``(k, 2)`` array."""
+    return np.array([xy[g].mean(axis=0) if len(g) else (np.nan, np.nan) for g in groups])
