@@ -1,0 +1,166 @@
+"""PyVRP and VROOM on a planner Problem, with the same integer matrices and time budget."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from itertools import groupby
+
+import numpy as np
+import pyvrp
+import vroom
+from pyvrp.stop import MaxRuntime
+
+from planner.routing.problem import Problem, Route, Solution, Vehicle
+
+
+def _single_window(problem: Problem, node: int) -> tuple[int, int] | None:
+    windows = problem.windows[node]
+    if len(windows) > 1:
+        raise ValueError(f"node {node} has {len(windows)} time windows; PyVRP takes one per client")
+    return windows[0] if windows else None
+
+
+def _vehicle_key(vehicle: Vehicle) -> tuple:
+    return (
+        vehicle.start,
+        vehicle.end,
+        vehicle.shift_start_s,
+        vehicle.shift_end_s,
+        vehicle.fixed_cost,
+        vehicle.capacity,
+    )
+
+
+def _pyvrp_data(problem: Problem) -> tuple[pyvrp.ProblemData, list[int], list[list[int]]]:
+    """PyVRP's data: locations are planner's nodes; returns client -> node and type -> vehicles."""
+    if any(v.breaks for v in problem.vehicles) or any(v.end is None for v in problem.vehicles):
+        raise ValueError("the PyVRP baseline supports closed routes without breaks only")
+    coords = problem.coords if problem.coords is not None else np.zeros((problem.size, 2))
+    locations = [pyvrp.Location(x=float(x), y=float(y)) for x, y in coords]
+    depot_nodes = sorted(problem.depots)
+    depots = [pyvrp.Depot(location=node) for node in depot_nodes]
+    clients, client_nodes = [], []
+    for node in problem.visits:
+        window = _single_window(problem, node)
+        penalty = -1 if problem.penalty is None else int(problem.penalty[node])
+        clients.append(
+            pyvrp.Client(
+                location=node,
+                delivery=[] if problem.demand is None else [int(problem.demand[node])],
+                service_duration=int(problem.service_s[node]),
+                tw_early=0 if window is None else window[0],
+                tw_late=np.iinfo(np.int64).max if window is None else window[1],
+                prize=max(penalty, 0),
+                required=penalty < 0,
+            )
+        )
+        client_nodes.append(node)
+    vehicle_types, members = [], []
+    order = sorted(range(len(problem.vehicles)), key=lambda v: _vehicle_key(problem.vehicles[v]))
+    for _, group in groupby(order, key=lambda v: _vehicle_key(problem.vehicles[v])):
+        ids = list(group)
+        v = problem.vehicles[ids[0]]
+        vehicle_types.append(
+            pyvrp.VehicleType(
+                num_available=len(ids),
+                capacity=[] if v.capacity is None or problem.demand is None else [int(v.capacity)],
+                start_depot=depot_nodes.index(v.start),
+                end_depot=depot_nodes.index(v.end),
+                fixed_cost=int(v.fixed_cost),
+                tw_early=v.shift_start_s,
+                tw_late=v.shift_end_s,
+            )
+        )
+        members.append(ids)
+    data = pyvrp.ProblemData(
+        locations, clients, depots, vehicle_types, [problem.arc_cost().astype(np.int64)], [problem.travel_s]
+    )
+    return data, client_nodes, members
+
+
+def solve_pyvrp(problem: Problem, time_limit_s: float, seed: int = 0) -> Solution:
+    """Solve ``problem`` with PyVRP's iterated local search for ``time_limit_s`` seconds.
+
+    Returns PyVRP's best solution even when it is infeasible; check it independently.
+    """
+    began = time.perf_counter()
+    data, client_nodes, members = _pyvrp_data(problem)
+    result = pyvrp.solve(data, MaxRuntime(time_limit_s), seed=seed, collect_stats=False, display=False)
+    free = [list(ids) for ids in members]
+    routes, served = [], set()
+    for route in result.best.routes():
+        visits, starts = [], []
+        for activity in route.schedule():
+            if activity.is_client():
+                visits.append(client_nodes[activity.idx])
+                starts.append(int(activity.start_time))
+        vehicle = free[route.vehicle_type()].pop(0)
+        routes.append(
+            Route(vehicle, tuple(visits), tuple(starts), int(route.start_time()), int(route.end_time()))
+        )
+        served.update(visits)
+    unassigned = [node for node in problem.visits if node not in served]
+    objective = int(result.cost()) if result.is_feasible() else -1
+    return Solution(routes, unassigned, objective, time.perf_counter() - began)
+
+
+def _vroom_input(problem: Problem) -> vroom.Input:
+    """VROOM's input with planner's node numbers as matrix indices and job ids."""
+    if any(v.breaks for v in problem.vehicles):
+        raise ValueError("the VROOM baseline does not model breaks")
+    model = vroom.Input()
+    model.set_durations_matrix("car", np.asarray(problem.travel_s, dtype=np.uint32))
+    model.set_costs_matrix("car", np.asarray(problem.arc_cost(), dtype=np.uint32))
+    capacitated = problem.demand is not None and any(v.capacity is not None for v in problem.vehicles)
+    for v, vehicle in enumerate(problem.vehicles):
+        capacity = int(problem.demand.sum()) if vehicle.capacity is None else int(vehicle.capacity)
+        model.add_vehicle(
+            vroom.Vehicle(
+                id=v,
+                start=vroom.Location(index=vehicle.start),
+                end=None if vehicle.end is None else vroom.Location(index=vehicle.end),
+                capacity=vroom.Amount([capacity]) if capacitated else vroom.Amount([]),
+                time_window=vroom.TimeWindow(vehicle.shift_start_s, vehicle.shift_end_s),
+                costs=vroom.VehicleCosts(fixed=int(vehicle.fixed_cost)),
+            )
+        )
+    for node in problem.visits:
+        model.add_job(
+            vroom.Job(
+                id=node,
+                location=vroom.Location(index=node),
+                default_service=int(problem.service_s[node]),
+                delivery=vroom.Amount([int(problem.demand[node])]) if capacitated else vroom.Amount([]),
+                time_windows=[vroom.TimeWindow(a, b) for a, b in problem.windows[node]],
+            )
+        )
+    return model
+
+
+def solve_vroom(
+    problem: Problem, time_limit_s: float, seed: int = 0, exploration_level: int = 5, threads: int = 1
+) -> Solution:
+    """Solve ``problem`` with VROOM, stopping at ``time_limit_s`` if it has not finished by then.
+
+    VROOM is deterministic: ``seed`` is ignored. One thread by default, like the other solvers.
+    """
+    del seed
+    began = time.perf_counter()
+    model = _vroom_input(problem)
+    timeout = dt.timedelta(seconds=time_limit_s)
+    answer = model.solve(exploration_level=exploration_level, nb_threads=threads, timeout=timeout).to_dict()
+    routes, served = [], set()
+    for route in answer.get("routes", []):
+        jobs = [step for step in route["steps"] if step["type"] == "job"]
+        steps = route["steps"]
+        visits = tuple(int(step["id"]) for step in jobs)
+        # VROOM's "arrival" is when the vehicle gets there; service starts after any wait and setup.
+        starts = tuple(int(s["arrival"] + s.get("waiting_time", 0) + s.get("setup", 0)) for s in jobs)
+        routes.append(
+            Route(int(route["vehicle"]), visits, starts, int(steps[0]["arrival"]), int(steps[-1]["arrival"]))
+        )
+        served.update(visits)
+    unassigned = [node for node in problem.visits if node not in served]
+    objective = int(answer.get("summary", {}).get("cost", -1))
+    return Solution(routes, unassigned, objective, time.perf_counter() - began)
