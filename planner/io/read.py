@@ -1,0 +1,302 @@
+"""Open merchant files (CSV, GeoJSON, GeoPackage) and write the rows they reject."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+import shapely
+
+from planner.errors import InputError
+from planner.io.validate import empty_rejects, normalize_columns, validate_merchants
+from planner.schema import REJECT_COLUMNS, WGS84
+
+# Tried in this order when no encoding is given: register files up to 2022 are often CP949.
+ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp949")
+CSV_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz")
+GEO_SUFFIXES: tuple[str, ...] = (".geojson", ".json", ".gpkg")
+_COORDINATE_COLUMNS = frozenset({"lat", "lon", "위도", "경도"})
+_ID_COLUMNS = ("merchant_id", "상가업소번호")
+_GEO_ERRORS = (
+    pyogrio.errors.DataSourceError,
+    pyogrio.errors.DataLayerError,
+    pyogrio.errors.FieldError,
+    pyogrio.errors.GeometryError,
+    pyogrio.errors.FeatureError,
+)
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """Merchants read from one file, the rows it rejected and where they came from."""
+
+    merchants: pd.DataFrame  # exactly planner.schema.MERCHANT_COLUMNS
+    rejects: pd.DataFrame  # planner.schema.REJECT_COLUMNS, one line per problem
+    source: Path
+    layout: str = "canonical"  # or "register": the Korean shop register
+    encoding: str | None = None  # text encoding used, for CSV files
+
+    def summary(self) -> str:
+        """One line for the coordinator: how many shops were read and how many rows rejected."""
+        rejected = self.rejects["row"].nunique()
+        return (
+            f"{self.source.name}: {len(self.merchants)} merchants read, {rejected} rows rejected "
+            f"({self.layout} layout)"
+        )
+
+
+class RawTable(NamedTuple):
+    """A file's cells as text, before validation."""
+
+    cells: pd.DataFrame  # one text column per file column; the index holds row numbers
+    rejects: pd.DataFrame  # rows that could not even be split into cells
+    encoding: str | None
+
+
+def read_merchants(path: str | Path, *, encoding: str | None = None) -> ReadResult:
+    """Read and validate a merchants file.
+
+    The format follows the extension: ``.csv`` / ``.csv.gz``, ``.geojson`` / ``.json``, ``.gpkg``.
+    Both planner's own columns and the Korean shop register (상가(상권)정보) are understood; see
+    ``planner.io.validate.validate_merchants`` for the checks and defaults.
+
+    Parameters
+    ----------
+    path
+        The file to read.
+    encoding
+        Text encoding of a CSV file; by default UTF-8 (with or without BOM), then CP949.
+
+    Returns
+    -------
+    ReadResult
+        Valid merchants and rejected rows. A reject's ``row`` is, for CSV files, the line number
+        in the file where the row starts (the header is line 1); for GeoJSON and GeoPackage it is
+        the 1-based feature number.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, empty, of an unknown type, unreadable, or lacks a required column.
+    """
+    path = Path(path)
+    table = read_table(path, encoding=encoding)
+    validated = validate_merchants(table.cells, source=str(path))
+    rejects = validated.rejects
+    if not table.rejects.empty:
+        rejects = pd.concat([table.rejects, rejects], ignore_index=True)
+        rejects = rejects.sort_values("row", kind="stable", ignore_index=True)
+    return ReadResult(validated.merchants, rejects, path, validated.layout, table.encoding)
+
+
+def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
+    """Read a merchants file into text cells, choosing the reader by extension.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, empty, of an unknown type or cannot be read.
+    """
+    name = path.name.lower()
+    if not name.endswith(CSV_SUFFIXES + GEO_SUFFIXES):
+        raise InputError(f"{path}: unknown file type; give a .csv, .csv.gz, .geojson, .json or .gpkg file")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty; expected a header and one row per shop")
+    if name.endswith(GEO_SUFFIXES):
+        return _read_geo(path)
+    data = path.read_bytes()
+    if name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as error:
+            raise InputError(f"{path}: not a readable gzip file ({error})") from error
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError(f"{path}: looks like an Excel workbook; save it as CSV (UTF-8) first")
+    text, used = decode_text(data, source=str(path), encoding=encoding)
+    if not text.strip():
+        raise InputError(f"{path}: the file is empty; expected a header and one row per shop")
+    cells, rejects = parse_csv_text(text, source=str(path))
+    return RawTable(cells, rejects, used)
+
+
+def decode_text(data: bytes, *, source: str = "input", encoding: str | None = None) -> tuple[str, str]:
+    """Decode file bytes with ``encoding``, or else the first of ``ENCODINGS`` that fits.
+
+    Returns
+    -------
+    tuple of str
+        The text and the encoding used.
+
+    Raises
+    ------
+    InputError
+        If the bytes do not decode; the message says how to name the encoding.
+    """
+    for candidate in (encoding,) if encoding else ENCODINGS:
+        try:
+            return data.decode(candidate).removeprefix("\ufeff"), candidate
+        except UnicodeDecodeError:
+            continue
+        except LookupError as error:
+            raise InputError(f"{source}: unknown encoding {candidate!r}") from error
+    tried = encoding or " or ".join(ENCODINGS)
+    raise InputError(f"{source}: cannot decode the text as {tried}; save it as UTF-8 or pass its encoding")
+
+
+def parse_csv_text(text: str, *, source: str = "input") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split CSV text into text cells indexed by the line number where each row starts.
+
+    Blank lines, and lines holding only separators, are skipped. A row with more or fewer fields
+    than the header is not guessed at: it goes to the rejects.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        The cells (header line gives the columns) and the rejects of malformed rows.
+
+    Raises
+    ------
+    InputError
+        If there is no header or the CSV cannot be parsed at all.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    lines: list[int] = []
+    rows: list[list[str]] = []
+    malformed: list[tuple[int, int, list[str]]] = []
+    start = 1
+    try:
+        for fields in reader:
+            line, start = start, reader.line_num + 1
+            if not any(field.strip() for field in fields):
+                continue
+            if header is None:
+                header = fields
+            elif len(fields) == len(header):
+                lines.append(line)
+                rows.append(fields)
+            else:
+                malformed.append((line, reader.line_num, fields))
+    except csv.Error as error:
+        raise InputError(f"{source}: line {reader.line_num} is not valid CSV ({error})") from error
+    if header is None:
+        raise InputError(f"{source}: the file is empty; expected a header and one row per shop")
+    cells = pd.DataFrame(rows, columns=header, index=pd.Index(lines, dtype="int64"), dtype=str)
+    return cells, _malformed_rejects(header, malformed, source)
+
+
+def _malformed_rejects(header: list[str], malformed: list[tuple[int, int, list[str]]], source: str):
+    if not malformed:
+        return empty_rejects()
+    names = list(normalize_columns(pd.DataFrame(columns=header), source=source).columns)
+    id_at = next((names.index(c) for c in _ID_COLUMNS if c in names), None)
+    records = []
+    for line, last_line, fields in malformed:
+        fix = "quote values with commas" if len(fields) > len(header) else "fill in the missing fields"
+        span = f"; the row spans lines {line}-{last_line}: look for an unclosed quote" * (last_line > line)
+        records.append(
+            {
+                "row": line,
+                "merchant_id": fields[id_at] if id_at is not None and id_at < len(fields) else "",
+                "column": "",
+                "value": ",".join(fields)[:200],
+                "reason": f"row has {len(fields)} fields but the header has {len(header)}; {fix}{span}",
+            }
+        )
+    return pd.DataFrame(records, columns=list(REJECT_COLUMNS)).astype(empty_rejects().dtypes.to_dict())
+
+
+def _pick_layer(path: Path) -> str | None:
+    layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+    if len(layers) <= 1:
+        return None
+    if "merchants" in layers:
+        return "merchants"
+    raise InputError(f"{path}: has layers {', '.join(layers)}; name the merchants layer 'merchants'")
+
+
+def _read_geo(path: Path) -> RawTable:
+    try:
+        frame = pyogrio.read_dataframe(path, layer=_pick_layer(path))
+    except _GEO_ERRORS as error:
+        raise InputError(f"{path}: cannot read it as GeoJSON or GeoPackage ({error})") from error
+    geometry = frame.geometry if "geometry" in frame.columns else None
+    cells = _as_text(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")))
+    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    rejects = empty_rejects()
+    names = {str(name).strip().lower() for name in cells.columns}
+    if geometry is not None and not names & _COORDINATE_COLUMNS:
+        if geometry.crs is not None and geometry.crs.to_epsg() != 4326:
+            geometry = geometry.to_crs(WGS84)
+        cells["lat"], cells["lon"], rejects = _points(geometry.to_numpy(), cells)
+    return RawTable(cells, rejects, None)
+
+
+def _points(geometry: np.ndarray, cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Text lat/lon of point geometries; other geometries are rejected, missing ones left empty."""
+    kinds = shapely.get_type_id(geometry)
+    is_point = kinds == shapely.GeometryType.POINT
+    x = np.where(is_point, shapely.get_x(np.where(is_point, geometry, None)), np.nan)
+    y = np.where(is_point, shapely.get_y(np.where(is_point, geometry, None)), np.nan)
+    lat = np.where(np.isnan(y), "", y.astype(str))
+    lon = np.where(np.isnan(x), "", x.astype(str))
+    other = (kinds >= 0) & ~is_point
+    ids = next((cells[c] for c in cells.columns if str(c).strip().lower() in _ID_COLUMNS), None)
+    rejects = pd.DataFrame(
+        {
+            "row": cells.index[other],
+            "merchant_id": ids[other].to_numpy() if ids is not None else "",
+            "column": "geometry",
+            "value": [shapely.GeometryType(kind).name for kind in kinds[other]],
+            "reason": "geometry is not a point; give one point per shop (its entrance)",
+        },
+        columns=list(REJECT_COLUMNS),
+    )
+    return lat, lon, rejects.astype(empty_rejects().dtypes.to_dict())
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Turn typed attribute columns into the text cells validation expects; missing becomes ""."""
+    columns = {}
+    for name, column in frame.items():
+        values = column.dropna()
+        whole = values.abs().lt(2**53).all() and values.eq(values.round()).all()
+        if pd.api.types.is_float_dtype(column) and whole:
+            column = column.astype("Int64")  # ids and counts stored as floats: "123", not "123.0"
+        columns[name] = column.astype(str).where(column.notna(), "")
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def reject_path_for(source: str | Path, out_dir: str | Path) -> Path:
+    """Where the rejects of ``source`` go: ``out_dir / "<name>.rejects.csv"``."""
+    name = Path(source).name
+    for suffix in sorted(CSV_SUFFIXES + GEO_SUFFIXES, key=len, reverse=True):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return Path(out_dir) / f"{name}.rejects.csv"
+
+
+def write_rejects(rejects: pd.DataFrame, path: str | Path) -> Path:
+    """Write rejects as CSV, UTF-8 with a byte-order mark so that Excel shows Korean text.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written; its folder is created if needed.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rejects.loc[:, list(REJECT_COLUMNS)].to_csv(path, index=False, encoding="utf-8-sig")
+    return path

@@ -1,0 +1,206 @@
+"""Check a merchants table row by row and turn its text into planner's typed columns."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import NamedTuple
+
+import pandas as pd
+
+from planner.errors import InputError
+from planner.io.columns import (
+    parse_active,
+    parse_category,
+    parse_coordinates,
+    parse_district,
+    parse_merchant_ids,
+    parse_opening_hours,
+    parse_payment_errors,
+    parse_qr_issued,
+    parse_qr_status,
+)
+from planner.io.register import (
+    REGISTER_REQUIRED,
+    REGISTER_SOURCES,
+    is_register_layout,
+    parse_register,
+    source_column_names,
+)
+from planner.schema import MERCHANT_COLUMNS, REJECT_COLUMNS, REQUIRED_COLUMNS
+
+
+class Validated(NamedTuple):
+    """The outcome of validating one merchants table."""
+
+    merchants: pd.DataFrame
+    rejects: pd.DataFrame
+    layout: str  # "canonical" or "register"
+
+
+def normalize_columns(raw: pd.DataFrame, *, source: str = "input") -> pd.DataFrame:
+    """Strip blanks and byte-order marks from column names and lower-case Latin ones.
+
+    Raises
+    ------
+    InputError
+        If two columns end up with the same name.
+    """
+    names = [str(name).replace("\ufeff", "").strip() for name in raw.columns]
+    names = [name.lower() if name.isascii() else name for name in names]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError(f"{source}: column {repeated[0]!r} appears twice; rename or delete the copy")
+    return raw.set_axis(names, axis=1)
+
+
+def detect_layout(columns: list[str] | pd.Index) -> str:
+    """Return ``"register"`` for the Korean shop register's columns, else ``"canonical"``."""
+    return "register" if is_register_layout(columns) else "canonical"
+
+
+def _require_columns(frame: pd.DataFrame, layout: str, source: str) -> None:
+    found = list(frame.columns)
+    shown = ", ".join(found[:40]) + (", ..." if len(found) > 40 else "")
+    if layout == "register":
+        for column in REGISTER_REQUIRED:
+            names = REGISTER_SOURCES[column]
+            if column not in found and not any(name in found for name in names):
+                raise InputError(
+                    f"{source}: looks like the shop register but has no {names[0]} column ({column}); "
+                    f"columns found: {shown}. Add the column, or export the register with it"
+                )
+        return
+    for column in REQUIRED_COLUMNS:
+        if column not in found:
+            raise InputError(
+                f"{source}: no {column!r} column; columns found: {shown}. Rename the column holding "
+                f"it to {column!r} (needed: {', '.join(REQUIRED_COLUMNS)}), or give the shop register "
+                "as published (상가업소번호, 경도, 위도)"
+            )
+
+
+def _rejects(frame: pd.DataFrame, problems: list[tuple[str, pd.Series, pd.Series]]) -> pd.DataFrame:
+    parts = []
+    for column, raw, reasons in problems:
+        bad = reasons.notna().to_numpy()
+        if bad.any():
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "row": raw.index[bad],
+                        "column": column,
+                        "value": raw[bad].to_numpy(),
+                        "reason": reasons[bad].to_numpy(),
+                    }
+                )
+            )
+    rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["row", "column"])
+    rejects = rejects.sort_values("row", kind="stable", ignore_index=True)
+    rejects["merchant_id"] = frame["merchant_id"].reindex(rejects["row"]).to_numpy()
+    return empty_rejects() if rejects.empty else rejects[list(REJECT_COLUMNS)].astype(_REJECT_DTYPES)
+
+
+_REJECT_DTYPES = {"row": "int64", "merchant_id": str, "column": str, "value": str, "reason": str}
+
+
+def empty_rejects() -> pd.DataFrame:
+    """Return a rejects frame with no rows and the columns of ``REJECT_COLUMNS``."""
+    return pd.DataFrame({c: pd.Series(dtype=_REJECT_DTYPES[c]) for c in REJECT_COLUMNS})
+
+
+def _typed_merchants(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], list]:
+    """Parse every column of a canonical text frame; return the typed columns and the problems."""
+    category = parse_category(frame["category"])
+    district = parse_district(frame["district"])
+    lat, lon, outside = parse_coordinates(frame["lat"], frame["lon"])
+    hours = parse_opening_hours(frame["opening_hours"], category.values)
+    issued = parse_qr_issued(frame["qr_issued"])
+    status = parse_qr_status(frame["qr_status"])
+    errors = parse_payment_errors(frame["payment_errors"])
+    active = parse_active(frame["active"])
+    ids = parse_merchant_ids(frame["merchant_id"])
+    point = frame["lat"] + "," + frame["lon"]
+    problems = [
+        ("merchant_id", frame["merchant_id"], ids.reasons),
+        ("district", frame["district"], district.reasons),
+        ("category", frame["category"], category.reasons),
+        ("lat", frame["lat"], lat.reasons),
+        ("lon", frame["lon"], lon.reasons),
+        ("lat,lon", point, outside),
+        ("opening_hours", frame["opening_hours"], hours.reasons),
+        ("qr_issued", frame["qr_issued"], issued.reasons),
+        ("qr_status", frame["qr_status"], status.reasons),
+        ("payment_errors", frame["payment_errors"], errors.reasons),
+        ("active", frame["active"], active.reasons),
+    ]
+    typed = {
+        "merchant_id": frame["merchant_id"],
+        "name": frame["name"],
+        "district": district.values,
+        "category": category.values,
+        "address": frame["address"],
+        "lat": lat.values,
+        "lon": lon.values,
+        "opening_hours": hours.values,
+        "qr_issued": issued.values,
+        "qr_status": status.values,
+        "payment_errors": errors.values,
+        "active": active.values,
+    }
+    return typed, problems
+
+
+_MERCHANT_DTYPES: dict[str, Hashable] = {
+    **{c: str for c in MERCHANT_COLUMNS},
+    "lat": "float64",
+    "lon": "float64",
+    "qr_issued": "datetime64[ns]",
+    "payment_errors": "int64",
+    "active": "bool",
+}
+
+
+def validate_merchants(raw: pd.DataFrame, *, source: str = "input") -> Validated:
+    """Validate a merchants table of text cells and return typed merchants and rejected rows.
+
+    Both layouts are accepted: planner's own (``MERCHANT_COLUMNS``; optional columns may be
+    missing) and the Korean shop register as published. Empty cells and missing optional columns
+    take the defaults of this module. No valid row is dropped: each invalid row is left out of
+    ``merchants`` and has one line per problem in ``rejects``.
+
+    Parameters
+    ----------
+    raw
+        One column per file column, cells as text; the index holds the row numbers that rejects
+        report (line numbers for CSV files).
+    source
+        Name of the input, used in error messages.
+
+    Returns
+    -------
+    Validated
+        ``merchants`` with exactly ``MERCHANT_COLUMNS`` and a fresh 0-based index, ``rejects``
+        with ``REJECT_COLUMNS`` (column names as in the input file), and the detected layout.
+
+    Raises
+    ------
+    InputError
+        If a required column is missing; the message names it and lists the columns found.
+    """
+    frame = normalize_columns(raw, source=source)
+    frame = frame.fillna("").astype(str).apply(lambda column: column.str.strip())
+    layout = detect_layout(frame.columns)
+    _require_columns(frame, layout, source)
+    labels: dict[str, str] = {}
+    if layout == "register":
+        labels = source_column_names(frame)
+        frame = parse_register(frame)
+    for column in MERCHANT_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
+    typed, problems = _typed_merchants(frame)
+    rejects = _rejects(frame, problems)
+    rejects["column"] = [",".join(labels.get(c, c) for c in name.split(",")) for name in rejects["column"]]
+    keep = ~frame.index.isin(rejects["row"])
+    merchants = pd.DataFrame({c: typed[c][keep] for c in MERCHANT_COLUMNS}).astype(_MERCHANT_DTYPES)
+    return Validated(merchants.reset_index(drop=True), rejects, layout)
