@@ -54,7 +54,12 @@ def find_district(name: str | int) -> District:
     """
     key = str(name).strip().lower()
     for district in all_districts():
-        if key in {district.name_en.lower(), district.name_ko, str(district.code), district.name_en.lower().removesuffix("-gu")}:
+        if key in {
+            district.name_en.lower(),
+            district.name_ko,
+            str(district.code),
+            district.name_en.lower().removesuffix("-gu"),
+        }:
             return district
     names = ", ".join(d.name_en for d in all_districts())
     raise InputError(f"unknown district {name!r}; use one of: {names}")

@@ -83,6 +83,13 @@ class _Model:
     def _set_windows(self, index: int, windows: tuple[tuple[int, int], ...]) -> None:
         if not windows:
             return
+        # Only the part of a window that some vehicle's shift covers can ever be used.
+        first = min(v.shift_start_s for v in self.problem.vehicles)
+        last = max(v.shift_end_s for v in self.problem.vehicles)
+        windows = tuple((max(a, first), min(b, last)) for a, b in windows if b >= first and a <= last)
+        if not windows:
+            self.routing.ActiveVar(index).SetValue(0)  # no vehicle works while this visit is possible
+            return
         cumul = self.time.CumulVar(index)
         cumul.SetRange(windows[0][0], windows[-1][1])
         for (_, close), (reopen, _) in zip(windows, windows[1:], strict=False):

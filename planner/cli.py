@@ -1,0 +1,205 @@
+"""The ``planner`` command: each sub-command parses options, calls one library function, prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from planner.districts import find_district
+from planner.errors import PlannerError
+from planner.output import daily_table
+from planner.pipeline import CUTOFF, PlanRun, plan_file, triage_file
+from planner.sample import generate_merchants, write_sample
+from planner.settings import Settings
+from planner.triage import triage_counts
+
+app = typer.Typer(
+    help="Plan the replacement of Seoul Pay QR panels: which shops need one, and who visits them when.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+
+Out = Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")]
+Scenario = Annotated[
+    str, typer.Option(help="'targeted': only shops whose QR fails; 'full': every active merchant.")
+]
+Cutoff = Annotated[
+    dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="Last QR issue date Seoul Pay reads.")
+]
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn planner's errors into a one-line message and exit code 1; Ctrl-C into exit code 130."""
+    try:
+        yield
+    except PlannerError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted: nothing more was written[/yellow]")
+        raise typer.Exit(130) from None
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator:
+    """A rich progress bar with an ETA; yields the ``progress(done, total, text)`` callback."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int, text: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"{label}: {text}")
+
+        yield update
+
+
+@app.command()
+def sample(
+    district: Annotated[str, typer.Argument(help="District, e.g. Jongno-gu, 종로구 or 11110.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="CSV file to write.")] = None,
+    n: Annotated[
+        int | None, typer.Option(help="Number of merchants (default: the district's estimate).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Same seed, same merchants.")] = 0,
+) -> None:
+    """Generate realistic sample merchants for a district (deterministic)."""
+    with user_errors():
+        chosen = find_district(district)
+        frame = generate_merchants(chosen, n=n, seed=seed)
+        target = out or Path(f"merchants-{chosen.slug}.csv")
+        write_sample(frame, target)
+    console.print(f"wrote {len(frame):,} merchants of {chosen.name_en} to {target}")
+
+
+@app.command("triage")
+def triage_command(
+    merchants: Annotated[
+        Path, typer.Argument(help="Merchants file: CSV, GeoJSON, GeoPackage or the shop register.")
+    ],
+    out: Out = Path("out"),
+    scenario: Scenario = "targeted",
+    cutoff: Cutoff = dt.datetime.combine(CUTOFF, dt.time()),
+) -> None:
+    """Decide which shops need a new panel; print counts by district and reason."""
+    with user_errors():
+        Path(out).mkdir(parents=True, exist_ok=True)
+        run = triage_file(merchants, out, scenario=scenario, cutoff=cutoff.date())
+    _print_reads(run.read, run.rejects_path)
+    console.print(_table(triage_counts(run.triaged), "Shops needing a panel"))
+    console.print(f"wrote {run.written}")
+
+
+@app.command()
+def plan(
+    merchants: Annotated[
+        Path, typer.Argument(help="Merchants file: CSV, GeoJSON, GeoPackage or the shop register.")
+    ],
+    out: Out = Path("out"),
+    district: Annotated[
+        str | None, typer.Option(help="District to plan (needed if the file has several).")
+    ] = None,
+    scenario: Scenario = "targeted",
+    staff: Annotated[
+        int | None, typer.Option(help="Workers per day (default: enough to finish in the week).")
+    ] = None,
+    days: Annotated[int | None, typer.Option(help="Days in the campaign week.")] = None,
+    start: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day.")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Solver seconds per zone.")] = None,
+    processes: Annotated[int | None, typer.Option(help="Zones solved in parallel.")] = None,
+    open_routes: Annotated[bool, typer.Option(help="End routes at the last shop, not the office.")] = False,
+    settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
+    cutoff: Cutoff = dt.datetime.combine(CUTOFF, dt.time()),
+) -> None:
+    """Plan every worker's route for each day of the week; verify and write the plan."""
+    with user_errors():
+        settings = _settings(settings_file, staff, days, start, time_limit, processes, open_routes)
+        Path(out).mkdir(parents=True, exist_ok=True)
+        with progress_bar("planning") as progress:
+            run = plan_file(merchants, out, settings, scenario, district, cutoff.date(), progress)
+    _print_plan(run)
+
+
+@app.command()
+def demo(
+    out: Out = Path("out"),
+    district: Annotated[str, typer.Option(help="Sample district.")] = "Jongno-gu",
+    time_limit: Annotated[float, typer.Option(help="Solver seconds per zone.")] = 4.0,
+) -> None:
+    """Sample merchants, triage and plan one district end to end (targeted scenario, about a minute)."""
+    with user_errors():
+        chosen = find_district(district)
+        Path(out).mkdir(parents=True, exist_ok=True)
+        merchants_path = Path(out) / f"merchants-{chosen.slug}.csv"
+        write_sample(generate_merchants(chosen), merchants_path)
+        console.print(f"1/3 sample: {merchants_path}")
+        run_triage = triage_file(merchants_path, out)
+        console.print(_table(triage_counts(run_triage.triaged), "2/3 triage: shops needing a panel"))
+        settings = _settings(None, None, None, None, time_limit, None, False)
+        with progress_bar("3/3 plan") as progress:
+            run = plan_file(merchants_path, out, settings, "targeted", chosen.name_en, CUTOFF, progress)
+    _print_plan(run)
+    console.print(f"\noutputs are in {Path(out).resolve()}")
+
+
+def _settings(path, staff, days, start, time_limit, processes, open_routes) -> Settings:
+    settings = Settings.from_file(path) if path else Settings()
+    week, solver = settings.week, settings.solver
+    if days is not None:
+        week = replace(week, days=days)
+    if start is not None:
+        week = replace(week, start_date=start.date())
+    if time_limit is not None:
+        solver = replace(solver, time_limit_s=time_limit)
+    if processes is not None:
+        solver = replace(solver, processes=processes)
+    if open_routes:
+        solver = replace(solver, open_routes=True)
+    return replace(settings, week=week, solver=solver, staff=staff if staff is not None else settings.staff)
+
+
+def _table(frame, title: str) -> Table:
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "if" else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(str(v) for v in row))
+    return table
+
+
+def _print_reads(read, rejects_path) -> None:
+    console.print(f"read {len(read.merchants):,} merchants from {read.source}")
+    if rejects_path is not None:
+        console.print(f"[yellow]{len(read.rejects):,} rows rejected[/yellow]: see {rejects_path}")
+
+
+def _print_plan(run: PlanRun) -> None:
+    _print_reads(run.read, run.rejects_path)
+    console.print(_table(daily_table(run.plan), f"Plan for {run.plan.district.name_en} (verified)"))
+    summary = run.plan.summary()
+    console.print(", ".join(f"{k} {v}" for k, v in summary.items()))
+    for name, path in run.written.items():
+        console.print(f"  {name}: {path}")

@@ -1,0 +1,70 @@
+"""Write a plan's files: routes.csv, unassigned.csv and summary.json in an output folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from planner.plan import Plan
+
+# Columns of routes.csv, in order: the agreed ones first, then what route sheets need.
+ROUTES_CSV_COLUMNS = (
+    "staff_id",
+    "date",
+    "stop",
+    "merchant_id",
+    "lat",
+    "lon",
+    "arrival",
+    "start",
+    "departure",
+    "name",
+    "address",
+    "category",
+    "opening_hours",
+    "priority",
+    "reason",
+    "zone",
+    "travel_s",
+    "service_s",
+)
+
+
+def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``routes.csv``, ``unassigned.csv`` and ``summary.json`` into ``out_dir``.
+
+    Returns
+    -------
+    dict
+        The written paths by name.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "routes": out / "routes.csv",
+        "unassigned": out / "unassigned.csv",
+        "summary": out / "summary.json",
+    }
+    routes = plan.routes.sort_values(["date", "staff_id", "stop"])
+    routes.loc[:, list(ROUTES_CSV_COLUMNS)].to_csv(paths["routes"], index=False)
+    plan.unassigned.loc[:, ["merchant_id", "reason"]].to_csv(paths["unassigned"], index=False)
+    paths["summary"].write_text(
+        json.dumps(plan.summary(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return paths
+
+
+def daily_table(plan: Plan) -> pd.DataFrame:
+    """Per day: workers out, shops visited, hours of travel and service; for the coordinator's screen."""
+    routes = plan.routes
+    if routes.empty:
+        return pd.DataFrame(columns=["date", "workers", "shops", "travel_h", "service_h"])
+    table = routes.groupby("date").agg(
+        workers=("staff_id", "nunique"),
+        shops=("merchant_id", "size"),
+        travel_h=("travel_s", lambda s: round(s.sum() / 3600, 1)),
+        service_h=("service_s", lambda s: round(s.sum() / 3600, 1)),
+    )
+    return table.reset_index()

@@ -1,0 +1,98 @@
+"""Run a coordinator's steps on files: read, triage, plan, verify and write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planner.districts import District, find_district
+from planner.errors import InputError
+from planner.io.read import ReadResult, read_merchants, reject_path_for, write_rejects
+from planner.output import write_plan
+from planner.plan import Plan, Progress, plan_district
+from planner.settings import Settings
+from planner.triage import needing, triage
+
+CUTOFF = dt.date(2021, 12, 31)
+
+
+@dataclass(frozen=True)
+class TriageRun:
+    """What ``triage_file`` read, decided and wrote."""
+
+    read: ReadResult
+    triaged: pd.DataFrame
+    written: Path
+    rejects_path: Path | None
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """What ``plan_file`` read, planned and wrote."""
+
+    read: ReadResult
+    plan: Plan
+    written: dict[str, Path]
+    rejects_path: Path | None
+
+
+def read_with_rejects(path: str | Path, out_dir: str | Path) -> tuple[ReadResult, Path | None]:
+    """Read a merchants file and write its rejected rows, if any, next to the outputs."""
+    result = read_merchants(path)
+    if result.rejects.empty:
+        return result, None
+    target = reject_path_for(Path(path), Path(out_dir))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_rejects(result.rejects, target)
+    return result, target
+
+
+def triage_file(
+    path: str | Path, out_dir: str | Path, scenario: str = "targeted", cutoff: dt.date = CUTOFF
+) -> TriageRun:
+    """Read merchants, decide which need a panel, write ``triage.csv`` (all shops, with the decision)."""
+    result, rejects = read_with_rejects(path, out_dir)
+    triaged = triage(result.merchants, scenario=scenario, cutoff=cutoff)
+    target = Path(out_dir) / "triage.csv"
+    triaged.to_csv(target, index=False, date_format="%Y-%m-%d")
+    return TriageRun(result, triaged, target, rejects)
+
+
+def choose_district(merchants: pd.DataFrame, district: str | None, source: str) -> District:
+    """The district to plan: the one asked for, or the only one present in the file."""
+    if district is not None:
+        return find_district(district)
+    present = sorted(set(merchants["district"]) - {""})
+    if len(present) == 1:
+        return find_district(present[0])
+    found = ", ".join(present) or "none"
+    raise InputError(f"{source}: choose a district with --district (the file has: {found})")
+
+
+def plan_file(
+    path: str | Path,
+    out_dir: str | Path,
+    settings: Settings,
+    scenario: str = "targeted",
+    district: str | None = None,
+    cutoff: dt.date = CUTOFF,
+    progress: Progress | None = None,
+) -> PlanRun:
+    """Read, triage and plan one district's week; write the verified plan into ``out_dir``.
+
+    Raises
+    ------
+    InputError
+        For unusable input (the message names the file and what to fix).
+    PlanVerificationError
+        If the plan breaks a rule; then nothing is written.
+    """
+    result, rejects = read_with_rejects(path, out_dir)
+    chosen = choose_district(result.merchants, district, str(path))
+    merchants = result.merchants[result.merchants["district"].isin([chosen.name_en, ""])]
+    shops = needing(triage(merchants, scenario=scenario, cutoff=cutoff))
+    plan = plan_district(shops, chosen, settings, progress)
+    return PlanRun(result, plan, write_plan(plan, out_dir), rejects)

@@ -1,0 +1,203 @@
+"""Plan a district's week: zones, the team's worker-days, OR-Tools per zone, a leftover pass."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planner.calendar import merchant_time_windows
+from planner.districts import District
+from planner.routing.ortools_solver import solve_ortools
+from planner.routing.problem import Problem
+from planner.routing.week import (
+    Slot,
+    build_problem,
+    estimate_workload_s,
+    service_windows,
+    solution_rows,
+    workday_s,
+)
+from planner.routing.zones import make_zones
+from planner.schedule import assemble_routes
+from planner.settings import Settings
+from planner.travel import project
+from planner.verify import verify_plan
+
+Progress = Callable[[int, int, str], None]
+FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"  # copes with lunch breaks where PATH_CHEAPEST_ARC stalls
+SLOT_MARGIN = 1.25  # worker-days given to a zone per worker-day its workload suggests
+
+
+@dataclass
+class Plan:
+    """A verified week plan for one district."""
+
+    district: District
+    settings: Settings
+    staff: int
+    needing: int
+    routes: pd.DataFrame  # one row per visit, see planner.schedule.ROUTE_COLUMNS
+    unassigned: pd.DataFrame  # merchant_id, reason
+    zones: pd.DataFrame = field(default_factory=pd.DataFrame)  # merchant_id, zone
+
+    def summary(self) -> dict:
+        """The figures a coordinator reads first."""
+        routes = self.routes
+        days = routes.drop_duplicates(["staff_id", "day"])
+        last_day = int(routes["day"].max()) if len(routes) else -1
+        return {
+            "district": self.district.name_en,
+            "needing": self.needing,
+            "planned": int(routes["merchant_id"].nunique()),
+            "unassigned": len(self.unassigned),
+            "staff_per_day": self.staff,
+            "staff_days": len(days),
+            "last_day_used": str(self.settings.week.date_of(last_day)) if last_day >= 0 else None,
+            "total_travel_min": round(float(routes["travel_s"].sum()) / 60, 1),
+            "total_service_min": round(float(routes["service_s"].sum()) / 60, 1),
+        }
+
+
+def prepare_shops(needing: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Add metric coordinates, service seconds and the week's time windows to the needing shops."""
+    shops = needing.reset_index(drop=True).copy()
+    xy = project(shops["lat"].to_numpy(), shops["lon"].to_numpy())
+    shops["x"], shops["y"] = xy[:, 0], xy[:, 1]
+    shops["service_s"] = [settings.service_s(c) for c in shops["category"]]
+    shops["windows"] = merchant_time_windows(shops, settings.week).to_numpy()
+    shops["fits"] = [
+        bool(service_windows(w, s)) for w, s in zip(shops["windows"], shops["service_s"], strict=True)
+    ]
+    return shops
+
+
+def plan_district(
+    needing: pd.DataFrame,
+    district: District,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> Plan:
+    """Plan the week for the shops of one district that need a panel.
+
+    Parameters
+    ----------
+    needing
+        Triaged merchants with ``needs_panel`` true (see ``planner.triage.needing``).
+    district
+        The district; its office is every route's start and end.
+    settings
+        Week, travel model, solver budget and team size (``settings.staff``; None sizes the
+        team so the work fits in the week).
+    progress
+        Called as ``progress(done, total, label)`` after each zone is solved.
+
+    Returns
+    -------
+    Plan
+        The plan, already checked by ``planner.verify.verify_plan``.
+
+    Raises
+    ------
+    PlanVerificationError
+        If the plan breaks a rule; nothing should be written then.
+    """
+    shops = prepare_shops(needing, settings)
+    office_xy = project(np.array([district.office_lat]), np.array([district.office_lon]))[0]
+    unassigned = {i: "no_time_window_fits" for i in np.flatnonzero(~shops["fits"].to_numpy())}
+    open_rows = np.flatnonzero(shops["fits"].to_numpy())
+    zone_of = np.full(len(shops), -1)
+    if len(open_rows):
+        zone_of[open_rows] = make_zones(
+            shops.loc[open_rows, ["x", "y"]].to_numpy(), settings.solver.zone_max_stops, settings.solver.seed
+        )
+    zones = [np.flatnonzero(zone_of == z) for z in range(zone_of.max() + 1)]
+    demand = [_slots_needed(shops.iloc[z], office_xy, settings) for z in zones]
+    staff = settings.staff or max(1, math.ceil(sum(demand) / settings.week.days))
+    free = {(d, s) for d in range(settings.week.days) for s in range(staff)}
+    tasks = [
+        (z, members, _take_slots(free, want))
+        for z, (members, want) in enumerate(zip(zones, demand, strict=True))
+    ]
+    rows, dropped = _solve_zones(shops, office_xy, tasks, settings, progress, len(tasks) + 1)
+    used = {(r["day"], r["seat"]) for r in rows}
+    free |= {(slot.day, slot.seat) for _, _, slots in tasks for slot in slots} - used
+    if dropped and free:
+        more_rows, dropped = _solve_leftovers(shops, office_xy, dropped, free, settings)
+        rows += more_rows
+    if progress:
+        progress(len(tasks) + 1, len(tasks) + 1, "leftovers")
+    unassigned.update({i: "capacity" for i in dropped})
+    routes = assemble_routes(pd.DataFrame(rows), shops, office_xy, district, settings)
+    unassigned_frame = pd.DataFrame(
+        {
+            "merchant_id": shops.loc[list(unassigned), "merchant_id"].to_numpy(),
+            "reason": list(unassigned.values()),
+        }
+    ).sort_values("merchant_id", ignore_index=True)
+    verify_plan(routes, unassigned_frame, shops, office_xy, settings, staff)
+    zones_frame = pd.DataFrame({"merchant_id": shops["merchant_id"], "zone": zone_of})
+    return Plan(district, settings, staff, len(shops), routes, unassigned_frame, zones_frame)
+
+
+def _slots_needed(zone: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -> int:
+    work = estimate_workload_s(zone[["x", "y"]].to_numpy(), zone["service_s"].to_numpy(), office_xy, settings)
+    return max(1, math.ceil(SLOT_MARGIN * work / workday_s(settings)))
+
+
+def _take_slots(free: set[tuple[int, int]], want: int) -> list[Slot]:
+    """Give a zone the ``want`` earliest free worker-days (earliest days first: finish early)."""
+    chosen = sorted(free)[:want]
+    free.difference_update(chosen)
+    return [Slot(day, seat) for day, seat in chosen]
+
+
+def _solve_one(args: tuple[Problem, float]) -> object:
+    problem, limit = args
+    return solve_ortools(problem, limit, first_solution=FIRST_SOLUTION)
+
+
+def _solve_zones(shops, office_xy, tasks, settings: Settings, progress: Progress | None, total: int):
+    problems = []
+    for _, members, slots in tasks:
+        problems.append(
+            (build_problem(shops.iloc[members], office_xy, slots, settings), settings.solver.time_limit_s)
+        )
+    rows, dropped = [], []
+    processes = max(1, settings.solver.processes)
+    if processes == 1:
+        solutions = map(_solve_one, problems)
+    else:
+        pool = ProcessPoolExecutor(processes)
+        solutions = pool.map(_solve_one, problems)
+    try:
+        for done, ((zone, members, slots), solution) in enumerate(
+            zip(tasks, solutions, strict=True), start=1
+        ):
+            zone_rows, zone_dropped = solution_rows(solution, shops.iloc[members], slots, zone)
+            for row in zone_rows:
+                row["shop"] = int(members[row["shop"]])
+            rows += zone_rows
+            dropped += [int(members[i]) for i in zone_dropped]
+            if progress:
+                progress(done, total, f"zone {zone + 1}/{len(tasks)}")
+    finally:
+        if processes > 1:
+            pool.shutdown(cancel_futures=True)
+    return rows, dropped
+
+
+def _solve_leftovers(shops, office_xy, dropped: list[int], free: set[tuple[int, int]], settings: Settings):
+    """Offer the shops no zone could fit to every worker-day still free, in one more solve."""
+    members = np.array(sorted(dropped))
+    slots = [Slot(day, seat) for day, seat in sorted(free)]
+    problem = build_problem(shops.iloc[members], office_xy, slots, settings)
+    solution = _solve_one((problem, settings.solver.time_limit_s))
+    rows, left = solution_rows(solution, shops.iloc[members], slots, zone=-1)
+    for row in rows:
+        row["shop"] = int(members[row["shop"]])
+    return rows, [int(members[i]) for i in left]

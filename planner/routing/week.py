@@ -1,0 +1,137 @@
+"""Turn shops and worker-days of the campaign week into routing problems, and back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from planner.routing.problem import Break, Problem, Solution, Vehicle
+from planner.settings import Settings
+from planner.travel import road_distance_m, travel_matrix_s, travel_time_s
+
+# How much a dropped shop costs, by triage priority, in multiples of one worker-day's fixed cost:
+# more than a worker-day, so a shop is only dropped when no worker can fit it in.
+PRIORITY_PENALTY = {1: 8, 2: 4, 3: 2}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One worker-day that a zone may use: the day and the worker's place in that day's team."""
+
+    day: int
+    seat: int
+
+
+def service_windows(windows: tuple[tuple[int, int], ...], service_s: int) -> tuple[tuple[int, int], ...]:
+    """Windows in which service may *start* so that it ends inside the shop's opening window."""
+    return tuple((a, b - service_s) for a, b in windows if b - a >= service_s)
+
+
+def estimate_workload_s(
+    xy: np.ndarray, service_s: np.ndarray, office_xy: np.ndarray, settings: Settings
+) -> float:
+    """Rough seconds of work to serve shops ``xy``: service, a hop to a near neighbour, and the commute.
+
+    Used to size zones' share of the team before solving; the solver decides the real routes.
+    """
+    n = len(xy)
+    if n == 0:
+        return 0.0
+    if n > 1:
+        k = min(4, n)
+        distances, _ = cKDTree(xy).query(xy, k=k)
+        # a route rarely moves to the very nearest shop: take the mean of the next few
+        hop_m = settings.travel.circuity * distances[:, 1:].mean(axis=1)
+    else:
+        hop_m = np.zeros(1)
+    hops = travel_time_s(hop_m, settings.travel).sum()
+    commute = 2 * travel_time_s(
+        road_distance_m(office_xy[None, :], xy.mean(axis=0)[None, :], settings.travel), settings.travel
+    )
+    return float(service_s.sum() + hops + commute.item())
+
+
+def workday_s(settings: Settings) -> int:
+    """Working seconds in one worker-day: the shift less the lunch break."""
+    week = settings.week
+    shift = (week.shift_end.hour * 60 + week.shift_end.minute) - (
+        week.shift_start.hour * 60 + week.shift_start.minute
+    )
+    return 60 * (shift - week.lunch_min)
+
+
+def build_problem(
+    shops: pd.DataFrame,
+    office_xy: np.ndarray,
+    slots: list[Slot],
+    settings: Settings,
+) -> Problem:
+    """Build the routing problem of serving ``shops`` with the worker-days ``slots``.
+
+    Node 0 is the district office; node ``i + 1`` is row ``i`` of ``shops``, which must carry
+    the columns ``x, y, service_s, windows, priority``. Vehicle ``k`` is ``slots[k]``.
+    """
+    xy = np.vstack([office_xy[None, :], shops[["x", "y"]].to_numpy()])
+    service = np.concatenate([[0], shops["service_s"].to_numpy(dtype=np.int64)])
+    windows = ((),) + tuple(
+        service_windows(w, s) for w, s in zip(shops["windows"], shops["service_s"], strict=True)
+    )
+    solver = settings.solver
+    penalty = np.concatenate(
+        [[-1], [PRIORITY_PENALTY.get(int(p), 2) * solver.worker_day_cost for p in shops["priority"]]]
+    )
+    vehicles = tuple(_vehicle(slot, settings) for slot in slots)
+    return Problem(
+        travel_s=travel_matrix_s(xy, settings.travel),
+        service_s=service,
+        windows=windows,
+        vehicles=vehicles,
+        penalty=penalty.astype(np.int64),
+        coords=xy,
+    )
+
+
+def _vehicle(slot: Slot, settings: Settings) -> Vehicle:
+    week, solver = settings.week, settings.solver
+    day0 = week.day_offset_s(slot.day)
+    lunch_first = day0 + _seconds(week.lunch_earliest)
+    lunch_last = day0 + _seconds(week.lunch_latest_end) - 60 * week.lunch_min
+    return Vehicle(
+        start=0,
+        end=None if solver.open_routes else 0,
+        shift_start_s=day0 + _seconds(week.shift_start),
+        shift_end_s=day0 + _seconds(week.shift_end),
+        fixed_cost=solver.worker_day_cost + slot.day * solver.later_day_cost,
+        breaks=(Break(lunch_first, lunch_last, 60 * week.lunch_min),),
+    )
+
+
+def _seconds(t) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def solution_rows(
+    solution: Solution, shops: pd.DataFrame, slots: list[Slot], zone: int
+) -> tuple[list[dict], list[int]]:
+    """Rows of routes (one per visit) and the ``shops`` row positions left unassigned."""
+    rows = []
+    for route in solution.routes:
+        slot = slots[route.vehicle]
+        for order, (node, start) in enumerate(zip(route.visits, route.start_s, strict=True), start=1):
+            rows.append(
+                {
+                    "zone": zone,
+                    "day": slot.day,
+                    "seat": slot.seat,
+                    "stop": order,
+                    "shop": int(node) - 1,
+                    "start_s": int(start),
+                    "depart_s": route.depart_s,
+                    "return_s": route.arrive_s,
+                    "break_s": route.breaks_s[0] if route.breaks_s else -1,
+                }
+            )
+    return rows, [int(node) - 1 for node in solution.unassigned]

@@ -1,0 +1,118 @@
+"""Turn solved routes into the timed schedule of every worker-day: arrival, start and departure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner.calendar import to_datetime
+from planner.districts import District
+from planner.settings import Settings
+from planner.travel import travel_time_s
+
+ROUTE_COLUMNS = (
+    "staff_id",
+    "date",
+    "stop",
+    "merchant_id",
+    "lat",
+    "lon",
+    "arrival",
+    "start",
+    "departure",
+    "name",
+    "address",
+    "category",
+    "opening_hours",
+    "priority",
+    "reason",
+    "day",
+    "zone",
+    "travel_s",
+    "service_s",
+    "arrival_s",
+    "start_s",
+    "departure_s",
+    "leave_office_s",
+    "back_office_s",
+    "break_start_s",
+)
+
+
+def leg_seconds(xy_from: np.ndarray, xy_to: np.ndarray, settings: Settings) -> np.ndarray:
+    """Travel seconds of consecutive legs ``xy_from[i] -> xy_to[i]`` under the travel model."""
+    road = settings.travel.circuity * np.sqrt(((xy_from - xy_to) ** 2).sum(axis=1))
+    return travel_time_s(road, settings.travel)
+
+
+def assemble_routes(
+    rows: pd.DataFrame, shops: pd.DataFrame, office_xy: np.ndarray, district: District, settings: Settings
+) -> pd.DataFrame:
+    """Build the route table: one row per visit, ordered by day, worker and stop.
+
+    ``rows`` holds the solver's output (``zone, day, seat, stop, shop, start_s, depart_s,
+    break_s``); ``shops`` the prepared shops (``planner.plan.prepare_shops``). Staff are numbered
+    per day, ``<district code>-W001`` upwards, in zone order.
+    """
+    if rows.empty:
+        return pd.DataFrame(columns=list(ROUTE_COLUMNS))
+    rows = rows.sort_values(["day", "zone", "seat", "stop"], ignore_index=True)
+    routes = rows.groupby(["day", "zone", "seat"], sort=False).ngroup()
+    rank = rows.assign(route=routes).groupby("day")["route"].rank(method="dense").astype(int)
+    shop = shops.iloc[rows["shop"].to_numpy()].reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "staff_id": [f"{district.code}-W{k:03d}" for k in rank],
+            "day": rows["day"],
+            "stop": rows["stop"],
+            "zone": rows["zone"],
+            "merchant_id": shop["merchant_id"],
+            "lat": shop["lat"],
+            "lon": shop["lon"],
+            "name": shop["name"],
+            "address": shop["address"],
+            "category": shop["category"],
+            "opening_hours": shop["opening_hours"],
+            "priority": shop["priority"],
+            "reason": shop["reason"],
+            "service_s": shop["service_s"].astype(np.int64),
+            "start_s": rows["start_s"].astype(np.int64),
+            "leave_office_s": rows["depart_s"].astype(np.int64),
+            "break_start_s": rows["break_s"].astype(np.int64),
+        }
+    )
+    xy = shop[["x", "y"]].to_numpy()
+    previous = np.vstack([office_xy[None, :], xy[:-1]])
+    first = (table["stop"] == 1).to_numpy()
+    previous[first] = office_xy
+    table["travel_s"] = leg_seconds(previous, xy, settings)
+    table["departure_s"] = table["start_s"] + table["service_s"]
+    prev_departure = table["departure_s"].shift(1).to_numpy(copy=True)
+    prev_departure[first] = table.loc[first, "leave_office_s"]
+    prev_departure = prev_departure.astype(np.int64)
+    lunch = 60 * settings.week.lunch_min
+    lunch_in_leg = (table["break_start_s"] >= prev_departure) & (table["break_start_s"] < table["start_s"])
+    table["arrival_s"] = prev_departure + table["travel_s"] + np.where(lunch_in_leg, lunch, 0)
+    table["back_office_s"] = _back_office(table, xy, office_xy, settings, lunch)
+    week = settings.week
+    table["date"] = [str(week.date_of(d)) for d in table["day"]]
+    for column in ("arrival", "start", "departure"):
+        table[column] = [to_datetime(int(s), week).isoformat() for s in table[f"{column}_s"]]
+    return table[list(ROUTE_COLUMNS)]
+
+
+def _back_office(
+    table: pd.DataFrame, xy: np.ndarray, office_xy: np.ndarray, settings: Settings, lunch: int
+) -> pd.Series:
+    """Time each worker-day ends: back at the office, or at the last shop on open routes."""
+    last = table.groupby(["day", "staff_id"])["stop"].transform("max") == table["stop"]
+    back = np.zeros(len(table), dtype=np.int64)
+    idx = np.flatnonzero(last.to_numpy())
+    departure = table["departure_s"].to_numpy()[idx]
+    if settings.solver.open_routes:
+        home = np.zeros(len(idx), dtype=np.int64)
+    else:
+        home = leg_seconds(xy[idx], np.repeat(office_xy[None, :], len(idx), axis=0), settings)
+    late_lunch = table["break_start_s"].to_numpy()[idx] >= departure
+    back[idx] = departure + home + np.where(late_lunch, lunch, 0)
+    return pd.Series(back, index=table.index).groupby([table["day"], table["staff_id"]]).transform("max")
