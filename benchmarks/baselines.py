@@ -32,6 +32,10 @@ def _vehicle_key(vehicle: Vehicle) -> tuple:
     )
 
 
+def _capacity(problem: Problem, vehicle: Vehicle) -> int:
+    return int(problem.demand.sum()) if vehicle.capacity is None else int(vehicle.capacity)
+
+
 def _pyvrp_data(problem: Problem) -> tuple[pyvrp.ProblemData, list[int], list[list[int]]]:
     """PyVRP's data: locations are planner's nodes; returns client -> node and type -> vehicles."""
     if any(v.breaks for v in problem.vehicles) or any(v.end is None for v in problem.vehicles):
@@ -40,6 +44,7 @@ def _pyvrp_data(problem: Problem) -> tuple[pyvrp.ProblemData, list[int], list[li
     locations = [pyvrp.Location(x=float(x), y=float(y)) for x, y in coords]
     depot_nodes = sorted(problem.depots)
     depots = [pyvrp.Depot(location=node) for node in depot_nodes]
+    capacitated = problem.demand is not None and any(v.capacity is not None for v in problem.vehicles)
     clients, client_nodes = [], []
     for node in problem.visits:
         window = _single_window(problem, node)
@@ -47,7 +52,7 @@ def _pyvrp_data(problem: Problem) -> tuple[pyvrp.ProblemData, list[int], list[li
         clients.append(
             pyvrp.Client(
                 location=node,
-                delivery=[] if problem.demand is None else [int(problem.demand[node])],
+                delivery=[int(problem.demand[node])] if capacitated else [],
                 service_duration=int(problem.service_s[node]),
                 tw_early=0 if window is None else window[0],
                 tw_late=np.iinfo(np.int64).max if window is None else window[1],
@@ -64,7 +69,7 @@ def _pyvrp_data(problem: Problem) -> tuple[pyvrp.ProblemData, list[int], list[li
         vehicle_types.append(
             pyvrp.VehicleType(
                 num_available=len(ids),
-                capacity=[] if v.capacity is None or problem.demand is None else [int(v.capacity)],
+                capacity=[_capacity(problem, v)] if capacitated else [],
                 start_depot=depot_nodes.index(v.start),
                 end_depot=depot_nodes.index(v.end),
                 fixed_cost=int(v.fixed_cost),
@@ -114,13 +119,12 @@ def _vroom_input(problem: Problem) -> vroom.Input:
     model.set_costs_matrix("car", np.asarray(problem.arc_cost(), dtype=np.uint32))
     capacitated = problem.demand is not None and any(v.capacity is not None for v in problem.vehicles)
     for v, vehicle in enumerate(problem.vehicles):
-        capacity = int(problem.demand.sum()) if vehicle.capacity is None else int(vehicle.capacity)
         model.add_vehicle(
             vroom.Vehicle(
                 id=v,
                 start=vroom.Location(index=vehicle.start),
                 end=None if vehicle.end is None else vroom.Location(index=vehicle.end),
-                capacity=vroom.Amount([capacity]) if capacitated else vroom.Amount([]),
+                capacity=vroom.Amount([_capacity(problem, vehicle)]) if capacitated else vroom.Amount([]),
                 time_window=vroom.TimeWindow(vehicle.shift_start_s, vehicle.shift_end_s),
                 costs=vroom.VehicleCosts(fixed=int(vehicle.fixed_cost)),
             )

@@ -35,6 +35,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+CUTOFF_DEFAULT = dt.datetime.combine(CUTOFF, dt.time())
 
 Out = Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")]
 Scenario = Annotated[
@@ -102,7 +103,7 @@ def triage_command(
     ],
     out: Out = Path("out"),
     scenario: Scenario = "targeted",
-    cutoff: Cutoff = dt.datetime.combine(CUTOFF, dt.time()),
+    cutoff: Cutoff = CUTOFF_DEFAULT,
 ) -> None:
     """Decide which shops need a new panel; print counts by district and reason."""
     with user_errors():
@@ -132,7 +133,7 @@ def plan(
     processes: Annotated[int | None, typer.Option(help="Zones solved in parallel.")] = None,
     open_routes: Annotated[bool, typer.Option(help="End routes at the last shop, not the office.")] = False,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
-    cutoff: Cutoff = dt.datetime.combine(CUTOFF, dt.time()),
+    cutoff: Cutoff = CUTOFF_DEFAULT,
 ) -> None:
     """Plan every worker's route for each day of the week; verify and write the plan."""
     with user_errors():
