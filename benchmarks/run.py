@@ -1,0 +1,139 @@
+"""Run planner's engine, plain OR-Tools, PyVRP and VROOM side by side on a benchmark set."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from benchmarks import random1000
+from benchmarks.baselines import solve_pyvrp, solve_vroom
+from benchmarks.check import check_routes
+from benchmarks.instances import DEFAULT_ROOT, OBJECTIVES, SETS, Instance, load_set, to_problem
+from benchmarks.report import Outcome, add_pyvrp_ratios, averages_markdown, gap_pct, markdown_table, write
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SET_NAMES = (*SETS, "random1000")
+
+
+def _planner(problem, time_limit_s: float, seed: int):
+    from planner.routing.engine import solve  # imported late: the engine may not exist yet
+
+    return solve(problem, time_limit_s, seed=seed)
+
+
+def _ortools(problem, time_limit_s: float, seed: int):
+    from planner.routing.ortools_solver import solve_ortools
+
+    return solve_ortools(problem, time_limit_s, seed=seed)
+
+
+SOLVERS: dict[str, Callable] = {
+    "planner": _planner,
+    "ortools": _ortools,
+    "pyvrp": solve_pyvrp,
+    "vroom": solve_vroom,
+}
+
+
+def run_one(instance: Instance, solver: str, time_limit_s: float, seed: int, set_name: str) -> Outcome:
+    """Solve one instance with one solver and check the routes independently."""
+    bks = instance.bks
+    outcome = Outcome(
+        set=set_name,
+        instance=instance.name,
+        objective=instance.objective,
+        solver=solver,
+        time_limit_s=time_limit_s,
+        bks_vehicles=None if bks is None else bks.vehicles,
+        bks_cost=None if bks is None else bks.cost,
+    )
+    try:
+        solution = SOLVERS[solver](to_problem(instance), time_limit_s, seed)
+    except Exception as error:  # one failing solver must not stop the benchmark
+        outcome.problem = f"{type(error).__name__}: {error}".splitlines()[0]
+        traceback.print_exc()
+        return outcome
+    check = check_routes(instance, [list(route.visits) for route in solution.routes])
+    outcome.vehicles = check.vehicles
+    outcome.cost = round(check.cost, 4)
+    outcome.gap_pct = gap_pct(check.cost, outcome.bks_cost)
+    outcome.seconds = solution.seconds
+    outcome.feasible = check.feasible
+    outcome.unassigned = len(solution.unassigned)
+    outcome.problem = check.problems[0] if check.problems else ""
+    return outcome
+
+
+def load_instances(args: argparse.Namespace) -> list[Instance]:
+    """The instances the command line asks for."""
+    if args.set == "random1000":
+        return random1000.generate_set(args.limit or 3, first_seed=args.seed + 1)
+    return load_set(args.set, Path(args.root), args.paths, args.limit, args.objective)
+
+
+def run(args: argparse.Namespace, console: Console) -> list[Outcome]:
+    """Every solver on every instance, with a progress bar over instances."""
+    instances = load_instances(args)
+    outcomes: list[Outcome] = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(args.set, total=len(instances))
+        for instance in instances:
+            for solver in args.solvers:
+                progress.update(task, description=f"{instance.name} {solver}")
+                outcomes.append(run_one(instance, solver, args.time_limit, args.seed, args.set))
+            progress.advance(task)
+    add_pyvrp_ratios(outcomes)
+    return outcomes
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line: set, time limit, solvers, instance limit, optional paths."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--set", required=True, choices=SET_NAMES)
+    parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per solver and instance")
+    parser.add_argument("--solvers", default="planner,ortools,pyvrp,vroom", help="comma-separated")
+    parser.add_argument("--limit", type=int, default=None, help="first N instances (random1000: N seeds)")
+    parser.add_argument(
+        "--objective",
+        choices=OBJECTIVES,
+        default="hierarchical",
+        help="Solomon/Homberger: fewer vehicles first, or distance only (X is always distance)",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--root", default=str(DEFAULT_ROOT), help="folder holding solomon/, homberger/, x/")
+    parser.add_argument("--out", default=str(RESULTS), help="folder for the CSV and Markdown files")
+    parser.add_argument("paths", nargs="*", help="instance files or globs instead of the whole set")
+    args = parser.parse_args(argv)
+    args.solvers = [name.strip() for name in args.solvers.split(",") if name.strip()]
+    unknown = [name for name in args.solvers if name not in SOLVERS]
+    if unknown:
+        parser.error(f"unknown solvers {unknown}; choose from {list(SOLVERS)}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark, write ``<out>/<set>-<timestamp>.csv`` and ``.md``, print the table."""
+    args = parse_args(argv)
+    console = Console()
+    outcomes = run(args, console)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    objective = "workers" if args.set == "random1000" else ("distance" if args.set == "x" else args.objective)
+    title = f"{args.set}, {objective} objective, {args.time_limit:g} s per solver and instance"
+    ratio = args.set == "random1000"
+    csv_path, md_path = write(outcomes, Path(args.out) / f"{args.set}-{stamp}", title, with_ratio=ratio)
+    console.print(f"\n{title}\n")
+    console.print(markdown_table(outcomes, with_ratio=ratio), markup=False, soft_wrap=True)
+    console.print("\nAverages over feasible runs\n")
+    console.print(averages_markdown(outcomes), markup=False, soft_wrap=True)
+    console.print(f"\nwrote {csv_path} and {md_path}")
+
+
+if __name__ == "__main__":
+    main()
