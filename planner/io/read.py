@@ -179,7 +179,7 @@ def parse_csv_text(text: str, *, source: str = "input") -> tuple[pd.DataFrame, p
     try:
         for fields in reader:
             line, start = start, reader.line_num + 1
-            if not any(field.strip() for field in fields):
+            if not "".join(fields).strip():
                 continue
             if header is None:
                 header = fields
@@ -239,41 +239,39 @@ def _read_geo(path: Path) -> RawTable:
     if geometry is not None and not names & _COORDINATE_COLUMNS:
         if geometry.crs is not None and geometry.crs.to_epsg() != 4326:
             geometry = geometry.to_crs(WGS84)
-        cells["lat"], cells["lon"], rejects = _points(geometry.to_numpy(), cells)
+        cells, rejects = _add_points(cells, geometry.to_numpy())
     return RawTable(cells, rejects, None)
 
 
-def _points(geometry: np.ndarray, cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Text lat/lon of point geometries; other geometries are rejected, missing ones left empty."""
+def _add_points(cells: pd.DataFrame, geometry: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add text lat/lon from point geometries; features without one point go to the rejects."""
     kinds = shapely.get_type_id(geometry)
-    is_point = kinds == shapely.GeometryType.POINT
-    x = np.where(is_point, shapely.get_x(np.where(is_point, geometry, None)), np.nan)
-    y = np.where(is_point, shapely.get_y(np.where(is_point, geometry, None)), np.nan)
-    lat = np.where(np.isnan(y), "", y.astype(str))
-    lon = np.where(np.isnan(x), "", x.astype(str))
-    other = (kinds >= 0) & ~is_point
+    usable = (kinds == shapely.GeometryType.POINT) & ~shapely.is_empty(geometry)
+    points = np.where(usable, geometry, None)
+    cells = cells.assign(lat=shapely.get_y(points).astype(str), lon=shapely.get_x(points).astype(str))
     ids = next((cells[c] for c in cells.columns if str(c).strip().lower() in _ID_COLUMNS), None)
+    kinds_shown = [shapely.GeometryType(kind).name if kind >= 0 else "" for kind in kinds[~usable]]
     rejects = pd.DataFrame(
         {
-            "row": cells.index[other],
-            "merchant_id": ids[other].to_numpy() if ids is not None else "",
+            "row": cells.index[~usable],
+            "merchant_id": ids[~usable].to_numpy() if ids is not None else "",
             "column": "geometry",
-            "value": [shapely.GeometryType(kind).name for kind in kinds[other]],
-            "reason": "geometry is not a point; give one point per shop (its entrance)",
+            "value": kinds_shown,
+            "reason": "feature is not one point; give each shop one point (its entrance)",
         },
         columns=list(REJECT_COLUMNS),
     )
-    return lat, lon, rejects.astype(empty_rejects().dtypes.to_dict())
+    return cells[usable], rejects.astype(empty_rejects().dtypes.to_dict())
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Turn typed attribute columns into the text cells validation expects; missing becomes ""."""
     columns = {}
     for name, column in frame.items():
-        values = column.dropna()
-        whole = values.abs().lt(2**53).all() and values.eq(values.round()).all()
-        if pd.api.types.is_float_dtype(column) and whole:
-            column = column.astype("Int64")  # ids and counts stored as floats: "123", not "123.0"
+        if pd.api.types.is_float_dtype(column):
+            values = column.dropna()
+            if values.abs().lt(2**53).all() and values.eq(values.round()).all():
+                column = column.astype("Int64")  # ids and counts stored as floats: "123", not "123.0"
         columns[name] = column.astype(str).where(column.notna(), "")
     return pd.DataFrame(columns, index=frame.index)
 

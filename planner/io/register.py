@@ -109,7 +109,7 @@ def register_category(major: str, middle: str = "", minor: str = "") -> str | No
 def _first_present(raw: pd.DataFrame, key: str) -> pd.Series | None:
     for name in REGISTER_SOURCES[key]:
         if name in raw.columns:
-            return raw[name].astype(str).str.strip()
+            return raw[name].fillna("").astype(str).str.strip()
     return None
 
 

@@ -53,6 +53,11 @@ def normalize_columns(raw: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     return raw.set_axis(names, axis=1)
 
 
+def clean_text(column: pd.Series) -> pd.Series:
+    """Return the cells as stripped text, missing cells as ""."""
+    return column.fillna("").astype(str).str.strip()
+
+
 def detect_layout(columns: list[str] | pd.Index) -> str:
     """Return ``"register"`` for the Korean shop register's columns, else ``"canonical"``."""
     return "register" if is_register_layout(columns) else "canonical"
@@ -188,16 +193,17 @@ def validate_merchants(raw: pd.DataFrame, *, source: str = "input") -> Validated
         If a required column is missing; the message names it and lists the columns found.
     """
     frame = normalize_columns(raw, source=source)
-    frame = frame.fillna("").astype(str).apply(lambda column: column.str.strip())
     layout = detect_layout(frame.columns)
     _require_columns(frame, layout, source)
     labels: dict[str, str] = {}
     if layout == "register":
         labels = source_column_names(frame)
         frame = parse_register(frame)
-    for column in MERCHANT_COLUMNS:
-        if column not in frame.columns:
-            frame[column] = ""
+    # Only the columns planner uses are cleaned: register files carry 39 columns.
+    frame = pd.DataFrame(
+        {c: clean_text(frame[c]) if c in frame.columns else "" for c in MERCHANT_COLUMNS},
+        index=frame.index,
+    )
     typed, problems = _typed_merchants(frame)
     rejects = _rejects(frame, problems)
     rejects["column"] = [",".join(labels.get(c, c) for c in name.split(",")) for name in rejects["column"]]

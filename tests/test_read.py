@@ -1,0 +1,238 @@
+"""Tests for planner.io.read: opening merchant files of every format and layout."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from planner.errors import InputError
+from planner.io import read_merchants, reject_path_for, write_rejects
+from planner.io.read import parse_csv_text
+from planner.schema import MERCHANT_COLUMNS, REJECT_COLUMNS
+
+DATA = Path(__file__).parent / "data"
+SMALL = DATA / "merchants_small.csv"
+
+
+@pytest.fixture(scope="session")
+def small() -> pd.DataFrame:
+    """The valid canonical fixture, as read."""
+    return read_merchants(SMALL).merchants
+
+
+@pytest.fixture(scope="session")
+def geo_files(tmp_path_factory, small) -> dict[str, Path]:
+    """The small fixture as GeoJSON (WGS84) and GeoPackage (metric EPSG:5179), geometry only."""
+    folder = tmp_path_factory.mktemp("geo")
+    points = gpd.points_from_xy(small["lon"], small["lat"], crs="EPSG:4326")
+    frame = gpd.GeoDataFrame(small.drop(columns=["lat", "lon"]), geometry=points)
+    frame["qr_issued"] = frame["qr_issued"].dt.strftime("%Y-%m-%d").fillna("")
+    paths = {"geojson": folder / "merchants.geojson", "gpkg": folder / "merchants.gpkg"}
+    frame.to_file(paths["geojson"], driver="GeoJSON")
+    frame.to_crs("EPSG:5179").to_file(paths["gpkg"], driver="GPKG", layer="merchants")
+    return paths
+
+
+def test_canonical_csv_has_schema_columns_and_dtypes(small):
+    """A canonical CSV yields exactly MERCHANT_COLUMNS with the documented dtypes."""
+    assert tuple(small.columns) == MERCHANT_COLUMNS
+    assert small["lat"].dtype == "float64" and small["lon"].dtype == "float64"
+    assert small["qr_issued"].dtype == "datetime64[ns]"
+    assert small["payment_errors"].dtype == "int64"
+    assert small["active"].dtype == bool
+    assert all(pd.api.types.is_string_dtype(small[c]) for c in ("merchant_id", "name", "qr_status"))
+    assert small["qr_issued"].isna().sum() == 1
+
+
+def test_canonical_csv_round_trip(small, tmp_path):
+    """Writing the merchants back to CSV and reading them again gives the same frame."""
+    path = tmp_path / "again.csv"
+    small.to_csv(path, index=False, date_format="%Y-%m-%d")
+    pd.testing.assert_frame_equal(read_merchants(path).merchants, small)
+
+
+def test_gzipped_csv_reads_like_plain(small, tmp_path):
+    """A .csv.gz file is read like the CSV it holds."""
+    path = tmp_path / "small.csv.gz"
+    path.write_bytes(gzip.compress(SMALL.read_bytes()))
+    pd.testing.assert_frame_equal(read_merchants(path).merchants, small)
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "count"),
+    [("register_cp949.csv", "cp949", 8), ("register_utf8.csv", "utf-8-sig", 6)],
+)
+def test_register_layout_is_detected_and_decoded(name, encoding, count):
+    """Korean register files in CP949 or UTF-8 are decoded and mapped without being told."""
+    result = read_merchants(DATA / name)
+    assert (result.layout, result.encoding) == ("register", encoding)
+    assert len(result.merchants) == count
+    assert tuple(result.merchants.columns) == MERCHANT_COLUMNS
+    assert set(result.merchants["qr_status"]) == {"ok"}
+    assert result.merchants["payment_errors"].eq(0).all() and result.merchants["active"].all()
+
+
+def test_register_cp949_values_are_mapped():
+    """Register ids, names with branch, districts, categories, addresses and points are mapped."""
+    result = read_merchants(DATA / "register_cp949.csv")
+    first = result.merchants.set_index("merchant_id").loc["16000001"]
+    assert first["name"] == "하늘커피 광화문점"
+    assert (first["district"], first["category"]) == ("Jongno-gu", "cafe")
+    assert first["address"] == "서울특별시 종로구 새문안로 1"
+    assert (first["lat"], first["lon"]) == (37.5712, 126.9745)
+    by_id = result.merchants.set_index("merchant_id")
+    assert by_id.loc["16000004", "address"] == "서울특별시 노원구 상계동 4"  # lot address as fallback
+    assert list(by_id["category"]) == [
+        "cafe",
+        "convenience",
+        "beauty",
+        "education",
+        "health",
+        "lodging",
+        "restaurant",
+        "service",
+    ]
+
+
+def test_register_row_outside_seoul_is_rejected_with_korean_column_names():
+    """A Busan shop in the national register is rejected, naming the file's own columns."""
+    rejects = read_merchants(DATA / "register_cp949.csv").rejects
+    assert rejects[["row", "merchant_id", "column"]].values.tolist() == [[10, "26000009", "위도,경도"]]
+    assert "outside Seoul" in rejects["reason"].iloc[0]
+
+
+def test_wrong_explicit_encoding_raises_naming_file():
+    """A CP949 file read as UTF-8 on request raises an InputError naming the file."""
+    with pytest.raises(InputError, match="register_cp949.csv.*utf-8"):
+        read_merchants(DATA / "register_cp949.csv", encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", ["geojson", "gpkg"])
+def test_geo_formats_take_points_from_geometry(geo_files, small, kind):
+    """GeoJSON and GeoPackage points give lat/lon in WGS84, whatever their CRS."""
+    merchants = read_merchants(geo_files[kind]).merchants
+    pd.testing.assert_frame_equal(merchants, small, check_exact=False, atol=1e-7)
+
+
+def test_non_point_geometry_is_rejected(tmp_path):
+    """A shop drawn as a polygon, or without geometry, is rejected, not moved to some point."""
+    frame = gpd.GeoDataFrame(
+        {"merchant_id": ["P1", "P2", "P3"]},
+        geometry=[shapely.Point(126.98, 37.57), shapely.box(126.98, 37.57, 126.99, 37.58), None],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "mixed.geojson"
+    frame.to_file(path, driver="GeoJSON")
+    result = read_merchants(path)
+    assert list(result.merchants["merchant_id"]) == ["P1"]
+    got = result.rejects[["row", "merchant_id", "column", "value"]].values.tolist()
+    assert got == [[2, "P2", "geometry", "POLYGON"], [3, "P3", "geometry", ""]]
+
+
+def test_broken_rows_are_rejected_and_good_rows_kept():
+    """Each broken row is rejected with its line, column and a fix; every good row is kept."""
+    result = read_merchants(DATA / "merchants_broken.csv")
+    assert list(result.merchants["merchant_id"]) == ["B01", "B08", "B10"]
+    got = result.rejects[["row", "merchant_id", "column"]].values.tolist()
+    assert got == [
+        [3, "B02", "lat"],
+        [4, "B03", "lat,lon"],
+        [5, "B01", "merchant_id"],
+        [6, "B05", "qr_issued"],
+        [7, "B06", "opening_hours"],
+        [8, "B07", "qr_status"],
+        [10, "B09", "lat,lon"],
+    ]
+    reasons = dict(zip(result.rejects["row"], result.rejects["reason"], strict=True))
+    assert "not a number" in reasons[3]
+    assert "swapped" in reasons[4]
+    assert "row 2" in reasons[5]
+    assert "YYYY-MM-DD" in reasons[6]
+    assert "Mo-Sa 10:00-20:00" in reasons[7]
+    assert "ok, replaced, damaged, missing" in reasons[8]
+    assert "outside Seoul" in reasons[10] and "swapped" not in reasons[10]
+
+
+def test_rows_are_file_line_numbers_despite_blank_and_multiline_rows():
+    """A reject's row is the line where the row starts, counting blank lines and quoted newlines."""
+    text = 'merchant_id,lat,lon\nA,37.5,127.0\n\nB,"37.5",127.0\nC,"x\ny",127.0\nD,1,2\n'
+    cells, _ = parse_csv_text(text)
+    assert list(cells.index) == [2, 4, 5, 7]
+
+
+def test_row_with_wrong_field_count_is_rejected():
+    """A row with more fields than the header goes to the rejects instead of shifting columns."""
+    cells, rejects = parse_csv_text("merchant_id,lat,lon\nA,37.5,127.0\nB,37,5,127.0\n")
+    assert list(cells["merchant_id"]) == ["A"]
+    assert rejects[["row", "merchant_id"]].values.tolist() == [[3, "B"]]
+    assert "4 fields but the header has 3" in rejects["reason"].iloc[0]
+
+
+def test_missing_required_column_names_file_and_column(tmp_path):
+    """A file without a lat column raises an InputError naming the file, the column and those found."""
+    path = tmp_path / "nolat.csv"
+    path.write_text("merchant_id,name,lon\nA,x,127.0\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"nolat\.csv.*'lat'.*merchant_id, name, lon"):
+        read_merchants(path)
+
+
+def test_register_without_latitude_names_korean_column(tmp_path):
+    """A register file without 위도 raises an InputError that names 위도."""
+    path = tmp_path / "register.csv"
+    path.write_text("상가업소번호,상호명,경도\n1,가게,127.0\n", encoding="utf-8")
+    with pytest.raises(InputError, match="register.csv.*위도"):
+        read_merchants(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "empty"),
+        ("blank.csv", b"\n\n  \n", "empty"),
+        ("merchants.xlsx", b"PK", "unknown file type"),
+        ("fake.csv", b"PK\x03\x04rest", "Excel"),
+        ("broken.geojson", b"{not json", "cannot read"),
+    ],
+)
+def test_unusable_files_raise_input_error_naming_file(tmp_path, name, content, message):
+    """Empty, unknown or unreadable files raise an InputError that names the file."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=message) as caught:
+        read_merchants(path)
+    assert name in str(caught.value)
+
+
+def test_missing_file_raises_input_error(tmp_path):
+    """A path that does not exist raises an InputError, not FileNotFoundError."""
+    with pytest.raises(InputError, match="no such file"):
+        read_merchants(tmp_path / "nowhere.csv")
+
+
+def test_header_only_file_gives_empty_frames(tmp_path):
+    """A header without rows is valid: no merchants, no rejects, schema columns kept."""
+    path = tmp_path / "header.csv"
+    path.write_text(",".join(MERCHANT_COLUMNS) + "\n", encoding="utf-8")
+    result = read_merchants(path)
+    assert result.merchants.empty and result.rejects.empty
+    assert tuple(result.merchants.columns) == MERCHANT_COLUMNS
+
+
+def test_write_rejects_round_trips_korean_text(tmp_path):
+    """Rejects written next to their source read back unchanged, Korean text included."""
+    result = read_merchants(DATA / "register_cp949.csv")
+    path = write_rejects(result.rejects, reject_path_for(result.source, tmp_path / "out"))
+    assert path == tmp_path / "out" / "register_cp949.rejects.csv"
+    back = pd.read_csv(path, dtype={"merchant_id": str}, encoding="utf-8-sig")
+    assert list(back.columns) == list(REJECT_COLUMNS)
+    assert back["column"].tolist() == ["위도,경도"]
+
+
+def test_reject_path_drops_compound_suffix(tmp_path):
+    """The rejects of ``shops.csv.gz`` go to ``shops.rejects.csv``."""
+    assert reject_path_for("in/shops.csv.gz", tmp_path) == tmp_path / "shops.rejects.csv"
