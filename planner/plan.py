@@ -30,7 +30,8 @@ from planner.verify import verify_plan
 
 Progress = Callable[[int, int, str], None]
 FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"  # copes with lunch breaks where PATH_CHEAPEST_ARC stalls
-SLOT_MARGIN = 1.25  # worker-days given to a zone per worker-day its workload suggests
+SLOT_MARGIN = 1.25
+LEFTOVER_MAX = 2  # the leftover pass takes at most this many zones' worth of shops  # worker-days given to a zone per worker-day its workload suggests
 
 
 @dataclass
@@ -109,12 +110,14 @@ def plan_district(
     shops = prepare_shops(needing, settings)
     office_xy = project(np.array([district.office_lat]), np.array([district.office_lon]))[0]
     unassigned = {i: "no_time_window_fits" for i in np.flatnonzero(~shops["fits"].to_numpy())}
-    open_rows = np.flatnonzero(shops["fits"].to_numpy())
+    candidates = np.flatnonzero(shops["fits"].to_numpy())
+    deferred: list[int] = []
+    if settings.staff:
+        candidates, deferred = _fit_to_team(shops, candidates, office_xy, settings)
     zone_of = np.full(len(shops), -1)
-    if len(open_rows):
-        zone_of[open_rows] = make_zones(
-            shops.loc[open_rows, ["x", "y"]].to_numpy(), settings.solver.zone_max_stops, settings.solver.seed
-        )
+    if len(candidates):
+        xy = shops.loc[candidates, ["x", "y"]].to_numpy()
+        zone_of[candidates] = make_zones(xy, settings.solver.zone_max_stops, settings.solver.seed)
     zones = [np.flatnonzero(zone_of == z) for z in range(zone_of.max() + 1)]
     demand = [_slots_needed(shops.iloc[z], office_xy, settings) for z in zones]
     staff = settings.staff or max(1, math.ceil(sum(demand) / settings.week.days))
@@ -126,6 +129,7 @@ def plan_district(
     rows, dropped = _solve_zones(shops, office_xy, tasks, settings, progress, len(tasks) + 1)
     used = {(r["day"], r["seat"]) for r in rows}
     free |= {(slot.day, slot.seat) for _, _, slots in tasks for slot in slots} - used
+    dropped += deferred
     if dropped and free:
         more_rows, dropped = _solve_leftovers(shops, office_xy, dropped, free, settings)
         rows += more_rows
@@ -142,6 +146,23 @@ def plan_district(
     verify_plan(routes, unassigned_frame, shops, office_xy, settings, staff)
     zones_frame = pd.DataFrame({"merchant_id": shops["merchant_id"], "zone": zone_of})
     return Plan(district, settings, staff, len(shops), routes, unassigned_frame, zones_frame)
+
+
+def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndarray, settings: Settings):
+    """Keep the most urgent shops the team can plausibly serve; defer the rest to the leftover pass.
+
+    Without this, a short-handed team would drop whole zones whatever their shops' priority.
+    """
+    pool = shops.iloc[candidates]
+    each = estimate_workload_s(
+        pool[["x", "y"]].to_numpy(), pool["service_s"].to_numpy(), office_xy, settings
+    ) / len(pool)
+    capacity = settings.staff * settings.week.days * workday_s(settings) / SLOT_MARGIN
+    keep = int(capacity // max(each, 1.0))
+    if keep >= len(candidates):
+        return candidates, []
+    order = candidates[np.argsort(pool["priority"].to_numpy(), kind="stable")]
+    return np.sort(order[:keep]), [int(i) for i in order[keep:]]
 
 
 def _slots_needed(zone: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -> int:
@@ -192,12 +213,20 @@ def _solve_zones(shops, office_xy, tasks, settings: Settings, progress: Progress
 
 
 def _solve_leftovers(shops, office_xy, dropped: list[int], free: set[tuple[int, int]], settings: Settings):
-    """Offer the shops no zone could fit to every worker-day still free, in one more solve."""
-    members = np.array(sorted(dropped))
-    slots = [Slot(day, seat) for day, seat in sorted(free)]
+    """Offer the shops no zone could fit to the worker-days still free, in one more solve.
+
+    The most urgent shops go first, at most ``LEFTOVER_MAX`` zone sizes of them; the rest stay
+    unassigned for capacity.
+    """
+    priority = shops["priority"].to_numpy()
+    ranked = sorted(dropped, key=lambda i: (priority[i], i))
+    limit = LEFTOVER_MAX * settings.solver.zone_max_stops
+    members, beyond = np.array(sorted(ranked[:limit])), ranked[limit:]
+    want = 2 * _slots_needed(shops.iloc[members], office_xy, settings)  # room to spread, not the whole team
+    slots = [Slot(day, seat) for day, seat in sorted(free)[:want]]
     problem = build_problem(shops.iloc[members], office_xy, slots, settings)
     solution = _solve_one((problem, settings.solver.time_limit_s))
     rows, left = solution_rows(solution, shops.iloc[members], slots, zone=-1)
     for row in rows:
         row["shop"] = int(members[row["shop"]])
-    return rows, [int(members[i]) for i in left]
+    return rows, [int(members[i]) for i in left] + beyond

@@ -198,6 +198,8 @@ def solve_ortools(
     """
     del seed  # OR-Tools' routing search has no random seed to set
     began = time.perf_counter()
+    if not problem.vehicles or not problem.visits:
+        return Solution(routes=[], unassigned=list(problem.visits))
     model = _Model(problem)
     params = model.parameters(time_limit_s, first_solution, solution_limit)
     assignment = None

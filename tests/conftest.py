@@ -1,0 +1,47 @@
+"""Shared fixtures: a small Jongno-gu merchants file and one plan of it, made once per session."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from planner.districts import find_district
+from planner.io.read import read_merchants
+from planner.plan import plan_district, prepare_shops
+from planner.settings import Settings
+from planner.triage import needing, triage
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def small_merchants_path() -> Path:
+    """90 shops around the Jongno-gu office, in planner's own layout."""
+    return DATA / "jongno_small.csv"
+
+
+@pytest.fixture(scope="session")
+def fast_settings() -> Settings:
+    """Default week with a one-second solver budget per zone."""
+    settings = Settings()
+    return replace(settings, solver=replace(settings.solver, time_limit_s=1.0, zone_max_stops=40))
+
+
+@pytest.fixture(scope="session")
+def small_needing(small_merchants_path):
+    """The shops of the small file that need a panel (targeted scenario)."""
+    return needing(triage(read_merchants(small_merchants_path).merchants))
+
+
+@pytest.fixture(scope="session")
+def small_plan(small_needing, fast_settings):
+    """A verified plan of the small file's needing shops with two workers a day."""
+    return plan_district(small_needing, find_district("Jongno-gu"), replace(fast_settings, staff=2))
+
+
+@pytest.fixture(scope="session")
+def small_shops(small_needing, fast_settings):
+    """The needing shops prepared for planning (metric coordinates, windows, service times)."""
+    return prepare_shops(small_needing, fast_settings)

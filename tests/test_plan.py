@@ -1,0 +1,86 @@
+"""Tests of the week planner: conservation, verification, staffing and day preference."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from planner.districts import find_district
+from planner.plan import plan_district
+from planner.verify import UNASSIGNED_REASONS
+
+
+def test_every_needing_shop_is_planned_or_unassigned_with_a_reason(small_plan, small_needing):
+    """Conservation: needing = planned + unassigned, and no shop appears twice."""
+    planned = set(small_plan.routes["merchant_id"])
+    left = set(small_plan.unassigned["merchant_id"])
+    assert planned.isdisjoint(left)
+    assert planned | left == set(small_needing["merchant_id"])
+    assert small_plan.routes["merchant_id"].is_unique
+    assert set(small_plan.unassigned["reason"]) <= set(UNASSIGNED_REASONS)
+
+
+def test_shops_never_open_in_a_shift_are_unassigned_as_no_time_window_fits(small_plan, small_needing):
+    """A bar open 19:00-02:00 cannot be visited in a 09:00-18:00 shift and says why."""
+    night = small_needing.loc[small_needing["opening_hours"] == "Mo-Sa 19:00-02:00", "merchant_id"]
+    assert len(night) > 0
+    reasons = small_plan.unassigned.set_index("merchant_id")["reason"]
+    assert all(reasons.get(m) == "no_time_window_fits" for m in night)
+
+
+def test_no_more_workers_a_day_than_the_team(small_plan):
+    """With staff=2 no day has more than two worker routes."""
+    assert small_plan.routes.groupby("day")["staff_id"].nunique().max() <= 2
+
+
+def test_stops_count_from_one_and_times_are_ordered(small_plan):
+    """Each worker-day's stops are 1..n and arrival <= start < departure <= next arrival."""
+    for _, route in small_plan.routes.groupby(["day", "staff_id"]):
+        route = route.sort_values("stop")
+        assert list(route["stop"]) == list(range(1, len(route) + 1))
+        assert (route["arrival_s"] <= route["start_s"]).all()
+        assert (route["start_s"] < route["departure_s"]).all()
+        assert (route["departure_s"].to_numpy()[:-1] <= route["arrival_s"].to_numpy()[1:]).all()
+
+
+def test_times_are_iso_with_seoul_offset(small_plan):
+    """arrival/start/departure are ISO 8601 strings with the +09:00 offset."""
+    assert small_plan.routes["start"].str.endswith("+09:00").all()
+    assert small_plan.routes["start"].str.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d").all()
+
+
+def test_work_goes_to_the_earliest_days(small_plan):
+    """With a generous team the plan finishes early in the week instead of spreading out."""
+    days_used = sorted(small_plan.routes["day"].unique())
+    assert days_used == list(range(len(days_used)))  # no gaps
+    assert days_used[-1] < 6
+
+
+def test_too_small_a_team_leaves_shops_unassigned_for_capacity(small_needing, fast_settings):
+    """One worker for one day cannot visit 50 shops: the rest are unassigned with reason capacity."""
+    settings = replace(fast_settings, staff=1, week=replace(fast_settings.week, days=1))
+    plan = plan_district(small_needing, find_district("Jongno-gu"), settings)
+    reasons = plan.unassigned["reason"].value_counts()
+    assert reasons.get("capacity", 0) > 0
+    assert len(plan.routes) + len(plan.unassigned) == len(small_needing)
+    assert plan.routes["day"].max() == 0
+
+
+def test_priority_one_shops_are_kept_before_routine_ones(small_needing, fast_settings):
+    """When not every shop fits, shops that cannot take payments are dropped last."""
+    settings = replace(fast_settings, staff=1, week=replace(fast_settings.week, days=1))
+    plan = plan_district(small_needing, find_district("Jongno-gu"), settings)
+    dropped = small_needing.set_index("merchant_id").loc[plan.unassigned["merchant_id"], "priority"]
+    kept = plan.routes["priority"]
+    capacity = plan.unassigned["reason"].eq("capacity").to_numpy()
+    assert np.mean(dropped.to_numpy()[capacity]) >= np.mean(kept)
+
+
+def test_summary_counts_match_the_tables(small_plan, small_needing):
+    """summary() reports needing, planned, unassigned and staff-days consistent with the routes."""
+    summary = small_plan.summary()
+    assert summary["needing"] == len(small_needing)
+    assert summary["planned"] + summary["unassigned"] == summary["needing"]
+    assert summary["staff_days"] == len(small_plan.routes.drop_duplicates(["day", "staff_id"]))
+    assert summary["total_service_min"] > 0
