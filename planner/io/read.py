@@ -66,7 +66,9 @@ def read_merchants(path: str | Path, *, encoding: str | None = None) -> ReadResu
     """Read and validate a merchants file.
 
     The format follows the extension: ``.csv`` / ``.csv.gz``, ``.geojson`` / ``.json``, ``.gpkg``.
-    Both planner's own columns and the Korean shop register (상가(상권)정보) are understood; see
+    In GeoJSON and GeoPackage files without lat/lon columns, point geometries give the
+    coordinates, reprojected to WGS84 when needed. Both planner's own columns and the Korean
+    shop register (상가(상권)정보) are understood, detected from the header; see
     ``planner.io.validate.validate_merchants`` for the checks and defaults.
 
     Parameters

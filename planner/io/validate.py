@@ -170,8 +170,11 @@ def validate_merchants(raw: pd.DataFrame, *, source: str = "input") -> Validated
 
     Both layouts are accepted: planner's own (``MERCHANT_COLUMNS``; optional columns may be
     missing) and the Korean shop register as published. Empty cells and missing optional columns
-    take the defaults of this module. No valid row is dropped: each invalid row is left out of
-    ``merchants`` and has one line per problem in ``rejects``.
+    take defaults (``planner.io.columns``): name, district and address ``""``, category
+    ``"retail"``, opening_hours the category's ``DEFAULT_OPENING_HOURS``, qr_issued NaT,
+    qr_status ``"ok"``, payment_errors 0, active True. No valid row is dropped: each invalid row
+    is left out of ``merchants`` and has one line per problem in ``rejects``; of rows sharing a
+    merchant_id the first in the file is kept, whether or not it is valid.
 
     Parameters
     ----------
@@ -192,6 +195,8 @@ def validate_merchants(raw: pd.DataFrame, *, source: str = "input") -> Validated
     InputError
         If a required column is missing; the message names it and lists the columns found.
     """
+    if not raw.index.is_unique:
+        raise ValueError("validate_merchants needs one row number per row: the index has repeats")
     frame = normalize_columns(raw, source=source)
     layout = detect_layout(frame.columns)
     _require_columns(frame, layout, source)
