@@ -22,8 +22,9 @@ class Outcome:
     bks_cost: float | None
     vehicles: int | None = None
     cost: float | None = None  # recomputed distance (random1000: travel seconds)
-    gap_pct: float | None = None  # 100 * (cost - bks_cost) / bks_cost
-    vs_pyvrp: float | None = None  # cost / PyVRP's cost on the same instance
+    gap_pct: float | None = None  # 100 * (cost - bks_cost) / bks_cost, feasible runs only
+    vs_pyvrp: float | None = None  # cost / PyVRP's cost on the same instance, feasible runs only
+    total: float | None = None  # cost + vehicles * fixed cost per vehicle: the solvers' own objective
     seconds: float | None = None
     feasible: bool = False
     unassigned: int | None = None
@@ -41,7 +42,7 @@ def add_pyvrp_ratios(outcomes: list[Outcome]) -> None:
     """Fill ``vs_pyvrp`` of every outcome whose instance has a feasible PyVRP result."""
     reference = {o.instance: o.cost for o in outcomes if o.solver == "pyvrp" and o.feasible and o.cost}
     for outcome in outcomes:
-        if outcome.cost is not None and outcome.instance in reference:
+        if outcome.feasible and outcome.cost is not None and outcome.instance in reference:
             outcome.vs_pyvrp = outcome.cost / reference[outcome.instance]
 
 
@@ -111,7 +112,8 @@ def averages_markdown(outcomes: list[Outcome]) -> str:
     header = list(table.columns)
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in table.to_dict("records"):
-        lines.append("| " + " | ".join(_number(row[c]) for c in header) + " |")
+        digits = {"vehicles (sum)": 0, "mean vs PyVRP": 3}
+        lines.append("| " + " | ".join(_number(row[c], digits.get(c, 2)) for c in header) + " |")
     return "\n".join(lines)
 
 

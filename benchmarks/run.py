@@ -61,8 +61,10 @@ def run_one(instance: Instance, solver: str, time_limit_s: float, seed: int, set
         return outcome
     check = check_routes(instance, [list(route.visits) for route in solution.routes])
     outcome.vehicles = check.vehicles
-    outcome.cost = round(check.cost, 4)
-    outcome.gap_pct = gap_pct(check.cost, outcome.bks_cost)
+    outcome.cost = round(check.cost, 4) if check.vehicles else None  # no routes: no solution found
+    outcome.gap_pct = gap_pct(check.cost, outcome.bks_cost) if check.feasible else None
+    if outcome.cost is not None:
+        outcome.total = outcome.cost + check.vehicles * instance.fixed_cost / instance.scale
     outcome.seconds = solution.seconds
     outcome.feasible = check.feasible
     outcome.unassigned = len(solution.unassigned)
