@@ -1,0 +1,94 @@
+"""Tests of the planner command through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from planner.cli import app
+
+runner = CliRunner()
+
+
+def test_help_names_every_step():
+    """`planner --help` lists the sample, triage, plan and demo commands."""
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("sample", "triage", "plan", "demo"):
+        assert command in result.output
+
+
+def test_triage_writes_decisions_and_prints_counts(small_merchants_path, tmp_path):
+    """`planner triage` writes triage.csv with a decision per shop and prints counts by reason."""
+    result = runner.invoke(app, ["triage", str(small_merchants_path), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    triaged = pd.read_csv(tmp_path / "triage.csv")
+    assert len(triaged) == 90
+    assert {"needs_panel", "reason", "priority"} <= set(triaged.columns)
+    assert "total" in result.output
+
+
+def test_plan_writes_the_three_outputs(small_merchants_path, tmp_path):
+    """`planner plan` writes routes.csv, unassigned.csv and summary.json that agree with each other."""
+    args = ["plan", str(small_merchants_path), "--out", str(tmp_path), "--time-limit", "1", "--staff", "2"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    routes = pd.read_csv(tmp_path / "routes.csv")
+    unassigned = pd.read_csv(tmp_path / "unassigned.csv")
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    expected = ["staff_id", "date", "stop", "merchant_id", "lat", "lon", "arrival", "start", "departure"]
+    assert list(routes.columns[:9]) == expected
+    assert list(unassigned.columns) == ["merchant_id", "reason"]
+    assert summary["planned"] == len(routes)
+    assert summary["needing"] == len(routes) + len(unassigned)
+    for key in ("unassigned", "staff_days", "last_day_used", "total_travel_min", "total_service_min"):
+        assert key in summary
+
+
+def test_broken_rows_go_to_a_reject_file_and_good_rows_are_planned(small_merchants_path, tmp_path):
+    """A file with a broken row still plans the good rows and writes the bad one to a reject file."""
+    frame = pd.read_csv(small_merchants_path, dtype=str)
+    frame.loc[3, "lat"] = "not a number"
+    frame.loc[5, "merchant_id"] = frame.loc[4, "merchant_id"]
+    broken = tmp_path / "broken.csv"
+    frame.to_csv(broken, index=False)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["plan", str(broken), "--out", str(out), "--time-limit", "1", "--staff", "2"])
+    assert result.exit_code == 0, result.output
+    rejects = pd.read_csv(out / "broken.rejects.csv")
+    assert {"lat", "merchant_id"} <= set(rejects["column"])
+    planned = set(pd.read_csv(out / "routes.csv")["merchant_id"]) | set(
+        pd.read_csv(out / "unassigned.csv")["merchant_id"]
+    )
+    assert frame.loc[3, "merchant_id"] not in planned
+
+
+def test_missing_column_is_a_one_line_error(tmp_path):
+    """A file without coordinates exits with code 1 and names the file and the column."""
+    bad = tmp_path / "no_coords.csv"
+    bad.write_text("merchant_id,name\nA1,shop\n", encoding="utf-8")
+    result = runner.invoke(app, ["plan", str(bad), "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no_coords.csv" in result.output
+    assert "lat" in result.output
+
+
+def test_unknown_district_is_an_error(small_merchants_path, tmp_path):
+    """Asking for a district that does not exist exits with code 1 and lists the valid names."""
+    result = runner.invoke(
+        app, ["plan", str(small_merchants_path), "--district", "Atlantis", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "Jongno-gu" in result.output
+
+
+def test_sample_writes_a_readable_file(tmp_path):
+    """`planner sample` writes merchants that the reader accepts without rejects."""
+    target = tmp_path / "dobong.csv"
+    result = runner.invoke(app, ["sample", "Dobong-gu", "--n", "200", "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(target)
+    assert len(frame) == 200
+    assert frame["district"].eq("Dobong-gu").all()
