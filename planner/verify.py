@@ -9,7 +9,15 @@ from planner.errors import PlanVerificationError
 from planner.schedule import leg_seconds
 from planner.settings import Settings
 
-UNASSIGNED_REASONS = ("no_time_window_fits", "capacity", "tries_exhausted", "not_reachable")
+# refused and moved come from the field (planner.campaign): the shop said no, or is no longer there.
+UNASSIGNED_REASONS = (
+    "no_time_window_fits",
+    "capacity",
+    "tries_exhausted",
+    "not_reachable",
+    "refused",
+    "moved",
+)
 
 
 def plan_violations(
