@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
 from planner.districts import DATA_DIR, District, find_district
+from planner.errors import InputError
 from planner.schema import CATEGORIES, MERCHANT_COLUMNS, METRIC_CRS, SEOUL_BOUNDS, WGS84
 
 SAMPLES_DIR = DATA_DIR / "samples"
@@ -32,7 +32,8 @@ CATEGORY_SHARES: dict[str, float] = {
     "lodging": 0.02,
 }
 # How shops are placed: around hubs, along commercial streets, anywhere in the district.
-PLACEMENT_SHARES = {"hub": 0.40, "street": 0.45, "scatter": 0.15}
+PLACEMENT_SHARES = {"hub": 0.45, "street": 0.45, "scatter": 0.10}
+ARCADE_SHARE = 0.25  # of hub shops: small arcades of apartment complexes
 # Zero Pay QR panels are recognised by Seoul Pay only if issued up to this day.
 QR_CUTOFF = np.datetime64("2021-12-31")
 QR_STATUS_SHARES = {"ok": 0.955, "replaced": 0.015, "damaged": 0.02, "missing": 0.01}
@@ -68,39 +69,29 @@ _ROAD_STEMS = _words(
 BRANCH_SHARE = 0.12
 
 
-class _Hours(NamedTuple):
-    opens_h: tuple[float, ...]  # opening times, hours after midnight
-    lengths_h: tuple[float, ...]  # hours open a day
-    patterns: dict[str, float]  # OSM opening_hours with {open} and {close} filled per shop
-
-
 DAILY = "Mo-Su {open}-{close}"
 SUN_OFF = "Mo-Sa {open}-{close}; Su off"
 MON_OFF = "Tu-Su {open}-{close}; Mo off"
 TUE_OFF = "Mo,We-Su {open}-{close}; Tu off"
 SPLIT = "Mo-Sa {open}-15:00,17:00-{close}; Su off"
-SAT_SHORT = "Mo-Fr {open}-{close}; Sa 10:00-14:00; Su off"
-ACADEMY = "Mo-Fr {open}-{close}; Sa 10:00-16:00; Su off"
+OFFICE = "Mo-Fr {open}-{close}; Sa 10:00-14:00; Su off"
 CLINIC = "Mo-Fr {open}-{close}; Sa 09:00-13:00; Su off"
 # Bars and late kitchens: these never meet a 09:00-18:00 shift.
-NIGHT = {"Mo-Sa 19:00-02:00": 0.03, "Tu-Su 18:30-03:00; Mo off": 0.02}
-_HOURS: dict[str, _Hours] = {
-    "restaurant": _Hours(
-        (10, 10.5, 11, 11.5),
-        (10, 10.5, 11),
-        {DAILY: 0.10, SUN_OFF: 0.45, SPLIT: 0.20, MON_OFF: 0.14, TUE_OFF: 0.06, **NIGHT},
-    ),
-    "cafe": _Hours((8, 9, 10), (10, 11, 12), {DAILY: 0.15, SUN_OFF: 0.55, MON_OFF: 0.30}),
-    "retail": _Hours(
-        (9.5, 10, 10.5), (10, 10.5, 11), {DAILY: 0.08, SUN_OFF: 0.67, MON_OFF: 0.15, SAT_SHORT: 0.1}
-    ),
-    "convenience": _Hours((6, 7, 8), (15, 16, 17), {DAILY: 0.25, "24/7": 0.20, SUN_OFF: 0.55}),
-    "market_stall": _Hours((7, 8, 9), (10, 10.5, 11), {DAILY: 0.10, SUN_OFF: 0.65, TUE_OFF: 0.25}),
-    "beauty": _Hours((10, 10.5, 11), (9.5, 10, 10.5), {DAILY: 0.10, SUN_OFF: 0.40, MON_OFF: 0.50}),
-    "service": _Hours((9, 9.5), (9, 9.5), {DAILY: 0.05, SUN_OFF: 0.40, SAT_SHORT: 0.55}),
-    "education": _Hours((13, 14), (8, 9), {ACADEMY: 0.70, SUN_OFF: 0.30}),
-    "health": _Hours((9, 9.5), (9, 10), {DAILY: 0.05, SUN_OFF: 0.35, CLINIC: 0.60}),
-    "lodging": _Hours((0,), (24,), {"24/7": 0.90, "Mo-Su 06:00-24:00": 0.10}),
+NIGHT = {"Mo-Sa 19:00-02:00": 3, "Tu-Su 18:30-03:00; Mo off": 2}
+RESTAURANT = {DAILY: 10, SUN_OFF: 45, SPLIT: 20, MON_OFF: 14, TUE_OFF: 6, **NIGHT}
+# Per category: opening times (hours after midnight), hours open a day, and OSM opening_hours
+# patterns ({open} and {close} filled per shop) with relative weights.
+_HOURS: dict[str, tuple[tuple[float, ...], tuple[float, ...], dict[str, int]]] = {
+    "restaurant": ((10, 10.5, 11, 11.5), (10, 10.5, 11), RESTAURANT),
+    "cafe": ((8, 9, 10), (10, 11, 12), {DAILY: 15, SUN_OFF: 55, MON_OFF: 30}),
+    "retail": ((9.5, 10, 10.5), (10, 10.5, 11), {DAILY: 8, SUN_OFF: 67, MON_OFF: 15, OFFICE: 10}),
+    "convenience": ((6, 7, 8), (15, 16, 17), {DAILY: 25, "24/7": 20, SUN_OFF: 55}),
+    "market_stall": ((7, 8, 9), (10, 10.5, 11), {DAILY: 10, SUN_OFF: 65, TUE_OFF: 25}),
+    "beauty": ((10, 10.5, 11), (9.5, 10, 10.5), {DAILY: 10, SUN_OFF: 40, MON_OFF: 50}),
+    "service": ((9, 9.5), (9, 9.5), {DAILY: 5, SUN_OFF: 40, OFFICE: 55}),
+    "education": ((13, 14), (8, 9), {"Mo-Fr {open}-{close}; Sa 10:00-16:00; Su off": 70, SUN_OFF: 30}),
+    "health": ((9, 9.5), (9, 10), {DAILY: 5, SUN_OFF: 35, CLINIC: 60}),
+    "lodging": ((0,), (24,), {"24/7": 90, "Mo-Su 06:00-24:00": 10}),
 }
 
 
@@ -134,7 +125,7 @@ class Layout:
     """A district's synthetic geography in EPSG:5179 metres: outline, hubs and streets."""
 
     outline: Outline
-    hubs: np.ndarray  # (h, 2) stations and market areas
+    hubs: np.ndarray  # (h, 2) stations and market areas, then apartment-complex arcades
     hub_sigma_m: np.ndarray  # (h,) spread of shops around each hub
     hub_weight: np.ndarray  # (h,) share of hub shops at each hub, sums to 1
     streets: np.ndarray  # (s, 2, 2) start and end of each commercial street
@@ -150,23 +141,23 @@ def build_layout(district: District, rng: np.random.Generator) -> Layout:
     """Place the district's outline, hubs and commercial streets.
 
     The outline is a slightly irregular disc of the district's area around its office; hubs
-    (stations, markets) grow in number with the neighbourhoods (dong).
+    (stations, markets) and small arcades grow in number with the neighbourhoods (dong).
     """
     centre = np.array(_transformer(WGS84, METRIC_CRS).transform(district.office_lon, district.office_lat))
     amplitude = rng.uniform(0.04, 0.12, 2)
     radius = np.sqrt(district.area_km2 * 1e6 / np.pi / (1 + (amplitude**2).sum() / 2))
     outline = Outline(centre, radius, np.column_stack([amplitude, rng.uniform(0, 2 * np.pi, 2)]))
-    hubs = _place_hubs(outline, max(3, round(0.8 * district.dong_count)), rng)
-    streets = _place_streets(hubs, rng)
-    road_names = tuple(str(name) for name in rng.permutation(_ROAD_STEMS))
-    weight = rng.lognormal(0, 0.6, len(hubs))
+    main = _place_hubs(outline, max(3, round(0.8 * district.dong_count)), rng)
+    arcades = outline.scatter(3 * district.dong_count, rng, reach=0.95)
+    main_weight = (1 - ARCADE_SHARE) * rng.dirichlet(np.ones(len(main)))
+    arcade_weight = ARCADE_SHARE * rng.dirichlet(np.ones(len(arcades)))
     return Layout(
         outline=outline,
-        hubs=hubs,
-        hub_sigma_m=rng.uniform(60, 250, len(hubs)),
-        hub_weight=weight / weight.sum(),
-        streets=streets,
-        road_names=road_names,
+        hubs=np.vstack([main, arcades]),
+        hub_sigma_m=np.concatenate([rng.uniform(60, 250, len(main)), rng.uniform(20, 50, len(arcades))]),
+        hub_weight=np.concatenate([main_weight, arcade_weight]),
+        streets=_place_streets(main, rng),
+        road_names=tuple(str(name) for name in rng.permutation(_ROAD_STEMS)),
     )
 
 
@@ -270,14 +261,14 @@ def draw_opening_hours(categories: np.ndarray, rng: np.random.Generator) -> np.n
     hours = np.empty(len(categories), dtype=object)
     for category in CATEGORIES:
         where = np.flatnonzero(categories == category)
-        hours_kind = _HOURS[category]
-        weights = np.array(list(hours_kind.patterns.values()))
-        pattern = rng.choice(list(hours_kind.patterns), size=where.size, p=weights / weights.sum())
-        opens = rng.choice(hours_kind.opens_h, size=where.size)
-        closes = opens + rng.choice(hours_kind.lengths_h, size=where.size)
+        opens_h, lengths_h, patterns = _HOURS[category]
+        weights = np.array(list(patterns.values()))
+        pattern = rng.choice(list(patterns), size=where.size, p=weights / weights.sum())
+        opens = rng.choice(opens_h, size=where.size)
+        closes = opens + rng.choice(lengths_h, size=where.size)
         hours[where] = [
             p.format(open=_clock(start), close=_clock(end))
-            for p, start, end in zip(pattern, opens, closes, strict=True)
+            for p, start, end in zip(pattern.tolist(), opens, closes, strict=True)
         ]
     return hours
 
@@ -327,8 +318,15 @@ def generate_merchants(district: District, n: int | None = None, seed: int = 0) 
     -------
     pandas.DataFrame
         Exactly ``MERCHANT_COLUMNS`` in order, ids ``<district code>-<6 digits>``.
+
+    Raises
+    ------
+    InputError
+        If ``n`` is negative.
     """
     n = district.merchants_estimate if n is None else n
+    if n < 0:
+        raise InputError(f"number of merchants must be 0 or more, got {n}")
     rng = np.random.default_rng([seed, district.code])  # districts differ for the same seed
     layout = build_layout(district, rng)
     lonlat, road_index = draw_locations(layout, n, rng)
@@ -357,7 +355,7 @@ def sample_path(district: District) -> Path:
     return SAMPLES_DIR / f"{district.slug}.csv"
 
 
-def write_sample(frame: pd.DataFrame, path: str | Path) -> Path:
+def write_sample(frame: pd.DataFrame, path: str | Path) -> None:
     """Write merchants as UTF-8 CSV, dates as YYYY-MM-DD and empty cells for NaT.
 
     Parameters
@@ -366,16 +364,10 @@ def write_sample(frame: pd.DataFrame, path: str | Path) -> Path:
         Merchants with ``MERCHANT_COLUMNS``.
     path
         Destination file; its folder is created if needed.
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, encoding="utf-8", date_format="%Y-%m-%d", na_rep="", lineterminator="\n")
-    return path
 
 
 def generate_samples(districts: Iterable[str] = SAMPLE_DISTRICTS, seed: int = 0) -> list[Path]:
@@ -396,5 +388,6 @@ def generate_samples(districts: Iterable[str] = SAMPLE_DISTRICTS, seed: int = 0)
     paths = []
     for name in districts:
         district = find_district(name)
-        paths.append(write_sample(generate_merchants(district, seed=seed), sample_path(district)))
+        paths.append(sample_path(district))
+        write_sample(generate_merchants(district, seed=seed), paths[-1])
     return paths
