@@ -1,0 +1,115 @@
+"""planner's routing engine: OR-Tools on zones it solves well, then re-optimisation across zones."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from planner.routing.improve import improve, subproblem, total_cost
+from planner.routing.ortools_solver import solve_ortools
+from planner.routing.problem import Problem, Route, Solution
+from planner.routing.zones import make_zones
+
+DIRECT_MAX = 200  # up to this many visits, OR-Tools alone on the whole problem
+ZONE_SIZE = 150
+START_SHARE = 0.35  # share of the budget spent on the zoned first solution
+
+
+def first_solution_for(problem: Problem) -> str:
+    """OR-Tools' first-solution strategy that works for this problem (breaks stall PATH_CHEAPEST_ARC)."""
+    return "LOCAL_CHEAPEST_INSERTION" if any(v.breaks for v in problem.vehicles) else "SAVINGS"
+
+
+def solve(
+    problem: Problem,
+    time_limit_s: float,
+    seed: int = 0,
+    progress: Callable[[float, float, str], None] | None = None,
+) -> Solution:
+    """Solve a time-windowed multi-vehicle problem within ``time_limit_s``.
+
+    Small problems go to OR-Tools whole. Larger ones (with ``problem.coords``) are cut into
+    zones of about ``ZONE_SIZE`` visits, each zone solved by OR-Tools with a share of the fleet,
+    and the merged routes improved by route-based decomposition (``planner.routing.improve``)
+    for the rest of the budget.
+    """
+    began = time.perf_counter()
+    strategy = first_solution_for(problem)
+    if len(problem.visits) <= DIRECT_MAX or problem.coords is None:
+        return solve_ortools(problem, time_limit_s, seed, first_solution=strategy)
+    start = _zoned_start(problem, START_SHARE * time_limit_s, seed, strategy)
+    left = time_limit_s - (time.perf_counter() - began)
+    best = improve(problem, start, left, seed=seed, progress=progress) if left > 1 else start
+    best.seconds = time.perf_counter() - began
+    best.objective = total_cost(problem, best)
+    return best
+
+
+def _zoned_start(problem: Problem, budget_s: float, seed: int, strategy: str) -> Solution:
+    visits = np.array(problem.visits)
+    labels = make_zones(problem.coords[visits], ZONE_SIZE, seed)
+    zones = [visits[labels == z] for z in range(labels.max() + 1)]
+    shares = _fleet_shares(problem, zones)
+    routes: list[Route] = []
+    unassigned: list[int] = []
+    free = list(range(len(problem.vehicles)))
+    for members, share in zip(zones, shares, strict=True):
+        fleet, free = free[:share], free[share:]
+        if not fleet:
+            unassigned += [int(i) for i in members]
+            continue
+        empty = [Route(v, (), (), 0, 0) for v in fleet]
+        sub, nodes, vehicles, _ = subproblem(problem, empty, [], [int(i) for i in members])
+        sub = replace(sub, penalty=_zone_penalty(problem, sub, nodes))
+        result = solve_ortools(sub, budget_s / len(zones), seed, first_solution=strategy)
+        used = {r.vehicle for r in result.routes}
+        free += [vehicles[k] for k in range(len(vehicles)) if k not in used]
+        routes += [
+            replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
+            for r in result.routes
+        ]
+        unassigned += [int(nodes[i]) for i in result.unassigned]
+    solution = Solution(routes=routes, unassigned=sorted(unassigned))
+    if unassigned and free:
+        solution = _insert_leftovers(problem, solution, free, budget_s / 4, strategy)
+    return solution
+
+
+def _fleet_shares(problem: Problem, zones: list[np.ndarray]) -> list[int]:
+    """Vehicles lent to each zone: its share of the visits, with room to spare."""
+    total = sum(len(z) for z in zones)
+    fleet = len(problem.vehicles)
+    return [max(1, math.ceil(1.5 * fleet * len(z) / total)) for z in zones]
+
+
+def _zone_penalty(problem: Problem, sub: Problem, nodes: np.ndarray) -> np.ndarray:
+    """Within a zone every visit may be dropped (to the leftover pass) at a very high price."""
+    if problem.penalty is not None:
+        base = problem.penalty[nodes].copy()
+    else:
+        base = np.full(len(nodes), -1, dtype=np.int64)
+    big = int(10 * max(v.fixed_cost for v in problem.vehicles) + 10 * int(problem.arc_cost().max()) + 1)
+    depots = sub.depots
+    base = np.where(base < 0, big, base)
+    base[list(depots)] = -1
+    return base
+
+
+def _insert_leftovers(
+    problem: Problem, solution: Solution, free: list[int], budget_s: float, strategy: str
+) -> Solution:
+    empty = [Route(v, (), (), 0, 0) for v in free]
+    sub, nodes, vehicles, _ = subproblem(problem, empty, [], solution.unassigned)
+    sub = replace(sub, penalty=_zone_penalty(problem, sub, nodes))
+    result = solve_ortools(sub, max(1.0, budget_s), first_solution=strategy)
+    routes = [
+        replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
+        for r in result.routes
+    ]
+    return Solution(
+        routes=solution.routes + routes, unassigned=sorted(int(nodes[i]) for i in result.unassigned)
+    )

@@ -1,0 +1,138 @@
+"""Improve a solution by route-based decomposition: re-solve a route and its nearest routes together."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from planner.routing.ortools_solver import solve_ortools
+from planner.routing.problem import Problem, Route, Solution
+
+SUB_VISITS = 120  # visits per sub-problem: where OR-Tools is at its best
+
+
+def total_cost(problem: Problem, solution: Solution) -> int:
+    """Objective of a solution: fixed costs of the vehicles used, arc costs and drop penalties."""
+    fixed = sum(problem.vehicles[r.vehicle].fixed_cost for r in solution.routes if r.visits)
+    penalty = 0
+    if problem.penalty is not None:
+        penalty = int(sum(max(0, int(problem.penalty[i])) for i in solution.unassigned))
+    return int(fixed + solution.travel_cost(problem) + penalty)
+
+
+def route_barycentres(problem: Problem, solution: Solution) -> np.ndarray:
+    """Mean position of each route's visits (``(routes, 2)``)."""
+    return np.array([problem.coords[list(r.visits)].mean(axis=0) for r in solution.routes])
+
+
+def subproblem(problem: Problem, routes: list[Route], extra_vehicles: list[int], extra_visits: list[int]):
+    """The problem restricted to ``routes`` (plus spare vehicles and loose visits), and its node map.
+
+    Returns
+    -------
+    tuple
+        ``(sub, nodes, vehicles, initial)``: the sub-problem, the original node of each sub node,
+        the original vehicle of each sub vehicle, and the routes as a warm start in sub numbering.
+    """
+    vehicles = [r.vehicle for r in routes] + list(extra_vehicles)
+    depots = sorted(
+        {problem.vehicles[v].start for v in vehicles} | {problem.vehicles[v].end for v in vehicles} - {None}
+    )
+    visits = sorted({i for r in routes for i in r.visits} | set(extra_visits))
+    nodes = np.array(depots + visits)
+    index = {int(n): k for k, n in enumerate(nodes)}
+    grid = np.ix_(nodes, nodes)
+    sub_vehicles = tuple(
+        replace(
+            problem.vehicles[v],
+            start=index[problem.vehicles[v].start],
+            end=None if problem.vehicles[v].end is None else index[problem.vehicles[v].end],
+        )
+        for v in vehicles
+    )
+    sub = Problem(
+        travel_s=problem.travel_s[grid],
+        service_s=problem.service_s[nodes],
+        windows=tuple(problem.windows[n] for n in nodes),
+        vehicles=sub_vehicles,
+        cost=None if problem.cost is None else problem.cost[grid],
+        demand=None if problem.demand is None else problem.demand[nodes],
+        penalty=None if problem.penalty is None else problem.penalty[nodes],
+        coords=None if problem.coords is None else problem.coords[nodes],
+    )
+    initial = Solution(
+        routes=[
+            replace(r, vehicle=k, visits=tuple(index[i] for i in r.visits)) for k, r in enumerate(routes)
+        ],
+        unassigned=[index[i] for i in extra_visits],
+    )
+    return sub, nodes, vehicles, initial
+
+
+def improve(
+    problem: Problem,
+    solution: Solution,
+    time_limit_s: float,
+    seed: int = 0,
+    sub_time_s: float = 1.0,
+    progress: Callable[[float, float, str], None] | None = None,
+) -> Solution:
+    """Re-optimise groups of nearby routes with OR-Tools, warm-started, until the budget ends.
+
+    Each step picks a route at random (seeded), adds the routes with the nearest barycentres
+    until about ``SUB_VISITS`` visits, one unused vehicle and the unassigned visits nearby, and
+    re-solves that sub-problem from the current routes; the result replaces the routes when it
+    is cheaper. Needs ``problem.coords``.
+    """
+    began = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    best, best_cost = solution, total_cost(problem, solution)
+    while time.perf_counter() - began < time_limit_s - sub_time_s / 2 and best.routes:
+        step = _step(problem, best, rng, sub_time_s)
+        if step is not None and (cost := total_cost(problem, step)) < best_cost:
+            best, best_cost = step, cost
+        if progress:
+            progress(time.perf_counter() - began, time_limit_s, f"cost {best_cost}")
+    best.seconds = solution.seconds + time.perf_counter() - began
+    best.objective = best_cost
+    return best
+
+
+def _step(
+    problem: Problem, current: Solution, rng: np.random.Generator, sub_time_s: float
+) -> Solution | None:
+    centres = route_barycentres(problem, current)
+    seed_route = int(rng.integers(len(current.routes)))
+    order = np.argsort(((centres - centres[seed_route]) ** 2).sum(axis=1))
+    chosen, visits = [], 0
+    for k in order:
+        if chosen and visits + len(current.routes[k].visits) > SUB_VISITS:
+            break
+        chosen.append(int(k))
+        visits += len(current.routes[k].visits)
+    routes = [current.routes[k] for k in chosen]
+    used = {r.vehicle for r in current.routes}
+    spare = [v for v in range(len(problem.vehicles)) if v not in used][:1]
+    loose = _nearby_unassigned(problem, current, centres[seed_route])
+    sub, nodes, vehicles, initial = subproblem(problem, routes, spare, loose)
+    result = solve_ortools(sub, sub_time_s, initial=initial)
+    if len(result.unassigned) > 0 and problem.penalty is None:
+        return None  # a mandatory visit was lost: keep the current routes
+    mapped = [
+        replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
+        for r in result.routes
+    ]
+    kept = [r for k, r in enumerate(current.routes) if k not in set(chosen)]
+    left = [i for i in current.unassigned if i not in set(loose)] + [int(nodes[i]) for i in result.unassigned]
+    return Solution(routes=kept + mapped, unassigned=sorted(left))
+
+
+def _nearby_unassigned(problem: Problem, current: Solution, centre: np.ndarray, limit: int = 20) -> list[int]:
+    if not current.unassigned:
+        return []
+    loose = np.array(current.unassigned)
+    distance = ((problem.coords[loose] - centre) ** 2).sum(axis=1)
+    return [int(i) for i in loose[np.argsort(distance)[:limit]]]
