@@ -1,0 +1,1 @@
+"""Reports of a plan: GIS export, interactive maps, route sheets and charts."""

@@ -1,0 +1,131 @@
+"""Rebuild a written plan from its output folder, for reports made after ``planner plan``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planner.districts import find_district
+from planner.errors import InputError
+from planner.io.read import read_merchants
+from planner.plan import Plan
+from planner.schedule import ROUTE_COLUMNS
+from planner.settings import Settings
+from planner.triage import triage
+
+# Columns carried from the merchants file onto unassigned shops, so they can be drawn and listed.
+UNASSIGNED_DETAIL = ("name", "address", "category", "opening_hours", "lat", "lon")
+PLAN_FILES = ("routes.csv", "unassigned.csv", "summary.json")
+
+
+@dataclass(frozen=True)
+class LoadedPlan:
+    """A plan read back from files, with the triaged merchants of its district when known."""
+
+    plan: Plan
+    merchants: pd.DataFrame | None  # triaged merchants of the district; None without a merchants file
+    out_dir: Path
+
+
+def load_plan(
+    out_dir: str | Path,
+    merchants_path: str | Path | None = None,
+    settings: Settings | None = None,
+) -> LoadedPlan:
+    """Read ``routes.csv``, ``unassigned.csv`` and ``summary.json`` back into a ``Plan``.
+
+    Parameters
+    ----------
+    out_dir
+        The folder ``planner plan --out`` wrote.
+    merchants_path
+        The merchants file the plan was made from. When None, ``triage.csv`` in ``out_dir`` or a
+        single ``merchants-*.csv`` there (as ``planner demo`` writes) is used if present.
+    settings
+        The settings the plan was made with (the week's start date turns dates into day numbers);
+        default settings when None.
+
+    Returns
+    -------
+    LoadedPlan
+        The plan (routes with every ``ROUTE_COLUMNS`` column; office times unknown are -1) and
+        the district's triaged merchants, or None when no merchants file was found.
+
+    Raises
+    ------
+    InputError
+        If a plan file is missing or names an unknown district.
+    """
+    out = Path(out_dir)
+    missing = [name for name in PLAN_FILES if not (out / name).is_file()]
+    if missing:
+        raise InputError(f"{out}: not a plan folder, missing {', '.join(missing)} (run 'planner plan' first)")
+    settings = settings or Settings()
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    district = find_district(summary["district"])
+    routes = parse_routes(pd.read_csv(out / "routes.csv", dtype={"merchant_id": str}), settings)
+    unassigned = pd.read_csv(out / "unassigned.csv", dtype={"merchant_id": str}, keep_default_na=False)
+    merchants = _find_merchants(out, merchants_path, district.name_en, summary)
+    if merchants is not None:
+        detail = merchants.loc[:, ["merchant_id", *UNASSIGNED_DETAIL]]
+        unassigned = unassigned.merge(detail, on="merchant_id", how="left")
+    zones = pd.concat(
+        [
+            routes.loc[:, ["merchant_id", "zone"]],
+            pd.DataFrame({"merchant_id": unassigned["merchant_id"], "zone": -1}),
+        ],
+        ignore_index=True,
+    )
+    staff = int(summary.get("staff_per_day") or routes["staff_id"].nunique())
+    needing = int(summary.get("needing", len(zones)))
+    plan = Plan(district, settings, staff, needing, routes, unassigned, zones)
+    return LoadedPlan(plan, merchants, out)
+
+
+def parse_routes(routes: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Complete a ``routes.csv`` table to ``ROUTE_COLUMNS``: day numbers and times in week seconds.
+
+    Times the file does not hold (leaving and coming back to the office, the lunch break) are -1.
+    """
+    table = routes.copy()
+    start = pd.Timestamp(settings.week.start_date)
+    table["day"] = (pd.to_datetime(table["date"]) - start).dt.days.astype("int64")
+    for column in ("arrival", "start", "departure"):
+        wall = pd.to_datetime(table[column].str.slice(0, 19))  # Seoul wall clock, offset dropped
+        table[f"{column}_s"] = ((wall - start).dt.total_seconds()).astype("int64")
+    for column in ("leave_office_s", "back_office_s", "break_start_s"):
+        table[column] = -1
+    for column in ("name", "address", "category", "opening_hours", "reason"):
+        table[column] = table[column].fillna("").astype(str)
+    return table.loc[:, list(ROUTE_COLUMNS)]
+
+
+def _find_merchants(out: Path, path: str | Path | None, district: str, summary: dict) -> pd.DataFrame | None:
+    """The district's triaged merchants from the given file, ``triage.csv`` or a demo sample."""
+    if path is None:
+        if (out / "triage.csv").is_file():
+            triaged = pd.read_csv(out / "triage.csv", dtype={"merchant_id": str}, keep_default_na=False)
+            triaged["lat"], triaged["lon"] = triaged["lat"].astype(float), triaged["lon"].astype(float)
+            return triaged[triaged["district"].isin([district, ""])].reset_index(drop=True)
+        samples = sorted(out.glob("merchants-*.csv"))
+        if len(samples) != 1:
+            return None
+        path = samples[0]
+    merchants = read_merchants(path).merchants
+    merchants = merchants[merchants["district"].isin([district, ""])].reset_index(drop=True)
+    return _triage_like(merchants, summary)
+
+
+def _triage_like(merchants: pd.DataFrame, summary: dict) -> pd.DataFrame:
+    """Triage as the plan did: the scenario and cut-off in the summary, else the one that matches."""
+    cutoff = dt.date.fromisoformat(summary["cutoff"]) if "cutoff" in summary else dt.date(2021, 12, 31)
+    if "scenario" in summary:
+        return triage(merchants, scenario=summary["scenario"], cutoff=cutoff)
+    targeted = triage(merchants, scenario="targeted", cutoff=cutoff)
+    if int(targeted["needs_panel"].sum()) == summary.get("needing"):
+        return targeted
+    return triage(merchants, scenario="full", cutoff=cutoff)
