@@ -1,0 +1,1 @@
+"""Campaign operations: the store, field outcomes, re-planning, status and simulation."""

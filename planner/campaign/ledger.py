@@ -1,0 +1,111 @@
+"""Where each shop of a campaign stands (installed, planned, given up, to re-plan) and conservation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from planner.campaign.store import CampaignStore
+from planner.errors import PlannerError
+from planner.verify import UNASSIGNED_REASONS
+
+OUTCOMES = ("installed", "closed", "refused", "not_found", "moved")
+RETRY_OUTCOMES = ("closed", "not_found")  # the shop may be there another day
+FINAL_OUTCOMES = ("refused", "moved")  # no point going back: reported unassigned with this reason
+AWAITING_REPLAN = "awaiting_replan"  # a failed visit whose shop the next re-plan will place again
+CAMPAIGN_REASONS = (*UNASSIGNED_REASONS, AWAITING_REPLAN)
+
+
+class ConservationError(PlannerError, RuntimeError):
+    """The store lost or double-counted a shop; the operation that caused it is rolled back."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        shown = "\n  ".join(self.problems[:20])
+        more = f"\n  ... and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""
+        super().__init__(f"campaign conservation broken ({len(self.problems)} problems):\n  {shown}{more}")
+
+
+def shop_standing(needing_ids: Iterable[str], outcomes: pd.DataFrame, max_tries: int) -> pd.DataFrame:
+    """What the field outcomes say about each shop needing a panel.
+
+    Parameters
+    ----------
+    needing_ids
+        The shops needing a panel.
+    outcomes
+        Recorded outcomes (at least ``merchant_id``, ``date``, ``time``, ``outcome``).
+    max_tries
+        Visits to a closed or not-found shop before it is given up as ``tries_exhausted``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``merchant_id``: ``installed`` (bool), ``tries`` (failed visits: closed or
+        not found), ``given_up`` (``"refused"``, ``"moved"``, ``"tries_exhausted"`` or ``""``)
+        and ``failed_dates`` (sorted ISO dates of closed / not-found visits).
+    """
+    ids = pd.Index(list(needing_ids), name="merchant_id")
+    mine = outcomes[outcomes["merchant_id"].isin(ids)].sort_values(["date", "time"], kind="stable")
+    standing = pd.DataFrame(index=ids)
+    standing["installed"] = ids.isin(mine.loc[mine["outcome"] == "installed", "merchant_id"])
+    failed = mine[mine["outcome"].isin(RETRY_OUTCOMES)]
+    standing["tries"] = failed.groupby("merchant_id").size().reindex(ids, fill_value=0).astype(int)
+    dates = failed.groupby("merchant_id")["date"].agg(lambda d: tuple(sorted(set(d))))
+    standing["failed_dates"] = [dates.get(m, ()) for m in ids]
+    final = mine[mine["outcome"].isin(FINAL_OUTCOMES)].groupby("merchant_id")["outcome"].last()
+    given_up = pd.Series("", index=ids, dtype=object)
+    given_up[standing["tries"] >= max_tries] = "tries_exhausted"
+    given_up.loc[final.index] = final
+    given_up[standing["installed"]] = ""
+    standing["given_up"] = given_up
+    return standing
+
+
+def conservation_problems(
+    needing_ids: Iterable[str], installed_ids: Iterable[str], planned: pd.DataFrame, unassigned: pd.DataFrame
+) -> list[str]:
+    """List how the campaign breaks ``needing = installed + planned + unassigned`` (empty when it holds).
+
+    ``planned`` holds the current plan's still-planned visits (``merchant_id``); ``unassigned`` the
+    current plan's unassigned shops (``merchant_id``, ``reason``). The three groups must be
+    disjoint, cover every needing shop and nothing else, with each reason in ``CAMPAIGN_REASONS``.
+    """
+    needing, installed = set(needing_ids), set(installed_ids)
+    planned_ids, left = set(planned["merchant_id"]), set(unassigned["merchant_id"])
+    counts = planned["merchant_id"].value_counts()
+    problems = [f"shop {m} has {n} planned visits" for m, n in counts[counts > 1].items()]
+    for name, a, b in (
+        ("installed and planned", installed, planned_ids),
+        ("installed and unassigned", installed, left),
+        ("planned and unassigned", planned_ids, left),
+    ):
+        problems += [f"shop {m} is both {name}" for m in sorted(a & b)]
+    counted = installed | planned_ids | left
+    problems += [f"shop {m} needs a panel but is nowhere" for m in sorted(needing - counted)]
+    problems += [f"shop {m} is counted but does not need a panel" for m in sorted(counted - needing)]
+    bad = unassigned[~unassigned["reason"].isin(CAMPAIGN_REASONS)]
+    problems += [
+        f"shop {m} is unassigned for an unknown reason {r!r}" for m, r in bad.itertuples(index=False)
+    ]
+    return problems
+
+
+def conservation(store: CampaignStore) -> list[str]:
+    """Check ``needing = installed + planned + unassigned`` on the store's current plan; list problems."""
+    merchants = store.merchants()
+    needing = merchants.loc[merchants["needs_panel"], "merchant_id"]
+    outcomes = store.outcomes()
+    installed = outcomes.loc[outcomes["outcome"] == "installed", "merchant_id"]
+    version = store.current_plan_version()
+    planned = store.visits(status="planned", plan_version=version)
+    unassigned = store.unassigned(version)
+    return conservation_problems(needing, installed, planned, unassigned)
+
+
+def check_conservation(store: CampaignStore) -> None:
+    """Raise ``ConservationError`` if the store breaks conservation (see :func:`conservation`)."""
+    problems = conservation(store)
+    if problems:
+        raise ConservationError(problems)

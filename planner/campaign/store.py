@@ -1,0 +1,335 @@
+"""The campaign store: one SQLite file of merchants, plans, visits and field outcomes (planner's only SQL)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from planner.schema import MERCHANT_COLUMNS
+
+DEFAULT_STORE = Path("campaign.sqlite")
+VISIT_STATUSES = ("planned", "done", "failed", "superseded")
+# Test hook: seconds to wait inside every write transaction, just before COMMIT, so a test can
+# kill the process while a transaction is open and check that nothing partial was written.
+COMMIT_DELAY_ENV = "PLANNER_STORE_COMMIT_DELAY_S"
+
+TRIAGE_FIELDS = ("needs_panel", "reason", "priority")
+MERCHANT_TYPES = {
+    "merchant_id": "TEXT PRIMARY KEY",
+    "lat": "REAL NOT NULL",
+    "lon": "REAL NOT NULL",
+    "payment_errors": "INTEGER",
+    "active": "INTEGER",
+}
+VISIT_FIELDS = (
+    "merchant_id",
+    "staff_id",
+    "day",
+    "date",
+    "stop",
+    "arrival_s",
+    "start_s",
+    "departure_s",
+    "travel_s",
+    "service_s",
+    "leave_office_s",
+    "back_office_s",
+    "break_start_s",
+)
+OUTCOME_FIELDS = ("merchant_id", "staff_id", "date", "outcome", "time", "note", "source_file", "source_row")
+
+
+def _migrate_1(conn: sqlite3.Connection) -> None:
+    """Create the first schema: campaign, merchants, plans, visits, outcomes, unassigned."""
+    merchant_columns = ", ".join(f"{c} {MERCHANT_TYPES.get(c, 'TEXT')}" for c in MERCHANT_COLUMNS)
+    statuses = ", ".join(f"'{s}'" for s in VISIT_STATUSES)
+    script = f"""
+        CREATE TABLE campaign (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            settings TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE merchants (
+            {merchant_columns},
+            needs_panel INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            priority INTEGER NOT NULL
+        );
+        CREATE TABLE plans (
+            plan_version INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            from_day INTEGER NOT NULL,
+            summary TEXT NOT NULL
+        );
+        CREATE TABLE visits (
+            id INTEGER PRIMARY KEY,
+            plan_version INTEGER NOT NULL REFERENCES plans(plan_version),
+            merchant_id TEXT NOT NULL REFERENCES merchants(merchant_id),
+            staff_id TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            date TEXT NOT NULL,
+            stop INTEGER NOT NULL,
+            arrival_s INTEGER, start_s INTEGER, departure_s INTEGER,
+            travel_s INTEGER, service_s INTEGER,
+            leave_office_s INTEGER, back_office_s INTEGER, break_start_s INTEGER,
+            status TEXT NOT NULL CHECK (status IN ({statuses}))
+        );
+        CREATE INDEX visits_by_status ON visits(status, merchant_id);
+        CREATE TABLE outcomes (
+            id INTEGER PRIMARY KEY,
+            merchant_id TEXT NOT NULL REFERENCES merchants(merchant_id),
+            staff_id TEXT NOT NULL,
+            date TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            time TEXT NOT NULL,
+            note TEXT NOT NULL,
+            source_file TEXT NOT NULL,
+            source_row INTEGER NOT NULL,
+            imported_at TEXT NOT NULL,
+            UNIQUE (merchant_id, staff_id, date, time, outcome)
+        );
+        CREATE TABLE unassigned (
+            plan_version INTEGER NOT NULL REFERENCES plans(plan_version),
+            merchant_id TEXT NOT NULL REFERENCES merchants(merchant_id),
+            reason TEXT NOT NULL,
+            PRIMARY KEY (plan_version, merchant_id)
+        );
+        """
+    # executescript() would COMMIT the open transaction first: run the statements one by one.
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+# Migrations in order; migration i (1-based) brings the file from user_version i-1 to i.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1,)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+class CampaignStore:
+    """One campaign in one SQLite file, opened in WAL mode and migrated to the latest schema.
+
+    Every change happens inside :meth:`transaction` (``BEGIN IMMEDIATE`` ... ``COMMIT``), so a
+    crash leaves the file as it was before or as it is after an operation, never in between.
+    ``":memory:"`` gives a throw-away store (used by the simulation).
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_STORE):
+        self.path = str(path)
+        # isolation_level=None: the module opens no implicit transactions; we issue BEGIN ourselves.
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = FULL")
+        self._depth = 0
+        self.migrate()
+
+    def __enter__(self) -> CampaignStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run the enclosed changes as one transaction; nested uses join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self.conn
+            delay = float(os.environ.get(COMMIT_DELAY_ENV, "0") or 0)
+            if delay > 0:
+                time.sleep(delay)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._depth = 0
+
+    # --- schema -------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        """The file's schema version (``PRAGMA user_version``)."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def journal_mode(self) -> str:
+        """SQLite's journal mode, ``"wal"`` for files."""
+        return str(self.conn.execute("PRAGMA journal_mode").fetchone()[0])
+
+    def migrate(self) -> int:
+        """Apply the migrations the file lacks, each in its own transaction; return the version."""
+        for version, migration in enumerate(MIGRATIONS, start=1):
+            with self.transaction() as conn:
+                if int(conn.execute("PRAGMA user_version").fetchone()[0]) >= version:
+                    continue
+                migration(conn)
+                conn.execute(f"PRAGMA user_version = {version}")
+        return self.schema_version()
+
+    def counts(self) -> dict[str, int]:
+        """Rows in each table, for checks and tests."""
+        tables = ("campaign", "merchants", "plans", "visits", "outcomes", "unassigned")
+        return {t: int(self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in tables}
+
+    # --- campaign and merchants ---------------------------------------------------------------
+    def write_campaign(self, settings: dict) -> None:
+        """Store the campaign's settings (a JSON-ready dict); a store holds one campaign."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO campaign (id, settings, created_at) VALUES (1, ?, ?)",
+                (json.dumps(settings, sort_keys=True), _now()),
+            )
+
+    def read_campaign(self) -> dict | None:
+        """The campaign's settings, or None for an empty store."""
+        row = self.conn.execute("SELECT settings FROM campaign WHERE id = 1").fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def write_merchants(self, triaged: pd.DataFrame) -> None:
+        """Store the campaign's merchants with their triage (``needs_panel``, ``reason``, ``priority``)."""
+        columns = (*MERCHANT_COLUMNS, *TRIAGE_FIELDS)
+        frame = triaged.loc[:, list(columns)].copy()
+        frame["qr_issued"] = pd.to_datetime(frame["qr_issued"]).dt.strftime("%Y-%m-%d")
+        frame["active"] = frame["active"].astype(bool).astype(int)
+        frame["needs_panel"] = frame["needs_panel"].astype(bool).astype(int)
+        frame["priority"] = frame["priority"].astype(int)
+        frame["payment_errors"] = frame["payment_errors"].fillna(0).astype(int)
+        rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False)
+        marks = ", ".join("?" for _ in columns)
+        with self.transaction() as conn:
+            conn.executemany(f"INSERT INTO merchants ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def merchants(self) -> pd.DataFrame:
+        """The campaign's merchants in the canonical layout plus their triage columns."""
+        frame = pd.read_sql_query("SELECT * FROM merchants ORDER BY merchant_id", self.conn)
+        frame["payment_errors"] = frame["payment_errors"].fillna(0).astype(int)
+        frame["qr_issued"] = pd.to_datetime(frame["qr_issued"])
+        for column in ("active", "needs_panel"):
+            frame[column] = frame[column].astype(bool)
+        frame["priority"] = frame["priority"].astype(int)
+        return frame
+
+    # --- plans, visits, unassigned ------------------------------------------------------------
+    def current_plan_version(self) -> int | None:
+        """The latest plan version, None before the first plan."""
+        return self.conn.execute("SELECT MAX(plan_version) FROM plans").fetchone()[0]
+
+    def add_plan(self, from_day: int, summary: dict) -> int:
+        """Record a new plan version starting at campaign day ``from_day``; return its number."""
+        with self.transaction() as conn:
+            version = (self.current_plan_version() or 0) + 1
+            conn.execute(
+                "INSERT INTO plans (plan_version, created_at, from_day, summary) VALUES (?, ?, ?, ?)",
+                (version, _now(), from_day, json.dumps(summary, default=str)),
+            )
+        return version
+
+    def plans(self) -> pd.DataFrame:
+        """Every plan version with its summary (a dict)."""
+        frame = pd.read_sql_query("SELECT * FROM plans ORDER BY plan_version", self.conn)
+        frame["summary"] = [json.loads(s) for s in frame["summary"]]
+        return frame
+
+    def add_visits(self, plan_version: int, visits: pd.DataFrame, status: str = "planned") -> None:
+        """Store a plan's visits (columns ``VISIT_FIELDS``)."""
+        frame = visits.loc[:, list(VISIT_FIELDS)].astype(object)
+        rows = ((plan_version, *row, status) for row in frame.itertuples(index=False))
+        names = ", ".join(("plan_version", *VISIT_FIELDS, "status"))
+        marks = ", ".join("?" for _ in range(len(VISIT_FIELDS) + 2))
+        with self.transaction() as conn:
+            conn.executemany(f"INSERT INTO visits ({names}) VALUES ({marks})", rows)
+
+    def visits(self, status: str | None = None, plan_version: int | None = None) -> pd.DataFrame:
+        """Visits, optionally of one status and one plan version, ordered by day, staff and stop."""
+        where, args = [], []
+        if status is not None:
+            where.append("status = ?")
+            args.append(status)
+        if plan_version is not None:
+            where.append("plan_version = ?")
+            args.append(plan_version)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        query = f"SELECT * FROM visits {clause} ORDER BY day, staff_id, stop, id"
+        return pd.read_sql_query(query, self.conn, params=args)
+
+    def set_visit_status(self, visit_ids: list[int], status: str) -> None:
+        """Give the visits ``visit_ids`` a new status."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE visits SET status = ? WHERE id = ?", ((status, int(i)) for i in visit_ids)
+            )
+
+    def supersede_planned(self) -> int:
+        """Mark every still-planned visit superseded (a new plan replaces them); return how many."""
+        with self.transaction() as conn:
+            return conn.execute("UPDATE visits SET status = 'superseded' WHERE status = 'planned'").rowcount
+
+    def set_unassigned(self, plan_version: int, unassigned: pd.DataFrame) -> None:
+        """Record (or replace) why shops are not in plan ``plan_version`` (``merchant_id``, ``reason``)."""
+        rows = (
+            (plan_version, m, r) for m, r in zip(unassigned["merchant_id"], unassigned["reason"], strict=True)
+        )
+        with self.transaction() as conn:
+            conn.executemany("INSERT OR REPLACE INTO unassigned VALUES (?, ?, ?)", rows)
+
+    def remove_unassigned(self, plan_version: int, merchant_ids: list[str]) -> None:
+        """Take shops out of plan ``plan_version``'s unassigned list."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "DELETE FROM unassigned WHERE plan_version = ? AND merchant_id = ?",
+                ((plan_version, m) for m in merchant_ids),
+            )
+
+    def unassigned(self, plan_version: int | None = None) -> pd.DataFrame:
+        """Unassigned shops of a plan version (default: the current one)."""
+        version = self.current_plan_version() if plan_version is None else plan_version
+        return pd.read_sql_query(
+            "SELECT merchant_id, reason FROM unassigned WHERE plan_version = ? ORDER BY merchant_id",
+            self.conn,
+            params=(version,),
+        )
+
+    # --- outcomes -----------------------------------------------------------------------------
+    def add_outcomes(self, outcomes: pd.DataFrame) -> int:
+        """Insert outcomes (columns ``OUTCOME_FIELDS``); rows already present are skipped. Return how many were new."""
+        frame = outcomes.loc[:, list(OUTCOME_FIELDS)].astype(object)
+        now = _now()
+        names = ", ".join((*OUTCOME_FIELDS, "imported_at"))
+        marks = ", ".join("?" for _ in range(len(OUTCOME_FIELDS) + 1))
+        with self.transaction() as conn:
+            before = conn.total_changes
+            conn.executemany(
+                f"INSERT OR IGNORE INTO outcomes ({names}) VALUES ({marks})",
+                ((*row, now) for row in frame.itertuples(index=False)),
+            )
+            return conn.total_changes - before
+
+    def outcomes(self) -> pd.DataFrame:
+        """Every recorded outcome, in import order."""
+        return pd.read_sql_query("SELECT * FROM outcomes ORDER BY id", self.conn)
+
+    def last_outcome_id(self) -> int:
+        """Id of the newest outcome (0 when none): a cheap marker of whether outcomes changed."""
+        return int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM outcomes").fetchone()[0])
