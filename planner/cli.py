@@ -132,13 +132,18 @@ def plan(
     start: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day.")] = None,
     time_limit: Annotated[float | None, typer.Option(help="Solver seconds per zone.")] = None,
     processes: Annotated[int | None, typer.Option(help="Zones solved in parallel.")] = None,
+    improve_time: Annotated[
+        float | None, typer.Option(help="Seconds re-optimising routes across zones.")
+    ] = None,
     open_routes: Annotated[bool, typer.Option(help="End routes at the last shop, not the office.")] = False,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
     cutoff: Cutoff = CUTOFF_DEFAULT,
 ) -> None:
     """Plan every worker's route for each day of the week; verify and write the plan."""
     with user_errors():
-        settings = _settings(settings_file, staff, days, start, time_limit, processes, open_routes)
+        settings = _settings(
+            settings_file, staff, days, start, time_limit, processes, open_routes, improve_time
+        )
         Path(out).mkdir(parents=True, exist_ok=True)
         with progress_bar("planning") as progress:
             run = plan_file(merchants, out, settings, scenario, district, cutoff.date(), progress)
@@ -167,7 +172,7 @@ def demo(
     console.print(f"\noutputs are in {Path(out).resolve()}")
 
 
-def _settings(path, staff, days, start, time_limit, processes, open_routes) -> Settings:
+def _settings(path, staff, days, start, time_limit, processes, open_routes, improve_time=None) -> Settings:
     settings = Settings.from_file(path) if path else Settings()
     week, solver = settings.week, settings.solver
     if days is not None:
@@ -180,6 +185,8 @@ def _settings(path, staff, days, start, time_limit, processes, open_routes) -> S
         solver = replace(solver, processes=processes)
     if open_routes:
         solver = replace(solver, open_routes=True)
+    if improve_time is not None:
+        solver = replace(solver, improve_s=improve_time)
     return replace(settings, week=week, solver=solver, staff=staff if staff is not None else settings.staff)
 
 

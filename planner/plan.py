@@ -5,19 +5,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from planner.calendar import merchant_time_windows
 from planner.districts import District
+from planner.routing.improve import improve
 from planner.routing.ortools_solver import solve_ortools
-from planner.routing.problem import Problem
+from planner.routing.problem import Problem, Solution
 from planner.routing.week import (
     Slot,
     build_problem,
     estimate_workload_s,
+    rows_to_solution,
     service_windows,
     solution_rows,
     workday_s,
@@ -135,7 +137,10 @@ def plan_district(
         rows += more_rows
     if progress:
         progress(len(tasks) + 1, len(tasks) + 1, "leftovers")
+    if settings.solver.improve_s > 0 and rows:
+        rows, dropped = _improve(shops, office_xy, rows, dropped, staff, settings, progress)
     unassigned.update({i: "capacity" for i in dropped})
+    shops["zone"] = zone_of
     routes = assemble_routes(pd.DataFrame(rows), shops, office_xy, district, settings)
     unassigned_frame = pd.DataFrame(
         {
@@ -146,6 +151,37 @@ def plan_district(
     verify_plan(routes, unassigned_frame, shops, office_xy, settings, staff)
     zones_frame = pd.DataFrame({"merchant_id": shops["merchant_id"], "zone": zone_of})
     return Plan(district, settings, staff, len(shops), routes, unassigned_frame, zones_frame)
+
+
+def _improve(shops, office_xy, rows, dropped, staff: int, settings: Settings, progress: Progress | None):
+    """Re-optimise groups of nearby worker-days across zone borders (``planner.routing.improve``).
+
+    The whole district becomes one problem whose travel times are computed only for the
+    groups being re-solved; dropped shops near a group get another chance to fit in.
+    """
+    fit = np.flatnonzero(shops["fits"].to_numpy())
+    node_of = {int(i): k + 1 for k, i in enumerate(fit)}
+    slots = [Slot(day, seat) for day in range(settings.week.days) for seat in range(staff)]
+    vehicle_of = {(s.day, s.seat): k for k, s in enumerate(slots)}
+    problem = build_problem(shops.iloc[fit], office_xy, slots, settings, lazy=True)
+    start = rows_to_solution(rows, node_of, vehicle_of)
+    start.unassigned = sorted(node_of[i] for i in dropped)
+    budget = settings.solver.improve_s
+
+    def report(elapsed: float, total: float, text: str) -> None:
+        if progress:
+            progress(round(min(elapsed, total)), round(total), f"improving across zones, {text}")
+
+    best = improve(problem, start, budget, settings.solver.seed, settings.solver.sub_time_s, report)
+    zone_rows = []
+    for route in best.routes:
+        slot = slots[route.vehicle]
+        single = Solution(routes=[replace(route, vehicle=0)])
+        route_rows, _ = solution_rows(single, shops.iloc[fit], [slot], zone=0)
+        zone_rows += route_rows
+    for row in zone_rows:
+        row["shop"] = int(fit[row["shop"]])
+    return zone_rows, [int(fit[i - 1]) for i in best.unassigned]
 
 
 def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndarray, settings: Settings):

@@ -52,12 +52,12 @@ def assemble_routes(
 
     ``rows`` holds the solver's output (``zone, day, seat, stop, shop, start_s, depart_s,
     break_s``); ``shops`` the prepared shops (``planner.plan.prepare_shops``). Staff are numbered
-    per day, ``<district code>-W001`` upwards, in zone order.
+    per day, ``<district code>-W001`` upwards, in the order of their worker-day slots.
     """
     if rows.empty:
         return pd.DataFrame(columns=list(ROUTE_COLUMNS))
-    rows = rows.sort_values(["day", "zone", "seat", "stop"], ignore_index=True)
-    routes = rows.groupby(["day", "zone", "seat"], sort=False).ngroup()
+    rows = rows.sort_values(["day", "seat", "stop"], ignore_index=True)
+    routes = rows.groupby(["day", "seat"], sort=False).ngroup()
     rank = rows.assign(route=routes).groupby("day")["route"].rank(method="dense").astype(int)
     shop = shops.iloc[rows["shop"].to_numpy()].reset_index(drop=True)
     table = pd.DataFrame(
@@ -65,7 +65,7 @@ def assemble_routes(
             "staff_id": [f"{district.code}-W{k:03d}" for k in rank],
             "day": rows["day"],
             "stop": rows["stop"],
-            "zone": rows["zone"],
+            "zone": shop["zone"] if "zone" in shop else rows["zone"],
             "merchant_id": shop["merchant_id"],
             "lat": shop["lat"],
             "lon": shop["lon"],

@@ -67,6 +67,8 @@ class SolverSettings:
     later_day_cost: int = 3_600  # extra fixed cost per day later in the week
     open_routes: bool = False  # True: routes end at the last shop instead of the office
     processes: int = 1  # zones solved in parallel
+    improve_s: float = 20.0  # re-optimising routes across zone borders after the zones are solved
+    sub_time_s: float = 1.0  # budget of one re-optimised group of routes
 
 
 @dataclass(frozen=True)

@@ -61,3 +61,31 @@ def speed_kmh(road_m: float, travel: TravelSettings) -> float:
     """Average speed in km/h the model implies for one trip of ``road_m`` metres."""
     seconds = float(travel_time_s(np.array([road_m]), travel)[0])
     return 3.6 * road_m / seconds if seconds else 0.0
+
+
+class TravelMatrix:
+    """Travel seconds between points, computed on demand instead of held as a dense matrix.
+
+    Indexing with two integers gives one entry; with ``np.ix_(rows, cols)`` a dense block. This
+    lets a whole district (or city) be one routing problem while only the blocks that
+    sub-problems need are ever computed.
+    """
+
+    def __init__(self, xy: np.ndarray, travel: TravelSettings):
+        self.xy = np.asarray(xy, dtype=float)
+        self.travel = travel
+        self.shape = (len(self.xy), len(self.xy))
+
+    def __getitem__(self, key):
+        rows, cols = key
+        if np.ndim(rows) == 0 and np.ndim(cols) == 0:
+            return int(
+                travel_time_s(road_distance_m(self.xy[[rows]], self.xy[[cols]], self.travel), self.travel)[
+                    0, 0
+                ]
+            )
+        rows, cols = np.ravel(rows), np.ravel(cols)
+        return travel_time_s(road_distance_m(self.xy[rows], self.xy[cols], self.travel), self.travel)
+
+    def __len__(self) -> int:
+        return len(self.xy)

@@ -26,7 +26,9 @@ def small_merchants_path() -> Path:
 def fast_settings() -> Settings:
     """Default week with a one-second solver budget per zone."""
     settings = Settings()
-    return replace(settings, solver=replace(settings.solver, time_limit_s=1.0, zone_max_stops=40))
+    return replace(
+        settings, solver=replace(settings.solver, time_limit_s=1.0, zone_max_stops=40, improve_s=3.0)
+    )
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,18 @@ def test_triage_writes_decisions_and_prints_counts(small_merchants_path, tmp_pat
 
 def test_plan_writes_the_three_outputs(small_merchants_path, tmp_path):
     """`planner plan` writes routes.csv, unassigned.csv and summary.json that agree with each other."""
-    args = ["plan", str(small_merchants_path), "--out", str(tmp_path), "--time-limit", "1", "--staff", "2"]
+    args = [
+        "plan",
+        str(small_merchants_path),
+        "--out",
+        str(tmp_path),
+        "--time-limit",
+        "1",
+        "--staff",
+        "2",
+        "--improve-time",
+        "1",
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     routes = pd.read_csv(tmp_path / "routes.csv")
@@ -55,7 +66,10 @@ def test_broken_rows_go_to_a_reject_file_and_good_rows_are_planned(small_merchan
     broken = tmp_path / "broken.csv"
     frame.to_csv(broken, index=False)
     out = tmp_path / "out"
-    result = runner.invoke(app, ["plan", str(broken), "--out", str(out), "--time-limit", "1", "--staff", "2"])
+    result = runner.invoke(
+        app,
+        ["plan", str(broken), "--out", str(out), "--time-limit", "1", "--staff", "2", "--improve-time", "1"],
+    )
     assert result.exit_code == 0, result.output
     rejects = pd.read_csv(out / "broken.rejects.csv")
     assert {"lat", "merchant_id"} <= set(rejects["column"])

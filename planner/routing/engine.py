@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from planner.routing.improve import improve, subproblem, total_cost
+from planner.routing.improve import droppable, first_solution_for, improve, subproblem, total_cost
 from planner.routing.ortools_solver import solve_ortools
 from planner.routing.problem import Problem, Route, Solution
 from planner.routing.zones import make_zones
@@ -17,11 +17,6 @@ from planner.routing.zones import make_zones
 DIRECT_MAX = 200  # up to this many visits, OR-Tools alone on the whole problem
 ZONE_SIZE = 150
 START_SHARE = 0.35  # share of the budget spent on the zoned first solution
-
-
-def first_solution_for(problem: Problem) -> str:
-    """OR-Tools' first-solution strategy that works for this problem (breaks stall PATH_CHEAPEST_ARC)."""
-    return "LOCAL_CHEAPEST_INSERTION" if any(v.breaks for v in problem.vehicles) else "SAVINGS"
 
 
 def solve(
@@ -64,7 +59,7 @@ def _zoned_start(problem: Problem, budget_s: float, seed: int, strategy: str) ->
             continue
         empty = [Route(v, (), (), 0, 0) for v in fleet]
         sub, nodes, vehicles, _ = subproblem(problem, empty, [], [int(i) for i in members])
-        sub = replace(sub, penalty=_zone_penalty(problem, sub, nodes))
+        sub = replace(sub, penalty=droppable(problem, sub, nodes))
         result = solve_ortools(sub, budget_s / len(zones), seed, first_solution=strategy)
         used = {r.vehicle for r in result.routes}
         free += [vehicles[k] for k in range(len(vehicles)) if k not in used]
@@ -86,25 +81,12 @@ def _fleet_shares(problem: Problem, zones: list[np.ndarray]) -> list[int]:
     return [max(1, math.ceil(1.5 * fleet * len(z) / total)) for z in zones]
 
 
-def _zone_penalty(problem: Problem, sub: Problem, nodes: np.ndarray) -> np.ndarray:
-    """Within a zone every visit may be dropped (to the leftover pass) at a very high price."""
-    if problem.penalty is not None:
-        base = problem.penalty[nodes].copy()
-    else:
-        base = np.full(len(nodes), -1, dtype=np.int64)
-    big = int(10 * max(v.fixed_cost for v in problem.vehicles) + 10 * int(problem.arc_cost().max()) + 1)
-    depots = sub.depots
-    base = np.where(base < 0, big, base)
-    base[list(depots)] = -1
-    return base
-
-
 def _insert_leftovers(
     problem: Problem, solution: Solution, free: list[int], budget_s: float, strategy: str
 ) -> Solution:
     empty = [Route(v, (), (), 0, 0) for v in free]
     sub, nodes, vehicles, _ = subproblem(problem, empty, [], solution.unassigned)
-    sub = replace(sub, penalty=_zone_penalty(problem, sub, nodes))
+    sub = replace(sub, penalty=droppable(problem, sub, nodes))
     result = solve_ortools(sub, max(1.0, budget_s), first_solution=strategy)
     routes = [
         replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))

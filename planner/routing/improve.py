@@ -12,6 +12,7 @@ from planner.routing.ortools_solver import solve_ortools
 from planner.routing.problem import Problem, Route, Solution
 
 SUB_VISITS = 120  # visits per sub-problem: where OR-Tools is at its best
+REMOVAL_SHARE = 0.3  # share of steps that try to empty a route (fewer workers)
 
 
 def total_cost(problem: Problem, solution: Solution) -> int:
@@ -114,20 +115,51 @@ def _step(
         chosen.append(int(k))
         visits += len(current.routes[k].visits)
     routes = [current.routes[k] for k in chosen]
+    loose = _nearby_unassigned(problem, current, centres[seed_route])
     used = {r.vehicle for r in current.routes}
     spare = [v for v in range(len(problem.vehicles)) if v not in used][:1]
-    loose = _nearby_unassigned(problem, current, centres[seed_route])
+    if len(routes) > 1 and rng.random() < REMOVAL_SHARE:
+        # Try to do without the emptiest route: its visits must fit into the others.
+        emptiest = min(routes, key=lambda r: len(r.visits))
+        routes = [r for r in routes if r is not emptiest]
+        loose = loose + list(emptiest.visits)
+        spare = []
     sub, nodes, vehicles, initial = subproblem(problem, routes, spare, loose)
-    result = solve_ortools(sub, sub_time_s, initial=initial)
-    if len(result.unassigned) > 0 and problem.penalty is None:
-        return None  # a mandatory visit was lost: keep the current routes
+    sub = replace(sub, penalty=droppable(problem, sub, nodes))
+    result = solve_ortools(sub, sub_time_s, initial=initial, first_solution=first_solution_for(sub))
+    if result.unassigned and problem.penalty is None:
+        return None  # a mandatory visit was left out: keep the current routes
     mapped = [
         replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
         for r in result.routes
     ]
-    kept = [r for k, r in enumerate(current.routes) if k not in set(chosen)]
+    replaced = {r.vehicle for r in routes} | {r.vehicle for r in current.routes if set(r.visits) & set(loose)}
+    kept = [r for r in current.routes if r.vehicle not in replaced]
     left = [i for i in current.unassigned if i not in set(loose)] + [int(nodes[i]) for i in result.unassigned]
     return Solution(routes=kept + mapped, unassigned=sorted(left))
+
+
+def droppable(problem: Problem, sub: Problem, nodes: np.ndarray) -> np.ndarray:
+    """Penalties that let every visit of a sub-problem be dropped; mandatory ones at a prohibitive price.
+
+    OR-Tools then always returns routes, and the caller rejects a result that dropped a
+    mandatory visit, instead of the search failing outright.
+    """
+    base = (
+        problem.penalty[nodes].copy()
+        if problem.penalty is not None
+        else np.full(len(nodes), -1, dtype=np.int64)
+    )
+    span = int(sub.arc_cost().max()) if sub.size else 0
+    big = 10 * max(v.fixed_cost for v in problem.vehicles) + 10 * span * max(1, sub.size) + 1
+    base = np.where(base < 0, big, base)
+    base[list(sub.depots)] = -1
+    return base.astype(np.int64)
+
+
+def first_solution_for(problem: Problem) -> str:
+    """OR-Tools' first-solution strategy that works for this problem (breaks stall PATH_CHEAPEST_ARC)."""
+    return "LOCAL_CHEAPEST_INSERTION" if any(v.breaks for v in problem.vehicles) else "SAVINGS"
 
 
 def _nearby_unassigned(problem: Problem, current: Solution, centre: np.ndarray, limit: int = 20) -> list[int]:

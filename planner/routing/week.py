@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from planner.routing.problem import Break, Problem, Solution, Vehicle
+from planner.routing.problem import Break, Problem, Route, Solution, Vehicle
 from planner.settings import Settings
-from planner.travel import road_distance_m, travel_matrix_s, travel_time_s
+from planner.travel import TravelMatrix, road_distance_m, travel_matrix_s, travel_time_s
 
 # How much a dropped shop costs, by triage priority, in multiples of one worker-day's fixed cost:
 # more than a worker-day, so a shop is only dropped when no worker can fit it in.
@@ -68,11 +68,13 @@ def build_problem(
     office_xy: np.ndarray,
     slots: list[Slot],
     settings: Settings,
+    lazy: bool = False,
 ) -> Problem:
     """Build the routing problem of serving ``shops`` with the worker-days ``slots``.
 
     Node 0 is the district office; node ``i + 1`` is row ``i`` of ``shops``, which must carry
     the columns ``x, y, service_s, windows, priority``. Vehicle ``k`` is ``slots[k]``.
+    With ``lazy`` the travel times are computed on demand (for a whole district).
     """
     xy = np.vstack([office_xy[None, :], shops[["x", "y"]].to_numpy()])
     service = np.concatenate([[0], shops["service_s"].to_numpy(dtype=np.int64)])
@@ -85,7 +87,7 @@ def build_problem(
     )
     vehicles = tuple(_vehicle(slot, settings) for slot in slots)
     return Problem(
-        travel_s=travel_matrix_s(xy, settings.travel),
+        travel_s=TravelMatrix(xy, settings.travel) if lazy else travel_matrix_s(xy, settings.travel),
         service_s=service,
         windows=windows,
         vehicles=vehicles,
@@ -111,6 +113,29 @@ def _vehicle(slot: Slot, settings: Settings) -> Vehicle:
 
 def _seconds(t) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def rows_to_solution(
+    rows: list[dict], node_of: dict[int, int], vehicle_of: dict[tuple[int, int], int]
+) -> Solution:
+    """The routes in ``rows`` as an engine Solution: shop row ``i`` is node ``node_of[i]``."""
+    routes = []
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return Solution(routes=[])
+    for (day, seat), route in frame.sort_values("stop").groupby(["day", "seat"]):
+        first = route.iloc[0]
+        routes.append(
+            Route(
+                vehicle=vehicle_of[(int(day), int(seat))],
+                visits=tuple(node_of[int(i)] for i in route["shop"]),
+                start_s=tuple(int(t) for t in route["start_s"]),
+                depart_s=int(first["depart_s"]),
+                arrive_s=int(first["return_s"]),
+                breaks_s=(int(first["break_s"]),) if first["break_s"] >= 0 else (),
+            )
+        )
+    return Solution(routes=routes)
 
 
 def solution_rows(

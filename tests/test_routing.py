@@ -1,0 +1,148 @@
+"""Tests of the routing engine: the OR-Tools step, zones, improvement and the engine's solve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.routing.engine import solve
+from planner.routing.improve import improve, total_cost
+from planner.routing.ortools_solver import solve_ortools
+from planner.routing.problem import Break, Problem, Vehicle
+from planner.routing.zones import make_zones
+from planner.settings import TravelSettings
+from planner.travel import TravelMatrix, travel_matrix_s
+
+DAY = (9 * 3600, 18 * 3600)
+
+
+def make_problem(
+    n: int,
+    vehicles: int = 6,
+    seed: int = 0,
+    breaks: bool = False,
+    penalty: int | None = None,
+    side_m: float = 2500,
+):
+    """A depot at the centre and ``n`` shops with 6-minute visits, some with a morning-only window."""
+    rng = np.random.default_rng(seed)
+    xy = np.vstack([[side_m / 2, side_m / 2], rng.uniform(0, side_m, (n, 2))])
+    service = np.r_[0, np.full(n, 360)]
+    windows = ((),) + tuple(
+        ((DAY[0], 12 * 3600),) if i % 4 == 0 else ((DAY[0], DAY[1] - 360),) for i in range(n)
+    )
+    lunch = (Break(41_400, 46_800, 3600),) if breaks else ()
+    fleet = tuple(Vehicle(0, 0, *DAY, fixed_cost=36_000, breaks=lunch) for _ in range(vehicles))
+    pen = None if penalty is None else np.r_[-1, np.full(n, penalty)]
+    return Problem(travel_matrix_s(xy, TravelSettings()), service, windows, fleet, penalty=pen, coords=xy)
+
+
+def check_feasible(problem: Problem, solution) -> None:
+    """Assert every route respects windows, travel times and shifts, and visits are served once."""
+    seen = [v for r in solution.routes for v in r.visits]
+    assert len(seen) == len(set(seen))
+    assert set(seen) | set(solution.unassigned) == set(problem.visits)
+    for route in solution.routes:
+        vehicle = problem.vehicles[route.vehicle]
+        previous, ready = vehicle.start, route.depart_s
+        assert route.depart_s >= vehicle.shift_start_s
+        for node, start in zip(route.visits, route.start_s, strict=True):
+            assert start >= ready + problem.travel_s[previous, node]
+            assert any(a <= start <= b for a, b in problem.windows[node]) or not problem.windows[node]
+            previous, ready = node, start + problem.service_s[node]
+        assert ready + problem.travel_s[previous, vehicle.end] <= vehicle.shift_end_s
+
+
+def test_ortools_serves_every_shop_inside_its_window():
+    """A small problem is solved with every visit inside its window and the shift."""
+    problem = make_problem(40)
+    solution = solve_ortools(problem, 2)
+    assert solution.unassigned == []
+    check_feasible(problem, solution)
+
+
+def test_lunch_break_is_placed_in_its_window():
+    """With a lunch break each used vehicle gets one break between 11:30 and 13:00."""
+    problem = make_problem(60, breaks=True)
+    solution = solve_ortools(problem, 2, first_solution="LOCAL_CHEAPEST_INSERTION")
+    assert solution.routes
+    for route in solution.routes:
+        assert len(route.breaks_s) == 1
+        assert 41_400 <= route.breaks_s[0] <= 46_800
+
+
+def test_optional_visits_are_dropped_only_when_they_cannot_fit():
+    """One vehicle cannot do 200 visits in a day: some are dropped, the rest are feasible."""
+    problem = make_problem(200, vehicles=1, penalty=100_000)
+    solution = solve_ortools(problem, 2)
+    assert 0 < len(solution.unassigned) < 200
+    check_feasible(problem, solution)
+
+
+def test_a_visit_no_shift_covers_is_left_out():
+    """A visit whose window lies outside every shift is unassigned rather than breaking the solve."""
+    problem = make_problem(10, penalty=100_000)
+    windows = list(problem.windows)
+    windows[3] = ((20 * 3600, 21 * 3600),)
+    problem = Problem(
+        problem.travel_s,
+        problem.service_s,
+        tuple(windows),
+        problem.vehicles,
+        penalty=problem.penalty,
+        coords=problem.coords,
+    )
+    solution = solve_ortools(problem, 1)
+    assert solution.unassigned == [3]
+
+
+def test_open_routes_end_at_the_last_visit():
+    """With end=None the route's end time is the last departure, with no trip back."""
+    problem = make_problem(20)
+    open_fleet = tuple(Vehicle(0, None, *DAY, fixed_cost=36_000) for _ in range(3))
+    problem = Problem(problem.travel_s, problem.service_s, problem.windows, open_fleet, coords=problem.coords)
+    solution = solve_ortools(problem, 1)
+    for route in solution.routes:
+        assert route.arrive_s == route.start_s[-1] + 360
+
+
+def test_warm_start_never_returns_something_worse():
+    """Solving from given routes returns a solution at most as costly."""
+    problem = make_problem(60)
+    first = solve_ortools(problem, 0.5)
+    again = solve_ortools(problem, 1, initial=first)
+    assert total_cost(problem, again) <= total_cost(problem, first)
+
+
+def test_zones_respect_the_size_limit_and_are_deterministic():
+    """Zones never exceed max_size and the same seed gives the same zones."""
+    xy = np.random.default_rng(3).uniform(0, 10_000, (1000, 2))
+    labels = make_zones(xy, 120, seed=1)
+    assert np.bincount(labels).max() <= 120
+    assert (labels == make_zones(xy, 120, seed=1)).all()
+
+
+def test_improve_never_makes_a_solution_worse():
+    """Route-based decomposition keeps the best solution: its cost never rises."""
+    problem = make_problem(250, vehicles=12, side_m=4000)
+    start = solve_ortools(problem, 1)
+    better = improve(problem, start, 4, seed=1)
+    assert total_cost(problem, better) <= total_cost(problem, start)
+    check_feasible(problem, better)
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_engine_solves_a_problem_larger_than_one_zone(lazy):
+    """The engine cuts 400 visits into zones, merges and improves them, and serves every visit."""
+    problem = make_problem(400, vehicles=20, side_m=5000, seed=2)
+    if lazy:
+        problem = Problem(
+            TravelMatrix(problem.coords, TravelSettings()),
+            problem.service_s,
+            problem.windows,
+            problem.vehicles,
+            coords=problem.coords,
+        )
+    solution = solve(problem, 8, seed=0)
+    assert solution.unassigned == []
+    check_feasible(problem, solution)
