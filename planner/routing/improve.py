@@ -13,6 +13,7 @@ from planner.routing.problem import Problem, Route, Solution
 
 SUB_VISITS = 120  # visits per sub-problem: where OR-Tools is at its best
 REMOVAL_SHARE = 0.3  # share of steps that try to empty a route (fewer workers)
+MERGE_SHARE = 0.15  # share of steps that re-solve the emptiest routes together
 
 
 def total_cost(problem: Problem, solution: Solution) -> int:
@@ -106,8 +107,14 @@ def _step(
     problem: Problem, current: Solution, rng: np.random.Generator, sub_time_s: float
 ) -> Solution | None:
     centres = route_barycentres(problem, current)
-    seed_route = int(rng.integers(len(current.routes)))
-    order = np.argsort(((centres - centres[seed_route]) ** 2).sum(axis=1))
+    sizes = np.array([len(r.visits) for r in current.routes])
+    if rng.random() < MERGE_SHARE:
+        # Group the emptiest routes, wherever they are: two half-empty days may make one.
+        order = np.argsort(sizes, kind="stable")
+        seed_route = int(order[0])
+    else:
+        seed_route = int(rng.integers(len(current.routes)))
+        order = np.argsort(((centres - centres[seed_route]) ** 2).sum(axis=1))
     chosen, visits = [], 0
     for k in order:
         if chosen and visits + len(current.routes[k].visits) > SUB_VISITS:
