@@ -39,6 +39,7 @@ STOP_CSS = (
     "<style>.folium-map.leaflet-container{background:#f8f8f5}"
     ".stop-number{width:20px;height:20px;border-radius:10px;color:#fff;font:bold 11px/20px sans-serif;"
     "text-align:center;border:1px solid #fff;box-shadow:0 0 2px #000}"
+    ".office{width:14px;height:14px;background:#ffd700;border:2px solid #000}"
     ".map-title{position:absolute;top:10px;left:60px;z-index:1000;background:#fff;padding:4px 8px;"
     "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:14px sans-serif}</style>"
 )
@@ -90,9 +91,12 @@ def plan_map(
         _worker_day(plan, visits, colour, f"{date} {staff_id} ({len(visits)} stops)").add_to(fmap)
     if len(unassigned):
         _unassigned_layer(unassigned).add_to(fmap)
-    folium.CircleMarker(
-        office, radius=9, color="#000", fill=True, fill_color="#ffd700", fill_opacity=1, weight=2
-    ).add_child(folium.Tooltip(f"{plan.district.name_en} office ({plan.district.name_ko}청)")).add_to(fmap)
+    folium.Marker(
+        office,
+        icon=folium.DivIcon(html='<div class="office"></div>', icon_size=(16, 16), icon_anchor=(8, 8)),
+        tooltip=f"{plan.district.name_en} office ({plan.district.name_ko}청): start and end of every route",
+        z_index_offset=1000,  # above the stops that crowd around it
+    ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(20, 20))
     return fmap
