@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.errors import InputError
 from planner.schema import MERCHANT_COLUMNS
 
 DEFAULT_STORE = Path("campaign.sqlite")
@@ -134,6 +135,19 @@ class CampaignStore:
             self.conn.execute("PRAGMA synchronous = FULL")
         self._depth = 0
         self.migrate()
+
+    @classmethod
+    def existing(cls, path: str | Path) -> CampaignStore:
+        """Open a store that must already exist (instead of creating an empty file).
+
+        Raises
+        ------
+        InputError
+            If there is no file at ``path``.
+        """
+        if not Path(path).is_file():
+            raise InputError(f"{path}: no campaign file here; start one with 'planner campaign init'")
+        return cls(path)
 
     def __enter__(self) -> CampaignStore:
         return self

@@ -1,0 +1,285 @@
+"""Play a campaign week many times with closed shops and uneven service times: will it finish on time?"""
+
+from __future__ import annotations
+
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, fields, replace
+
+import numpy as np
+import pandas as pd
+
+from planner.campaign.ledger import AWAITING_REPLAN
+from planner.campaign.outcomes import record_outcomes
+from planner.campaign.replan import replan
+from planner.campaign.setup import DEFAULT_MAX_TRIES, Campaign, init_campaign, load_campaign
+from planner.campaign.store import CampaignStore
+from planner.districts import District
+from planner.plan import Progress
+from planner.schedule import leg_seconds
+from planner.settings import Settings
+from planner.travel import project
+
+CLOSED_CHECK_S = 120  # finding a shop shut still takes a couple of minutes
+MIN_SERVICE_SHARE = 0.25  # a visit never takes less than this share of its planned time
+SIMULATION_TIME_LIMIT_S = 0.5
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Outcome of many simulated campaign weeks with one team size."""
+
+    staff: int
+    days: int
+    runs: pd.DataFrame = field(repr=False)  # run, finished, finish_day, installed, left, given_up
+
+    @property
+    def p_finish(self) -> float:
+        """Share of runs in which every reachable shop was done by the deadline."""
+        return float(self.runs["finished"].mean()) if len(self.runs) else 0.0
+
+    def finish_days(self) -> pd.DataFrame:
+        """How many runs finished on each day (``day`` -1: nothing to do; ``"late"``: not by the deadline)."""
+        label = self.runs["finish_day"].where(self.runs["finished"], other="late")
+        counts = label.astype(str).value_counts()
+        order = [str(d) for d in range(-1, self.days)] + ["late"]
+        table = pd.DataFrame({"finish_day": [d for d in order if d in counts.index]})
+        table["runs"] = [int(counts[d]) for d in table["finish_day"]]
+        table["share"] = table["runs"] / max(1, len(self.runs))
+        return table
+
+    def summary(self) -> dict:
+        """The figures a coordinator reads first."""
+        finished = self.runs.loc[self.runs["finished"], "finish_day"]
+        return {
+            "staff": self.staff,
+            "runs": len(self.runs),
+            "p_finish": round(self.p_finish, 3),
+            "median_finish_day": float(finished.median()) if len(finished) else None,
+            "mean_left": round(float(self.runs["left"].mean()), 1) if len(self.runs) else 0.0,
+        }
+
+
+@dataclass(frozen=True)
+class StaffRecommendation:
+    """The smallest team reaching the target probability of finishing, among the sizes tried."""
+
+    target: float
+    staff: int | None  # None: no size tried reached the target
+    tried: dict[int, float]  # staff -> probability of finishing
+
+
+def simulation_settings(settings: Settings, time_limit_s: float = SIMULATION_TIME_LIMIT_S) -> Settings:
+    """Settings for fast simulated re-plans: a small solver budget, no cross-zone improvement pass."""
+    solver = replace(settings.solver, time_limit_s=time_limit_s, processes=1)
+    if "improve_s" in {f.name for f in fields(solver)}:
+        solver = replace(solver, improve_s=0.0)
+    return replace(settings, solver=solver)
+
+
+def _draws(seed: tuple[int, ...], day: int, merchant_id: str) -> np.random.Generator:
+    """Random draws of one shop on one day: the same whichever route or order the plan gives it."""
+    return np.random.default_rng([*seed, day, zlib.crc32(merchant_id.encode())])
+
+
+def play_day(
+    visits: pd.DataFrame,
+    seed: tuple[int, ...],
+    fail_rate: float,
+    service_jitter: float,
+    home_s: pd.Series,
+    shift_end_s: int,
+    lunch_s: int,
+) -> pd.DataFrame:
+    """Play one day's planned visits; return the outcomes the field would report.
+
+    Each shop is closed with probability ``fail_rate``; an open shop's service takes its planned
+    time times a normal factor. Draws depend only on ``seed``, the day and the shop, so two plans
+    of the same week meet the same closed shops (common random numbers across team sizes) (mean 1, spread ``service_jitter``, at least ``MIN_SERVICE_SHARE``).
+    Staff follow their route in order, never start a visit before its planned start, take lunch
+    when planned, and stop when the next visit would bring them back to the office (``home_s``:
+    seconds from each shop) after ``shift_end_s``: the visits left get no outcome.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``merchant_id, staff_id, date, outcome, time, note`` (outcome installed or closed).
+    """
+    records = []
+    for _, route in visits.sort_values(["staff_id", "stop"]).groupby("staff_id", sort=True):
+        clock, lunch_taken = int(route["leave_office_s"].iat[0]), False
+        for visit in route.itertuples(index=False):
+            if not lunch_taken and visit.break_start_s < visit.start_s:
+                clock, lunch_taken = max(clock, visit.break_start_s) + lunch_s, True
+            start = max(clock + visit.travel_s, visit.start_s)
+            draws = _draws(seed, int(visit.day), visit.merchant_id)
+            closed = draws.random() < fail_rate
+            factor = max(MIN_SERVICE_SHARE, draws.normal(1.0, service_jitter))
+            took = min(CLOSED_CHECK_S, visit.service_s) if closed else round(visit.service_s * factor)
+            if start + took + home_s[visit.merchant_id] > shift_end_s:
+                break
+            clock = start + took
+            seconds = start % 86_400
+            records.append(
+                {
+                    "merchant_id": visit.merchant_id,
+                    "staff_id": visit.staff_id,
+                    "date": visit.date,
+                    "outcome": "closed" if closed else "installed",
+                    "time": f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}",
+                    "note": "simulated",
+                }
+            )
+    return pd.DataFrame(records, columns=["merchant_id", "staff_id", "date", "outcome", "time", "note"])
+
+
+def _home_seconds(merchants: pd.DataFrame, district: District, settings: Settings) -> pd.Series:
+    """Travel seconds from each shop back to the district office."""
+    xy = project(merchants["lat"].to_numpy(), merchants["lon"].to_numpy())
+    office = project(np.array([district.office_lat]), np.array([district.office_lon]))
+    back = leg_seconds(xy, np.repeat(office, len(xy), axis=0), settings)
+    return pd.Series(np.asarray(back, dtype=np.int64), index=merchants["merchant_id"].to_numpy())
+
+
+def _one_run(args: tuple) -> dict:
+    """One simulated campaign in a throw-away in-memory store."""
+    run, merchants, campaign, fail_rate, jitter, seed = args
+    week = campaign.settings.week
+    home_s = _home_seconds(merchants, campaign.district, campaign.settings)
+    shift_end = week.shift_end.hour * 3600 + week.shift_end.minute * 60
+    with CampaignStore(":memory:") as store:
+        init_campaign(store, merchants, campaign)
+        replan(store, 0)
+        for day in range(campaign.days):
+            today = store.visits(status="planned")
+            today = today[today["day"] == day]
+            outcomes = play_day(
+                today, (seed, run), fail_rate, jitter, home_s, day * 86_400 + shift_end, 60 * week.lunch_min
+            )
+            source = f"simulated day {day}"
+            rows = outcomes.assign(source_file=source, source_row=range(2, len(outcomes) + 2))
+            record_outcomes(store, rows, source)
+            left = store.visits(status="planned")
+            waiting = store.unassigned()["reason"].isin(["capacity", AWAITING_REPLAN])
+            if left.empty and not waiting.any():
+                break
+            if day + 1 < campaign.days and (waiting.any() or (left["day"] <= day).any()):
+                replan(store, day + 1)
+        return _run_row(run, store)
+
+
+def _run_row(run: int, store: CampaignStore) -> dict:
+    """Whether a simulated campaign finished, and when."""
+    outcomes = store.outcomes()
+    installed = outcomes[outcomes["outcome"] == "installed"]
+    unassigned = store.unassigned()
+    open_left = int(unassigned["reason"].isin(["capacity", AWAITING_REPLAN]).sum())
+    left = len(store.visits(status="planned")) + open_left
+    start = pd.Timestamp(load_campaign(store).settings.week.start_date)
+    finish_day = int((pd.to_datetime(installed["date"]).max() - start).days) if len(installed) else -1
+    return {
+        "run": run,
+        "finished": left == 0,
+        "finish_day": finish_day,
+        "installed": len(installed),
+        "left": left,
+        "given_up": int((unassigned["reason"] == "tries_exhausted").sum()),
+    }
+
+
+def simulate(
+    merchants: pd.DataFrame,
+    district: District,
+    settings: Settings,
+    runs: int = 100,
+    fail_rate: float = 0.1,
+    service_jitter: float = 0.3,
+    seed: int = 0,
+    progress: Progress | None = None,
+    scenario: str = "targeted",
+    max_tries: int = DEFAULT_MAX_TRIES,
+    processes: int = 1,
+) -> SimulationResult:
+    """Play the campaign week ``runs`` times: each day's plan meets closed shops and uneven service.
+
+    Each run starts a campaign in a throw-away store, plays each day's routes (see
+    :func:`play_day`), records the outcomes and re-plans the next day, exactly as a coordinator
+    would. A run finishes when no shop is left planned, unassigned for capacity or awaiting a
+    re-plan; shops no shift can reach or given up after ``max_tries`` do not hold it back.
+
+    Parameters
+    ----------
+    merchants
+        Canonical merchants; the campaign triages them (``scenario``) and keeps ``district``'s.
+    district
+        The district to simulate.
+    settings
+        Week, team (``settings.staff``) and solver budget (keep ``solver.time_limit_s`` small,
+        see :func:`simulation_settings`).
+    runs
+        Simulated weeks.
+    fail_rate
+        Probability a shop is closed when staff arrive.
+    service_jitter
+        Spread (standard deviation, as a share of the planned time) of service times.
+    seed
+        Same seed, same random draws. Plans are the same too unless the solver's time limit
+        cuts its search at different points on a busier machine.
+    progress
+        Called as ``progress(done, runs, label)`` after each run.
+    processes
+        Runs simulated in parallel.
+    """
+    campaign = Campaign(district, settings, scenario=scenario, max_tries=max_tries)
+    jobs = [(run, merchants, campaign, fail_rate, service_jitter, seed) for run in range(runs)]
+    rows = []
+    if processes > 1:
+        with ProcessPoolExecutor(processes) as pool:
+            results = pool.map(_one_run, jobs)
+            for row in results:
+                rows.append(row)
+                if progress:
+                    progress(len(rows), runs, f"staff {settings.staff}")
+    else:
+        for job in jobs:
+            rows.append(_one_run(job))
+            if progress:
+                progress(len(rows), runs, f"staff {settings.staff}")
+    return SimulationResult(int(settings.staff or 0), settings.week.days, pd.DataFrame(rows))
+
+
+def recommend_staff(
+    evaluate, start: int, target: float = 0.95, max_staff: int = 200, known: dict[int, float] | None = None
+) -> StaffRecommendation:
+    """Find the smallest team whose probability of finishing reaches ``target``.
+
+    Parameters
+    ----------
+    evaluate
+        ``evaluate(staff) -> SimulationResult``, e.g. :func:`simulate` with fixed seeds, so that
+        every size meets the same closed shops (common random numbers).
+    start
+        First team size tried.
+    target
+        Probability of finishing by the deadline to reach.
+    max_staff
+        Largest team tried.
+    known
+        Probabilities already simulated, by team size.
+    """
+    tried: dict[int, float] = dict(known or {})
+
+    def p(staff: int) -> float:
+        if staff not in tried:
+            tried[staff] = evaluate(staff).p_finish
+        return tried[staff]
+
+    low, high = 0, max(1, start)  # low never reaches the target; high is the candidate
+    while p(high) < target:
+        if high >= max_staff:
+            return StaffRecommendation(target, None, dict(sorted(tried.items())))
+        low, high = high, min(max_staff, 2 * high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if p(middle) >= target else (middle, high)
+    return StaffRecommendation(target, high, dict(sorted(tried.items())))
