@@ -244,11 +244,12 @@ def campaign_init(
     start: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day.")] = None,
     time_limit: Annotated[float | None, typer.Option(help="Solver seconds per zone.")] = None,
     max_tries: Annotated[int, typer.Option(help="Visits to a closed shop before giving up.")] = 3,
+    improve_time: Annotated[float | None, typer.Option(help="Seconds improving across zones.")] = None,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
 ) -> None:
     """Start a campaign: triage the district's merchants, store them and plan the week."""
     with user_errors():
-        settings = _settings(settings_file, staff, days, start, time_limit, None, False)
+        settings = _settings(settings_file, staff, days, start, time_limit, None, False, improve_time)
         campaign = Campaign(find_district(district), settings, scenario, max_tries=max_tries)
         with progress_bar("planning") as progress:
             started = campaign_run.start_campaign(merchants, store, campaign, progress)
@@ -287,9 +288,8 @@ def status_command(store: StorePath = DEFAULT_STORE) -> None:
     """Progress of the campaign: installed, planned, left, projected finish against the deadline."""
     with user_errors(), CampaignStore.existing(store) as opened:
         table = campaign_status.campaign_status(opened)
-    console.print(
-        _table(table.T.rename_axis("figure"), f"Campaign status (plan {table.attrs['plan_version']})")
-    )
+    by_district = table.set_index("district").T.rename_axis("figure")
+    console.print(_table(by_district, f"Campaign status (plan {table.attrs['plan_version']})"))
     for problem in table.attrs["conservation"]:
         console.print(f"[red]conservation:[/red] {problem}")
 
