@@ -17,7 +17,7 @@ from planner.schema import MERCHANT_COLUMNS
 
 DEFAULT_STORE = Path("campaign.sqlite")
 VISIT_STATUSES = ("planned", "done", "failed", "superseded")
-# Test hook: seconds to wait inside every write transaction, just before COMMIT, so a test can
+# Test hook: seconds to wait inside every transaction that wrote something, just before COMMIT, so a test can
 # kill the process while a transaction is open and check that nothing partial was written.
 COMMIT_DELAY_ENV = "PLANNER_STORE_COMMIT_DELAY_S"
 
@@ -170,11 +170,11 @@ class CampaignStore:
                 self._depth -= 1
             return
         self.conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
+        self._depth, changes = 1, self.conn.total_changes
         try:
             yield self.conn
             delay = float(os.environ.get(COMMIT_DELAY_ENV, "0") or 0)
-            if delay > 0:
+            if delay > 0 and self.conn.total_changes > changes:
                 time.sleep(delay)
             self.conn.execute("COMMIT")
         except BaseException:

@@ -1,0 +1,64 @@
+"""Helpers for the campaign tests: a small synthetic district and a started campaign store."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import fields, replace
+from pathlib import Path
+
+import pandas as pd
+
+from planner.campaign.replan import replan
+from planner.campaign.setup import Campaign, init_campaign
+from planner.campaign.store import CampaignStore
+from planner.districts import find_district
+from planner.sample import generate_merchants
+from planner.settings import Settings
+
+DISTRICT = find_district("Dobong-gu")
+
+
+def fast_settings(staff: int = 2, time_limit_s: float = 0.5) -> Settings:
+    """Default week, a small solver budget and no cross-zone improvement pass."""
+    settings = Settings()
+    solver = replace(settings.solver, time_limit_s=time_limit_s, zone_max_stops=60)
+    if "improve_s" in {f.name for f in fields(solver)}:
+        solver = replace(solver, improve_s=0.0)
+    return replace(settings, solver=solver, staff=staff)
+
+
+def small_merchants(n: int = 450, seed: int = 1) -> pd.DataFrame:
+    """Synthetic Dobong-gu merchants; 450 of them give about 60 shops needing a panel."""
+    return generate_merchants(DISTRICT, n=n, seed=seed)
+
+
+def started_store(path: Path, merchants: pd.DataFrame, max_tries: int = 3) -> Path:
+    """Start a campaign in ``path`` and plan its week; return the path (the store is closed)."""
+    with CampaignStore(path) as store:
+        init_campaign(store, merchants, Campaign(DISTRICT, fast_settings(), max_tries=max_tries))
+        replan(store, 0)
+    return path
+
+
+def copy_store(source: Path, target_dir: Path) -> Path:
+    """A private copy of a closed store file."""
+    target = target_dir / "campaign.sqlite"
+    shutil.copy(source, target)
+    return target
+
+
+def outcome_csv(rows: list[tuple]) -> str:
+    """Outcome CSV text from ``(merchant_id, staff_id, date, outcome, time)`` tuples."""
+    lines = ["merchant_id,staff_id,date,outcome,time,note"]
+    lines += [",".join(map(str, row)) + "," for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def day_outcomes(store: CampaignStore, day: int, outcome_of=lambda i: "installed") -> list[tuple]:
+    """Outcome rows for every planned visit of ``day``; ``outcome_of(i)`` picks the i-th outcome."""
+    visits = store.visits(status="planned")
+    visits = visits[visits["day"] == day].reset_index(drop=True)
+    return [
+        (v.merchant_id, v.staff_id, v.date, outcome_of(i), f"{9 + i // 6:02d}:{i % 6 * 10:02d}")
+        for i, v in enumerate(visits.itertuples())
+    ]

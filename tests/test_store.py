@@ -1,0 +1,135 @@
+"""Tests of the campaign store: migrations, WAL mode, transactions, and crash safety."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from campaign_helpers import copy_store, day_outcomes, outcome_csv, small_merchants, started_store
+
+from planner.campaign.ledger import conservation
+from planner.campaign.outcomes import import_outcomes
+from planner.campaign.store import COMMIT_DELAY_ENV, MIGRATIONS, CampaignStore
+from planner.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def base_store(tmp_path_factory):
+    """A started campaign (about 60 shops planned), closed, to copy per test."""
+    return started_store(tmp_path_factory.mktemp("store") / "base.sqlite", small_merchants())
+
+
+def test_migrations_bring_an_empty_file_to_the_latest_version(tmp_path):
+    """A new file gets every migration once; reopening it applies nothing again."""
+    path = tmp_path / "new.sqlite"
+    with CampaignStore(path) as store:
+        assert store.schema_version() == len(MIGRATIONS)
+        assert set(store.counts()) == {"campaign", "merchants", "plans", "visits", "outcomes", "unassigned"}
+        assert all(n == 0 for n in store.counts().values())
+    with CampaignStore(path) as store:
+        assert store.schema_version() == len(MIGRATIONS)
+
+
+def test_store_files_use_wal_mode(tmp_path):
+    """The journal is a write-ahead log, so readers never block the coordinator's writes."""
+    with CampaignStore(tmp_path / "wal.sqlite") as store:
+        assert store.journal_mode() == "wal"
+
+
+def test_a_failed_transaction_writes_nothing(tmp_path):
+    """An error inside a transaction rolls back every change made in it."""
+    with CampaignStore(tmp_path / "tx.sqlite") as store:
+        with pytest.raises(RuntimeError), store.transaction():
+            store.add_plan(0, {"note": "first"})
+            raise RuntimeError("boom")
+        assert store.counts()["plans"] == 0
+
+
+def test_opening_a_missing_store_is_an_input_error(tmp_path):
+    """Commands other than init refuse to create an empty store by accident."""
+    with pytest.raises(InputError, match="campaign init"):
+        CampaignStore.existing(tmp_path / "nothing.sqlite")
+
+
+def test_merchants_come_back_as_stored(base_store):
+    """Merchants read back keep their ids, coordinates, dates and triage."""
+    merchants = small_merchants()
+    with CampaignStore(base_store) as store:
+        stored = store.merchants().set_index("merchant_id")
+    original = merchants.set_index("merchant_id").loc[stored.index]
+    assert (stored["lat"] == original["lat"]).all()
+    day = "%Y-%m-%d"
+    assert stored["qr_issued"].dt.strftime(day).equals(original["qr_issued"].dt.strftime(day))
+    assert stored["needs_panel"].sum() > 40
+
+
+def _wait_for_write_lock(path, process, timeout_s: float = 60.0) -> None:
+    """Block until ``process`` holds the store's write lock (inside its transaction)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read()
+        probe = sqlite3.connect(path, timeout=0)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            return
+        finally:
+            probe.close()
+        time.sleep(0.05)
+    raise AssertionError("the subprocess never opened its transaction")
+
+
+def _kill_inside_transaction(path, code: str) -> None:
+    env = {**os.environ, COMMIT_DELAY_ENV: "60"}
+    process = subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_write_lock(path, process)
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=30) == -signal.SIGKILL  # killed, not finished
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_sigkill_during_an_import_leaves_the_store_as_before(base_store, tmp_path):
+    """A process killed inside an import transaction leaves no outcome and no changed visit behind."""
+    path = copy_store(base_store, tmp_path)
+    with CampaignStore(path) as store:
+        rows = day_outcomes(store, 0) + day_outcomes(store, 1)
+        before, visits_before = store.counts(), store.visits()
+    field = tmp_path / "field.csv"
+    field.write_text(outcome_csv(rows), encoding="utf-8")
+    code = (
+        "from planner.campaign.store import CampaignStore\n"
+        "from planner.campaign.outcomes import import_outcomes\n"
+        f"import_outcomes(CampaignStore({str(path)!r}), {str(field)!r})\n"
+    )
+    _kill_inside_transaction(path, code)
+    with CampaignStore(path) as store:
+        assert store.counts() == before
+        assert store.visits().equals(visits_before)
+        assert conservation(store) == []
+        assert import_outcomes(store, field).added == len(rows)  # the same import, not killed, works
+
+
+def test_sigkill_during_a_replan_leaves_the_store_as_before(base_store, tmp_path):
+    """A process killed while storing a new plan leaves the previous plan current and intact."""
+    path = copy_store(base_store, tmp_path)
+    with CampaignStore(path) as store:
+        before, version = store.counts(), store.current_plan_version()
+    code = (
+        "from planner.campaign.store import CampaignStore\n"
+        "from planner.campaign.replan import replan\n"
+        f"replan(CampaignStore({str(path)!r}), 1)\n"
+    )
+    _kill_inside_transaction(path, code)
+    with CampaignStore(path) as store:
+        assert store.counts() == before
+        assert store.current_plan_version() == version
+        assert conservation(store) == []
