@@ -1,0 +1,47 @@
+"""Tests of reading a written plan back (planner.report.load) for the report commands."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from report_fixtures import report_loaded, report_plan, report_run  # noqa: F401
+
+from planner.errors import InputError
+from planner.report.load import load_plan
+from planner.schedule import ROUTE_COLUMNS
+
+
+def test_loaded_routes_match_the_plan(report_loaded, report_plan):  # noqa: F811
+    """Routes read back have every route column, with the same visits, days and times as planned."""
+    loaded = report_loaded.plan.routes
+    assert tuple(loaded.columns) == ROUTE_COLUMNS
+    key = ["date", "staff_id", "stop"]
+    planned = report_plan.routes.sort_values(key, ignore_index=True)
+    loaded = loaded.sort_values(key, ignore_index=True)
+    columns = ["merchant_id", "day", "arrival_s", "start_s", "departure_s", "travel_s", "service_s"]
+    pd.testing.assert_frame_equal(loaded[columns], planned[columns], check_dtype=False)
+    assert report_loaded.plan.summary() == report_plan.summary()
+
+
+def test_unassigned_shops_get_their_location_from_the_merchants_file(report_loaded, report_plan):  # noqa: F811
+    """With the merchants file, unassigned shops carry name and coordinates for maps and exports."""
+    unassigned = report_loaded.plan.unassigned
+    assert unassigned["merchant_id"].tolist() == report_plan.unassigned["merchant_id"].tolist()
+    assert unassigned[["lat", "lon"]].notna().all().all()
+    assert report_loaded.merchants is not None and "needs_panel" in report_loaded.merchants
+
+
+def test_without_a_merchants_file_the_plan_still_loads(report_run, tmp_path):  # noqa: F811
+    """A bare plan folder loads; merchants are then None and unassigned shops have no location."""
+    folder = tmp_path / "bare"
+    folder.mkdir()
+    for path in report_run.written.values():
+        (folder / path.name).write_bytes(path.read_bytes())
+    loaded = load_plan(folder)
+    assert loaded.merchants is None and "lat" not in loaded.plan.unassigned
+
+
+def test_a_folder_without_a_plan_is_an_input_error(tmp_path):
+    """Pointing the report commands at the wrong folder says which plan files are missing."""
+    with pytest.raises(InputError, match="routes.csv"):
+        load_plan(tmp_path)
