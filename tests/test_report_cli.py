@@ -46,4 +46,4 @@ def test_report_commands_explain_a_wrong_folder(tmp_path):
     """A folder without a plan gives exit code 1 and a one-line message naming the missing files."""
     result = runner.invoke(app, ["map", str(tmp_path)])
     assert result.exit_code == 1
-    assert "not a plan folder" in result.output
+    assert "missing routes.csv" in " ".join(result.output.split())
