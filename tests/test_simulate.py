@@ -1,0 +1,97 @@
+"""Tests of the campaign simulation: one day's play, probabilities, determinism and the staff search."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from campaign_helpers import DISTRICT, fast_settings, small_merchants
+
+from planner.campaign.simulate import (
+    SimulationResult,
+    play_day,
+    recommend_staff,
+    simulate,
+    simulation_settings,
+)
+
+
+def _route(n: int = 5, gap_s: int = 1800) -> pd.DataFrame:
+    """One worker's day: n visits of 10 minutes every ``gap_s`` seconds from 09:30."""
+    start = 9 * 3600 + 1800 + gap_s * pd.RangeIndex(n)
+    return pd.DataFrame(
+        {
+            "merchant_id": [f"M{i}" for i in range(n)],
+            "staff_id": "W1",
+            "day": 0,
+            "date": "2022-02-07",
+            "stop": range(1, n + 1),
+            "travel_s": 300,
+            "service_s": 600,
+            "start_s": start,
+            "leave_office_s": 9 * 3600,
+            "break_start_s": 12 * 3600,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def result() -> SimulationResult:
+    """Three simulated four-day weeks of about 20 shops with two workers."""
+    settings = fast_settings(staff=2, time_limit_s=0.2)
+    settings = replace(simulation_settings(settings, 0.2), week=replace(settings.week, days=4))
+    return simulate(
+        small_merchants(150), DISTRICT, settings, runs=3, fail_rate=0.3, service_jitter=0.3, seed=7
+    )
+
+
+def test_play_day_is_the_same_for_the_same_seed():
+    """The same seed gives the same closed shops and times; another seed gives other draws."""
+    home = pd.Series(600, index=[f"M{i}" for i in range(20)])
+    day = 18 * 3600
+    first = play_day(_route(20, 900), (1, 0), 0.3, 0.3, home, day, 3600)
+    assert first.equals(play_day(_route(20, 900), (1, 0), 0.3, 0.3, home, day, 3600))
+    assert not first.equals(play_day(_route(20, 900), (2, 0), 0.3, 0.3, home, day, 3600))
+    assert set(first["outcome"]) == {"installed", "closed"}
+
+
+def test_visits_that_no_longer_fit_the_shift_are_not_done():
+    """When service runs long, the last visits that would end after the shift get no outcome."""
+    home = pd.Series(600, index=[f"M{i}" for i in range(5)])
+    on_time = play_day(_route(), (0, 0), 0.0, 0.0, home, 18 * 3600, 3600)
+    squeezed = play_day(_route(), (0, 0), 0.0, 0.0, home, 11 * 3600 + 1800, 3600)
+    assert len(on_time) == 5
+    assert 0 < len(squeezed) < 5 and list(squeezed["merchant_id"]) == [f"M{i}" for i in range(len(squeezed))]
+
+
+def test_simulation_reports_probabilities_and_a_finish_day_distribution(result):
+    """p_finish is a probability and the finish-day shares cover every run."""
+    assert 0.0 <= result.p_finish <= 1.0
+    days = result.finish_days()
+    assert days["runs"].sum() == 3 and days["share"].sum() == pytest.approx(1.0)
+    assert set(days["finish_day"]) <= {str(d) for d in range(-1, 4)} | {"late"}
+    assert result.summary()["runs"] == 3
+
+
+def test_simulation_is_deterministic_for_a_seed(result):
+    """The same seed plays the same weeks (small problems, where the solver's plans repeat)."""
+    settings = fast_settings(staff=2, time_limit_s=0.2)
+    settings = replace(simulation_settings(settings, 0.2), week=replace(settings.week, days=4))
+    again = simulate(
+        small_merchants(150), DISTRICT, settings, runs=3, fail_rate=0.3, service_jitter=0.3, seed=7
+    )
+    assert again.runs.equals(result.runs)
+
+
+def test_staff_search_finds_the_smallest_team_reaching_the_target():
+    """With a chance of finishing that grows with the team, the search returns the first size at the target."""
+
+    def evaluate(staff: int) -> SimulationResult:
+        finished = [run < staff for run in range(10)]  # p = staff / 10
+        runs = pd.DataFrame({"run": range(10), "finished": finished, "finish_day": 3, "left": 0})
+        return SimulationResult(staff, 7, runs)
+
+    advice = recommend_staff(evaluate, start=2, target=0.7)
+    assert advice.staff == 7 and advice.tried[7] >= 0.7 and advice.tried[6] < 0.7
+    assert recommend_staff(evaluate, start=2, target=1.5, max_staff=16).staff is None
