@@ -11,7 +11,7 @@ import folium
 import pytest
 from report_fixtures import report_plan, report_run, report_triaged  # noqa: F401
 
-from planner.report.maps import plan_map, write_maps
+from planner.report.maps import merchants_map, plan_map, write_maps
 
 CHROMIUM = next(
     (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None
@@ -116,3 +116,12 @@ def test_chromium_screenshot_of_the_week(maps, tmp_path):
     done = browse(maps[0], tmp_path / "profile", f"--screenshot={shot}")
     assert done.returncode == 0, done.stderr[-2000:]
     assert shot.is_file() and shot.stat().st_size > 5_000
+
+
+def test_merchants_map_has_a_layer_per_priority(report_triaged):  # noqa: F811
+    """The triage map shows shops needing nothing and each priority as its own layer, with counts."""
+    fmap = merchants_map(report_triaged)
+    names = [c.layer_name for c in fmap._children.values() if isinstance(c, folium.FeatureGroup)]
+    needed = report_triaged["needs_panel"]
+    assert names[0] == f"no panel needed ({int((~needed).sum())})"
+    assert len(names) == 4 and names[1].startswith("1 cannot pay now")

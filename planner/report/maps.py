@@ -34,6 +34,12 @@ WORKER_COLOURS = (
     "#637939",
 )
 UNASSIGNED_COLOUR = "#e31a1c"
+# Triage priority -> (layer name, colour) on the merchants map.
+PRIORITY_STYLE = {
+    1: ("1 cannot pay now", "#d62728"),
+    2: ("2 panel at risk", "#ff7f0e"),
+    3: ("3 routine", "#1f77b4"),
+}
 GRID_LINES = 12  # about this many grid lines each way on the plain background
 STOP_CSS = (
     "<style>.folium-map.leaflet-container{background:#f8f8f5}"
@@ -99,6 +105,59 @@ def plan_map(
     ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(20, 20))
+    return fmap
+
+
+def merchants_map(merchants_triaged: pd.DataFrame, district=None, assets: str = "local") -> folium.Map:
+    """Draw triaged merchants as dots: red cannot pay now, orange at risk, blue routine, grey fine.
+
+    Parameters
+    ----------
+    merchants_triaged
+        Merchants with the triage columns ``needs_panel``, ``priority`` and ``reason``.
+    district
+        A ``planner.districts.District`` whose office is marked; None leaves it out.
+    assets
+        Where Leaflet comes from, as in ``plan_map``.
+
+    Returns
+    -------
+    folium.Map
+        One toggleable layer per priority (and one for shops that need nothing), drawn on canvas
+        so that thousands of shops stay fluid.
+    """
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    _use_offline_assets(fmap, assets)
+    fmap.get_root().header.add_child(folium.Element(STOP_CSS))
+    lats, lons = merchants_triaged["lat"].astype(float), merchants_triaged["lon"].astype(float)
+    bounds = [[lats.min(), lons.min()], [lats.max(), lons.max()]]
+    fmap.add_child(_Grid(bounds))
+    needed = merchants_triaged["needs_panel"].astype(bool)
+    # Shops needing nothing first, so that the ones needing a panel are drawn on top.
+    groups = [(("no panel needed", "#9e9e9e"), merchants_triaged[~needed])]
+    for priority, style in PRIORITY_STYLE.items():
+        groups.append((style, merchants_triaged[needed & (merchants_triaged["priority"] == priority)]))
+    for (label, colour), shops in groups:
+        group = folium.FeatureGroup(name=f"{label} ({len(shops)})", show=bool(len(shops)))
+        for shop in shops.itertuples(index=False):
+            folium.CircleMarker(
+                [shop.lat, shop.lon],
+                radius=3,
+                color=colour,
+                weight=1,
+                fill=True,
+                fill_opacity=0.8,
+                tooltip=f"{shop.name}: {shop.reason or 'ok'}",
+            ).add_to(group)
+        group.add_to(fmap)
+    if district is not None:
+        folium.Marker(
+            [district.office_lat, district.office_lon],
+            icon=folium.DivIcon(html='<div class="office"></div>', icon_size=(16, 16), icon_anchor=(8, 8)),
+            tooltip=f"{district.name_en} office",
+        ).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.fit_bounds(bounds)
     return fmap
 
 
