@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -12,6 +12,7 @@ import pandas as pd
 
 from planner.calendar import merchant_time_windows
 from planner.districts import District
+from planner.executor import Executor, make_executor
 from planner.routing.improve import improve
 from planner.routing.ortools_solver import solve_ortools
 from planner.routing.problem import Problem, Solution
@@ -84,6 +85,7 @@ def plan_district(
     district: District,
     settings: Settings,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> Plan:
     """Plan the week for the shops of one district that need a panel.
 
@@ -98,6 +100,9 @@ def plan_district(
         team so the work fits in the week).
     progress
         Called as ``progress(done, total, label)`` after each zone is solved.
+    executor
+        Where the OR-Tools solves run (``planner.executor``); by default
+        ``settings.solver.processes`` local processes for the zones and this process for the rest.
 
     Returns
     -------
@@ -128,17 +133,20 @@ def plan_district(
         (z, members, _take_slots(free, want))
         for z, (members, want) in enumerate(zip(zones, demand, strict=True))
     ]
-    rows, dropped = _solve_zones(shops, office_xy, tasks, settings, progress, len(tasks) + 1)
+    rows, dropped = _solve_zones(shops, office_xy, tasks, settings, progress, len(tasks) + 1, executor)
     used = {(r["day"], r["seat"]) for r in rows}
     free |= {(slot.day, slot.seat) for _, _, slots in tasks for slot in slots} - used
     dropped += deferred
     if dropped and free:
-        more_rows, dropped = _solve_leftovers(shops, office_xy, dropped, free, settings)
+        more_rows, dropped = _solve_leftovers(shops, office_xy, dropped, free, settings, executor)
         rows += more_rows
     if progress:
         progress(len(tasks) + 1, len(tasks) + 1, "leftovers")
     if settings.solver.improve_s > 0 and rows:
-        rows, dropped = _improve(shops, office_xy, rows, dropped, staff, settings, progress)
+        if executor is None:
+            rows, dropped = _improve(shops, office_xy, rows, dropped, staff, settings, progress)
+        else:  # a shared executor: improve on a worker too, so this process stays free
+            rows, dropped = executor.call(_improve, shops, office_xy, rows, dropped, staff, settings, None)
     unassigned.update({i: "capacity" for i in dropped})
     shops["zone"] = zone_of
     routes = assemble_routes(pd.DataFrame(rows), shops, office_xy, district, settings)
@@ -218,37 +226,30 @@ def _solve_one(args: tuple[Problem, float]) -> object:
     return solve_ortools(problem, limit, first_solution=FIRST_SOLUTION)
 
 
-def _solve_zones(shops, office_xy, tasks, settings: Settings, progress: Progress | None, total: int):
-    problems = []
-    for _, members, slots in tasks:
-        problems.append(
-            (build_problem(shops.iloc[members], office_xy, slots, settings), settings.solver.time_limit_s)
-        )
-    rows, dropped = [], []
-    processes = max(1, settings.solver.processes)
-    if processes == 1:
-        solutions = map(_solve_one, problems)
-    else:
-        pool = ProcessPoolExecutor(processes)
-        solutions = pool.map(_solve_one, problems)
-    try:
-        for done, ((zone, members, slots), solution) in enumerate(
-            zip(tasks, solutions, strict=True), start=1
-        ):
-            zone_rows, zone_dropped = solution_rows(solution, shops.iloc[members], slots, zone)
-            for row in zone_rows:
-                row["shop"] = int(members[row["shop"]])
-            rows += zone_rows
-            dropped += [int(members[i]) for i in zone_dropped]
+def _solve_zones(shops, office_xy, tasks, settings: Settings, progress, total: int, executor=None):
+    """Solve every zone on ``executor`` (or on ``settings.solver.processes`` local processes)."""
+    limit = settings.solver.time_limit_s
+    problems = [(build_problem(shops.iloc[m], office_xy, slots, settings), limit) for _, m, slots in tasks]
+    solutions = [None] * len(tasks)
+    own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
+    with own as run:
+        for done, (k, solution) in enumerate(run.map_unordered(_solve_one, problems), start=1):
+            solutions[k] = solution
             if progress:
-                progress(done, total, f"zone {zone + 1}/{len(tasks)}")
-    finally:
-        if processes > 1:
-            pool.shutdown(cancel_futures=True)
+                progress(done, total, f"zone {tasks[k][0] + 1}/{len(tasks)}")
+    rows, dropped = [], []
+    for (zone, members, slots), solution in zip(tasks, solutions, strict=True):
+        zone_rows, zone_dropped = solution_rows(solution, shops.iloc[members], slots, zone)
+        for row in zone_rows:
+            row["shop"] = int(members[row["shop"]])
+        rows += zone_rows
+        dropped += [int(members[i]) for i in zone_dropped]
     return rows, dropped
 
 
-def _solve_leftovers(shops, office_xy, dropped: list[int], free: set[tuple[int, int]], settings: Settings):
+def _solve_leftovers(
+    shops, office_xy, dropped: list[int], free: set[tuple[int, int]], settings: Settings, executor=None
+):
     """Offer the shops no zone could fit to the worker-days still free, in one more solve.
 
     The most urgent shops go first, at most ``LEFTOVER_MAX`` zone sizes of them; the rest stay
@@ -261,7 +262,8 @@ def _solve_leftovers(shops, office_xy, dropped: list[int], free: set[tuple[int, 
     want = 2 * _slots_needed(shops.iloc[members], office_xy, settings)  # room to spread, not the whole team
     slots = [Slot(day, seat) for day, seat in sorted(free)[:want]]
     problem = build_problem(shops.iloc[members], office_xy, slots, settings)
-    solution = _solve_one((problem, settings.solver.time_limit_s))
+    task = (problem, settings.solver.time_limit_s)
+    solution = _solve_one(task) if executor is None else executor.call(_solve_one, task)
     rows, left = solution_rows(solution, shops.iloc[members], slots, zone=-1)
     for row in rows:
         row["shop"] = int(members[row["shop"]])

@@ -1,0 +1,151 @@
+"""Run independent solves on local processes or a Dask cluster."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+from planner.errors import InputError
+
+LOCAL = "local"  # --scheduler local: start a dask LocalCluster on this machine
+
+
+class Executor:
+    """Runs a function over items somewhere and yields results as they finish.
+
+    The base class runs everything in the calling process, one item after another; subclasses
+    send items to worker processes. All are context managers: leaving the ``with`` block (also
+    through Ctrl-C) cancels what has not started and closes the workers.
+    """
+
+    workers = 1
+
+    def map_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+        """Yield ``(index, fn(items[index]))`` in the order the results arrive."""
+        for index, item in enumerate(items):
+            yield index, fn(item)
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(*args)`` on a worker and return its result."""
+        return next(iter(self.map_unordered(_Apply(fn), [args])))[1]
+
+    def close(self) -> None:
+        """Cancel pending work and release the workers."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class _Apply:
+    """``fn(*args)`` as a picklable one-argument function."""
+
+    def __init__(self, fn: Callable[..., Any]):
+        self.fn = fn
+
+    def __call__(self, args: tuple) -> Any:
+        return self.fn(*args)
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group; only the parent should react, and it stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class ProcessExecutor(Executor):
+    """A pool of ``workers`` local processes (spawned, so threads in the parent are safe)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts
+        )
+
+    def map_unordered(self, fn, items):
+        futures = {self.pool.submit(fn, item): index for index, item in enumerate(items)}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor(Executor):
+    """Workers of a ``dask.distributed`` cluster: an existing scheduler or a LocalCluster."""
+
+    def __init__(self, scheduler: str, workers: int = 2, connect_timeout_s: float = 10.0):
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if scheduler == LOCAL:
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,  # OR-Tools holds the GIL: one solve per process
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self.client = Client(self.cluster)
+        else:
+            try:
+                self.client = Client(scheduler, timeout=f"{connect_timeout_s}s")
+            except OSError as exc:
+                raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        self.workers = max(1, sum(self.client.nthreads().values()))
+
+    def map_unordered(self, fn, items):
+        from distributed import as_completed as dask_completed
+
+        futures = [self.client.submit(fn, item, pure=False) for item in items]
+        index = {future.key: k for k, future in enumerate(futures)}
+        try:
+            for future in dask_completed(futures):
+                yield index[future.key], future.result()
+        finally:
+            self.client.cancel(futures)
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_executor(workers: int = 1, scheduler: str | None = None) -> Executor:
+    """The executor the options ask for.
+
+    Parameters
+    ----------
+    workers
+        Local worker processes (or LocalCluster workers with ``scheduler="local"``); 1 runs
+        everything in this process.
+    scheduler
+        None for local processes, ``"local"`` for a dask LocalCluster, or a scheduler address
+        such as ``tcp://host:8786``.
+
+    Returns
+    -------
+    Executor
+        Use it as a context manager so the workers are always closed.
+
+    Raises
+    ------
+    InputError
+        If ``workers`` is below 1 or the scheduler cannot be reached.
+    """
+    if workers < 1:
+        raise InputError(f"workers must be 1 or more, got {workers}")
+    if scheduler:
+        return DaskExecutor(scheduler, workers)
+    if workers == 1:
+        return Executor()
+    return ProcessExecutor(workers)
