@@ -15,14 +15,20 @@ from planner.triage import triage
 SMALL_MERCHANTS = Path(__file__).parent / "data" / "jongno_small.csv"
 
 
+# Test modules import these fixtures, and pytest makes one copy per module: the plan itself is
+# cached here so that it is solved once per session all the same.
+_RUNS: dict[str, PlanRun] = {}
+
+
 @pytest.fixture(scope="session")
 def report_run(tmp_path_factory) -> PlanRun:
     """The small Jongno file planned by two workers a day, one solver second per zone, no improving."""
-    settings = Settings()
-    solver = replace(settings.solver, time_limit_s=1.0, zone_max_stops=40, improve_s=0.0)
-    settings = replace(settings, staff=2, solver=solver)
-    out = tmp_path_factory.mktemp("report-plan")
-    return plan_file(SMALL_MERCHANTS, out, settings)
+    if "small" not in _RUNS:
+        settings = Settings()
+        solver = replace(settings.solver, time_limit_s=1.0, zone_max_stops=40, improve_s=0.0)
+        settings = replace(settings, staff=2, solver=solver)
+        _RUNS["small"] = plan_file(SMALL_MERCHANTS, tmp_path_factory.mktemp("report-plan"), settings)
+    return _RUNS["small"]
 
 
 @pytest.fixture(scope="session")
