@@ -209,6 +209,10 @@ def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndar
     return np.sort(order[:keep]), [int(i) for i in order[keep:]]
 
 
+def _first_free_seats(free: set[tuple[int, int]], day: int, count: int) -> set[int]:
+    return set(sorted(seat for d, seat in free if d == day)[:count])
+
+
 def _slots_needed(zone: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -> int:
     work = estimate_workload_s(zone[["x", "y"]].to_numpy(), zone["service_s"].to_numpy(), office_xy, settings)
     return max(1, math.ceil(SLOT_MARGIN * work / workday_s(settings)))
@@ -259,8 +263,10 @@ def _solve_leftovers(
     ranked = sorted(dropped, key=lambda i: (priority[i], i))
     limit = LEFTOVER_MAX * settings.solver.zone_max_stops
     members, beyond = np.array(sorted(ranked[:limit])), ranked[limit:]
-    want = 2 * _slots_needed(shops.iloc[members], office_xy, settings)  # room to spread, not the whole team
-    slots = [Slot(day, seat) for day, seat in sorted(free)[:want]]
+    # Up to `want` free worker-days on every day: leftovers are often shops closed on the days
+    # their zone was given (a Monday-closed shop in a zone planned on Monday).
+    want = 2 * _slots_needed(shops.iloc[members], office_xy, settings)
+    slots = [Slot(day, seat) for day, seat in sorted(free) if seat in _first_free_seats(free, day, want)]
     problem = build_problem(shops.iloc[members], office_xy, slots, settings)
     task = (problem, settings.solver.time_limit_s)
     solution = _solve_one(task) if executor is None else executor.call(_solve_one, task)

@@ -84,3 +84,14 @@ def test_summary_counts_match_the_tables(small_plan, small_needing):
     assert summary["planned"] + summary["unassigned"] == summary["needing"]
     assert summary["staff_days"] == len(small_plan.routes.drop_duplicates(["day", "staff_id"]))
     assert summary["total_service_min"] > 0
+
+
+def test_a_large_team_plans_every_shop_that_has_a_window(small_needing, fast_settings):
+    """With more workers than needed nothing is dropped for capacity, Monday-closed shops included."""
+    plan = plan_district(small_needing, find_district("Jongno-gu"), replace(fast_settings, staff=20))
+    assert set(plan.unassigned["reason"]) <= {"no_time_window_fits"}
+    monday_closed = set(
+        small_needing.loc[small_needing["opening_hours"].str.contains("Mo off"), "merchant_id"]
+    )
+    assert monday_closed and monday_closed <= set(plan.routes["merchant_id"])
+    assert (plan.routes.loc[plan.routes["merchant_id"].isin(monday_closed), "day"] != 0).all()
