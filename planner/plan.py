@@ -231,18 +231,26 @@ def _solve_one(args: tuple[Problem, float]) -> object:
 
 
 def _solve_zones(shops, office_xy, tasks, settings: Settings, progress, total: int, executor=None):
-    """Solve every zone on ``executor`` (or on ``settings.solver.processes`` local processes)."""
+    """Solve every zone on ``executor`` (or on ``settings.solver.processes`` local processes).
+
+    A zone the team had no worker-days left for is not solved: all its shops are dropped.
+    """
     limit = settings.solver.time_limit_s
-    problems = [(build_problem(shops.iloc[m], office_xy, slots, settings), limit) for _, m, slots in tasks]
-    solutions = [None] * len(tasks)
+    staffed = [k for k, (_, _, slots) in enumerate(tasks) if slots]
+    problems = [
+        (build_problem(shops.iloc[tasks[k][1]], office_xy, tasks[k][2], settings), limit) for k in staffed
+    ]
+    solutions = {
+        k: Solution(routes=[], unassigned=list(range(1, len(tasks[k][1]) + 1))) for k in range(len(tasks))
+    }
     own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
     with own as run:
         for done, (k, solution) in enumerate(run.map_unordered(_solve_one, problems), start=1):
-            solutions[k] = solution
+            solutions[staffed[k]] = solution
             if progress:
-                progress(done, total, f"zone {tasks[k][0] + 1}/{len(tasks)}")
+                progress(done, total, f"zone {tasks[staffed[k]][0] + 1}/{len(tasks)}")
     rows, dropped = [], []
-    for (zone, members, slots), solution in zip(tasks, solutions, strict=True):
+    for (zone, members, slots), solution in zip(tasks, solutions.values(), strict=True):
         zone_rows, zone_dropped = solution_rows(solution, shops.iloc[members], slots, zone)
         for row in zone_rows:
             row["shop"] = int(members[row["shop"]])
