@@ -58,14 +58,25 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _ready() -> None:
+    """Nothing: a first task that makes the pool start its processes."""
+
+
 class ProcessExecutor(Executor):
-    """A pool of ``workers`` local processes (spawned, so threads in the parent are safe)."""
+    """A pool of ``workers`` local processes, started at once.
+
+    They are forked where the system can (no re-import of the caller's script, loaded modules
+    shared), and forked here, before the caller starts any threads of its own.
+    """
 
     def __init__(self, workers: int):
         self.workers = workers
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self.pool = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts
+            workers, mp_context=multiprocessing.get_context(method), initializer=_ignore_interrupts
         )
+        for future in [self.pool.submit(_ready) for _ in range(workers)]:
+            future.result()
 
     def map_unordered(self, fn, items):
         futures = {self.pool.submit(fn, item): index for index, item in enumerate(items)}

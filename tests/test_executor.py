@@ -11,7 +11,6 @@ from planner.districts import find_district
 from planner.errors import InputError
 from planner.executor import DaskExecutor, Executor, ProcessExecutor, make_executor
 from planner.plan import plan_district
-from planner.plan import prepare_shops as _prepare  # noqa: F401  (imported so workers can unpickle)
 from planner.sample import generate_merchants
 from planner.triage import needing, triage
 
