@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.calendar import to_datetime
 from planner.plan import Plan
 
 # Columns of routes.csv, in order: the agreed ones first, then what route sheets need.
@@ -29,6 +30,9 @@ ROUTES_CSV_COLUMNS = (
     "zone",
     "travel_s",
     "service_s",
+    "leave_office",
+    "back_office",
+    "lunch_start",
 )
 
 
@@ -47,7 +51,14 @@ def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
         "unassigned": out / "unassigned.csv",
         "summary": out / "summary.json",
     }
-    routes = plan.routes.sort_values(["date", "staff_id", "stop"])
+    routes = plan.routes.sort_values(["date", "staff_id", "stop"]).copy()
+    week = plan.settings.week
+    for column, seconds in (
+        ("leave_office", "leave_office_s"),
+        ("back_office", "back_office_s"),
+        ("lunch_start", "break_start_s"),
+    ):
+        routes[column] = [to_datetime(int(s), week).isoformat() if s >= 0 else "" for s in routes[seconds]]
     routes.loc[:, list(ROUTES_CSV_COLUMNS)].to_csv(paths["routes"], index=False)
     plan.unassigned.loc[:, ["merchant_id", "reason"]].to_csv(paths["unassigned"], index=False)
     paths["summary"].write_text(

@@ -95,4 +95,5 @@ def plan_file(
     merchants = result.merchants[result.merchants["district"].isin([chosen.name_en, ""])]
     shops = needing(triage(merchants, scenario=scenario, cutoff=cutoff))
     plan = plan_district(shops, chosen, settings, progress)
+    plan.scenario, plan.cutoff = scenario, cutoff.isoformat()
     return PlanRun(result, plan, write_plan(plan, out_dir), rejects)

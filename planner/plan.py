@@ -48,6 +48,8 @@ class Plan:
     routes: pd.DataFrame  # one row per visit, see planner.schedule.ROUTE_COLUMNS
     unassigned: pd.DataFrame  # merchant_id, reason
     zones: pd.DataFrame = field(default_factory=pd.DataFrame)  # merchant_id, zone
+    scenario: str = ""  # set by the caller that triaged the shops, for the record
+    cutoff: str = ""
 
     def summary(self) -> dict:
         """The figures a coordinator reads first."""
@@ -56,6 +58,7 @@ class Plan:
         last_day = int(routes["day"].max()) if len(routes) else -1
         return {
             "district": self.district.name_en,
+            **({"scenario": self.scenario, "cutoff": self.cutoff} if self.scenario else {}),
             "needing": self.needing,
             "planned": int(routes["merchant_id"].nunique()),
             "unassigned": len(self.unassigned),

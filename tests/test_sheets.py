@@ -67,8 +67,24 @@ def test_route_svg_fits_its_box_and_closes_at_the_office():
     assert all(0 <= x <= 360 and 0 <= y <= 260 for x, y in xy)
 
 
-def test_sheets_from_a_loaded_plan_leave_unknown_office_times_blank(report_loaded, tmp_path):  # noqa: F811
-    """Plans read back from files have no office times; their sheets still render, without them."""
+def test_sheets_from_a_loaded_plan_show_office_times(report_loaded, tmp_path):  # noqa: F811
+    """Plans read back from files keep the office and lunch times, so their sheets show them."""
     written = write_sheets(report_loaded.plan, tmp_path)
+    page = written[1].read_text(encoding="utf-8")
+    assert "leave office" in page and "Route sheet" in page
+
+
+def test_sheets_from_an_older_plan_folder_leave_office_times_blank(report_run, tmp_path):  # noqa: F811
+    """A routes.csv written without office columns still gives sheets, without those times."""
+    from shutil import copytree
+
+    from planner.report.load import load_plan
+
+    folder = copytree(report_run.written["routes"].parent, tmp_path / "old")
+    routes = pd.read_csv(folder / "routes.csv", dtype=str)
+    routes.drop(columns=["leave_office", "back_office", "lunch_start"]).to_csv(
+        folder / "routes.csv", index=False
+    )
+    written = write_sheets(load_plan(folder).plan, tmp_path / "sheets")
     page = written[1].read_text(encoding="utf-8")
     assert "leave office" not in page and "Route sheet" in page

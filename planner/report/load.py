@@ -83,13 +83,15 @@ def load_plan(
     staff = int(summary.get("staff_per_day") or routes["staff_id"].nunique())
     needing = int(summary.get("needing", len(zones)))
     plan = Plan(district, settings, staff, needing, routes, unassigned, zones)
+    plan.scenario, plan.cutoff = summary.get("scenario", ""), summary.get("cutoff", "")
     return LoadedPlan(plan, merchants, out)
 
 
 def parse_routes(routes: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Complete a ``routes.csv`` table to ``ROUTE_COLUMNS``: day numbers and times in week seconds.
 
-    Times the file does not hold (leaving and coming back to the office, the lunch break) are -1.
+    Office and lunch times are read from ``leave_office``, ``back_office`` and ``lunch_start``;
+    files written before those columns existed give -1.
     """
     table = routes.copy()
     start = pd.Timestamp(settings.week.start_date)
@@ -97,8 +99,16 @@ def parse_routes(routes: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     for column in ("arrival", "start", "departure"):
         wall = pd.to_datetime(table[column].str.slice(0, 19))  # Seoul wall clock, offset dropped
         table[f"{column}_s"] = ((wall - start).dt.total_seconds()).astype("int64")
-    for column in ("leave_office_s", "back_office_s", "break_start_s"):
-        table[column] = -1
+    for column, seconds in (
+        ("leave_office", "leave_office_s"),
+        ("back_office", "back_office_s"),
+        ("lunch_start", "break_start_s"),
+    ):
+        if column in table:
+            wall = pd.to_datetime(table[column].fillna("").astype(str).str.slice(0, 19), errors="coerce")
+            table[seconds] = ((wall - start).dt.total_seconds()).fillna(-1).astype("int64")
+        else:  # written before these columns existed
+            table[seconds] = -1
     for column in ("name", "address", "category", "opening_hours", "reason"):
         table[column] = table[column].fillna("").astype(str)
     return table.loc[:, list(ROUTE_COLUMNS)]
