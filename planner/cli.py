@@ -29,12 +29,16 @@ from planner.campaign import simulate as campaign_simulate
 from planner.campaign import status as campaign_status
 from planner.campaign.setup import Campaign
 from planner.campaign.store import DEFAULT_STORE, CampaignStore
+from planner.city import needing_by_district, plan_city
 from planner.districts import find_district
-from planner.errors import PlannerError
+from planner.errors import InputError, PlannerError
+from planner.executor import make_executor
 from planner.output import daily_table
 from planner.pipeline import CUTOFF, PlanRun, plan_file, triage_file
 from planner.sample import generate_merchants, write_sample
+from planner.sample_city import generate_city
 from planner.settings import Settings
+from planner.staffing import search_settings, staff_districts
 from planner.triage import triage_counts
 
 app = typer.Typer(
@@ -51,6 +55,10 @@ Scenario = Annotated[
 ]
 Cutoff = Annotated[
     dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="Last QR issue date Seoul Pay reads.")
+]
+Workers = Annotated[int, typer.Option(help="Worker processes solving zones (local or LocalCluster).")]
+Scheduler = Annotated[
+    str | None, typer.Option(help="Dask scheduler: tcp://host:8786, or 'local' to start a LocalCluster.")
 ]
 
 
@@ -88,20 +96,33 @@ def progress_bar(label: str) -> Iterator:
 
 @app.command()
 def sample(
-    district: Annotated[str, typer.Argument(help="District, e.g. Jongno-gu, 종로구 or 11110.")],
+    district: Annotated[
+        str | None, typer.Argument(help="District, e.g. Jongno-gu, 종로구 or 11110 (or --city).")
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="CSV file to write.")] = None,
     n: Annotated[
         int | None, typer.Option(help="Number of merchants (default: the district's estimate).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Same seed, same merchants.")] = 0,
+    city: Annotated[bool, typer.Option("--city", help="All 25 districts at their estimated sizes.")] = False,
+    scale: Annotated[float, typer.Option(help="With --city: share of each district's estimate.")] = 1.0,
 ) -> None:
-    """Generate realistic sample merchants for a district (deterministic)."""
+    """Generate realistic sample merchants for a district or the whole city (deterministic)."""
     with user_errors():
-        chosen = find_district(district)
-        frame = generate_merchants(chosen, n=n, seed=seed)
-        target = out or Path(f"merchants-{chosen.slug}.csv")
+        if city:
+            frame, target = generate_city(seed, scale), out or Path("merchants-seoul.csv")
+            where = f"{frame['district'].nunique()} districts"
+        elif district is None:
+            raise InputError("name a district, or use --city for all of them")
+        else:
+            chosen = find_district(district)
+            frame, target = (
+                generate_merchants(chosen, n=n, seed=seed),
+                out or Path(f"merchants-{chosen.slug}.csv"),
+            )
+            where = chosen.name_en
         write_sample(frame, target)
-    console.print(f"wrote {len(frame):,} merchants of {chosen.name_en} to {target}")
+    console.print(f"wrote {len(frame):,} merchants of {where} to {target}")
 
 
 @app.command("triage")
@@ -145,16 +166,64 @@ def plan(
     open_routes: Annotated[bool, typer.Option(help="End routes at the last shop, not the office.")] = False,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
     cutoff: Cutoff = CUTOFF_DEFAULT,
+    city: Annotated[
+        bool, typer.Option("--city", help="Plan every district in the file, in parallel.")
+    ] = False,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
 ) -> None:
     """Plan every worker's route for each day of the week; verify and write the plan."""
     with user_errors():
         settings = _settings(
             settings_file, staff, days, start, time_limit, processes, open_routes, improve_time
         )
+        if city:
+            _plan_city(merchants, out, settings, scenario, cutoff.date(), workers, scheduler)
+            return
         Path(out).mkdir(parents=True, exist_ok=True)
         with progress_bar("planning") as progress:
             run = plan_file(merchants, out, settings, scenario, district, cutoff.date(), progress)
     _print_plan(run)
+
+
+def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler) -> None:
+    read, by_district = needing_by_district(merchants, scenario, cutoff)
+    _print_reads(read, None)
+    with make_executor(workers, scheduler) as executor, progress_bar("city") as progress:
+        run = plan_city(by_district, settings, out, executor, progress)
+    console.print(_table(run.districts, "Plans per district (verified)"))
+    console.print(", ".join(f"{k} {v}" for k, v in run.summary().items()))
+    console.print(f"wrote {len(by_district)} district folders, routes.csv and summary.json to {out}")
+
+
+@app.command()
+def staffing(
+    merchants: Annotated[Path, typer.Argument(help="Merchants file (all districts, or use --district).")],
+    days: Annotated[int, typer.Option(help="Days the campaign may take.")] = 7,
+    scenario: Scenario = "full",
+    district: Annotated[list[str] | None, typer.Option(help="Only this district (repeatable).")] = None,
+    time_limit: Annotated[float, typer.Option(help="Solver seconds per zone while searching.")] = 1.0,
+    improve_time: Annotated[float, typer.Option(help="Seconds improving each plan tried.")] = 2.0,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
+    cutoff: Cutoff = CUTOFF_DEFAULT,
+) -> None:
+    """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans."""
+    with user_errors():
+        settings = Settings()
+        settings = search_settings(
+            replace(settings, week=replace(settings.week, days=days)), time_limit, improve_time
+        )
+        _, by_district = needing_by_district(merchants, scenario, cutoff.date(), district)
+        with make_executor(workers, scheduler) as executor:
+            report = staff_districts(by_district, settings, executor, progress=console.print)
+    console.print(_table(report.table, f"Staff to finish in {days} days ({scenario} scenario)"))
+    console.print(", ".join(f"{k} {v}" for k, v in report.totals().items()))
+    console.print(_table(report.curve, "Staff versus finish day (city total; worst district)"))
+    console.print(
+        f"search budgets: {time_limit} s per zone, {improve_time} s improving per plan; "
+        "more time finds smaller teams"
+    )
 
 
 @app.command()

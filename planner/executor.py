@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import queue
 import signal
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from typing import Any
 
 from planner.errors import InputError
 
 LOCAL = "local"  # --scheduler local: start a dask LocalCluster on this machine
+POLL_S = 0.5  # how often a waiting caller checks whether the executor was closed meanwhile
 
 
 class Executor:
@@ -23,6 +25,7 @@ class Executor:
     """
 
     workers = 1
+    closed = False
 
     def map_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
         """Yield ``(index, fn(items[index]))`` in the order the results arrive."""
@@ -35,6 +38,29 @@ class Executor:
 
     def close(self) -> None:
         """Cancel pending work and release the workers."""
+        self.closed = True
+
+    def _results(self, futures: list, cancel: Callable[[list], None]) -> Iterator[tuple[int, Any]]:
+        """Yield ``(index, result)`` of ``futures`` as they finish; cancel the rest when stopped early.
+
+        Raises ``CancelledError`` if the executor is closed (say from another thread on Ctrl-C)
+        while results are still awaited.
+        """
+        finished: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for index, future in enumerate(futures):
+            future.add_done_callback(lambda _, index=index: finished.put(index))
+        try:
+            for _ in futures:
+                while True:
+                    try:
+                        index = finished.get(timeout=POLL_S)
+                        break
+                    except queue.Empty:
+                        if self.closed:
+                            raise CancelledError("the executor was closed") from None
+                yield index, futures[index].result()
+        finally:
+            cancel(futures)
 
     def __enter__(self) -> Executor:
         return self
@@ -79,15 +105,11 @@ class ProcessExecutor(Executor):
             future.result()
 
     def map_unordered(self, fn, items):
-        futures = {self.pool.submit(fn, item): index for index, item in enumerate(items)}
-        try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-        finally:
-            for future in futures:
-                future.cancel()
+        futures = [self.pool.submit(fn, item) for item in items]
+        return self._results(futures, lambda pending: [f.cancel() for f in pending])
 
     def close(self) -> None:
+        self.closed = True
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -115,17 +137,17 @@ class DaskExecutor(Executor):
         self.workers = max(1, sum(self.client.nthreads().values()))
 
     def map_unordered(self, fn, items):
-        from distributed import as_completed as dask_completed
-
         futures = [self.client.submit(fn, item, pure=False) for item in items]
-        index = {future.key: k for k, future in enumerate(futures)}
-        try:
-            for future in dask_completed(futures):
-                yield index[future.key], future.result()
-        finally:
+        return self._results(futures, self._cancel)
+
+    def _cancel(self, futures: list) -> None:
+        if not self.closed:
             self.client.cancel(futures)
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()

@@ -1,0 +1,258 @@
+"""Plan the whole city: every district's week on one shared executor, written all at once or not at all."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planner.districts import District, all_districts, find_district
+from planner.executor import Executor
+from planner.io.read import ReadResult, read_merchants
+from planner.output import write_plan
+from planner.plan import Plan, Progress, plan_district, prepare_shops
+from planner.routing.week import workday_s
+from planner.settings import Settings
+from planner.staffing import nearest_neighbour_work_s
+from planner.triage import needing, triage
+
+
+@dataclass(frozen=True)
+class CityRun:
+    """What ``plan_city`` planned and wrote: one summary row per district and the city's totals."""
+
+    districts: pd.DataFrame  # one row per district: Plan.summary() plus the lower bound
+    written: dict[str, Path]
+
+    def summary(self) -> dict:
+        """The city's totals; ``verified`` is true because an unverified plan stops the run."""
+        table = self.districts
+        bound = int(table["lower_bound_staff_days"].sum())
+        return {
+            "districts": len(table),
+            "needing": int(table["needing"].sum()),
+            "planned": int(table["planned"].sum()),
+            "unassigned": int(table["unassigned"].sum()),
+            "unassigned_capacity": int(table["unassigned_capacity"].sum()),
+            "staff_per_day": int(table["staff_per_day"].sum()),
+            "staff_days": int(table["staff_days"].sum()),
+            "lower_bound_staff_days": bound,
+            "staff_days_over_bound": round(int(table["staff_days"].sum()) / max(1, bound), 3),
+            "last_day_used": table["last_day_used"].dropna().max(),
+            "verified": True,
+        }
+
+
+class CityProgress:
+    """Adds up the zones solved in every district into one ``progress(done, total, text)`` call.
+
+    A district not started yet counts with an estimate of its zones, so the total (and the
+    ETA) is right from the start and only sharpens as districts report.
+    """
+
+    def __init__(self, expected: dict[str, int], report: Progress | None):
+        self.expected = dict(expected)
+        self.done = dict.fromkeys(expected, 0)
+        self.finished: set[str] = set()
+        self.report = report
+        self.lock = threading.Lock()
+
+    def for_district(self, name: str) -> Progress:
+        """The callback one district's ``plan_district`` reports to."""
+
+        def update(done: int, total: int, text: str) -> None:
+            with self.lock:
+                self.expected[name], self.done[name] = total, done
+            self._send(f"{name} {text}")
+
+        return update
+
+    def district_done(self, name: str) -> None:
+        """Count a district's zones as all done."""
+        with self.lock:
+            self.done[name] = self.expected[name]
+            self.finished.add(name)
+        self._send(f"{name} done")
+
+    def _send(self, text: str) -> None:
+        if self.report:
+            with self.lock:
+                done, total = sum(self.done.values()), sum(self.expected.values())
+                districts = f"{len(self.finished)}/{len(self.expected)} districts"
+            self.report(done, total, f"{districts}, {text}")
+
+
+@contextmanager
+def atomic_folder(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder next to ``target`` that becomes ``target`` only on success.
+
+    On any error (Ctrl-C included) the temporary folder is removed and ``target`` is left as it
+    was, so a reader never sees half a plan.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.parent / f".{target.name}.partial-{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    try:
+        yield partial
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    previous = target.parent / f".{target.name}.previous-{os.getpid()}"
+    if target.exists():
+        target.rename(previous)
+    partial.rename(target)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def split_by_district(
+    needing: pd.DataFrame, only: list[District] | None = None
+) -> dict[District, pd.DataFrame]:
+    """The needing shops of each district, largest district first (so the slowest starts first)."""
+    chosen = only or all_districts()
+    groups = {d: needing[needing["district"] == d.name_en] for d in chosen}
+    return dict(sorted(((d, g) for d, g in groups.items() if len(g)), key=lambda item: -len(item[1])))
+
+
+def plan_city(
+    by_district: dict[District, pd.DataFrame],
+    settings: Settings,
+    out_dir: str | Path,
+    executor: Executor,
+    progress: Progress | None = None,
+    threads: int | None = None,
+) -> CityRun:
+    """Plan every district's week, solving their zones on one executor, and write the outputs.
+
+    Districts are planned by ``threads`` threads of this process (by default one more than the
+    executor's workers, so the workers always have zones queued); the OR-Tools solves run on
+    the executor. Only per-zone travel matrices are built (a district's improvement phase
+    computes travel times lazily), and each district's plan is written and dropped as soon as it
+    is verified, so memory grows with the districts in flight, not with the city.
+
+    Parameters
+    ----------
+    by_district
+        Needing shops per district (see ``split_by_district``).
+    settings
+        Week and solver budgets; ``settings.staff`` is per district (None sizes each team).
+    out_dir
+        Folder for ``<district>/routes.csv`` etc., the city's ``routes.csv``,
+        ``unassigned.csv``, ``districts.csv`` and ``summary.json``; written atomically.
+    executor
+        Where the zones, leftovers and improvements are solved.
+    progress
+        Called as ``progress(done, total, text)`` over the zones of the whole city.
+    threads
+        Districts planned at the same time.
+
+    Returns
+    -------
+    CityRun
+        The per-district summaries and the written paths.
+
+    Raises
+    ------
+    PlanVerificationError
+        If any district's plan breaks a rule; then nothing is written.
+    """
+    zone_max = settings.solver.zone_max_stops
+    tracker = CityProgress(
+        {d.name_en: math.ceil(len(s) / zone_max) + 1 for d, s in by_district.items()}, progress
+    )
+    threads = threads or executor.workers + 1
+    with atomic_folder(out_dir) as partial:
+        rows = _run_districts(by_district, settings, executor, tracker, partial, threads)
+        table = pd.DataFrame(rows).sort_values("district", ignore_index=True)
+        written = _write_city(table, [partial / d.slug for d in by_district], partial)
+    final = Path(out_dir)
+    return CityRun(table, {name: final / path.relative_to(partial) for name, path in written.items()})
+
+
+def _run_districts(
+    by_district, settings, executor, tracker: CityProgress, folder: Path, threads: int
+) -> list:
+    stop = threading.Event()
+
+    def one(district: District, shops: pd.DataFrame) -> dict:
+        if stop.is_set():
+            raise InterruptedError("the run was stopped")
+        plan = plan_district(shops, district, settings, tracker.for_district(district.name_en), executor)
+        if stop.is_set():
+            raise InterruptedError("the run was stopped")
+        write_plan(plan, folder / district.slug)
+        tracker.district_done(district.name_en)
+        return _district_row(plan, shops, settings)
+
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="district")
+    futures = [pool.submit(one, d, s) for d, s in by_district.items()]
+    try:
+        return [future.result() for future in as_completed(futures)]
+    except BaseException:
+        stop.set()
+        for future in futures:
+            future.cancel()
+        executor.close()  # pending solves are cancelled; threads waiting on them return at once
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _district_row(plan: Plan, shops: pd.DataFrame, settings: Settings) -> dict:
+    prepared = prepare_shops(shops, settings)
+    work = nearest_neighbour_work_s(prepared[prepared["fits"]], settings)
+    return {
+        **plan.summary(),
+        "unassigned_capacity": int((plan.unassigned["reason"] == "capacity").sum()),
+        "lower_bound_staff_days": math.ceil(work / workday_s(settings)),
+    }
+
+
+def _write_city(table: pd.DataFrame, folders: list[Path], out: Path) -> dict[str, Path]:
+    """Write the city's files: district folders joined into one routes.csv and unassigned.csv."""
+    written = {"districts": out / "districts.csv", "summary": out / "summary.json"}
+    for name in ("routes", "unassigned"):
+        written[name] = out / f"{name}.csv"
+        _join_csv([folder / f"{name}.csv" for folder in folders], written[name])
+    table.to_csv(written["districts"], index=False)
+    summary = CityRun(table, {}).summary()
+    written["summary"].write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return written
+
+
+def _join_csv(parts: list[Path], target: Path) -> None:
+    """Concatenate CSV files with the same header, streaming (no frame of the whole city)."""
+    with target.open("w", encoding="utf-8", newline="") as out:
+        for k, part in enumerate(parts):
+            with part.open(encoding="utf-8", newline="") as lines:
+                header = lines.readline()
+                if k == 0:
+                    out.write(header)
+                shutil.copyfileobj(lines, out)
+
+
+def needing_by_district(
+    path: str | Path, scenario: str, cutoff, districts: list[str] | None = None
+) -> tuple[ReadResult, dict[District, pd.DataFrame]]:
+    """Read a merchants file, triage it and split the needing shops by district.
+
+    Returns
+    -------
+    tuple
+        The read result (its rejects are not written) and the needing shops per district,
+        largest first.
+    """
+    read = read_merchants(path)
+    shops = needing(triage(read.merchants, scenario=scenario, cutoff=cutoff))
+    chosen = [find_district(name) for name in districts] if districts else None
+    return read, split_by_district(shops, chosen)

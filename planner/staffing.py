@@ -1,0 +1,246 @@
+"""How many workers a day each district needs to finish in the week: a bound, then verified plans."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from planner.districts import District
+from planner.executor import Executor
+from planner.plan import Plan, plan_district, prepare_shops
+from planner.routing.week import workday_s
+from planner.settings import Settings
+from planner.travel import travel_time_s
+
+SEARCH_TIME_LIMIT_S = 1.0  # per zone, while searching: enough for feasibility, not for polish
+SEARCH_IMPROVE_S = 2.0
+MAX_TRIALS = 12
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """The staff one district needs: the lower bound and the smallest team a verified plan confirms."""
+
+    district: str
+    needing: int
+    work_h: float  # service plus nearest-neighbour travel: no plan can do with less
+    lower_bound: int
+    staff: int | None  # None if no team tried finished in time
+    staff_days: int | None
+    last_day_used: str | None
+    no_time_window_fits: int
+    trials: dict[int, int] = field(default_factory=dict)  # staff -> shops left for capacity
+
+    def row(self) -> dict:
+        """The figures of the staffing table."""
+        return {
+            "district": self.district,
+            "needing": self.needing,
+            "work_h": self.work_h,
+            "lower_bound": self.lower_bound,
+            "staff": self.staff,
+            "staff_days": self.staff_days,
+            "last_day_used": self.last_day_used,
+            "plans_tried": len(self.trials),
+        }
+
+
+def search_settings(
+    settings: Settings, time_limit_s: float = SEARCH_TIME_LIMIT_S, improve_s: float = SEARCH_IMPROVE_S
+) -> Settings:
+    """``settings`` with the small solver budgets used while searching for the team size."""
+    return replace(settings, solver=replace(settings.solver, time_limit_s=time_limit_s, improve_s=improve_s))
+
+
+def nearest_neighbour_work_s(shops: pd.DataFrame, settings: Settings) -> float:
+    """Service seconds plus, for each shop, the travel from its nearest neighbour.
+
+    Every visit but the first of a day is reached from another shop, at least as far as the
+    nearest one, so this bounds the work from below (first legs from the office aside).
+    ``shops`` are prepared shops (``planner.plan.prepare_shops``) that fit some window.
+    """
+    if shops.empty:
+        return 0.0
+    xy = shops[["x", "y"]].to_numpy()
+    hop_s = np.zeros(len(xy))
+    if len(xy) > 1:
+        distance_m, _ = cKDTree(xy).query(xy, k=2)
+        hop_s = travel_time_s(settings.travel.circuity * distance_m[:, 1], settings.travel)
+    return float(shops["service_s"].sum() + hop_s.sum())
+
+
+def lower_bound_staff(work_s: float, days: int, settings: Settings) -> int:
+    """Fewest workers a day who could do ``work_s`` in ``days`` if no minute were lost."""
+    return max(1, math.ceil(work_s / (days * workday_s(settings))))
+
+
+def capacity_left(plan: Plan) -> int:
+    """Shops a bigger team could have served (unassigned for capacity)."""
+    return int((plan.unassigned["reason"] == "capacity").sum())
+
+
+def confirm_staff(
+    needing: pd.DataFrame,
+    district: District,
+    settings: Settings,
+    executor: Executor | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Staffing:
+    """Find the smallest team per day whose verified plan serves every shop that can be served.
+
+    Starts at the lower bound, grows the team in proportion to the shops left for capacity
+    until a plan leaves none, then bisects between the last failure and the first success.
+
+    Parameters
+    ----------
+    needing
+        The district's shops that need a panel.
+    district
+        The district.
+    settings
+        Week (``settings.week.days`` is the deadline) and solver budgets (see ``search_settings``).
+    executor
+        Where the zones are solved.
+    progress
+        Called with a short line after each plan tried.
+
+    Returns
+    -------
+    Staffing
+        The bound, the confirmed team and its plan's staff-days and last day.
+    """
+    shops = prepare_shops(needing, settings)
+    fits = shops[shops["fits"]]
+    work = nearest_neighbour_work_s(fits, settings)
+    bound = lower_bound_staff(work, settings.week.days, settings)
+    plans: dict[int, Plan] = {}
+
+    def left_with(staff: int) -> int:
+        plans[staff] = plan_district(needing, district, replace(settings, staff=staff), None, executor)
+        if progress:
+            progress(f"{district.name_en}: {staff} staff leave {capacity_left(plans[staff])} shops")
+        return capacity_left(plans[staff])
+
+    low, high, staff = bound - 1, None, bound
+    while high is None and len(plans) < MAX_TRIALS:
+        left = left_with(staff)
+        if left == 0:
+            high = staff
+        else:
+            low = staff
+            staff = max(staff + 1, math.ceil(staff * (1 + 1.5 * left / max(1, len(fits)))))
+    while high is not None and high - low > 1 and len(plans) < MAX_TRIALS:
+        middle = (low + high) // 2
+        low, high = (low, middle) if left_with(middle) == 0 else (middle, high)
+    summary = plans[high].summary() if high is not None else {}
+    return Staffing(
+        district=district.name_en,
+        needing=len(shops),
+        work_h=round(work / 3600, 1),
+        lower_bound=bound,
+        staff=high,
+        staff_days=summary.get("staff_days"),
+        last_day_used=summary.get("last_day_used"),
+        no_time_window_fits=int((~shops["fits"]).sum()),
+        trials={s: capacity_left(p) for s, p in sorted(plans.items())},
+    )
+
+
+def finish_curve(
+    needing: pd.DataFrame,
+    district: District,
+    settings: Settings,
+    staff_options: list[int],
+    max_days: int = 14,
+    executor: Executor | None = None,
+) -> pd.DataFrame:
+    """For each team size, the days a verified plan needs to serve every shop it can.
+
+    Each team is planned over ``max_days`` days; the plan puts work on the earliest days, so
+    the last day it uses is the finish day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``staff, days_lower_bound, days_planned`` (``days_planned`` is None when ``max_days``
+        were not enough) and ``capacity_left``.
+    """
+    long_week = replace(settings, week=replace(settings.week, days=max_days))
+    shops = prepare_shops(needing, long_week)
+    work = nearest_neighbour_work_s(shops[shops["fits"]], long_week)
+    rows = []
+    for staff in sorted({s for s in staff_options if s >= 1}):
+        plan = plan_district(needing, district, replace(long_week, staff=staff), None, executor)
+        left = capacity_left(plan)
+        last = int(plan.routes["day"].max()) + 1 if len(plan.routes) else 0
+        rows.append(
+            {
+                "staff": staff,
+                "days_lower_bound": math.ceil(work / (staff * workday_s(long_week))),
+                "days_planned": last if left == 0 else None,
+                "capacity_left": left,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+CURVE_SHARES = (0.75, 1.0, 1.25, 1.5)  # teams tried for the finish curve, as shares of the confirmed team
+
+
+@dataclass(frozen=True)
+class StaffingReport:
+    """Staffing of several districts: one row each, and the finish day for other team sizes."""
+
+    table: pd.DataFrame  # Staffing.row() per district
+    curve: pd.DataFrame  # share, staff (city total), days_lower_bound, days_planned (worst district)
+
+    def totals(self) -> dict:
+        """The city's figures: needing shops, the bound, the confirmed team and its staff-days."""
+        table = self.table
+        confirmed = table["staff"].notna().all()
+        return {
+            "needing": int(table["needing"].sum()),
+            "lower_bound": int(table["lower_bound"].sum()),
+            "staff": int(table["staff"].sum()) if confirmed else None,
+            "staff_days": int(table["staff_days"].sum()) if confirmed else None,
+        }
+
+
+def staff_districts(
+    by_district: dict[District, pd.DataFrame],
+    settings: Settings,
+    executor: Executor | None = None,
+    curve_shares: tuple[float, ...] = CURVE_SHARES,
+    progress: Callable[[str], None] | None = None,
+) -> StaffingReport:
+    """Confirm each district's team (``confirm_staff``), then the city's staff-versus-finish-day curve.
+
+    For each share of the confirmed teams, every district is planned with that share of its
+    team over twice the week; the city finishes when its slowest district does.
+    """
+    results = {d: confirm_staff(s, d, settings, executor, progress) for d, s in by_district.items()}
+    table = pd.DataFrame([r.row() for r in results.values()])
+    rows = []
+    for share in curve_shares:
+        teams = {d: max(1, round(share * (r.staff or r.lower_bound))) for d, r in results.items()}
+        curves = [
+            finish_curve(s, d, settings, [teams[d]], 2 * settings.week.days, executor)
+            for d, s in by_district.items()
+        ]
+        planned = [c["days_planned"].iat[0] for c in curves]
+        rows.append(
+            {
+                "share": share,
+                "staff": sum(teams.values()),
+                "days_lower_bound": max(int(c["days_lower_bound"].iat[0]) for c in curves),
+                "days_planned": None if any(pd.isna(p) for p in planned) else int(max(planned)),
+            }
+        )
+        if progress:
+            progress(f"curve: {rows[-1]['staff']} staff finish in {rows[-1]['days_planned']} days")
+    return StaffingReport(table, pd.DataFrame(rows))
