@@ -34,6 +34,7 @@ from planner.verify import verify_plan
 Progress = Callable[[int, int, str], None]
 FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"  # copes with lunch breaks where PATH_CHEAPEST_ARC stalls
 SLOT_MARGIN = 1.25
+LEFTOVER_MIN_S = 3.0  # OR-Tools needs 2-3 s for a first solution of a 240-shop leftover problem
 LEFTOVER_MAX = 2  # the leftover pass takes at most this many zones' worth of shops  # worker-days given to a zone per worker-day its workload suggests
 
 
@@ -279,7 +280,7 @@ def _solve_leftovers(
     want = 2 * _slots_needed(shops.iloc[members], office_xy, settings)
     slots = [Slot(day, seat) for day, seat in sorted(free) if seat in _first_free_seats(free, day, want)]
     problem = build_problem(shops.iloc[members], office_xy, slots, settings)
-    task = (problem, settings.solver.time_limit_s)
+    task = (problem, max(settings.solver.time_limit_s, LEFTOVER_MIN_S))
     solution = _solve_one(task) if executor is None else executor.call(_solve_one, task)
     rows, left = solution_rows(solution, shops.iloc[members], slots, zone=-1)
     for row in rows:
