@@ -1,0 +1,119 @@
+"""City-scale benchmark: the full scenario for every district, timed, with peak memory and the bound.
+
+Run ``python -m benchmarks.city --help``. Prints wall time, peak RSS (this process and its
+worker processes), staff-days against the nearest-neighbour lower bound, unassigned shops and
+whether every district's plan passed the verifier (a failing plan raises, so the run stops).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from planner.city import plan_city, split_by_district
+from planner.districts import find_district
+from planner.executor import make_executor
+from planner.sample_city import generate_city
+from planner.settings import Settings
+from planner.triage import needing, triage
+
+TARGET_WALL_S = 600
+TARGET_RSS_MB = 4096
+TARGET_RATIO = 1.10
+TARGET_SPEEDUP = 1.7
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options of the benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="share of each district's merchants")
+    parser.add_argument("--districts", default="", help="comma-separated districts (default: all 25)")
+    parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--scheduler", default=None, help="dask scheduler address or 'local'")
+    parser.add_argument("--time-limit", type=float, default=0.5, help="solver seconds per zone")
+    parser.add_argument("--improve", type=float, default=0.0, help="improvement seconds per district")
+    parser.add_argument("--zone-max-stops", type=int, default=120)
+    parser.add_argument("--speedup", action="store_true", help="also run with 1 worker and compare")
+    parser.add_argument("--seed", type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def city_settings(args: argparse.Namespace) -> Settings:
+    """Default settings with the benchmark's week and solver budgets."""
+    settings = Settings()
+    solver = replace(
+        settings.solver,
+        time_limit_s=args.time_limit,
+        improve_s=args.improve,
+        zone_max_stops=args.zone_max_stops,
+    )
+    return replace(settings, week=replace(settings.week, days=args.days), solver=solver)
+
+
+def run_once(by_district, settings: Settings, workers: int, scheduler: str | None) -> tuple[dict, float]:
+    """Plan the city once into a throw-away folder; return its summary and the wall seconds."""
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder, make_executor(workers, scheduler) as executor:
+        run = plan_city(by_district, settings, Path(folder) / "city", executor)
+        summary = run.summary()
+    return summary, time.perf_counter() - began
+
+
+def peak_rss_mb() -> dict[str, float]:
+    """Peak resident memory of this process and of its largest finished child, in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"self": round(own), "largest_child": round(child)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark and print its figures and which targets hold."""
+    args = parse_args(argv)
+    chosen = [find_district(n) for n in args.districts.split(",") if n.strip()] or None
+    began = time.perf_counter()
+    merchants = generate_city(args.seed, args.scale, chosen)
+    by_district = split_by_district(needing(triage(merchants, scenario="full")), chosen)
+    del merchants
+    print(
+        f"{sum(map(len, by_district.values())):,} needing shops in {len(by_district)} districts, "
+        f"sampled in {time.perf_counter() - began:.1f} s"
+    )
+    settings = city_settings(args)
+    print(
+        f"settings: {args.days} days, {args.time_limit} s per zone, zones of at most "
+        f"{args.zone_max_stops} shops, {args.improve} s improvement per district, "
+        f"{args.workers} workers{' on ' + args.scheduler if args.scheduler else ''}"
+    )
+    summary, wall = run_once(by_district, settings, args.workers, args.scheduler)
+    rss = peak_rss_mb()
+    for key, value in summary.items():
+        print(f"{key:>24}: {value}")
+    print(f"{'wall_s':>24}: {wall:.1f}")
+    print(
+        f"{'peak_rss_mb':>24}: self {rss['self']}, largest worker {rss['largest_child']}, "
+        f"all {args.workers} workers at most {rss['self'] + args.workers * rss['largest_child']}"
+    )
+    checks = {
+        f"wall <= {TARGET_WALL_S} s": wall <= TARGET_WALL_S,
+        f"peak RSS <= {TARGET_RSS_MB} MB": rss["self"] + args.workers * rss["largest_child"] <= TARGET_RSS_MB,
+        "every plan verified": summary["verified"],
+        "no shop lost (needing = planned + unassigned)": summary["needing"]
+        == summary["planned"] + summary["unassigned"],
+        "0 unassigned for capacity": summary["unassigned_capacity"] == 0,
+        f"staff-days <= {TARGET_RATIO} x bound": summary["staff_days_over_bound"] <= TARGET_RATIO,
+    }
+    if args.speedup and args.workers > 1:
+        _, one = run_once(by_district, settings, 1, None)
+        print(f"{'wall_s with 1 worker':>24}: {one:.1f} (speed-up {one / wall:.2f}x)")
+        checks[f"{args.workers} workers >= {TARGET_SPEEDUP}x faster than 1"] = one / wall >= TARGET_SPEEDUP
+    for name, held in checks.items():
+        print(f"[{'x' if held else ' '}] {name}")
+
+
+if __name__ == "__main__":
+    main()
