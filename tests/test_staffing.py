@@ -1,0 +1,67 @@
+"""Tests of staffing: the nearest-neighbour lower bound, confirmed teams and the finish curve."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from planner.districts import find_district
+from planner.routing.week import workday_s
+from planner.sample import generate_merchants
+from planner.settings import Settings
+from planner.staffing import (
+    confirm_staff,
+    finish_curve,
+    lower_bound_staff,
+    nearest_neighbour_work_s,
+    search_settings,
+)
+from planner.triage import needing, triage
+
+
+@pytest.fixture(scope="module")
+def two_day_settings() -> Settings:
+    """A two-day week with small zones and the search's short budgets, no improvement phase."""
+    settings = search_settings(Settings(), time_limit_s=0.5, improve_s=0.0)
+    return replace(
+        settings,
+        week=replace(settings.week, days=2),
+        solver=replace(settings.solver, zone_max_stops=40),
+    )
+
+
+@pytest.fixture(scope="module")
+def dobong_shops():
+    """120 Dobong-gu merchants, full scenario."""
+    return needing(triage(generate_merchants(find_district("Dobong-gu"), n=120), scenario="full"))
+
+
+def test_lower_bound_adds_service_and_travel_from_the_nearest_neighbour():
+    """Three shops 100 m apart in a row: three services plus three 100 m walks."""
+    settings = Settings()
+    shops = pd.DataFrame({"x": [0.0, 100.0, 200.0], "y": [0.0, 0.0, 0.0], "service_s": [360, 360, 360]})
+    walk_s = math.ceil(100 * settings.travel.circuity / settings.travel.walk_speed_mps)
+    assert nearest_neighbour_work_s(shops, settings) == 3 * 360 + 3 * walk_s
+    assert lower_bound_staff(3 * workday_s(settings) + 1, days=3, settings=settings) == 2
+
+
+def test_confirmed_team_leaves_no_shop_for_capacity_and_is_not_below_the_bound(
+    dobong_shops, two_day_settings
+):
+    """The team confirm_staff returns has a verified plan with nothing unassigned for capacity."""
+    result = confirm_staff(dobong_shops, find_district("Dobong-gu"), two_day_settings)
+    assert result.staff is not None and result.staff >= result.lower_bound
+    assert result.trials[result.staff] == 0
+    assert all(left > 0 for staff, left in result.trials.items() if staff < result.staff)
+    assert result.last_day_used <= str(two_day_settings.week.date_of(1))
+
+
+def test_a_bigger_team_does_not_finish_later(dobong_shops, two_day_settings):
+    """The finish curve: three workers need no more days than one, and the bound falls too."""
+    curve = finish_curve(dobong_shops, find_district("Dobong-gu"), two_day_settings, [1, 3], max_days=6)
+    one, three = curve.set_index("staff").loc[1], curve.set_index("staff").loc[3]
+    assert three["days_lower_bound"] <= one["days_lower_bound"]
+    assert three["days_planned"] <= one["days_planned"] <= 6
