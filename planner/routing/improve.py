@@ -14,6 +14,7 @@ from planner.routing.problem import Problem, Route, Solution
 SUB_VISITS = 120  # visits per sub-problem: where OR-Tools is at its best
 REMOVAL_SHARE = 0.3  # share of steps that try to empty a route (fewer workers)
 MERGE_SHARE = 0.15  # share of steps that re-solve the emptiest routes together
+MIN_ROUTES = 1  # a sub-problem always holds at least this many routes, however long
 
 
 def total_cost(problem: Problem, solution: Solution) -> int:
@@ -81,11 +82,12 @@ def improve(
     seed: int = 0,
     sub_time_s: float = 1.0,
     progress: Callable[[float, float, str], None] | None = None,
+    sub_visits: int = SUB_VISITS,
 ) -> Solution:
     """Re-optimise groups of nearby routes with OR-Tools, warm-started, until the budget ends.
 
     Each step picks a route at random (seeded), adds the routes with the nearest barycentres
-    until about ``SUB_VISITS`` visits, one unused vehicle and the unassigned visits nearby, and
+    until about ``sub_visits`` visits, one unused vehicle and the unassigned visits nearby, and
     re-solves that sub-problem from the current routes; the result replaces the routes when it
     is cheaper. Needs ``problem.coords``.
     """
@@ -93,7 +95,7 @@ def improve(
     rng = np.random.default_rng(seed)
     best, best_cost = solution, total_cost(problem, solution)
     while time.perf_counter() - began < time_limit_s - sub_time_s / 2 and best.routes:
-        step = _step(problem, best, rng, sub_time_s)
+        step = _step(problem, best, rng, sub_time_s, sub_visits)
         if step is not None and (cost := total_cost(problem, step)) < best_cost:
             best, best_cost = step, cost
         if progress:
@@ -104,7 +106,7 @@ def improve(
 
 
 def _step(
-    problem: Problem, current: Solution, rng: np.random.Generator, sub_time_s: float
+    problem: Problem, current: Solution, rng: np.random.Generator, sub_time_s: float, sub_visits: int
 ) -> Solution | None:
     centres = route_barycentres(problem, current)
     sizes = np.array([len(r.visits) for r in current.routes])
@@ -117,7 +119,7 @@ def _step(
         order = np.argsort(((centres - centres[seed_route]) ** 2).sum(axis=1))
     chosen, visits = [], 0
     for k in order:
-        if chosen and visits + len(current.routes[k].visits) > SUB_VISITS:
+        if len(chosen) >= MIN_ROUTES and visits + len(current.routes[k].visits) > sub_visits:
             break
         chosen.append(int(k))
         visits += len(current.routes[k].visits)
