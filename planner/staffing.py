@@ -225,9 +225,12 @@ def staff_districts(
     """
     results = {d: confirm_staff(s, d, settings, executor, progress) for d, s in by_district.items()}
     table = pd.DataFrame([r.row() for r in results.values()])
-    rows = []
+    rows, tried = [], set()
     for share in curve_shares:
         teams = {d: max(1, round(share * (r.staff or r.lower_bound))) for d, r in results.items()}
+        if tuple(teams.values()) in tried:  # small teams round to the same sizes: plan them once
+            continue
+        tried.add(tuple(teams.values()))
         curves = [
             finish_curve(s, d, settings, [teams[d]], 2 * settings.week.days, executor)
             for d, s in by_district.items()
