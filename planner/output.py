@@ -9,24 +9,11 @@ import pandas as pd
 
 from planner.calendar import to_datetime
 from planner.plan import Plan
+from planner.schedule import ROUTE_COLUMNS
 
 # Columns of routes.csv, in order: the agreed ones first, then what route sheets need.
 ROUTES_CSV_COLUMNS = (
-    "staff_id",
-    "date",
-    "stop",
-    "merchant_id",
-    "lat",
-    "lon",
-    "arrival",
-    "start",
-    "departure",
-    "name",
-    "address",
-    "category",
-    "opening_hours",
-    "priority",
-    "reason",
+    *ROUTE_COLUMNS[: ROUTE_COLUMNS.index("day")],
     "zone",
     "travel_s",
     "service_s",
