@@ -231,7 +231,7 @@ def _take_slots(free: set[tuple[int, int]], want: int) -> list[Slot]:
 
 def _solve_one(args: tuple[Problem, float]) -> object:
     problem, limit = args
-    return solve_ortools(problem, limit, first_solution=FIRST_SOLUTION)
+    return solve_ortools(problem, limit, first_solution=FIRST_SOLUTION, ensure_first=True)
 
 
 def _solve_zones(shops, office_xy, tasks, settings: Settings, progress, total: int, executor=None):

@@ -9,6 +9,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.routing.problem import Problem, Route, Solution
 
+FIRST_SOLUTION_FLOOR_S = 30.0  # the most a late first solution may take
 FIRST_SOLUTIONS = ("PATH_CHEAPEST_ARC", "SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
 
 
@@ -172,6 +173,7 @@ def solve_ortools(
     first_solution: str = "PATH_CHEAPEST_ARC",
     initial: Solution | None = None,
     solution_limit: int | None = None,
+    ensure_first: bool = False,
 ) -> Solution:
     """Solve ``problem`` with OR-Tools: a first solution, then guided local search.
 
@@ -190,6 +192,9 @@ def solve_ortools(
         Routes to start from (warm start); the search then only improves on them.
     solution_limit
         Stop after this many solutions, for runs that must repeat exactly.
+    ensure_first
+        When the budget ends before any solution, keep searching (up to
+        ``FIRST_SOLUTION_FLOOR_S``) for a first one instead of leaving every visit out.
 
     Returns
     -------
@@ -206,6 +211,11 @@ def solve_ortools(
     if initial is not None and initial.routes:
         assignment = _warm_start(model, initial, params)
     if assignment is None:
+        assignment = model.routing.SolveWithParameters(params)
+    if assignment is None and ensure_first and not solution_limit:
+        # The budget ran out before a first solution (a busy machine, a tight problem): take
+        # the first solution however long it needs, rather than dropping every visit.
+        params = model.parameters(max(FIRST_SOLUTION_FLOOR_S, 10 * time_limit_s), first_solution, 1)
         assignment = model.routing.SolveWithParameters(params)
     if assignment is None:
         solution = Solution(routes=[], unassigned=list(problem.visits))
