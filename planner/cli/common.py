@@ -1,0 +1,126 @@
+"""The command's shared parts: the typer app, options, error handling, progress bars and tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from planner.errors import PlannerError
+from planner.output import daily_table
+from planner.pipeline import CUTOFF, PlanRun
+from planner.settings import Settings
+
+app = typer.Typer(
+    help="Plan the replacement of Seoul Pay QR panels: which shops need one, and who visits them when.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+CUTOFF_DEFAULT = dt.datetime.combine(CUTOFF, dt.time())
+
+Out = Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")]
+Scenario = Annotated[
+    str, typer.Option(help="'targeted': only shops whose QR fails; 'full': every active merchant.")
+]
+Cutoff = Annotated[
+    dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="Last QR issue date Seoul Pay reads.")
+]
+Workers = Annotated[int, typer.Option(help="Worker processes solving zones (local or LocalCluster).")]
+Scheduler = Annotated[
+    str | None, typer.Option(help="Dask scheduler: tcp://host:8786, or 'local' to start a LocalCluster.")
+]
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn planner's errors into a one-line message and exit code 1; Ctrl-C into exit code 130."""
+    try:
+        yield
+    except PlannerError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted: nothing more was written[/yellow]")
+        raise typer.Exit(130) from None
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator:
+    """A rich progress bar with an ETA; yields the ``progress(done, total, text)`` callback."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int, text: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"{label}: {text}")
+
+        yield update
+
+
+def settings_from_options(
+    path, staff, days, start, time_limit, processes, open_routes, improve_time=None
+) -> Settings:
+    settings = Settings.from_file(path) if path else Settings()
+    week, solver = settings.week, settings.solver
+    if days is not None:
+        week = replace(week, days=days)
+    if start is not None:
+        week = replace(week, start_date=start.date())
+    if time_limit is not None:
+        solver = replace(solver, time_limit_s=time_limit)
+    if processes is not None:
+        solver = replace(solver, processes=processes)
+    if open_routes:
+        solver = replace(solver, open_routes=True)
+    if improve_time is not None:
+        solver = replace(solver, improve_s=improve_time)
+    return replace(settings, week=week, solver=solver, staff=staff if staff is not None else settings.staff)
+
+
+def table_of(frame, title: str) -> Table:
+    if frame.index.name is not None or not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index()
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "if" else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(str(v) for v in row))
+    return table
+
+
+def print_reads(read, rejects_path) -> None:
+    console.print(f"read {len(read.merchants):,} merchants from {read.source}")
+    if rejects_path is not None:
+        console.print(f"[yellow]{len(read.rejects):,} rows rejected[/yellow]: see {rejects_path}")
+
+
+def print_plan(run: PlanRun) -> None:
+    print_reads(run.read, run.rejects_path)
+    console.print(table_of(daily_table(run.plan), f"Plan for {run.plan.district.name_en} (verified)"))
+    summary = run.plan.summary()
+    console.print(", ".join(f"{k} {v}" for k, v in summary.items()))
+    for name, path in run.written.items():
+        console.print(f"  {name}: {path}")

@@ -1,0 +1,191 @@
+"""Commands of the planning day: sample, triage, plan, staffing and demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planner.city import needing_by_district, plan_city
+from planner.cli.common import (
+    CUTOFF_DEFAULT,
+    Cutoff,
+    Out,
+    Scenario,
+    Scheduler,
+    Workers,
+    app,
+    console,
+    print_plan,
+    print_reads,
+    progress_bar,
+    settings_from_options,
+    table_of,
+    user_errors,
+)
+from planner.districts import find_district
+from planner.errors import InputError
+from planner.executor import make_executor
+from planner.pipeline import CUTOFF, plan_file, triage_file
+from planner.sample import generate_merchants, write_sample
+from planner.sample_city import generate_city
+from planner.settings import Settings
+from planner.staffing import search_settings, staff_districts
+from planner.triage import triage_counts
+
+
+@app.command()
+def sample(
+    district: Annotated[
+        str | None, typer.Argument(help="District, e.g. Jongno-gu, 종로구 or 11110 (or --city).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="CSV file to write.")] = None,
+    n: Annotated[
+        int | None, typer.Option(help="Number of merchants (default: the district's estimate).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Same seed, same merchants.")] = 0,
+    city: Annotated[bool, typer.Option("--city", help="All 25 districts at their estimated sizes.")] = False,
+    scale: Annotated[float, typer.Option(help="With --city: share of each district's estimate.")] = 1.0,
+) -> None:
+    """Generate realistic sample merchants for a district or the whole city (deterministic)."""
+    with user_errors():
+        if city:
+            frame, target = generate_city(seed, scale), out or Path("merchants-seoul.csv")
+            where = f"{frame['district'].nunique()} districts"
+        elif district is None:
+            raise InputError("name a district, or use --city for all of them")
+        else:
+            chosen = find_district(district)
+            frame, target = (
+                generate_merchants(chosen, n=n, seed=seed),
+                out or Path(f"merchants-{chosen.slug}.csv"),
+            )
+            where = chosen.name_en
+        write_sample(frame, target)
+    console.print(f"wrote {len(frame):,} merchants of {where} to {target}")
+
+
+@app.command("triage")
+def triage_command(
+    merchants: Annotated[
+        Path, typer.Argument(help="Merchants file: CSV, GeoJSON, GeoPackage or the shop register.")
+    ],
+    out: Out = Path("out"),
+    scenario: Scenario = "targeted",
+    cutoff: Cutoff = CUTOFF_DEFAULT,
+) -> None:
+    """Decide which shops need a new panel; print counts by district and reason."""
+    with user_errors():
+        Path(out).mkdir(parents=True, exist_ok=True)
+        run = triage_file(merchants, out, scenario=scenario, cutoff=cutoff.date())
+    print_reads(run.read, run.rejects_path)
+    console.print(table_of(triage_counts(run.triaged), "Shops needing a panel"))
+    console.print(f"wrote {run.written}")
+
+
+@app.command()
+def plan(
+    merchants: Annotated[
+        Path, typer.Argument(help="Merchants file: CSV, GeoJSON, GeoPackage or the shop register.")
+    ],
+    out: Out = Path("out"),
+    district: Annotated[
+        str | None, typer.Option(help="District to plan (needed if the file has several).")
+    ] = None,
+    scenario: Scenario = "targeted",
+    staff: Annotated[
+        int | None, typer.Option(help="Workers per day (default: enough to finish in the week).")
+    ] = None,
+    days: Annotated[int | None, typer.Option(help="Days in the campaign week.")] = None,
+    start: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day.")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Solver seconds per zone.")] = None,
+    processes: Annotated[int | None, typer.Option(help="Zones solved in parallel.")] = None,
+    improve_time: Annotated[
+        float | None, typer.Option(help="Seconds re-optimising routes across zones.")
+    ] = None,
+    open_routes: Annotated[bool, typer.Option(help="End routes at the last shop, not the office.")] = False,
+    settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
+    cutoff: Cutoff = CUTOFF_DEFAULT,
+    city: Annotated[
+        bool, typer.Option("--city", help="Plan every district in the file, in parallel.")
+    ] = False,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
+) -> None:
+    """Plan every worker's route for each day of the week; verify and write the plan."""
+    with user_errors():
+        settings = settings_from_options(
+            settings_file, staff, days, start, time_limit, processes, open_routes, improve_time
+        )
+        if city:
+            _plan_city(merchants, out, settings, scenario, cutoff.date(), workers, scheduler)
+            return
+        Path(out).mkdir(parents=True, exist_ok=True)
+        with progress_bar("planning") as progress:
+            run = plan_file(merchants, out, settings, scenario, district, cutoff.date(), progress)
+    print_plan(run)
+
+
+def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler) -> None:
+    read, by_district = needing_by_district(merchants, scenario, cutoff)
+    print_reads(read, None)
+    with make_executor(workers, scheduler) as executor, progress_bar("city") as progress:
+        run = plan_city(by_district, settings, out, executor, progress)
+    console.print(table_of(run.districts, "Plans per district (verified)"))
+    console.print(", ".join(f"{k} {v}" for k, v in run.summary().items()))
+    console.print(f"wrote {len(by_district)} district folders, routes.csv and summary.json to {out}")
+
+
+@app.command()
+def staffing(
+    merchants: Annotated[Path, typer.Argument(help="Merchants file (all districts, or use --district).")],
+    days: Annotated[int, typer.Option(help="Days the campaign may take.")] = 7,
+    scenario: Scenario = "full",
+    district: Annotated[list[str] | None, typer.Option(help="Only this district (repeatable).")] = None,
+    time_limit: Annotated[float, typer.Option(help="Solver seconds per zone while searching.")] = 1.0,
+    improve_time: Annotated[float, typer.Option(help="Seconds improving each plan tried.")] = 2.0,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
+    cutoff: Cutoff = CUTOFF_DEFAULT,
+) -> None:
+    """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans."""
+    with user_errors():
+        settings = Settings()
+        settings = search_settings(
+            replace(settings, week=replace(settings.week, days=days)), time_limit, improve_time
+        )
+        _, by_district = needing_by_district(merchants, scenario, cutoff.date(), district)
+        with make_executor(workers, scheduler) as executor:
+            report = staff_districts(by_district, settings, executor, progress=console.print)
+    console.print(table_of(report.table, f"Staff to finish in {days} days ({scenario} scenario)"))
+    console.print(", ".join(f"{k} {v}" for k, v in report.totals().items()))
+    console.print(table_of(report.curve, "Staff versus finish day (city total; worst district)"))
+    console.print(
+        f"search budgets: {time_limit} s per zone, {improve_time} s improving per plan; "
+        "more time finds smaller teams"
+    )
+
+
+@app.command()
+def demo(
+    out: Out = Path("out"),
+    district: Annotated[str, typer.Option(help="Sample district.")] = "Jongno-gu",
+    time_limit: Annotated[float, typer.Option(help="Solver seconds per zone.")] = 4.0,
+) -> None:
+    """Sample merchants, triage and plan one district end to end (targeted scenario, about a minute)."""
+    with user_errors():
+        chosen = find_district(district)
+        Path(out).mkdir(parents=True, exist_ok=True)
+        merchants_path = Path(out) / f"merchants-{chosen.slug}.csv"
+        write_sample(generate_merchants(chosen), merchants_path)
+        console.print(f"1/3 sample: {merchants_path}")
+        run_triage = triage_file(merchants_path, out)
+        console.print(table_of(triage_counts(run_triage.triaged), "2/3 triage: shops needing a panel"))
+        settings = settings_from_options(None, None, None, None, time_limit, None, False)
+        with progress_bar("3/3 plan") as progress:
+            run = plan_file(merchants_path, out, settings, "targeted", chosen.name_en, CUTOFF, progress)
+    print_plan(run)
+    console.print(f"\noutputs are in {Path(out).resolve()}")

@@ -1,0 +1,85 @@
+"""Commands that turn a written plan into what people look at: export, map, sheets, charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planner.cli.common import (
+    app,
+    console,
+    user_errors,
+)
+
+# planner.report is imported inside each command: folium and matplotlib would slow every command.
+PlanDir = Annotated[Path, typer.Argument(help="Folder that 'planner plan --out' wrote.")]
+MerchantsOption = Annotated[
+    Path | None,
+    typer.Option(help="Merchants file the plan came from (default: triage.csv or merchants-*.csv there)."),
+]
+
+
+@app.command("export")
+def export_command(
+    plan_dir: PlanDir = Path("out"),
+    merchants: MerchantsOption = None,
+    geojson: Annotated[
+        bool, typer.Option(help="One GeoJSON file per layer instead of a GeoPackage.")
+    ] = False,
+) -> None:
+    """Write the plan as GIS layers in EPSG:4326: merchants, stops, routes, zones, unassigned."""
+    from planner.report.export import export_plan
+    from planner.report.load import load_plan
+
+    with user_errors():
+        loaded = load_plan(plan_dir, merchants)
+        target = plan_dir / ("layers" if geojson else "plan.gpkg")
+        written = export_plan(loaded.plan, loaded.merchants, target, "GeoJSON" if geojson else "GPKG")
+    if loaded.merchants is None:
+        console.print("[yellow]no merchants or unassigned layers[/yellow]: give --merchants to add them")
+    console.print(f"wrote layers {', '.join(written)} (EPSG:4326) to {target}")
+
+
+@app.command("map")
+def map_command(plan_dir: PlanDir = Path("out"), merchants: MerchantsOption = None) -> None:
+    """Write interactive HTML maps (the week and each day) that open offline, into <plan>/maps."""
+    from planner.report.load import load_plan
+    from planner.report.maps import write_maps
+
+    with user_errors():
+        loaded = load_plan(plan_dir, merchants)
+        written = write_maps(loaded.plan, plan_dir / "maps", loaded.merchants)
+    if loaded.merchants is None and len(loaded.plan.unassigned):
+        console.print("[yellow]unassigned shops not drawn[/yellow]: give --merchants to place them")
+    console.print(f"wrote {len(written)} maps to {plan_dir / 'maps'}; open {written[0]}")
+
+
+@app.command("sheets")
+def sheets_command(plan_dir: PlanDir = Path("out")) -> None:
+    """Write a printable route sheet (HTML and CSV) per worker-day and an index, into <plan>/sheets."""
+    from planner.report.load import load_plan
+    from planner.report.sheets import write_sheets
+
+    with user_errors():
+        written = write_sheets(load_plan(plan_dir).plan, plan_dir / "sheets")
+    console.print(f"wrote {(len(written) - 1) // 2} route sheets; open {written[0]}")
+
+
+@app.command("charts")
+def charts_command(
+    plan_dir: PlanDir = Path("out"),
+    compare: Annotated[
+        list[Path] | None, typer.Option(help="Other plan folders to compare districts with.")
+    ] = None,
+) -> None:
+    """Write PNG charts into <plan>/charts: progress against the deadline, workload, districts."""
+    from planner.report.charts import write_charts
+    from planner.report.load import load_plan
+
+    with user_errors():
+        plan = load_plan(plan_dir).plan
+        summaries = [plan.summary()] + [load_plan(other).plan.summary() for other in compare or []]
+        written = write_charts(plan, plan_dir / "charts", summaries=summaries if compare else ())
+    console.print(f"wrote {', '.join(p.name for p in written)} to {plan_dir / 'charts'}")
