@@ -229,9 +229,11 @@ def _take_slots(free: set[tuple[int, int]], want: int) -> list[Slot]:
     return [Slot(day, seat) for day, seat in chosen]
 
 
-def _solve_one(args: tuple[Problem, float]) -> object:
-    problem, limit = args
-    return solve_ortools(problem, limit, first_solution=FIRST_SOLUTION, ensure_first=True)
+def _solve_one(args: tuple[Problem, float, int | None]) -> object:
+    problem, limit, solution_limit = args
+    return solve_ortools(
+        problem, limit, first_solution=FIRST_SOLUTION, ensure_first=True, solution_limit=solution_limit
+    )
 
 
 def _solve_zones(shops, office_xy, tasks, settings: Settings, progress, total: int, executor=None):
@@ -239,10 +241,11 @@ def _solve_zones(shops, office_xy, tasks, settings: Settings, progress, total: i
 
     A zone the team had no worker-days left for is not solved: all its shops are dropped.
     """
-    limit = settings.solver.time_limit_s
+    limit, solution_limit = settings.solver.time_limit_s, settings.solver.solution_limit
     staffed = [k for k, (_, _, slots) in enumerate(tasks) if slots]
     problems = [
-        (build_problem(shops.iloc[tasks[k][1]], office_xy, tasks[k][2], settings), limit) for k in staffed
+        (build_problem(shops.iloc[tasks[k][1]], office_xy, tasks[k][2], settings), limit, solution_limit)
+        for k in staffed
     ]
     solutions = {
         k: Solution(routes=[], unassigned=list(range(1, len(tasks[k][1]) + 1))) for k in range(len(tasks))
@@ -280,7 +283,7 @@ def _solve_leftovers(
     want = 2 * _slots_needed(shops.iloc[members], office_xy, settings)
     slots = [Slot(day, seat) for day, seat in sorted(free) if seat in _first_free_seats(free, day, want)]
     problem = build_problem(shops.iloc[members], office_xy, slots, settings)
-    task = (problem, max(settings.solver.time_limit_s, LEFTOVER_MIN_S))
+    task = (problem, max(settings.solver.time_limit_s, LEFTOVER_MIN_S), settings.solver.solution_limit)
     solution = _solve_one(task) if executor is None else executor.call(_solve_one, task)
     rows, left = solution_rows(solution, shops.iloc[members], slots, zone=-1)
     for row in rows:

@@ -69,6 +69,9 @@ class SolverSettings:
     processes: int = 1  # zones solved in parallel
     improve_s: float = 20.0  # re-optimising routes across zone borders after the zones are solved
     sub_time_s: float = 1.0  # budget of one re-optimised group of routes
+    # Stop each OR-Tools search after this many solutions: runs then repeat exactly whatever the
+    # machine's load (the time limit stays a ceiling). None: the time limit alone ends a search.
+    solution_limit: int | None = None
 
 
 @dataclass(frozen=True)
