@@ -35,6 +35,7 @@ Progress = Callable[[int, int, str], None]
 FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"  # copes with lunch breaks where PATH_CHEAPEST_ARC stalls
 SLOT_MARGIN = 1.25
 LEFTOVER_MIN_S = 3.0  # OR-Tools needs 2-3 s for a first solution of a 240-shop leftover problem
+SINGLE_VISIT_S = 0.2  # budget of a one-visit search under a solution limit (see _solve_one)
 LEFTOVER_MAX = 2  # the leftover pass takes at most this many zones' worth of shops  # worker-days given to a zone per worker-day its workload suggests
 
 
@@ -231,6 +232,10 @@ def _take_slots(free: set[tuple[int, int]], want: int) -> list[Slot]:
 
 def _solve_one(args: tuple[Problem, float, int | None]) -> object:
     problem, limit, solution_limit = args
+    if solution_limit and len(problem.visits) <= 1:
+        # One visit has no second solution, so a solution limit never ends the search: only
+        # the time limit would. Its first solution is its best, whenever the search stops.
+        limit = min(limit, SINGLE_VISIT_S)
     return solve_ortools(
         problem, limit, first_solution=FIRST_SOLUTION, ensure_first=True, solution_limit=solution_limit
     )
