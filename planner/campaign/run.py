@@ -47,27 +47,32 @@ def start_campaign(
 def simulation_inputs(
     merchants_path: str | Path | None,
     store_path: str | Path,
-    district: str | None,
+    districts: list[str],
     staff: int | None,
     settings: Settings,
-) -> tuple[pd.DataFrame, District, Settings]:
-    """Merchants, district and settings to simulate: from a merchants file, else the campaign store.
+) -> tuple[pd.DataFrame, list[District], Settings]:
+    """Merchants, districts and settings to simulate: from a merchants file, else the campaign store.
 
-    With a file, ``district`` and ``staff`` are needed; with the store they default to the
-    campaign's, and its week and solver settings are used.
+    With a file, ``staff`` (workers a day in each district) is needed, and ``districts`` default
+    to every district named in the file. With the store they default to the campaign's, and its
+    week and team are used with ``settings``' solver.
 
     Raises
     ------
     InputError
-        If neither a file nor a campaign store is there, or the district or team is missing.
+        If neither a file nor a campaign store is there, or the districts or team are missing.
     """
     if merchants_path is None:
         with CampaignStore.existing(store_path) as store:
             campaign = load_campaign(store)
             merchants = store.merchants().loc[:, list(MERCHANT_COLUMNS)]
-        chosen = find_district(district) if district else campaign.district
+        chosen = [find_district(d) for d in districts] or [campaign.district]
         week_and_solver = replace(campaign.settings, solver=settings.solver)
         return merchants, chosen, replace(week_and_solver, staff=staff or campaign.settings.staff)
-    if district is None or staff is None:
-        raise InputError("simulating a merchants file needs --district and --staff")
-    return read_merchants(merchants_path).merchants, find_district(district), replace(settings, staff=staff)
+    if staff is None:
+        raise InputError("simulating a merchants file needs --staff (workers a day in each district)")
+    merchants = read_merchants(merchants_path).merchants
+    named = districts or sorted(d for d in merchants["district"].unique() if d)
+    if not named:
+        raise InputError(f"{merchants_path}: no district column values; give --district")
+    return merchants, [find_district(d) for d in named], replace(settings, staff=staff)

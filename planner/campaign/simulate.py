@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,11 @@ from planner.travel import project
 CLOSED_CHECK_S = 120  # finding a shop shut still takes a couple of minutes
 MIN_SERVICE_SHARE = 0.25  # a visit never takes less than this share of its planned time
 SIMULATION_TIME_LIMIT_S = 0.5
+# With a seed, each OR-Tools search stops after this many solutions (about as good as 0.5 s on a
+# 60-shop zone) so two runs repeat exactly; the time limit is then only a ceiling, high enough
+# never to be the one that stops a search on a busy machine.
+SEEDED_SOLUTION_LIMIT = 100
+SEEDED_CEILING_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -69,11 +74,19 @@ class StaffRecommendation:
     tried: dict[int, float]  # staff -> probability of finishing
 
 
-def simulation_settings(settings: Settings, time_limit_s: float = SIMULATION_TIME_LIMIT_S) -> Settings:
-    """Settings for fast simulated re-plans: a small solver budget, no cross-zone improvement pass."""
-    solver = replace(settings.solver, time_limit_s=time_limit_s, processes=1)
-    if "improve_s" in {f.name for f in fields(solver)}:
-        solver = replace(solver, improve_s=0.0)
+def simulation_settings(
+    settings: Settings, time_limit_s: float = SIMULATION_TIME_LIMIT_S, solution_limit: int | None = None
+) -> Settings:
+    """Settings for fast simulated re-plans: a small solver budget, no cross-zone improvement pass.
+
+    With ``solution_limit`` every search stops after that many solutions and ``time_limit_s`` is
+    raised to ``SEEDED_CEILING_S``: plans, hence simulations, then repeat exactly for a seed.
+    """
+    if solution_limit is not None:
+        time_limit_s = max(time_limit_s, SEEDED_CEILING_S)
+    solver = replace(
+        settings.solver, time_limit_s=time_limit_s, processes=1, improve_s=0.0, solution_limit=solution_limit
+    )
     return replace(settings, solver=solver)
 
 
@@ -223,8 +236,9 @@ def simulate(
     service_jitter
         Spread (standard deviation, as a share of the planned time) of service times.
     seed
-        Same seed, same random draws. Plans are the same too unless the solver's time limit
-        cuts its search at different points on a busier machine.
+        Same seed, same random draws. Plans are the same too when ``settings`` carry a solution
+        limit (see :func:`simulation_settings`); with a time limit alone the solver may stop at
+        different points on a busier machine.
     progress
         Called as ``progress(done, runs, label)`` after each run.
     processes

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+import secrets
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from planner.campaign import forecast as campaign_forecast
 from planner.campaign import outcomes as campaign_outcomes
 from planner.campaign import replan as campaign_replan
 from planner.campaign import run as campaign_run
@@ -108,46 +109,60 @@ def simulate_command(
     runs: Annotated[int, typer.Option(help="Simulated weeks.")] = 100,
     fail_rate: Annotated[float, typer.Option(help="Chance a shop is closed when staff arrive.")] = 0.1,
     service_jitter: Annotated[float, typer.Option(help="Spread of service times (share).")] = 0.3,
-    district: Annotated[str | None, typer.Option(help="District (default: the campaign's).")] = None,
-    staff: Annotated[int | None, typer.Option(help="Workers a day (default: the campaign's).")] = None,
+    district: Annotated[
+        list[str] | None,
+        typer.Option(help="District, repeatable (default: the campaign's, or every one in the file)."),
+    ] = None,
+    staff: Annotated[
+        int | None, typer.Option(help="Workers a day in each district (default: the campaign's).")
+    ] = None,
     target: Annotated[
         float | None, typer.Option(help="Recommend staff for this chance of finishing.")
     ] = None,
     store: StorePath = DEFAULT_STORE,
     time_limit: Annotated[float, typer.Option(help="Solver seconds per zone and re-plan.")] = 0.5,
-    seed: Annotated[int, typer.Option(help="Same seed, same closed shops.")] = 0,
+    seed: Annotated[
+        int | None, typer.Option(help="Same seed, same closed shops and same plans (default: random).")
+    ] = None,
     processes: Annotated[int, typer.Option(help="Runs simulated in parallel.")] = 1,
 ) -> None:
     """Play the week many times with closed shops and uneven service: chance of finishing on time."""
     with user_errors():
-        fast = campaign_simulate.simulationsettings_from_options(Settings(), time_limit)
-        frame, chosen, settings = campaign_run.simulation_inputs(merchants, store, district, staff, fast)
-
-        def evaluate(team: int, progress=None) -> campaign_simulate.SimulationResult:
-            team_settings = replace(settings, staff=team)
-            return campaign_simulate.simulate(
-                frame,
-                chosen,
-                team_settings,
-                runs,
-                fail_rate,
-                service_jitter,
-                seed,
-                progress,
-                processes=processes,
-            )
-
+        # A seed asks for runs that repeat: solves stop after a number of solutions, not of seconds.
+        limit = None if seed is None else campaign_simulate.SEEDED_SOLUTION_LIMIT
+        fast = campaign_simulate.simulation_settings(Settings(), time_limit, limit)
+        frame, chosen, settings = campaign_run.simulation_inputs(
+            merchants, store, district or [], staff, fast
+        )
+        used_seed = seed if seed is not None else secrets.randbelow(2**31)
+        setup = campaign_forecast.SimulationSetup(
+            frame, settings, runs, fail_rate, service_jitter, used_seed, processes
+        )
+        teams = {d: settings.staff for d in chosen}
         with progress_bar("simulating") as progress:
-            result = evaluate(settings.staff, progress)
-            advice = (
-                campaign_simulate.recommend_staff(
-                    evaluate, settings.staff, target, known={settings.staff: result.p_finish}
-                )
-                if target
-                else None
-            )
-    console.print(table_of(result.finish_days(), f"Finish day, {chosen.name_en}, {result.staff} staff"))
-    console.print(", ".join(f"{k} {v}" for k, v in result.summary().items()))
+            found = campaign_forecast.forecast(setup, teams, progress)
+            advice = campaign_forecast.advise_staff(setup, found, teams, target, progress) if target else None
+    _print_forecast(found, f"{runs} runs, seed {used_seed}")
     if advice is not None:
-        tried = ", ".join(f"{k}: {v:.2f}" for k, v in advice.tried.items())
-        console.print(f"staff for p >= {target}: {advice.staff or 'more than tried'} (tried {tried})")
+        _print_advice(advice)
+
+
+def _print_forecast(found: campaign_forecast.Forecast, title: str) -> None:
+    console.print(table_of(found.finish_days(), f"Share of runs finishing on each day ({title})"))
+    console.print(table_of(found.table(), f"Chance of finishing by the deadline ({title})"))
+
+
+def _print_advice(advice: campaign_forecast.StaffAdvice) -> None:
+    each = f" (each district {advice.district_target:.3f})" if len(advice.staff) > 1 else ""
+    for name, size in advice.staff.items():
+        tried = ", ".join(f"{k}: {v:.2f}" for k, v in advice.tried[name].items())
+        console.print(
+            f"{name}: staff for p >= {advice.target}{each}: {size or 'more than tried'} (tried {tried})"
+        )
+    if advice.confirmation is None:
+        return
+    _print_forecast(advice.confirmation, "recommended staff, confirming run with other draws")
+    for name, result in advice.confirmation.results().items():
+        goal = advice.target if name == campaign_forecast.CITY else advice.district_target
+        verdict = "reaches" if result.p_finish >= goal else "falls short of"
+        console.print(f"confirmed {name}: staff {result.staff}, p {result.p_finish:.3f} {verdict} {goal:.3f}")
