@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import sqlite3
+import subprocess
+import time
 from dataclasses import fields, replace
 from pathlib import Path
 
@@ -10,7 +15,7 @@ import pandas as pd
 
 from planner.campaign.replan import replan
 from planner.campaign.setup import Campaign, init_campaign
-from planner.campaign.store import CampaignStore
+from planner.campaign.store import COMMIT_DELAY_ENV, CampaignStore
 from planner.districts import find_district
 from planner.sample import generate_merchants
 from planner.settings import Settings
@@ -62,3 +67,33 @@ def day_outcomes(store: CampaignStore, day: int, outcome_of=lambda i: "installed
         (v.merchant_id, v.staff_id, v.date, outcome_of(i), f"{9 + i // 6:02d}:{i % 6 * 10:02d}")
         for i, v in enumerate(visits.itertuples())
     ]
+
+
+def _wait_for_write_lock(path, process, timeout_s: float = 60.0) -> None:
+    """Block until ``process`` holds the store's write lock (inside its transaction)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read()
+        probe = sqlite3.connect(path, timeout=0)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            return
+        finally:
+            probe.close()
+        time.sleep(0.05)
+    raise AssertionError("the subprocess never opened its transaction")
+
+
+def kill_inside_transaction(path, command: list[str]) -> None:
+    """Run ``command`` with a long pause before each COMMIT; SIGKILL it once it holds the write lock."""
+    env = {**os.environ, COMMIT_DELAY_ENV: "60"}
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_write_lock(path, process)
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=30) == -signal.SIGKILL  # killed, not finished
+    finally:
+        if process.poll() is None:
+            process.kill()

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
 import sys
-import time
 
 import pytest
-from campaign_helpers import copy_store, day_outcomes, outcome_csv, small_merchants, started_store
+from campaign_helpers import (
+    copy_store,
+    day_outcomes,
+    kill_inside_transaction,
+    outcome_csv,
+    small_merchants,
+    started_store,
+)
 
 from planner.campaign.ledger import conservation
 from planner.campaign.outcomes import import_outcomes
-from planner.campaign.store import COMMIT_DELAY_ENV, MIGRATIONS, CampaignStore
+from planner.campaign.store import MIGRATIONS, CampaignStore
 from planner.errors import InputError
 
 
@@ -68,35 +70,6 @@ def test_merchants_come_back_as_stored(base_store):
     assert stored["needs_panel"].sum() > 40
 
 
-def _wait_for_write_lock(path, process, timeout_s: float = 60.0) -> None:
-    """Block until ``process`` holds the store's write lock (inside its transaction)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read()
-        probe = sqlite3.connect(path, timeout=0)
-        try:
-            probe.execute("BEGIN IMMEDIATE")
-            probe.execute("ROLLBACK")
-        except sqlite3.OperationalError:
-            return
-        finally:
-            probe.close()
-        time.sleep(0.05)
-    raise AssertionError("the subprocess never opened its transaction")
-
-
-def _kill_inside_transaction(path, code: str) -> None:
-    env = {**os.environ, COMMIT_DELAY_ENV: "60"}
-    process = subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for_write_lock(path, process)
-        os.kill(process.pid, signal.SIGKILL)
-        assert process.wait(timeout=30) == -signal.SIGKILL  # killed, not finished
-    finally:
-        if process.poll() is None:
-            process.kill()
-
-
 def test_sigkill_during_an_import_leaves_the_store_as_before(base_store, tmp_path):
     """A process killed inside an import transaction leaves no outcome and no changed visit behind."""
     path = copy_store(base_store, tmp_path)
@@ -110,7 +83,7 @@ def test_sigkill_during_an_import_leaves_the_store_as_before(base_store, tmp_pat
         "from planner.campaign.outcomes import import_outcomes\n"
         f"import_outcomes(CampaignStore({str(path)!r}), {str(field)!r})\n"
     )
-    _kill_inside_transaction(path, code)
+    kill_inside_transaction(path, [sys.executable, "-c", code])
     with CampaignStore(path) as store:
         assert store.counts() == before
         assert store.visits().equals(visits_before)
@@ -128,7 +101,7 @@ def test_sigkill_during_a_replan_leaves_the_store_as_before(base_store, tmp_path
         "from planner.campaign.replan import replan\n"
         f"replan(CampaignStore({str(path)!r}), 1)\n"
     )
-    _kill_inside_transaction(path, code)
+    kill_inside_transaction(path, [sys.executable, "-c", code])
     with CampaignStore(path) as store:
         assert store.counts() == before
         assert store.current_plan_version() == version
