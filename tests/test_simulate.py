@@ -9,6 +9,7 @@ import pytest
 from campaign_helpers import DISTRICT, fast_settings, small_merchants
 
 from planner.campaign.simulate import (
+    SEEDED_SOLUTION_LIMIT,
     SimulationResult,
     play_day,
     recommend_staff,
@@ -40,7 +41,9 @@ def _route(n: int = 5, gap_s: int = 1800) -> pd.DataFrame:
 def result() -> SimulationResult:
     """Three simulated four-day weeks of about 20 shops with two workers."""
     settings = fast_settings(staff=2, time_limit_s=0.2)
-    settings = replace(simulation_settings(settings, 0.2), week=replace(settings.week, days=4))
+    settings = replace(
+        simulation_settings(settings, 0.2, SEEDED_SOLUTION_LIMIT), week=replace(settings.week, days=4)
+    )
     return simulate(
         small_merchants(150), DISTRICT, settings, runs=3, fail_rate=0.3, service_jitter=0.3, seed=7
     )
@@ -75,9 +78,11 @@ def test_simulation_reports_probabilities_and_a_finish_day_distribution(result):
 
 
 def test_simulation_is_deterministic_for_a_seed(result):
-    """The same seed plays the same weeks (small problems, where the solver's plans repeat)."""
+    """The same seed plays the same weeks (plans repeat under a solution limit)."""
     settings = fast_settings(staff=2, time_limit_s=0.2)
-    settings = replace(simulation_settings(settings, 0.2), week=replace(settings.week, days=4))
+    settings = replace(
+        simulation_settings(settings, 0.2, SEEDED_SOLUTION_LIMIT), week=replace(settings.week, days=4)
+    )
     again = simulate(
         small_merchants(150), DISTRICT, settings, runs=3, fail_rate=0.3, service_jitter=0.3, seed=7
     )
@@ -95,3 +100,19 @@ def test_staff_search_finds_the_smallest_team_reaching_the_target():
     advice = recommend_staff(evaluate, start=2, target=0.7)
     assert advice.staff == 7 and advice.tried[7] >= 0.7 and advice.tried[6] < 0.7
     assert recommend_staff(evaluate, start=2, target=1.5, max_staff=16).staff is None
+
+
+def test_a_seeded_simulation_of_a_few_hundred_shops_repeats_exactly():
+    """With a solution limit, two simulations of about 230 shops (several zones) give the same runs."""
+    settings = simulation_settings(fast_settings(staff=3), 0.5, SEEDED_SOLUTION_LIMIT)
+    settings = replace(settings, week=replace(settings.week, days=4))
+    merchants = small_merchants(2000)
+
+    def play() -> pd.DataFrame:
+        return simulate(
+            merchants, DISTRICT, settings, runs=2, fail_rate=0.2, service_jitter=0.3, seed=11
+        ).runs
+
+    first = play()
+    assert first["installed"].sum() > 300
+    pd.testing.assert_frame_equal(play(), first)
