@@ -248,3 +248,21 @@ def test_an_import_killed_midway_leaves_the_store_as_before(week, tmp_path):
     assert _counts(store) == before and _conservation(store) == []
     result = runner.invoke(app, ["outcomes", "import", str(field_file), "--store", str(store)])
     assert result.exit_code == 0 and _counts(store)["outcomes"] == before["outcomes"] + len(rows)
+
+
+def test_simulate_repeats_for_a_seed_and_confirms_its_staff_advice(week, tmp_path):
+    """`planner simulate --seed` on the campaign prints the same forecast twice and confirms the advised team."""
+    store = tmp_path / "campaign.sqlite"
+    shutil.copy(week.store, store)
+    args = ["simulate", "--store", str(store), "--runs", "2", "--seed", "4"]
+    advised = runner.invoke(app, [*args, "--target", "0.5"])
+    plain = runner.invoke(app, args)
+    assert advised.exit_code == 0 and plain.exit_code == 0, advised.output + plain.output
+
+    def forecast_part(output: str) -> str:
+        text = " ".join(output.split())
+        return text[text.index("Share of runs") :]
+
+    assert forecast_part(advised.output).startswith(forecast_part(plain.output))
+    assert "Dobong-gu" in plain.output and "p_finish" in plain.output
+    assert "confirmed Dobong-gu: staff" in " ".join(advised.output.split())
