@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -50,7 +50,11 @@ class ReplanResult:
 
 
 def replan(
-    store: CampaignStore, day: int, pin_under_way: bool = False, progress: Progress | None = None
+    store: CampaignStore,
+    day: int,
+    pin_under_way: bool = False,
+    progress: Progress | None = None,
+    processes: int | None = None,
 ) -> ReplanResult:
     """Plan every shop still to do over the campaign days ``day`` .. end and store it as a new version.
 
@@ -68,6 +72,8 @@ def replan(
         Keep the current plan's visits of ``day`` (staff already out) and plan from ``day + 1``.
     progress
         Called as ``progress(done, total, label)`` while zones are solved.
+    processes
+        Zones solved in parallel this time (default: the campaign's ``solver.processes``).
 
     Raises
     ------
@@ -80,6 +86,9 @@ def replan(
     """
     began = time.perf_counter()
     campaign = load_campaign(store)
+    if processes is not None:
+        solver = replace(campaign.settings.solver, processes=processes)
+        campaign = replace(campaign, settings=replace(campaign.settings, solver=solver))
     if not 0 <= day < campaign.days:
         raise InputError(f"--day {day} is outside the campaign (days 0 to {campaign.days - 1})")
     version, marker = store.current_plan_version(), store.last_outcome_id()

@@ -83,10 +83,13 @@ def replan_command(
     day: Annotated[int, typer.Option(help="First campaign day to plan again (0 = first day).")],
     pin_under_way: Annotated[bool, typer.Option(help="Keep today's routes; plan from tomorrow.")] = False,
     store: StorePath = DEFAULT_STORE,
+    processes: Annotated[
+        int | None, typer.Option(help="Zones solved in parallel (default: the campaign's).")
+    ] = None,
 ) -> None:
     """Keep what is done; plan every remaining shop over the days left; store a new plan version."""
     with user_errors(), CampaignStore.existing(store) as opened, progress_bar("re-planning") as progress:
-        result = campaign_replan.replan(opened, day, pin_under_way, progress)
+        result = campaign_replan.replan(opened, day, pin_under_way, progress, processes)
     console.print(", ".join(f"{k} {v}" for k, v in result.summary().items()))
 
 
