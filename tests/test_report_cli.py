@@ -6,7 +6,7 @@ import shutil
 
 import pyogrio
 import pytest
-from report_fixtures import SMALL_MERCHANTS, report_run  # noqa: F401
+from report_fixtures import SMALL_MERCHANTS, report_run, report_triaged  # noqa: F401
 from typer.testing import CliRunner
 
 from planner.cli import app
@@ -47,3 +47,46 @@ def test_report_commands_explain_a_wrong_folder(tmp_path):
     result = runner.invoke(app, ["map", str(tmp_path)])
     assert result.exit_code == 1
     assert "missing routes.csv" in " ".join(result.output.split())
+
+
+def _store_with_installs(path, triaged):
+    """A campaign store with the small file's merchants and four outcomes on two days."""
+    import pandas as pd
+
+    from planner.campaign.store import OUTCOME_FIELDS, CampaignStore
+
+    ids = triaged.loc[triaged["needs_panel"], "merchant_id"].tolist()[:3]
+    rows = [
+        (ids[0], "W001", "2022-02-07", "installed", "10:00"),
+        (ids[1], "W001", "2022-02-07", "closed", "10:30"),
+        (ids[1], "W001", "2022-02-08", "installed", "11:00"),
+        (ids[2], "W002", "2022-02-08", "installed", "11:30"),
+    ]
+    frame = pd.DataFrame(rows, columns=["merchant_id", "staff_id", "date", "outcome", "time"])
+    frame = frame.assign(note="", source_file="field.csv", source_row=range(2, 6))
+    with CampaignStore(path) as store:
+        store.write_merchants(triaged)
+        store.add_outcomes(frame.loc[:, list(OUTCOME_FIELDS)])
+
+
+def test_installs_per_day_counts_installed_shops_of_the_district(report_triaged, tmp_path):  # noqa: F811
+    """Only 'installed' outcomes count, per date, and only for the district asked for."""
+    from planner.report.load import installs_per_day
+
+    store = tmp_path / "campaign.sqlite"
+    _store_with_installs(store, report_triaged)
+    assert installs_per_day(store, "Jongno-gu").to_dict() == {"2022-02-07": 1, "2022-02-08": 2}
+    assert installs_per_day(store, "Gangnam-gu").empty
+    assert installs_per_day(store).sum() == 3
+
+
+def test_charts_draw_installs_from_a_store(plan_dir, report_triaged, tmp_path):  # noqa: F811
+    """`planner charts out --store f` writes the progress chart with the recorded installs; a wrong path is one line."""
+    store = tmp_path / "campaign.sqlite"
+    _store_with_installs(store, report_triaged)
+    result = runner.invoke(app, ["charts", str(plan_dir), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert (plan_dir / "charts" / "progress.png").is_file()
+    result = runner.invoke(app, ["charts", str(plan_dir), "--store", str(tmp_path / "none.sqlite")])
+    assert result.exit_code == 1
+    assert "no campaign file here" in " ".join(result.output.split())

@@ -73,13 +73,20 @@ def charts_command(
     compare: Annotated[
         list[Path] | None, typer.Option(help="Other plan folders to compare districts with.")
     ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(help="Campaign store whose recorded installs are drawn next to the plan as 'done'."),
+    ] = None,
 ) -> None:
     """Write PNG charts into <plan>/charts: progress against the deadline, workload, districts."""
     from planner.report.charts import write_charts
-    from planner.report.load import load_plan
+    from planner.report.load import installs_per_day, load_plan
 
     with user_errors():
         plan = load_plan(plan_dir).plan
         summaries = [plan.summary()] + [load_plan(other).plan.summary() for other in compare or []]
-        written = write_charts(plan, plan_dir / "charts", summaries=summaries if compare else ())
+        actual = installs_per_day(store, plan.district.name_en) if store else None
+        written = write_charts(
+            plan, plan_dir / "charts", actual=actual, summaries=summaries if compare else ()
+        )
     console.print(f"wrote {', '.join(p.name for p in written)} to {plan_dir / 'charts'}")

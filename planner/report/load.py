@@ -139,3 +139,30 @@ def _triage_like(merchants: pd.DataFrame, summary: dict) -> pd.DataFrame:
     if int(targeted["needs_panel"].sum()) == summary.get("needing"):
         return targeted
     return triage(merchants, scenario="full", cutoff=cutoff)
+
+
+def installs_per_day(store_path: str | Path, district: str | None = None) -> pd.Series:
+    """Shops recorded as installed in a campaign store, per date (ISO text), for the progress chart.
+
+    Parameters
+    ----------
+    store_path
+        The campaign's SQLite file (``planner campaign init``).
+    district
+        Count only this district's shops (English name); None counts every shop in the store.
+
+    Raises
+    ------
+    InputError
+        If there is no store at ``store_path``.
+    """
+    from planner.campaign.store import CampaignStore
+
+    with CampaignStore.existing(store_path) as store:
+        outcomes = store.outcomes()
+        merchants = store.merchants()
+    installed = outcomes[outcomes["outcome"] == "installed"]
+    if district is not None:
+        ids = merchants.loc[merchants["district"] == district, "merchant_id"]
+        installed = installed[installed["merchant_id"].isin(ids)]
+    return installed.groupby("date")["merchant_id"].nunique().rename("installed")
