@@ -295,10 +295,38 @@ class CampaignStore:
                 "UPDATE visits SET status = ? WHERE id = ?", ((status, int(i)) for i in visit_ids)
             )
 
-    def supersede_planned(self) -> int:
-        """Mark every still-planned visit superseded (a new plan replaces them); return how many."""
+    def supersede_planned(self, below: int | None = None) -> int:
+        """Mark still-planned visits superseded (a new plan replaces them); return how many.
+
+        With ``below``, only visits of plan versions before it (the new version's own stay planned).
+        """
+        query = "UPDATE visits SET status = 'superseded' WHERE status = 'planned'"
         with self.transaction() as conn:
-            return conn.execute("UPDATE visits SET status = 'superseded' WHERE status = 'planned'").rowcount
+            if below is None:
+                return conn.execute(query).rowcount
+            return conn.execute(f"{query} AND plan_version < ?", (below,)).rowcount
+
+    def carry_forward(self, old_version: int, new_version: int, districts: list[str]) -> int:
+        """Copy plan ``old_version``'s planned visits and unassigned shops of ``districts`` into ``new_version``.
+
+        A re-plan of some districts keeps the others' plans this way; return the visits copied.
+        """
+        fields = ", ".join(VISIT_FIELDS)
+        chosen = ", ".join("?" for _ in districts)
+        of_districts = f"merchant_id IN (SELECT merchant_id FROM merchants WHERE district IN ({chosen}))"
+        with self.transaction() as conn:
+            copied = conn.execute(
+                f"INSERT INTO visits (plan_version, {fields}, status) SELECT ?, {fields}, 'planned' "
+                f"FROM visits WHERE plan_version = ? AND status = 'planned' AND {of_districts} "
+                "ORDER BY id",
+                (new_version, old_version, *districts),
+            ).rowcount
+            conn.execute(
+                "INSERT INTO unassigned (plan_version, merchant_id, reason) SELECT ?, merchant_id, reason "
+                f"FROM unassigned WHERE plan_version = ? AND {of_districts}",
+                (new_version, old_version, *districts),
+            )
+        return copied
 
     def set_unassigned(self, plan_version: int, unassigned: pd.DataFrame) -> None:
         """Record (or replace) why shops are not in plan ``plan_version`` (``merchant_id``, ``reason``)."""
