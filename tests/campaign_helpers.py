@@ -21,6 +21,7 @@ from planner.sample import generate_merchants
 from planner.settings import Settings
 
 DISTRICT = find_district("Dobong-gu")
+CITY_DISTRICTS = (find_district("Dobong-gu"), find_district("Jung-gu"))  # a two-district "city"
 
 
 def fast_settings(staff: int = 2, time_limit_s: float = 0.5) -> Settings:
@@ -35,6 +36,19 @@ def fast_settings(staff: int = 2, time_limit_s: float = 0.5) -> Settings:
 def small_merchants(n: int = 450, seed: int = 1) -> pd.DataFrame:
     """Synthetic Dobong-gu merchants; 450 of them give about 60 shops needing a panel."""
     return generate_merchants(DISTRICT, n=n, seed=seed)
+
+
+def city_merchants(n: int = 300, seed: int = 1) -> pd.DataFrame:
+    """Synthetic merchants of the two ``CITY_DISTRICTS``, ``n`` each (about 40 needing a panel each)."""
+    return pd.concat([generate_merchants(d, n=n, seed=seed) for d in CITY_DISTRICTS], ignore_index=True)
+
+
+def started_city_store(path: Path, merchants: pd.DataFrame, teams: dict[str, int] | None = None) -> Path:
+    """Start a two-district campaign in ``path`` and plan its week; return the path (the store is closed)."""
+    with CampaignStore(path) as store:
+        init_campaign(store, merchants, Campaign(CITY_DISTRICTS, fast_settings(staff=1), teams=teams or {}))
+        replan(store, 0)
+    return path
 
 
 def started_store(path: Path, merchants: pd.DataFrame, max_tries: int = 3) -> Path:

@@ -8,10 +8,11 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from planner.campaign.budget import solver_budgets
 from planner.campaign.ledger import check_conservation, shop_standing
 from planner.campaign.setup import Campaign, load_campaign
 from planner.campaign.store import VISIT_FIELDS, CampaignStore
@@ -20,6 +21,7 @@ from planner.districts import District
 from planner.errors import InputError, PlannerError
 from planner.executor import Executor, make_executor
 from planner.plan import Progress, plan_district
+from planner.settings import Settings, SolverSettings
 
 CLOCK_FIELDS = ("arrival_s", "start_s", "departure_s", "leave_office_s", "back_office_s", "break_start_s")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -68,6 +70,7 @@ def replan(
     progress: Progress | None = None,
     executor: Executor | None = None,
     districts: list[str] | None = None,
+    budget_s: float | str | None = None,
 ) -> ReplanResult:
     """Plan every shop still to do over the campaign days ``day`` .. end and store it as a new version.
 
@@ -93,6 +96,10 @@ def replan(
         campaign's ``solver.processes`` local processes).
     districts
         Re-plan only these districts (default: all of the campaign's).
+    budget_s
+        Seconds the re-plan should take, or ``"auto"``: zone and improvement budgets shrink with
+        the work left to fit it (see ``planner.campaign.budget.solver_budgets``); None keeps the
+        campaign's.
 
     Raises
     ------
@@ -127,7 +134,10 @@ def replan(
         else nullcontext(executor)
     )
     with own as run:
-        planned = plan_districts(work, standing, campaign, first, run, progress)
+        solvers = solver_budgets(
+            {d.name_en: len(s) for d, s in work.items()}, campaign.settings.solver, run.workers, budget_s
+        )
+        planned = plan_districts(work, standing, campaign, first, run, progress, solvers)
     visits, unassigned, table = _combine(planned, standing)
     if len(pinned):
         visits = pd.concat([pinned[list(VISIT_FIELDS)], visits], ignore_index=True)
@@ -190,6 +200,7 @@ def plan_districts(
     first: int,
     executor: Executor,
     progress: Progress | None = None,
+    solvers: dict[str, SolverSettings] | None = None,
 ) -> dict[District, tuple[pd.DataFrame, pd.DataFrame, dict]]:
     """Plan each district's remaining shops over the days ``first`` .. end, side by side on ``executor``.
 
@@ -197,16 +208,28 @@ def plan_districts(
     executor's workers so they always have zones queued); the solves run on the executor. On
     any error, Ctrl-C included, the executor is closed so nothing keeps running.
 
+    ``solvers`` gives a district solver settings other than the campaign's (see ``solver_budgets``).
+
     Returns
     -------
     dict
         Per district: visits (campaign days), unassigned shops and the plan's summary.
     """
     order = sorted(work, key=lambda d: -len(work[d]))
+    solvers = solvers or {}
+
+    def settings_of(district: District) -> Settings | None:
+        if first >= campaign.days:
+            return None
+        settings = campaign.settings_for(district, first)
+        return replace(settings, solver=solvers.get(district.name_en, settings.solver))
+
     if len(order) == 1:
         district = order[0]
         return {
-            district: _plan_remaining(work[district], standing, campaign, district, first, progress, executor)
+            district: _plan_remaining(
+                work[district], standing, settings_of(district), district, first, progress, executor
+            )
         }
     zone_max = campaign.settings.solver.zone_max_stops
     tracker = CityProgress({d.name_en: math.ceil(len(work[d]) / zone_max) + 1 for d in order}, progress)
@@ -216,7 +239,9 @@ def plan_districts(
         if stop.is_set():
             raise InterruptedError("the re-plan was stopped")
         report = tracker.for_district(district.name_en)
-        result = _plan_remaining(work[district], standing, campaign, district, first, report, executor)
+        result = _plan_remaining(
+            work[district], standing, settings_of(district), district, first, report, executor
+        )
         tracker.district_done(district.name_en)
         return district, result
 
@@ -238,21 +263,24 @@ def plan_districts(
 def _plan_remaining(
     shops: pd.DataFrame,
     standing: pd.DataFrame,
-    campaign: Campaign,
+    settings: Settings | None,
     district: District,
     first: int,
     progress: Progress | None,
     executor: Executor | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Plan ``shops`` over the days ``first`` .. end; return visits (campaign days), unassigned, summary."""
+    """Plan ``shops`` over the campaign days ``first`` .. end; return visits, unassigned, summary.
+
+    ``settings`` are the district's for those days (``Campaign.settings_for``), None when no day
+    is left; the visits' days and clock times come back counted from the campaign's start.
+    """
     empty = pd.DataFrame(columns=list(VISIT_FIELDS))
     nothing = {"district": district.name_en, "needing": len(shops), "planned": 0, "unassigned": len(shops)}
     if shops.empty:
         return empty, pd.DataFrame(columns=["merchant_id", "reason"]), nothing
-    if first >= campaign.days:
+    if settings is None:
         unassigned = pd.DataFrame({"merchant_id": shops["merchant_id"].to_numpy(), "reason": "capacity"})
         return empty, unassigned, {**nothing, "note": "no days left"}
-    settings = campaign.settings_for(district, first)
     shops = shops.assign(opening_hours=_closed_on_failed_days(shops, standing))
     plan = plan_district(shops, district, settings, progress, executor)
     visits = plan.routes.loc[:, list(VISIT_FIELDS)].copy()

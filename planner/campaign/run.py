@@ -55,6 +55,7 @@ def start_campaign(
     executor: Executor | None = None,
     scenario: str = "targeted",
     max_tries: int = DEFAULT_MAX_TRIES,
+    budget_s: float | str | None = None,
 ) -> StartResult:
     """Read merchants, store them with a new campaign in a new store, and plan the whole week.
 
@@ -70,7 +71,7 @@ def start_campaign(
         The campaign's districts (default: every district named in the file).
     teams
         Teams other than ``settings.staff``, by district name.
-    progress, executor
+    progress, executor, budget_s
         See ``planner.campaign.replan.replan``.
 
     Raises
@@ -86,7 +87,7 @@ def start_campaign(
         campaign.find(name)
     with CampaignStore(store_path) as store:
         needing = init_campaign(store, read.merchants, campaign)
-        first = replan(store, 0, progress=progress, executor=executor)
+        first = replan(store, 0, progress=progress, executor=executor, budget_s=budget_s)
     return StartResult(read, needing, first)
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from planner.campaign import budget as campaign_budget
 from planner.campaign import forecast as campaign_forecast
 from planner.campaign import outcomes as campaign_outcomes
 from planner.campaign import replan as campaign_replan
@@ -36,6 +37,14 @@ outcomes_app = typer.Typer(help="Field outcomes: what happened at each visited s
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(outcomes_app, name="outcomes")
 StorePath = Annotated[Path, typer.Option("--store", help="Campaign file (SQLite).")]
+Budget = Annotated[
+    float | None,
+    typer.Option(
+        help="Seconds the plan may take: shorter searches when much is left "
+        f"(default {campaign_budget.DISTRICT_BUDGET_S:g} a district, at most {campaign_budget.CITY_BUDGET_S:g}; "
+        "0: the campaign's full budgets)."
+    ),
+]
 
 
 @campaign_app.command("init")
@@ -61,6 +70,7 @@ def campaign_init(
     settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
     workers: Workers = 1,
     scheduler: Scheduler = None,
+    budget: Budget = None,
 ) -> None:
     """Start a campaign: triage the merchants of its districts (or the city), store them and plan the week."""
     with user_errors():
@@ -70,7 +80,16 @@ def campaign_init(
         teams = campaign_run.parse_teams(team or [])
         with make_executor(workers, scheduler) as executor, progress_bar("planning") as progress:
             started = campaign_run.start_campaign(
-                merchants, store, settings, district or [], teams, progress, executor, scenario, max_tries
+                merchants,
+                store,
+                settings,
+                district or [],
+                teams,
+                progress,
+                executor,
+                scenario,
+                max_tries,
+                _budget_s(budget),
             )
     console.print(f"{started.needing:,} shops need a panel; plan version {started.first_plan.plan_version}")
     _print_replan(started.first_plan)
@@ -108,13 +127,23 @@ def replan_command(
         ),
     ] = None,
     scheduler: Scheduler = None,
+    budget: Budget = None,
 ) -> None:
     """Keep what is done; plan every remaining shop over the days left; store a new plan version."""
     with user_errors(), CampaignStore.existing(store) as opened:
         count = workers or load_campaign(opened).settings.solver.processes
         with make_executor(max(1, count), scheduler) as executor, progress_bar("re-planning") as progress:
-            result = campaign_replan.replan(opened, day, pin_under_way, progress, executor, district)
+            result = campaign_replan.replan(
+                opened, day, pin_under_way, progress, executor, district, _budget_s(budget)
+            )
     _print_replan(result)
+
+
+def _budget_s(budget: float | None) -> float | str | None:
+    """The re-plan's budget: ``"auto"`` when not given, None (the campaign's full budgets) for 0."""
+    if budget is None:
+        return campaign_budget.AUTO
+    return budget or None
 
 
 def _print_replan(result: campaign_replan.ReplanResult) -> None:
