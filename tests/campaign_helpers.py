@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -100,14 +101,25 @@ def _wait_for_write_lock(path, process, timeout_s: float = 60.0) -> None:
     raise AssertionError("the subprocess never opened its transaction")
 
 
-def kill_inside_transaction(path, command: list[str]) -> None:
-    """Run ``command`` with a long pause before each COMMIT; SIGKILL it once it holds the write lock."""
+def kill_inside_transaction(path, command: list[str], sig: int = signal.SIGKILL) -> str:
+    """Run ``command`` with a long pause before each COMMIT; send it ``sig`` once it holds the write lock.
+
+    With SIGKILL, check it died of it; with another signal (SIGINT: Ctrl-C) wait for it to exit.
+    Return what it printed.
+    """
     env = {**os.environ, COMMIT_DELAY_ENV: "60"}
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    # A session of its own, so its worker processes (orphaned by a SIGKILL) can be cleaned up with it.
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         _wait_for_write_lock(path, process)
-        os.kill(process.pid, signal.SIGKILL)
-        assert process.wait(timeout=30) == -signal.SIGKILL  # killed, not finished
+        os.kill(process.pid, sig)
+        code = process.wait(timeout=30)
+        if sig == signal.SIGKILL:
+            assert code == -signal.SIGKILL  # killed, not finished
     finally:
-        if process.poll() is None:
-            process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    return f"exit {code}\n{process.stdout.read()}{process.stderr.read()}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import pandas as pd
@@ -186,3 +187,16 @@ def test_the_commands_start_replan_and_report_a_campaign_of_every_district_in_th
     assert all(name in result.output for name in (DOBONG, JUNG, CITY))
     bad = runner.invoke(app, [*map(str, init[:-2]), "--team", "Jung-gu=none", "--store", str(tmp_path / "x")])
     assert bad.exit_code == 1 and "NAME=WORKERS" in bad.output
+
+
+def test_ctrl_c_during_a_citywide_replan_exits_130_and_writes_nothing(base_store, tmp_path):
+    """Ctrl-C while the new plan is being stored rolls it back: exit code 130, the store as before."""
+    path = copy_store(base_store, tmp_path)
+    with CampaignStore(path) as store:
+        before, visits_before = store.counts(), store.visits()
+    command = [sys.executable, "-c", "from planner.cli import app; app()", "replan", "--day", "1"]
+    printed = kill_inside_transaction(path, [*command, "--workers", "2", "--store", str(path)], signal.SIGINT)
+    assert printed.startswith("exit 130") and "interrupted" in printed
+    with CampaignStore(path) as store:
+        assert store.counts() == before
+        assert store.visits().equals(visits_before)

@@ -117,7 +117,9 @@ def replan(
     chosen = [campaign.find(name) for name in districts] if districts else list(campaign.districts)
     names = {d.name_en for d in chosen}
     version, marker = store.current_plan_version(), store.last_outcome_id()
-    merchants = store.merchants()
+    merchants = store.merchants(None if districts is None else sorted(names))
+    if len(campaign.districts) == 1:  # stores of older versions left shops without a district blank
+        merchants["district"] = campaign.districts[0].name_en
     needing = merchants[merchants["needs_panel"] & merchants["district"].isin(names)]
     needing = needing.sort_values(["priority", "merchant_id"], kind="stable")
     standing = shop_standing(needing["merchant_id"], store.outcomes(), campaign.max_tries)

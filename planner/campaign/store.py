@@ -235,9 +235,13 @@ class CampaignStore:
         with self.transaction() as conn:
             conn.executemany(f"INSERT INTO merchants ({', '.join(columns)}) VALUES ({marks})", rows)
 
-    def merchants(self) -> pd.DataFrame:
-        """The campaign's merchants in the canonical layout plus their triage columns."""
-        frame = pd.read_sql_query("SELECT * FROM merchants ORDER BY merchant_id", self.conn)
+    def merchants(self, districts: list[str] | None = None) -> pd.DataFrame:
+        """The campaign's merchants (of ``districts`` only, if given) in the canonical layout plus triage."""
+        where, args = "", ()
+        if districts is not None:
+            where, args = f"WHERE district IN ({', '.join('?' for _ in districts)})", tuple(districts)
+        query = f"SELECT * FROM merchants {where} ORDER BY merchant_id"
+        frame = pd.read_sql_query(query, self.conn, params=args)
         frame["payment_errors"] = frame["payment_errors"].fillna(0).astype(int)
         frame["qr_issued"] = pd.to_datetime(frame["qr_issued"])
         for column in ("active", "needs_panel"):
@@ -274,6 +278,30 @@ class CampaignStore:
         marks = ", ".join("?" for _ in range(len(VISIT_FIELDS) + 2))
         with self.transaction() as conn:
             conn.executemany(f"INSERT INTO visits ({names}) VALUES ({marks})", rows)
+
+    def shop_ids(self) -> dict[str, list[str]]:
+        """The ids conservation is checked on, read with plain SQL (fast on a city's store).
+
+        Keys: ``needing`` (shops needing a panel), ``installed`` (one per installed outcome),
+        ``planned`` (one per planned visit of the current plan) and ``unassigned`` (with ``reasons``).
+        """
+        version = self.current_plan_version()
+
+        def column(query: str, *args) -> list:
+            return [row[0] for row in self.conn.execute(query, args)]
+
+        unassigned = self.conn.execute(
+            "SELECT merchant_id, reason FROM unassigned WHERE plan_version = ?", (version,)
+        ).fetchall()
+        return {
+            "needing": column("SELECT merchant_id FROM merchants WHERE needs_panel = 1"),
+            "installed": column("SELECT merchant_id FROM outcomes WHERE outcome = 'installed'"),
+            "planned": column(
+                "SELECT merchant_id FROM visits WHERE status = 'planned' AND plan_version = ?", version
+            ),
+            "unassigned": [m for m, _ in unassigned],
+            "reasons": [r for _, r in unassigned],
+        }
 
     def visits(self, status: str | None = None, plan_version: int | None = None) -> pd.DataFrame:
         """Visits, optionally of one status and one plan version, ordered by day, staff and stop."""
