@@ -261,7 +261,7 @@ def _settle(store: CampaignStore, new: pd.DataFrame, max_tries: int) -> None:
         return
     affected = sorted(set(new["merchant_id"]))
     standing = shop_standing(affected, store.outcomes(), max_tries)
-    planned = store.visits(status="planned")
+    planned = store.visits(status="planned", columns=("id", "merchant_id", "date"))
     planned = planned[planned["merchant_id"].isin(affected)]
     met = planned.merge(new[["merchant_id", "date", "outcome"]], on=["merchant_id", "date"])
     store.set_visit_status(met.loc[met["outcome"] == "installed", "id"].tolist(), "done")

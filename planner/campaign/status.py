@@ -39,13 +39,12 @@ def campaign_status(store: CampaignStore) -> pd.DataFrame:
         when every needing shop is installed, planned or unassigned with a reason).
     """
     campaign = load_campaign(store)
-    merchants = store.merchants()
-    needing = merchants.loc[merchants["needs_panel"], ["merchant_id", "district"]]
+    needing = store.needing_districts()
     needing["district"] = needing["district"].replace("", campaign.districts[0].name_en)  # older stores
     outcomes = store.outcomes()
     installs = outcomes[outcomes["outcome"] == "installed"][["merchant_id", "date"]]
     version = store.current_plan_version()
-    planned = store.visits(status="planned", plan_version=version)[["merchant_id", "date"]]
+    planned = store.visits(status="planned", plan_version=version, columns=("merchant_id", "date"))
     unassigned = store.unassigned(version)
     state = needing.merge(installs.rename(columns={"date": "installed_on"}), how="left", on="merchant_id")
     state = state.merge(planned.rename(columns={"date": "planned_on"}), how="left", on="merchant_id")

@@ -235,6 +235,11 @@ class CampaignStore:
         with self.transaction() as conn:
             conn.executemany(f"INSERT INTO merchants ({', '.join(columns)}) VALUES ({marks})", rows)
 
+    def needing_districts(self) -> pd.DataFrame:
+        """``merchant_id`` and ``district`` of every shop needing a panel (a light read for status)."""
+        query = "SELECT merchant_id, district FROM merchants WHERE needs_panel = 1 ORDER BY merchant_id"
+        return pd.read_sql_query(query, self.conn)
+
     def merchants(self, districts: list[str] | None = None) -> pd.DataFrame:
         """The campaign's merchants (of ``districts`` only, if given) in the canonical layout plus triage."""
         where, args = "", ()
@@ -303,8 +308,16 @@ class CampaignStore:
             "reasons": [r for _, r in unassigned],
         }
 
-    def visits(self, status: str | None = None, plan_version: int | None = None) -> pd.DataFrame:
-        """Visits, optionally of one status and one plan version, ordered by day, staff and stop."""
+    def visits(
+        self, status: str | None = None, plan_version: int | None = None, columns: tuple[str, ...] = ()
+    ) -> pd.DataFrame:
+        """Visits, optionally of one status and one plan version, ordered by day, staff and stop.
+
+        ``columns`` picks the columns to read (default: all); a city's plan has ~200,000 visits.
+        """
+        known = {"id", "plan_version", "status", *VISIT_FIELDS}
+        if not set(columns) <= known:
+            raise ValueError(f"unknown visit columns {sorted(set(columns) - known)}")
         where, args = [], []
         if status is not None:
             where.append("status = ?")
@@ -313,7 +326,7 @@ class CampaignStore:
             where.append("plan_version = ?")
             args.append(plan_version)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        query = f"SELECT * FROM visits {clause} ORDER BY day, staff_id, stop, id"
+        query = f"SELECT {', '.join(columns) or '*'} FROM visits {clause} ORDER BY day, staff_id, stop, id"
         return pd.read_sql_query(query, self.conn, params=args)
 
     def set_visit_status(self, visit_ids: list[int], status: str) -> None:
