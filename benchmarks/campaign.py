@@ -16,6 +16,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from planner.campaign.budget import AUTO
 from planner.campaign.outcomes import record_outcomes
 from planner.campaign.replan import replan
 from planner.campaign.setup import Campaign, init_campaign
@@ -43,6 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scheduler", default=None, help="dask scheduler address or 'local'")
     parser.add_argument("--time-limit", type=float, default=None, help="solver seconds per zone")
     parser.add_argument("--improve", type=float, default=None, help="improvement seconds per district")
+    parser.add_argument("--budget", type=float, default=None, help="re-plan seconds (default: auto; 0: none)")
     parser.add_argument("--one", default="Jongno-gu", help="district re-planned alone at the end")
     parser.add_argument("--fail-rate", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
@@ -86,9 +88,12 @@ def _timed(label: str, fn):
 
 
 def _run(path: Path, merchants, campaign: Campaign, args: argparse.Namespace) -> None:
+    budget = AUTO if args.budget is None else (args.budget or None)
     with make_executor(args.workers, args.scheduler) as executor, CampaignStore(path) as store:
         _timed("init (store merchants)", lambda: init_campaign(store, merchants, campaign))
-        first, _ = _timed("first plan (replan --day 0)", lambda: replan(store, 0, executor=executor))
+        first, _ = _timed(
+            "first plan (replan --day 0)", lambda: replan(store, 0, executor=executor, budget_s=budget)
+        )
         print(f"{'':>32}  {first.summary()}")
         for day in (0, 1):
             outcomes = play_campaign_day(store, day, (args.seed, 0), args.fail_rate)
@@ -96,14 +101,16 @@ def _run(path: Path, merchants, campaign: Campaign, args: argparse.Namespace) ->
                 f"import day {day} ({len(outcomes):,} rows)",
                 lambda outcomes=outcomes, day=day: record_outcomes(store, outcomes, f"day {day}"),
             )
-        city, city_s = _timed("city re-plan (replan --day 2)", lambda: replan(store, 2, executor=executor))
+        city, city_s = _timed(
+            "city re-plan (replan --day 2)", lambda: replan(store, 2, executor=executor, budget_s=budget)
+        )
         print(f"{'':>32}  {city.summary()}")
         one = find_district(args.one)
         district_s = None
         if one in campaign.districts:
             alone, district_s = _timed(
                 f"{one.name_en} alone (--district)",
-                lambda: replan(store, 2, executor=executor, districts=[one.name_en]),
+                lambda: replan(store, 2, executor=executor, districts=[one.name_en], budget_s=budget),
             )
             print(f"{'':>32}  {alone.summary()}")
         table, _ = _timed("status", lambda: campaign_status(store))
