@@ -145,6 +145,34 @@ def replan(
         visits = pd.concat([pinned[list(VISIT_FIELDS)], visits], ignore_index=True)
     summary = {"day": day, "pinned": len(pinned), "districts": table.to_dict("records")}
     others = sorted({d.name_en for d in campaign.districts} - names)
+    new_version = _store_plan(store, (version, marker), first, summary, others, visits, unassigned)
+    return ReplanResult(
+        new_version,
+        first,
+        int(visits["merchant_id"].nunique()),
+        len(pinned),
+        int(standing["installed"].sum()),
+        unassigned,
+        time.perf_counter() - began,
+        table,
+    )
+
+
+def _store_plan(
+    store: CampaignStore,
+    seen: tuple[int | None, int],
+    first: int,
+    summary: dict,
+    others: list[str],
+    visits: pd.DataFrame,
+    unassigned: pd.DataFrame,
+) -> int:
+    """Store the new plan version in one transaction, carrying the ``others`` districts' plans; return it.
+
+    ``seen`` is the plan version and last outcome id the re-plan started from: if either moved,
+    nothing is written (``StoreChangedError``); if conservation breaks, nothing either.
+    """
+    version, marker = seen
     with store.transaction():
         if store.current_plan_version() != version or store.last_outcome_id() != marker:
             raise StoreChangedError(
@@ -157,16 +185,7 @@ def replan(
         store.add_visits(new_version, visits)
         store.set_unassigned(new_version, unassigned)
         check_conservation(store)
-    return ReplanResult(
-        new_version,
-        first,
-        int(visits["merchant_id"].nunique()),
-        len(pinned),
-        int(standing["installed"].sum()),
-        unassigned,
-        time.perf_counter() - began,
-        table,
-    )
+    return new_version
 
 
 def _under_way(store: CampaignStore, version: int | None, day: int, shops: set[str]) -> pd.DataFrame:
