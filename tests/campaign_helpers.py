@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ from planner.sample import generate_merchants
 from planner.settings import Settings
 
 DISTRICT = find_district("Dobong-gu")
+CITY_DISTRICTS = (find_district("Dobong-gu"), find_district("Jung-gu"))  # a two-district "city"
 
 
 def fast_settings(staff: int = 2, time_limit_s: float = 0.5) -> Settings:
@@ -35,6 +37,19 @@ def fast_settings(staff: int = 2, time_limit_s: float = 0.5) -> Settings:
 def small_merchants(n: int = 450, seed: int = 1) -> pd.DataFrame:
     """Synthetic Dobong-gu merchants; 450 of them give about 60 shops needing a panel."""
     return generate_merchants(DISTRICT, n=n, seed=seed)
+
+
+def city_merchants(n: int = 300, seed: int = 1) -> pd.DataFrame:
+    """Synthetic merchants of the two ``CITY_DISTRICTS``, ``n`` each (about 40 needing a panel each)."""
+    return pd.concat([generate_merchants(d, n=n, seed=seed) for d in CITY_DISTRICTS], ignore_index=True)
+
+
+def started_city_store(path: Path, merchants: pd.DataFrame, teams: dict[str, int] | None = None) -> Path:
+    """Start a two-district campaign in ``path`` and plan its week; return the path (the store is closed)."""
+    with CampaignStore(path) as store:
+        init_campaign(store, merchants, Campaign(CITY_DISTRICTS, fast_settings(staff=1), teams=teams or {}))
+        replan(store, 0)
+    return path
 
 
 def started_store(path: Path, merchants: pd.DataFrame, max_tries: int = 3) -> Path:
@@ -86,14 +101,25 @@ def _wait_for_write_lock(path, process, timeout_s: float = 60.0) -> None:
     raise AssertionError("the subprocess never opened its transaction")
 
 
-def kill_inside_transaction(path, command: list[str]) -> None:
-    """Run ``command`` with a long pause before each COMMIT; SIGKILL it once it holds the write lock."""
+def kill_inside_transaction(path, command: list[str], sig: int = signal.SIGKILL) -> str:
+    """Run ``command`` with a long pause before each COMMIT; send it ``sig`` once it holds the write lock.
+
+    With SIGKILL, check it died of it; with another signal (SIGINT: Ctrl-C) wait for it to exit.
+    Return what it printed.
+    """
     env = {**os.environ, COMMIT_DELAY_ENV: "60"}
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    # A session of its own, so its worker processes (orphaned by a SIGKILL) can be cleaned up with it.
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         _wait_for_write_lock(path, process)
-        os.kill(process.pid, signal.SIGKILL)
-        assert process.wait(timeout=30) == -signal.SIGKILL  # killed, not finished
+        os.kill(process.pid, sig)
+        code = process.wait(timeout=30)
+        if sig == signal.SIGKILL:
+            assert code == -signal.SIGKILL  # killed, not finished
     finally:
-        if process.poll() is None:
-            process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    return f"exit {code}\n{process.stdout.read()}{process.stderr.read()}"

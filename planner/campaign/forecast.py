@@ -26,6 +26,7 @@ class SimulationSetup:
     service_jitter: float = 0.3
     seed: int = 0
     processes: int = 1
+    scenario: str = "targeted"  # which shops need a panel (see ``planner.triage``)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def forecast(
             setup.seed + seed_offset,
             report,
             processes=setup.processes,
+            scenario=setup.scenario,
         )
     return Forecast(results, citywide(results) if len(results) > 1 else None)
 

@@ -94,14 +94,10 @@ def conservation_problems(
 
 def conservation(store: CampaignStore) -> list[str]:
     """Check ``needing = installed + planned + unassigned`` on the store's current plan; list problems."""
-    merchants = store.merchants()
-    needing = merchants.loc[merchants["needs_panel"], "merchant_id"]
-    outcomes = store.outcomes()
-    installed = outcomes.loc[outcomes["outcome"] == "installed", "merchant_id"]
-    version = store.current_plan_version()
-    planned = store.visits(status="planned", plan_version=version)
-    unassigned = store.unassigned(version)
-    return conservation_problems(needing, installed, planned, unassigned)
+    ids = store.shop_ids()
+    planned = pd.DataFrame({"merchant_id": ids["planned"]}, dtype=object)
+    unassigned = pd.DataFrame({"merchant_id": ids["unassigned"], "reason": ids["reasons"]}, dtype=object)
+    return conservation_problems(ids["needing"], ids["installed"], planned, unassigned)
 
 
 def check_conservation(store: CampaignStore) -> None:

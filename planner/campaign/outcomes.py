@@ -192,19 +192,27 @@ def check_outcomes(
     """
     problems = []
     needs = merchants.set_index("merchant_id")["needs_panel"]
-    for _, row in new.iterrows():
+    known = new["merchant_id"].isin(needs.index).to_numpy()
+    needed = new["merchant_id"].isin(needs.index[needs.to_numpy()]).to_numpy()
+    inside = new["date"].between(first_date.isoformat(), last_date.isoformat()).to_numpy()
+    # Rows are checked one by one only where something is wrong: a city's day has ~40,000 outcomes.
+    for k in (~known | ~needed | ~inside).nonzero()[0]:
+        row = new.iloc[k]
         where, shop = f"{_label(row)}, column", row["merchant_id"]
-        if shop not in needs.index:
+        if not known[k]:
             problems.append(f"{where} merchant_id: unknown shop {shop!r} (not a merchant of this campaign)")
-        elif not needs[shop]:
+        elif not needed[k]:
             problems.append(f"{where} merchant_id: shop {shop!r} does not need a panel in this campaign")
-        if not first_date.isoformat() <= row["date"] <= last_date.isoformat():
+        if not inside[k]:
             problems.append(
                 f"{where} date: {row['date']} is outside the campaign ({first_date} to {last_date})"
             )
     both = pd.concat([recorded.assign(new=False), new.assign(new=True)], ignore_index=True)
     both = both[both["merchant_id"].isin(set(new["merchant_id"]))]
-    for _, rows in both.groupby("merchant_id", sort=True):
+    # Only a shop with an installation and another outcome can contradict itself.
+    counts = both["merchant_id"].value_counts()
+    suspects = set(counts.index[counts > 1]) & set(both.loc[both["outcome"] == "installed", "merchant_id"])
+    for _, rows in both[both["merchant_id"].isin(suspects)].groupby("merchant_id", sort=True):
         problems += _contradictions(rows.drop(columns="new"), rows["new"])
     return problems
 
@@ -253,7 +261,7 @@ def _settle(store: CampaignStore, new: pd.DataFrame, max_tries: int) -> None:
         return
     affected = sorted(set(new["merchant_id"]))
     standing = shop_standing(affected, store.outcomes(), max_tries)
-    planned = store.visits(status="planned")
+    planned = store.visits(status="planned", columns=("id", "merchant_id", "date"))
     planned = planned[planned["merchant_id"].isin(affected)]
     met = planned.merge(new[["merchant_id", "date", "outcome"]], on=["merchant_id", "date"])
     store.set_visit_status(met.loc[met["outcome"] == "installed", "id"].tolist(), "done")

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from planner.campaign.budget import solver_budgets
 from planner.campaign.ledger import check_conservation, shop_standing
 from planner.campaign.setup import Campaign, load_campaign
 from planner.campaign.store import VISIT_FIELDS, CampaignStore
+from planner.city import CityProgress
+from planner.districts import District
 from planner.errors import InputError, PlannerError
+from planner.executor import Executor, make_executor
 from planner.plan import Progress, plan_district
+from planner.settings import Settings, SolverSettings
 
 CLOCK_FIELDS = ("arrival_s", "start_s", "departure_s", "leave_office_s", "back_office_s", "break_start_s")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DISTRICT_FIGURES = ("needing", "planned", "unassigned", "staff_per_day", "staff_days", "last_day_used")
 
 
 class StoreChangedError(PlannerError, RuntimeError):
@@ -33,6 +43,9 @@ class ReplanResult:
     installed: int
     unassigned: pd.DataFrame = field(repr=False)  # merchant_id, reason
     seconds: float = 0.0
+    districts: pd.DataFrame = field(
+        default_factory=pd.DataFrame, repr=False
+    )  # one row per re-planned district
 
     def summary(self) -> dict:
         """The figures a coordinator reads first."""
@@ -40,6 +53,7 @@ class ReplanResult:
         return {
             "plan_version": self.plan_version,
             "from_day": self.from_day,
+            "districts": len(self.districts),
             "installed": self.installed,
             "planned": self.planned,
             "pinned": self.pinned,
@@ -54,13 +68,18 @@ def replan(
     day: int,
     pin_under_way: bool = False,
     progress: Progress | None = None,
-    processes: int | None = None,
+    executor: Executor | None = None,
+    districts: list[str] | None = None,
+    budget_s: float | str | None = None,
 ) -> ReplanResult:
     """Plan every shop still to do over the campaign days ``day`` .. end and store it as a new version.
 
     Installed shops stay done. Refused or moved shops, and closed or not-found ones tried
     ``max_tries`` times, are unassigned with that reason; other failed shops are tried again on a
-    day other than the ones they failed on. Every earlier planned visit is superseded.
+    day other than the ones they failed on. Every district re-planned gets a new plan in the new
+    version; the other districts' planned visits and unassigned shops are carried into it as they
+    were. Every earlier planned visit is superseded. Reading, planning and writing form one
+    operation: the new version is stored in one transaction, or not at all.
 
     Parameters
     ----------
@@ -72,13 +91,20 @@ def replan(
         Keep the current plan's visits of ``day`` (staff already out) and plan from ``day + 1``.
     progress
         Called as ``progress(done, total, label)`` while zones are solved.
-    processes
-        Zones solved in parallel this time (default: the campaign's ``solver.processes``).
+    executor
+        Where the zones are solved; districts are planned side by side on it (default: the
+        campaign's ``solver.processes`` local processes).
+    districts
+        Re-plan only these districts (default: all of the campaign's).
+    budget_s
+        Seconds the re-plan should take, or ``"auto"``: zone and improvement budgets shrink with
+        the work left to fit it (see ``planner.campaign.budget.solver_budgets``); None keeps the
+        campaign's.
 
     Raises
     ------
     InputError
-        If ``day`` is outside the campaign.
+        If ``day`` is outside the campaign or a district is not part of it.
     StoreChangedError
         If outcomes were imported or another plan stored meanwhile (nothing is written).
     ConservationError
@@ -86,39 +112,40 @@ def replan(
     """
     began = time.perf_counter()
     campaign = load_campaign(store)
-    if processes is not None:
-        solver = replace(campaign.settings.solver, processes=processes)
-        campaign = replace(campaign, settings=replace(campaign.settings, solver=solver))
     if not 0 <= day < campaign.days:
         raise InputError(f"--day {day} is outside the campaign (days 0 to {campaign.days - 1})")
+    chosen = [campaign.find(name) for name in districts] if districts else list(campaign.districts)
+    names = {d.name_en for d in chosen}
     version, marker = store.current_plan_version(), store.last_outcome_id()
-    merchants = store.merchants()
-    needing = merchants[merchants["needs_panel"]].sort_values(["priority", "merchant_id"], kind="stable")
+    merchants = store.merchants(None if districts is None else sorted(names))
+    if len(campaign.districts) == 1:  # stores of older versions left shops without a district blank
+        merchants["district"] = campaign.districts[0].name_en
+    needing = merchants[merchants["needs_panel"] & merchants["district"].isin(names)]
+    needing = needing.sort_values(["priority", "merchant_id"], kind="stable")
     standing = shop_standing(needing["merchant_id"], store.outcomes(), campaign.max_tries)
-    pinned = _under_way(store, version, day) if pin_under_way else pd.DataFrame(columns=list(VISIT_FIELDS))
+    pinned = pd.DataFrame(columns=list(VISIT_FIELDS))
+    if pin_under_way:
+        pinned = _under_way(store, version, day, set(needing["merchant_id"]))
     first = day + 1 if pin_under_way else day
     todo = ~standing["installed"] & (standing["given_up"] == "") & ~standing.index.isin(pinned["merchant_id"])
     shops = needing[needing["merchant_id"].isin(standing.index[todo])]
-    visits, unassigned, summary = _plan_remaining(shops, standing, campaign, first, progress)
-    given_up = standing[standing["given_up"] != ""]
-    unassigned = pd.concat(
-        [
-            unassigned,
-            pd.DataFrame({"merchant_id": given_up.index, "reason": given_up["given_up"].to_numpy()}),
-        ],
-        ignore_index=True,
+    work = {d: shops[shops["district"] == d.name_en] for d in chosen}
+    own = (
+        make_executor(max(1, campaign.settings.solver.processes))
+        if executor is None
+        else nullcontext(executor)
     )
-    visits = pd.concat([pinned[list(VISIT_FIELDS)], visits], ignore_index=True) if len(pinned) else visits
-    with store.transaction():
-        if store.current_plan_version() != version or store.last_outcome_id() != marker:
-            raise StoreChangedError(
-                f"{store.path} changed while re-planning (outcomes imported?); run it again"
-            )
-        store.supersede_planned()
-        new_version = store.add_plan(first, {**summary, "pinned": len(pinned), "day": day})
-        store.add_visits(new_version, visits)
-        store.set_unassigned(new_version, unassigned)
-        check_conservation(store)
+    with own as run:
+        solvers = solver_budgets(
+            {d.name_en: len(s) for d, s in work.items()}, campaign.settings.solver, run.workers, budget_s
+        )
+        planned = plan_districts(work, standing, campaign, first, run, progress, solvers)
+    visits, unassigned, table = _combine(planned, standing)
+    if len(pinned):
+        visits = pd.concat([pinned[list(VISIT_FIELDS)], visits], ignore_index=True)
+    summary = {"day": day, "pinned": len(pinned), "districts": table.to_dict("records")}
+    others = sorted({d.name_en for d in campaign.districts} - names)
+    new_version = _store_plan(store, (version, marker), first, summary, others, visits, unassigned)
     return ReplanResult(
         new_version,
         first,
@@ -127,28 +154,156 @@ def replan(
         int(standing["installed"].sum()),
         unassigned,
         time.perf_counter() - began,
+        table,
     )
 
 
-def _under_way(store: CampaignStore, version: int | None, day: int) -> pd.DataFrame:
-    """The current plan's visits of ``day`` not yet reported on: staff are out doing them."""
+def _store_plan(
+    store: CampaignStore,
+    seen: tuple[int | None, int],
+    first: int,
+    summary: dict,
+    others: list[str],
+    visits: pd.DataFrame,
+    unassigned: pd.DataFrame,
+) -> int:
+    """Store the new plan version in one transaction, carrying the ``others`` districts' plans; return it.
+
+    ``seen`` is the plan version and last outcome id the re-plan started from: if either moved,
+    nothing is written (``StoreChangedError``); if conservation breaks, nothing either.
+    """
+    version, marker = seen
+    with store.transaction():
+        if store.current_plan_version() != version or store.last_outcome_id() != marker:
+            raise StoreChangedError(
+                f"{store.path} changed while re-planning (outcomes imported?); run it again"
+            )
+        new_version = store.add_plan(first, summary)
+        if others:
+            store.carry_forward(version, new_version, others)
+        store.supersede_planned(below=new_version)
+        store.add_visits(new_version, visits)
+        store.set_unassigned(new_version, unassigned)
+        check_conservation(store)
+    return new_version
+
+
+def _under_way(store: CampaignStore, version: int | None, day: int, shops: set[str]) -> pd.DataFrame:
+    """The current plan's visits of ``day`` to ``shops`` not yet reported on: staff are out doing them."""
     visits = store.visits(status="planned", plan_version=version)
-    return visits[visits["day"] == day].reset_index(drop=True)
+    return visits[(visits["day"] == day) & visits["merchant_id"].isin(shops)].reset_index(drop=True)
+
+
+def _combine(planned: dict[District, tuple], standing: pd.DataFrame):
+    """Every district's visits and unassigned shops in one frame each (given-up shops added), and a table."""
+    empty = pd.DataFrame(columns=list(VISIT_FIELDS))
+    visits = [v for v, _, _ in planned.values() if len(v)]
+    given_up = standing[standing["given_up"] != ""]
+    unassigned = [u for _, u, _ in planned.values() if len(u)]
+    unassigned.append(
+        pd.DataFrame({"merchant_id": given_up.index, "reason": given_up["given_up"].to_numpy()})
+    )
+    rows = [
+        {"district": d.name_en, **{k: s.get(k) for k in DISTRICT_FIGURES}}
+        for d, (_, _, s) in sorted(planned.items(), key=lambda item: item[0].name_en)
+    ]
+    return (
+        pd.concat(visits, ignore_index=True) if visits else empty,
+        pd.concat(unassigned, ignore_index=True),
+        pd.DataFrame(rows, columns=["district", *DISTRICT_FIGURES]),
+    )
+
+
+def plan_districts(
+    work: dict[District, pd.DataFrame],
+    standing: pd.DataFrame,
+    campaign: Campaign,
+    first: int,
+    executor: Executor,
+    progress: Progress | None = None,
+    solvers: dict[str, SolverSettings] | None = None,
+) -> dict[District, tuple[pd.DataFrame, pd.DataFrame, dict]]:
+    """Plan each district's remaining shops over the days ``first`` .. end, side by side on ``executor``.
+
+    Districts are planned by threads of this process (largest first, one more than the
+    executor's workers so they always have zones queued); the solves run on the executor. On
+    any error, Ctrl-C included, the executor is closed so nothing keeps running.
+
+    ``solvers`` gives a district solver settings other than the campaign's (see ``solver_budgets``).
+
+    Returns
+    -------
+    dict
+        Per district: visits (campaign days), unassigned shops and the plan's summary.
+    """
+    order = sorted(work, key=lambda d: -len(work[d]))
+    solvers = solvers or {}
+
+    def settings_of(district: District) -> Settings | None:
+        if first >= campaign.days:
+            return None
+        settings = campaign.settings_for(district, first)
+        return replace(settings, solver=solvers.get(district.name_en, settings.solver))
+
+    if len(order) == 1:
+        district = order[0]
+        return {
+            district: _plan_remaining(
+                work[district], standing, settings_of(district), district, first, progress, executor
+            )
+        }
+    zone_max = campaign.settings.solver.zone_max_stops
+    tracker = CityProgress({d.name_en: math.ceil(len(work[d]) / zone_max) + 1 for d in order}, progress)
+    stop = threading.Event()
+
+    def one(district: District):
+        if stop.is_set():
+            raise InterruptedError("the re-plan was stopped")
+        report = tracker.for_district(district.name_en)
+        result = _plan_remaining(
+            work[district], standing, settings_of(district), district, first, report, executor
+        )
+        tracker.district_done(district.name_en)
+        return district, result
+
+    threads = 1 if executor.workers == 1 else executor.workers + 1
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="district")
+    futures = [pool.submit(one, d) for d in order]
+    try:
+        return dict(future.result() for future in as_completed(futures))
+    except BaseException:
+        stop.set()
+        for future in futures:
+            future.cancel()
+        executor.close()  # pending solves are cancelled; threads waiting on them return at once
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _plan_remaining(
-    shops: pd.DataFrame, standing: pd.DataFrame, campaign: Campaign, first: int, progress: Progress | None
+    shops: pd.DataFrame,
+    standing: pd.DataFrame,
+    settings: Settings | None,
+    district: District,
+    first: int,
+    progress: Progress | None,
+    executor: Executor | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Plan ``shops`` over the days ``first`` .. end; return visits (campaign days), unassigned, summary."""
+    """Plan ``shops`` over the campaign days ``first`` .. end; return visits, unassigned, summary.
+
+    ``settings`` are the district's for those days (``Campaign.settings_for``), None when no day
+    is left; the visits' days and clock times come back counted from the campaign's start.
+    """
     empty = pd.DataFrame(columns=list(VISIT_FIELDS))
+    nothing = {"district": district.name_en, "needing": len(shops), "planned": 0, "unassigned": len(shops)}
     if shops.empty:
-        return empty, pd.DataFrame(columns=["merchant_id", "reason"]), {"needing": 0}
-    if first >= campaign.days:
+        return empty, pd.DataFrame(columns=["merchant_id", "reason"]), nothing
+    if settings is None:
         unassigned = pd.DataFrame({"merchant_id": shops["merchant_id"].to_numpy(), "reason": "capacity"})
-        return empty, unassigned, {"needing": len(shops), "note": "no days left"}
-    settings = campaign.settings_from(first)
+        return empty, unassigned, {**nothing, "note": "no days left"}
     shops = shops.assign(opening_hours=_closed_on_failed_days(shops, standing))
-    plan = plan_district(shops, campaign.district, settings, progress)
+    plan = plan_district(shops, district, settings, progress, executor)
     visits = plan.routes.loc[:, list(VISIT_FIELDS)].copy()
     visits["day"] += first
     for column in CLOCK_FIELDS:

@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 
 from planner.campaign.replan import ReplanResult, replan
-from planner.campaign.setup import Campaign, init_campaign, load_campaign
+from planner.campaign.setup import DEFAULT_MAX_TRIES, Campaign, districts_in, init_campaign, load_campaign
 from planner.campaign.store import CampaignStore
 from planner.districts import District, find_district
 from planner.errors import InputError
+from planner.executor import Executor
 from planner.io.read import ReadResult, read_merchants
 from planner.plan import Progress
 from planner.schema import MERCHANT_COLUMNS
@@ -27,20 +28,66 @@ class StartResult:
     first_plan: ReplanResult
 
 
-def start_campaign(
-    merchants_path: str | Path, store_path: str | Path, campaign: Campaign, progress: Progress | None = None
-) -> StartResult:
-    """Read merchants, store them with the campaign in a new store, and plan the whole week.
+def parse_teams(pairs: list[str]) -> dict[str, int]:
+    """Teams given as ``NAME=WORKERS`` (any district name ``find_district`` knows).
 
     Raises
     ------
     InputError
-        If the merchants file is unusable or the store already holds a campaign.
+        If a pair is not ``NAME=WORKERS`` with a whole number of at least 1.
+    """
+    teams = {}
+    for pair in pairs:
+        name, _, size = pair.partition("=")
+        if not size.strip().isdigit() or int(size) < 1:
+            raise InputError(f"--team {pair!r}: expected NAME=WORKERS, e.g. Jongno-gu=12")
+        teams[find_district(name).name_en] = int(size)
+    return teams
+
+
+def start_campaign(
+    merchants_path: str | Path,
+    store_path: str | Path,
+    settings: Settings,
+    districts: list[str] | None = None,
+    teams: dict[str, int] | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    scenario: str = "targeted",
+    max_tries: int = DEFAULT_MAX_TRIES,
+    budget_s: float | str | None = None,
+) -> StartResult:
+    """Read merchants, store them with a new campaign in a new store, and plan the whole week.
+
+    Parameters
+    ----------
+    merchants_path
+        Merchants of one district, several or the whole city (``planner sample --city``).
+    store_path
+        A new store file.
+    settings
+        Week, solver and each district's team (``settings.staff``).
+    districts
+        The campaign's districts (default: every district named in the file).
+    teams
+        Teams other than ``settings.staff``, by district name.
+    progress, executor, budget_s
+        See ``planner.campaign.replan.replan``.
+
+    Raises
+    ------
+    InputError
+        If the merchants file is unusable, a team is given for a district outside the campaign,
+        or the store already holds a campaign.
     """
     read = read_merchants(merchants_path)
+    chosen = tuple(find_district(d) for d in districts) if districts else districts_in(read.merchants)
+    campaign = Campaign(chosen, settings, scenario, max_tries=max_tries, teams=dict(teams or {}))
+    for name in campaign.teams:
+        campaign.find(name)
     with CampaignStore(store_path) as store:
         needing = init_campaign(store, read.merchants, campaign)
-        first = replan(store, 0, progress=progress)
+        first = replan(store, 0, progress=progress, executor=executor, budget_s=budget_s)
     return StartResult(read, needing, first)
 
 
@@ -50,12 +97,12 @@ def simulation_inputs(
     districts: list[str],
     staff: int | None,
     settings: Settings,
-) -> tuple[pd.DataFrame, list[District], Settings]:
-    """Merchants, districts and settings to simulate: from a merchants file, else the campaign store.
+) -> tuple[pd.DataFrame, dict[District, int], Settings, str]:
+    """Merchants, teams per district, settings and scenario to simulate: from a file, else the store.
 
     With a file, ``staff`` (workers a day in each district) is needed, and ``districts`` default
-    to every district named in the file. With the store they default to the campaign's, and its
-    week and team are used with ``settings``' solver.
+    to every district named in the file. With the store they default to the campaign's, each
+    with its team (or ``staff``), and its week and scenario are used with ``settings``' solver.
 
     Raises
     ------
@@ -66,13 +113,14 @@ def simulation_inputs(
         with CampaignStore.existing(store_path) as store:
             campaign = load_campaign(store)
             merchants = store.merchants().loc[:, list(MERCHANT_COLUMNS)]
-        chosen = [find_district(d) for d in districts] or [campaign.district]
+        chosen = [campaign.find(d) for d in districts] or list(campaign.districts)
+        teams = {d: staff or campaign.team(d) for d in chosen}
         week_and_solver = replace(campaign.settings, solver=settings.solver)
-        return merchants, chosen, replace(week_and_solver, staff=staff or campaign.settings.staff)
+        return merchants, teams, week_and_solver, campaign.scenario
     if staff is None:
         raise InputError("simulating a merchants file needs --staff (workers a day in each district)")
     merchants = read_merchants(merchants_path).merchants
     named = districts or sorted(d for d in merchants["district"].unique() if d)
     if not named:
         raise InputError(f"{merchants_path}: no district column values; give --district")
-    return merchants, [find_district(d) for d in named], replace(settings, staff=staff)
+    return merchants, {find_district(d): staff for d in named}, replace(settings, staff=staff), "targeted"

@@ -1,4 +1,4 @@
-"""Start a campaign: its settings, and a district's triaged merchants put into a new store."""
+"""Start a campaign: its settings, and the triaged merchants of its districts put into a new store."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 
 from planner.campaign.ledger import AWAITING_REPLAN, check_conservation
 from planner.campaign.store import CampaignStore
-from planner.districts import District, find_district
+from planner.districts import District, all_districts, find_district
 from planner.errors import InputError
 from planner.settings import Settings
 from planner.triage import triage
@@ -21,13 +21,62 @@ CUTOFF = dt.date(2021, 12, 31)
 
 @dataclass(frozen=True)
 class Campaign:
-    """What a campaign was started with: district, scenario, retry limit and planning settings."""
+    """What a campaign was started with: districts, teams, scenario, retry limit and settings.
 
-    district: District
+    A campaign covers one district or several (the whole city); ``settings.staff`` is each
+    district's team unless ``teams`` names another size for it.
+    """
+
+    districts: tuple[District, ...]
     settings: Settings = field(default_factory=Settings)
     scenario: str = "targeted"
     cutoff: dt.date = CUTOFF
     max_tries: int = DEFAULT_MAX_TRIES  # visits to a closed or not-found shop before giving up
+    teams: dict[str, int] = field(default_factory=dict)  # district name -> workers a day
+
+    def __post_init__(self) -> None:
+        # One District is accepted for a one-district campaign.
+        districts = (self.districts,) if isinstance(self.districts, District) else tuple(self.districts)
+        if not districts:
+            raise InputError("a campaign needs at least one district")
+        object.__setattr__(self, "districts", districts)
+
+    @property
+    def district(self) -> District:
+        """The campaign's district, for a one-district campaign.
+
+        Raises
+        ------
+        InputError
+            If the campaign covers several districts.
+        """
+        if len(self.districts) > 1:
+            raise InputError(
+                f"this campaign covers {len(self.districts)} districts; name one with --district"
+            )
+        return self.districts[0]
+
+    def team(self, district: District) -> int | None:
+        """Workers a day in ``district``."""
+        return self.teams.get(district.name_en, self.settings.staff)
+
+    def settings_for(self, district: District, day: int = 0) -> Settings:
+        """Planning settings of ``district``'s team for the days ``day`` .. end."""
+        return replace(self.settings_from(day), staff=self.team(district))
+
+    def find(self, name: str) -> District:
+        """One of the campaign's districts, by any name ``find_district`` knows.
+
+        Raises
+        ------
+        InputError
+            If the district is not part of the campaign.
+        """
+        district = find_district(name)
+        if district not in self.districts:
+            names = ", ".join(d.name_en for d in self.districts)
+            raise InputError(f"{district.name_en} is not part of this campaign ({names})")
+        return district
 
     @property
     def days(self) -> int:
@@ -48,7 +97,8 @@ class Campaign:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; :meth:`from_dict` reads it back."""
         return {
-            "district": self.district.name_en,
+            "districts": [d.name_en for d in self.districts],
+            "teams": dict(sorted(self.teams.items())),
             "scenario": self.scenario,
             "cutoff": self.cutoff.isoformat(),
             "max_tries": self.max_tries,
@@ -58,12 +108,14 @@ class Campaign:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Campaign:
         """Rebuild a campaign from :meth:`to_dict`'s output."""
+        names = data["districts"] if "districts" in data else [data["district"]]  # older stores: one
         return cls(
-            district=find_district(data["district"]),
+            districts=tuple(find_district(name) for name in names),
             settings=Settings.from_dict(data["settings"], source="campaign settings"),
             scenario=data["scenario"],
             cutoff=dt.date.fromisoformat(data["cutoff"]),
             max_tries=int(data["max_tries"]),
+            teams={name: int(size) for name, size in data.get("teams", {}).items()},
         )
 
 
@@ -101,8 +153,23 @@ def load_campaign(store: CampaignStore) -> Campaign:
     return Campaign.from_dict(data)
 
 
+def districts_in(merchants: pd.DataFrame) -> tuple[District, ...]:
+    """The districts named in a merchants frame, in statistical-code order.
+
+    Raises
+    ------
+    InputError
+        If no row names a district.
+    """
+    named = set(merchants["district"].dropna()) - {""}
+    chosen = tuple(d for d in all_districts() if d.name_en in named)
+    if not chosen:
+        raise InputError("the merchants name no district; give --district")
+    return chosen
+
+
 def init_campaign(store: CampaignStore, merchants: pd.DataFrame, campaign: Campaign) -> int:
-    """Triage the district's merchants and store them with the campaign, all in one transaction.
+    """Triage the campaign's merchants and store them with the campaign, all in one transaction.
 
     The shops needing a panel start as unassigned ``awaiting_replan`` in plan version 1, so the
     store conserves shops from the start; ``planner.campaign.replan.replan(store, 0)`` makes the
@@ -114,9 +181,10 @@ def init_campaign(store: CampaignStore, merchants: pd.DataFrame, campaign: Campa
         An empty store.
     merchants
         Canonical merchants (``planner.schema.MERCHANT_COLUMNS``); shops of other districts are
-        left out (shops without a district are kept).
+        left out. Shops without a district are kept (as the district's) only by a one-district
+        campaign: with several, their office is unknown.
     campaign
-        District, scenario, cutoff, retry limit and settings.
+        Districts, teams, scenario, cutoff, retry limit and settings.
 
     Returns
     -------
@@ -126,17 +194,23 @@ def init_campaign(store: CampaignStore, merchants: pd.DataFrame, campaign: Campa
     Raises
     ------
     InputError
-        If the store already holds a campaign, or no merchant of the district needs a panel.
+        If the store already holds a campaign, a district has no team, or no merchant of the
+        campaign needs a panel.
     """
     if store.read_campaign() is not None:
         raise InputError(f"{store.path}: already holds a campaign; use another --store file")
-    if campaign.settings.staff is None or campaign.settings.staff < 1:
-        raise InputError("a campaign needs a team size: give --staff N (workers a day)")
-    mine = merchants[merchants["district"].isin([campaign.district.name_en, ""])]
+    for district in campaign.districts:
+        team = campaign.team(district)
+        if team is None or team < 1:
+            raise InputError(f"{district.name_en} needs a team size: give --staff N (workers a day)")
+    names = [d.name_en for d in campaign.districts]
+    mine = merchants[merchants["district"].isin(names if len(names) > 1 else [*names, ""])]
+    if len(names) == 1:
+        mine = mine.assign(district=names[0])
     triaged = triage(mine, scenario=campaign.scenario, cutoff=campaign.cutoff)
     needing = triaged.loc[triaged["needs_panel"], ["merchant_id"]]
     if needing.empty:
-        raise InputError(f"no merchant of {campaign.district.name_en} needs a panel ({campaign.scenario})")
+        raise InputError(f"no merchant of {', '.join(names)} needs a panel ({campaign.scenario})")
     with store.transaction():
         store.write_campaign(campaign.to_dict())
         store.write_merchants(triaged)

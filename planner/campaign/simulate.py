@@ -154,6 +154,37 @@ def _home_seconds(merchants: pd.DataFrame, district: District, settings: Setting
     return pd.Series(np.asarray(back, dtype=np.int64), index=merchants["merchant_id"].to_numpy())
 
 
+def play_campaign_day(
+    store: CampaignStore, day: int, seed: tuple[int, ...], fail_rate: float = 0.1, service_jitter: float = 0.3
+) -> pd.DataFrame:
+    """Play the current plan's visits of campaign day ``day`` in every district (see :func:`play_day`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The outcomes the field would report, ready for ``planner.campaign.outcomes.record_outcomes``
+        (with ``source_file`` and ``source_row``) or for an outcome CSV.
+    """
+    campaign = load_campaign(store)
+    week = campaign.settings.week
+    shift_end = day * 86_400 + week.shift_end.hour * 3600 + week.shift_end.minute * 60
+    visits = store.visits(status="planned", plan_version=store.current_plan_version())
+    visits = visits[visits["day"] == day]
+    merchants = store.merchants()
+    merchants = merchants[merchants["merchant_id"].isin(visits["merchant_id"])]
+    frames = []
+    for district in campaign.districts:
+        mine = merchants[merchants["district"].isin([district.name_en, ""])]
+        home_s = _home_seconds(mine, district, campaign.settings)
+        today = visits[visits["merchant_id"].isin(mine["merchant_id"])]
+        frames.append(
+            play_day(today, seed, fail_rate, service_jitter, home_s, shift_end, 60 * week.lunch_min)
+        )
+    outcomes = pd.concat(frames, ignore_index=True)
+    source = f"simulated day {day}"
+    return outcomes.assign(source_file=source, source_row=range(2, len(outcomes) + 2))
+
+
 def _one_run(args: tuple) -> dict:
     """One simulated campaign in a throw-away in-memory store."""
     run, merchants, campaign, fail_rate, jitter, seed = args

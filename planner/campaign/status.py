@@ -8,6 +8,7 @@ from planner.campaign.ledger import AWAITING_REPLAN, conservation
 from planner.campaign.setup import load_campaign
 from planner.campaign.store import CampaignStore
 
+CITY = "city"  # the total row of a campaign of several districts
 # Unassigned for these reasons, a shop is still work to do: more staff or a re-plan can reach it.
 OPEN_REASONS = ("capacity", AWAITING_REPLAN)
 STATUS_COLUMNS = (
@@ -24,7 +25,7 @@ STATUS_COLUMNS = (
 
 
 def campaign_status(store: CampaignStore) -> pd.DataFrame:
-    """Progress of the store's campaign, one row per district.
+    """Progress of the store's campaign, one row per district (and a ``city`` row for several).
 
     Returns
     -------
@@ -38,18 +39,19 @@ def campaign_status(store: CampaignStore) -> pd.DataFrame:
         when every needing shop is installed, planned or unassigned with a reason).
     """
     campaign = load_campaign(store)
-    merchants = store.merchants()
-    needing = merchants.loc[merchants["needs_panel"], ["merchant_id", "district"]]
-    needing["district"] = needing["district"].replace("", campaign.district.name_en)
+    needing = store.needing_districts()
+    needing["district"] = needing["district"].replace("", campaign.districts[0].name_en)  # older stores
     outcomes = store.outcomes()
     installs = outcomes[outcomes["outcome"] == "installed"][["merchant_id", "date"]]
     version = store.current_plan_version()
-    planned = store.visits(status="planned", plan_version=version)[["merchant_id", "date"]]
+    planned = store.visits(status="planned", plan_version=version, columns=("merchant_id", "date"))
     unassigned = store.unassigned(version)
     state = needing.merge(installs.rename(columns={"date": "installed_on"}), how="left", on="merchant_id")
     state = state.merge(planned.rename(columns={"date": "planned_on"}), how="left", on="merchant_id")
     state = state.merge(unassigned, how="left", on="merchant_id")
     rows = [_district_row(name, shops, campaign.deadline) for name, shops in state.groupby("district")]
+    if len(rows) > 1:
+        rows.append(_district_row(CITY, state, campaign.deadline))
     table = pd.DataFrame(rows)
     reason_columns = sorted(c for c in table.columns if c.startswith("unassigned_"))
     table = table[[*STATUS_COLUMNS, *reason_columns]]

@@ -235,9 +235,18 @@ class CampaignStore:
         with self.transaction() as conn:
             conn.executemany(f"INSERT INTO merchants ({', '.join(columns)}) VALUES ({marks})", rows)
 
-    def merchants(self) -> pd.DataFrame:
-        """The campaign's merchants in the canonical layout plus their triage columns."""
-        frame = pd.read_sql_query("SELECT * FROM merchants ORDER BY merchant_id", self.conn)
+    def needing_districts(self) -> pd.DataFrame:
+        """``merchant_id`` and ``district`` of every shop needing a panel (a light read for status)."""
+        query = "SELECT merchant_id, district FROM merchants WHERE needs_panel = 1 ORDER BY merchant_id"
+        return pd.read_sql_query(query, self.conn)
+
+    def merchants(self, districts: list[str] | None = None) -> pd.DataFrame:
+        """The campaign's merchants (of ``districts`` only, if given) in the canonical layout plus triage."""
+        where, args = "", ()
+        if districts is not None:
+            where, args = f"WHERE district IN ({', '.join('?' for _ in districts)})", tuple(districts)
+        query = f"SELECT * FROM merchants {where} ORDER BY merchant_id"
+        frame = pd.read_sql_query(query, self.conn, params=args)
         frame["payment_errors"] = frame["payment_errors"].fillna(0).astype(int)
         frame["qr_issued"] = pd.to_datetime(frame["qr_issued"])
         for column in ("active", "needs_panel"):
@@ -275,8 +284,40 @@ class CampaignStore:
         with self.transaction() as conn:
             conn.executemany(f"INSERT INTO visits ({names}) VALUES ({marks})", rows)
 
-    def visits(self, status: str | None = None, plan_version: int | None = None) -> pd.DataFrame:
-        """Visits, optionally of one status and one plan version, ordered by day, staff and stop."""
+    def shop_ids(self) -> dict[str, list[str]]:
+        """The ids conservation is checked on, read with plain SQL (fast on a city's store).
+
+        Keys: ``needing`` (shops needing a panel), ``installed`` (one per installed outcome),
+        ``planned`` (one per planned visit of the current plan) and ``unassigned`` (with ``reasons``).
+        """
+        version = self.current_plan_version()
+
+        def column(query: str, *args) -> list:
+            return [row[0] for row in self.conn.execute(query, args)]
+
+        unassigned = self.conn.execute(
+            "SELECT merchant_id, reason FROM unassigned WHERE plan_version = ?", (version,)
+        ).fetchall()
+        return {
+            "needing": column("SELECT merchant_id FROM merchants WHERE needs_panel = 1"),
+            "installed": column("SELECT merchant_id FROM outcomes WHERE outcome = 'installed'"),
+            "planned": column(
+                "SELECT merchant_id FROM visits WHERE status = 'planned' AND plan_version = ?", version
+            ),
+            "unassigned": [m for m, _ in unassigned],
+            "reasons": [r for _, r in unassigned],
+        }
+
+    def visits(
+        self, status: str | None = None, plan_version: int | None = None, columns: tuple[str, ...] = ()
+    ) -> pd.DataFrame:
+        """Visits, optionally of one status and one plan version, ordered by day, staff and stop.
+
+        ``columns`` picks the columns to read (default: all); a city's plan has ~200,000 visits.
+        """
+        known = {"id", "plan_version", "status", *VISIT_FIELDS}
+        if not set(columns) <= known:
+            raise ValueError(f"unknown visit columns {sorted(set(columns) - known)}")
         where, args = [], []
         if status is not None:
             where.append("status = ?")
@@ -285,7 +326,7 @@ class CampaignStore:
             where.append("plan_version = ?")
             args.append(plan_version)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        query = f"SELECT * FROM visits {clause} ORDER BY day, staff_id, stop, id"
+        query = f"SELECT {', '.join(columns) or '*'} FROM visits {clause} ORDER BY day, staff_id, stop, id"
         return pd.read_sql_query(query, self.conn, params=args)
 
     def set_visit_status(self, visit_ids: list[int], status: str) -> None:
@@ -295,10 +336,38 @@ class CampaignStore:
                 "UPDATE visits SET status = ? WHERE id = ?", ((status, int(i)) for i in visit_ids)
             )
 
-    def supersede_planned(self) -> int:
-        """Mark every still-planned visit superseded (a new plan replaces them); return how many."""
+    def supersede_planned(self, below: int | None = None) -> int:
+        """Mark still-planned visits superseded (a new plan replaces them); return how many.
+
+        With ``below``, only visits of plan versions before it (the new version's own stay planned).
+        """
+        query = "UPDATE visits SET status = 'superseded' WHERE status = 'planned'"
         with self.transaction() as conn:
-            return conn.execute("UPDATE visits SET status = 'superseded' WHERE status = 'planned'").rowcount
+            if below is None:
+                return conn.execute(query).rowcount
+            return conn.execute(f"{query} AND plan_version < ?", (below,)).rowcount
+
+    def carry_forward(self, old_version: int, new_version: int, districts: list[str]) -> int:
+        """Copy plan ``old_version``'s planned visits and unassigned shops of ``districts`` into ``new_version``.
+
+        A re-plan of some districts keeps the others' plans this way; return the visits copied.
+        """
+        fields = ", ".join(VISIT_FIELDS)
+        chosen = ", ".join("?" for _ in districts)
+        of_districts = f"merchant_id IN (SELECT merchant_id FROM merchants WHERE district IN ({chosen}))"
+        with self.transaction() as conn:
+            copied = conn.execute(
+                f"INSERT INTO visits (plan_version, {fields}, status) SELECT ?, {fields}, 'planned' "
+                f"FROM visits WHERE plan_version = ? AND status = 'planned' AND {of_districts} "
+                "ORDER BY id",
+                (new_version, old_version, *districts),
+            ).rowcount
+            conn.execute(
+                "INSERT INTO unassigned (plan_version, merchant_id, reason) SELECT ?, merchant_id, reason "
+                f"FROM unassigned WHERE plan_version = ? AND {of_districts}",
+                (new_version, old_version, *districts),
+            )
+        return copied
 
     def set_unassigned(self, plan_version: int, unassigned: pd.DataFrame) -> None:
         """Record (or replace) why shops are not in plan ``plan_version`` (``merchant_id``, ``reason``)."""

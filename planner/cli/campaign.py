@@ -9,16 +9,19 @@ from typing import Annotated
 
 import typer
 
+from planner.campaign import budget as campaign_budget
 from planner.campaign import forecast as campaign_forecast
 from planner.campaign import outcomes as campaign_outcomes
 from planner.campaign import replan as campaign_replan
 from planner.campaign import run as campaign_run
 from planner.campaign import simulate as campaign_simulate
 from planner.campaign import status as campaign_status
-from planner.campaign.setup import Campaign
+from planner.campaign.setup import load_campaign
 from planner.campaign.store import DEFAULT_STORE, CampaignStore
 from planner.cli.common import (
     Scenario,
+    Scheduler,
+    Workers,
     app,
     console,
     progress_bar,
@@ -26,7 +29,7 @@ from planner.cli.common import (
     table_of,
     user_errors,
 )
-from planner.districts import find_district
+from planner.executor import make_executor
 from planner.settings import Settings
 
 campaign_app = typer.Typer(help="Start a campaign in a store file; then record outcomes and re-plan daily.")
@@ -34,6 +37,14 @@ outcomes_app = typer.Typer(help="Field outcomes: what happened at each visited s
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(outcomes_app, name="outcomes")
 StorePath = Annotated[Path, typer.Option("--store", help="Campaign file (SQLite).")]
+Budget = Annotated[
+    float | None,
+    typer.Option(
+        help="Seconds the plan may take: shorter searches when much is left "
+        f"(default {campaign_budget.DISTRICT_BUDGET_S:g} a district, at most {campaign_budget.CITY_BUDGET_S:g}; "
+        "0: the campaign's full budgets)."
+    ),
+]
 
 
 @campaign_app.command("init")
@@ -41,8 +52,14 @@ def campaign_init(
     merchants: Annotated[
         Path, typer.Argument(help="Merchants file: CSV, GeoJSON, GeoPackage or the register.")
     ],
-    district: Annotated[str, typer.Option(help="District of the campaign, e.g. Jongno-gu.")],
-    staff: Annotated[int, typer.Option(help="Workers a day.")],
+    staff: Annotated[int, typer.Option(help="Workers a day in each district.")],
+    district: Annotated[
+        list[str] | None,
+        typer.Option(help="District of the campaign, repeatable (default: every district in the file)."),
+    ] = None,
+    team: Annotated[
+        list[str] | None, typer.Option(help="Another team for one district: NAME=WORKERS, repeatable.")
+    ] = None,
     scenario: Scenario = "targeted",
     store: StorePath = DEFAULT_STORE,
     days: Annotated[int | None, typer.Option(help="Days in the campaign.")] = None,
@@ -51,17 +68,31 @@ def campaign_init(
     max_tries: Annotated[int, typer.Option(help="Visits to a closed shop before giving up.")] = 3,
     improve_time: Annotated[float | None, typer.Option(help="Seconds improving across zones.")] = None,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
+    workers: Workers = 1,
+    scheduler: Scheduler = None,
+    budget: Budget = None,
 ) -> None:
-    """Start a campaign: triage the district's merchants, store them and plan the week."""
+    """Start a campaign: triage the merchants of its districts (or the city), store them and plan the week."""
     with user_errors():
         settings = settings_from_options(
             settings_file, staff, days, start, time_limit, None, False, improve_time
         )
-        campaign = Campaign(find_district(district), settings, scenario, max_tries=max_tries)
-        with progress_bar("planning") as progress:
-            started = campaign_run.start_campaign(merchants, store, campaign, progress)
+        teams = campaign_run.parse_teams(team or [])
+        with make_executor(workers, scheduler) as executor, progress_bar("planning") as progress:
+            started = campaign_run.start_campaign(
+                merchants,
+                store,
+                settings,
+                district or [],
+                teams,
+                progress,
+                executor,
+                scenario,
+                max_tries,
+                _budget_s(budget),
+            )
     console.print(f"{started.needing:,} shops need a panel; plan version {started.first_plan.plan_version}")
-    console.print(", ".join(f"{k} {v}" for k, v in started.first_plan.summary().items()))
+    _print_replan(started.first_plan)
     console.print(f"campaign stored in {store}")
 
 
@@ -83,13 +114,41 @@ def replan_command(
     day: Annotated[int, typer.Option(help="First campaign day to plan again (0 = first day).")],
     pin_under_way: Annotated[bool, typer.Option(help="Keep today's routes; plan from tomorrow.")] = False,
     store: StorePath = DEFAULT_STORE,
-    processes: Annotated[
-        int | None, typer.Option(help="Zones solved in parallel (default: the campaign's).")
+    district: Annotated[
+        list[str] | None,
+        typer.Option(help="Re-plan only this district, repeatable (default: every one of the campaign)."),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            "--processes",
+            help="Worker processes solving zones (default: the campaign's solver.processes).",
+        ),
+    ] = None,
+    scheduler: Scheduler = None,
+    budget: Budget = None,
 ) -> None:
     """Keep what is done; plan every remaining shop over the days left; store a new plan version."""
-    with user_errors(), CampaignStore.existing(store) as opened, progress_bar("re-planning") as progress:
-        result = campaign_replan.replan(opened, day, pin_under_way, progress, processes)
+    with user_errors(), CampaignStore.existing(store) as opened:
+        count = workers or load_campaign(opened).settings.solver.processes
+        with make_executor(max(1, count), scheduler) as executor, progress_bar("re-planning") as progress:
+            result = campaign_replan.replan(
+                opened, day, pin_under_way, progress, executor, district, _budget_s(budget)
+            )
+    _print_replan(result)
+
+
+def _budget_s(budget: float | None) -> float | str | None:
+    """The re-plan's budget: ``"auto"`` when not given, None (the campaign's full budgets) for 0."""
+    if budget is None:
+        return campaign_budget.AUTO
+    return budget or None
+
+
+def _print_replan(result: campaign_replan.ReplanResult) -> None:
+    if len(result.districts) > 1:
+        console.print(table_of(result.districts.set_index("district"), "Re-planned districts"))
     console.print(", ".join(f"{k} {v}" for k, v in result.summary().items()))
 
 
@@ -100,6 +159,10 @@ def status_command(store: StorePath = DEFAULT_STORE) -> None:
         table = campaign_status.campaign_status(opened)
     by_district = table.set_index("district").T.rename_axis("figure")
     console.print(table_of(by_district, f"Campaign status (plan {table.attrs['plan_version']})"))
+    districts = table[table["district"] != campaign_status.CITY]
+    at_risk = districts.loc[districts["at_risk"], "district"].tolist()
+    if at_risk:
+        console.print(f"[yellow]at risk ({len(at_risk)}):[/yellow] {', '.join(at_risk)}")
     for problem in table.attrs["conservation"]:
         console.print(f"[red]conservation:[/red] {problem}")
 
@@ -134,14 +197,13 @@ def simulate_command(
         # A seed asks for runs that repeat: solves stop after a number of solutions, not of seconds.
         limit = None if seed is None else campaign_simulate.SEEDED_SOLUTION_LIMIT
         fast = campaign_simulate.simulation_settings(Settings(), time_limit, limit)
-        frame, chosen, settings = campaign_run.simulation_inputs(
+        frame, teams, settings, scenario = campaign_run.simulation_inputs(
             merchants, store, district or [], staff, fast
         )
         used_seed = seed if seed is not None else secrets.randbelow(2**31)
         setup = campaign_forecast.SimulationSetup(
-            frame, settings, runs, fail_rate, service_jitter, used_seed, processes
+            frame, settings, runs, fail_rate, service_jitter, used_seed, processes, scenario
         )
-        teams = {d: settings.staff for d in chosen}
         with progress_bar("simulating") as progress:
             found = campaign_forecast.forecast(setup, teams, progress)
             advice = campaign_forecast.advise_staff(setup, found, teams, target, progress) if target else None
