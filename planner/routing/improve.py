@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from planner.routing.ortools_solver import solve_ortools
+from planner.routing.ortools_solver import GUIDED, Search, solve_ortools
 from planner.routing.problem import Problem, Route, Solution
 
 SUB_VISITS = 120  # visits per sub-problem: where OR-Tools is at its best
@@ -83,19 +83,20 @@ def improve(
     sub_time_s: float = 1.0,
     progress: Callable[[float, float, str], None] | None = None,
     sub_visits: int = SUB_VISITS,
+    search: Search = GUIDED,
 ) -> Solution:
     """Re-optimise groups of nearby routes with OR-Tools, warm-started, until the budget ends.
 
     Each step picks a route at random (seeded), adds the routes with the nearest barycentres
     until about ``sub_visits`` visits, one unused vehicle and the unassigned visits nearby, and
-    re-solves that sub-problem from the current routes; the result replaces the routes when it
-    is cheaper. Needs ``problem.coords``.
+    re-solves that sub-problem from the current routes (with OR-Tools' ``search``); the result
+    replaces the routes when it is cheaper. Needs ``problem.coords``.
     """
     began = time.perf_counter()
     rng = np.random.default_rng(seed)
     best, best_cost = solution, total_cost(problem, solution)
     while time.perf_counter() - began < time_limit_s - sub_time_s / 2 and best.routes:
-        step = _step(problem, best, rng, sub_time_s, sub_visits)
+        step = _step(problem, best, rng, sub_time_s, sub_visits, search)
         if step is not None and (cost := total_cost(problem, step)) < best_cost:
             best, best_cost = step, cost
         if progress:
@@ -106,7 +107,12 @@ def improve(
 
 
 def _step(
-    problem: Problem, current: Solution, rng: np.random.Generator, sub_time_s: float, sub_visits: int
+    problem: Problem,
+    current: Solution,
+    rng: np.random.Generator,
+    sub_time_s: float,
+    sub_visits: int,
+    search: Search = GUIDED,
 ) -> Solution | None:
     centres = route_barycentres(problem, current)
     sizes = np.array([len(r.visits) for r in current.routes])
@@ -135,7 +141,9 @@ def _step(
         spare = []
     sub, nodes, vehicles, initial = subproblem(problem, routes, spare, loose)
     sub = replace(sub, penalty=droppable(problem, sub, nodes))
-    result = solve_ortools(sub, sub_time_s, initial=initial, first_solution=first_solution_for(sub))
+    result = solve_ortools(
+        sub, sub_time_s, initial=initial, first_solution=first_solution_for(sub), search=search
+    )
     if result.unassigned and problem.penalty is None:
         return None  # a mandatory visit was left out: keep the current routes
     mapped = [
