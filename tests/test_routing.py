@@ -191,3 +191,13 @@ def test_engine_search_with_close_visit_ruin_and_recreate_is_feasible():
     solution = solve_ortools(problem, 2, first_solution="LOCAL_CHEAPEST_INSERTION", search=SEARCH)
     assert solution.unassigned == []
     check_feasible(problem, solution)
+
+
+def test_improve_with_large_removal_steps_never_makes_a_solution_worse():
+    """Larger steps that try to empty one of the emptiest routes keep every visit and the cost."""
+    problem = make_problem(150, vehicles=14, side_m=3000, seed=3)
+    start = solve_ortools(problem, 1, first_solution="SAVINGS")
+    better = improve(problem, start, 4, seed=2, sub_time_s=0.5, sub_visits=40, removal_growth=2.0)
+    assert better.unassigned == []
+    assert total_cost(problem, better) <= total_cost(problem, start)
+    check_feasible(problem, better)

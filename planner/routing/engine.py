@@ -19,6 +19,10 @@ from planner.routing.zones import make_zones
 DIRECT_MAX = 200  # up to this many visits, OR-Tools alone on the whole problem
 ZONE_SIZE = 150
 START_SHARE = 0.3  # share of the budget spent on the first solution
+LARGE_SUB_VISITS = 200  # sub-problem size of a zoned problem: a few routes, and room to empty one
+LARGE_SUB_TIME_S = 1.5
+SMALL_REMOVAL_GROWTH = 2.0  # removal steps this many times larger when vehicles have a fixed cost
+LARGE_REMOVAL_GROWTH = 1.5
 SMALL_SUB_VISITS = 50  # sub-problem size when the whole problem is small
 SMALL_SUB_TIME_S = 0.5
 LONG_ROUTES = 5  # up to this many routes, a small problem is searched whole
@@ -98,7 +102,17 @@ def search(
     left = time_limit_s - (time.perf_counter() - began)
     best = start
     if left > 1.0 and start.routes:
-        best = improve(problem, start, left, seed, 1.0, progress, search=SEARCH)
+        best = improve(
+            problem,
+            start,
+            left,
+            seed,
+            LARGE_SUB_TIME_S,
+            progress,
+            LARGE_SUB_VISITS,
+            SEARCH,
+            LARGE_REMOVAL_GROWTH if _fixed_costs(problem) else 1.0,
+        )
     best.seconds = time.perf_counter() - began
     best.objective = total_cost(problem, best)
     return best
@@ -116,8 +130,8 @@ def _solve_small(problem: Problem, time_limit_s: float, seed: int, strategy: str
     first = "PATH_CHEAPEST_ARC" if strategy == "SAVINGS" else strategy
     probe = solve_ortools(problem, PROBE_SHARE * time_limit_s, seed, first_solution=first, search=SEARCH)
     long_routes = probe.routes and not probe.unassigned and len(probe.routes) <= LONG_ROUTES
+    left = time_limit_s - (time.perf_counter() - began)
     if long_routes:
-        left = time_limit_s - (time.perf_counter() - began)
         best = (
             solve_ortools(problem, left, seed, first_solution=first, initial=probe, search=SEARCH)
             if left > 0.5
@@ -127,13 +141,31 @@ def _solve_small(problem: Problem, time_limit_s: float, seed: int, strategy: str
         start = solve_ortools(
             problem, START_SHARE * time_limit_s, seed, first_solution=strategy, search=SEARCH
         )
+        complete = problem.penalty is not None or not probe.unassigned  # mandatory visits all served
+        if probe.routes and complete and total_cost(problem, probe) < total_cost(problem, start):
+            start = probe  # the probe's search already did better: improve that instead
         left = time_limit_s - (time.perf_counter() - began)
         best = start
         if left > SMALL_SUB_TIME_S and start.routes:
-            best = improve(problem, start, left, seed, SMALL_SUB_TIME_S, progress, SMALL_SUB_VISITS, SEARCH)
+            best = improve(
+                problem,
+                start,
+                left,
+                seed,
+                SMALL_SUB_TIME_S,
+                progress,
+                SMALL_SUB_VISITS,
+                SEARCH,
+                SMALL_REMOVAL_GROWTH if _fixed_costs(problem) else 1.0,
+            )
     best.seconds = time.perf_counter() - began
     best.objective = total_cost(problem, best)
     return best
+
+
+def _fixed_costs(problem: Problem) -> bool:
+    """Whether using a vehicle costs something: then emptying routes is worth larger steps."""
+    return any(v.fixed_cost > 0 for v in problem.vehicles)
 
 
 def _zoned_start(problem: Problem, budget_s: float, seed: int, strategy: str) -> Solution:
