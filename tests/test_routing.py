@@ -201,3 +201,15 @@ def test_improve_with_large_removal_steps_never_makes_a_solution_worse():
     assert better.unassigned == []
     assert total_cost(problem, better) <= total_cost(problem, start)
     check_feasible(problem, better)
+
+
+def _zones_then(cost: int) -> Solution:
+    make_zones(np.random.default_rng(cost).uniform(0, 6000, (1000, 2)), 150, seed=cost)
+    return _solution(cost)
+
+
+def test_portfolio_children_can_cut_zones_after_the_parent_did():
+    """A forked search runs k-means even when the parent ran it first (no OpenMP deadlock)."""
+    _zones_then(9)
+    best = best_of([partial(_zones_then, 9), partial(_zones_then, 2)], attrgetter("objective"), 5)
+    assert best.objective == 2

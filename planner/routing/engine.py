@@ -29,6 +29,7 @@ LONG_ROUTES = 5  # up to this many routes, a small problem is searched whole
 PROBE_SHARE = 0.15  # budget share of the first look at a small problem's route count
 PORTFOLIO = 2  # searches run side by side, one per core
 ALTERNATIVE_START = "PARALLEL_CHEAPEST_INSERTION"  # the second search's first solution
+ALTERNATIVE_PROBE = "SAVINGS"  # and its start on a small problem with long routes
 # Guided local search plus OR-Tools' ruin-and-recreate of close visits (SISR-like moves)
 SEARCH = Search(
     operators=("local_cheapest_insertion_close_nodes_lns", "global_cheapest_insertion_close_nodes_lns")
@@ -97,7 +98,8 @@ def search(
     if problem.coords is None:
         return solve_ortools(problem, time_limit_s, seed, first_solution=strategy, search=SEARCH)
     if len(problem.visits) <= DIRECT_MAX:
-        return _solve_small(problem, time_limit_s, seed, strategy, progress)
+        probe_first = ALTERNATIVE_PROBE if variant and strategy == ALTERNATIVE_START else None
+        return _solve_small(problem, time_limit_s, seed, strategy, progress, probe_first)
     start = _zoned_start(problem, START_SHARE * time_limit_s, seed, strategy)
     left = time_limit_s - (time.perf_counter() - began)
     best = start
@@ -118,7 +120,9 @@ def search(
     return best
 
 
-def _solve_small(problem: Problem, time_limit_s: float, seed: int, strategy: str, progress) -> Solution:
+def _solve_small(
+    problem: Problem, time_limit_s: float, seed: int, strategy: str, progress, probe_first: str | None = None
+) -> Solution:
     """A problem OR-Tools can take whole: its own search, then re-solved groups of routes.
 
     A short PATH_CHEAPEST_ARC search tells whether routes are long (few of them). If so, a group
@@ -127,15 +131,14 @@ def _solve_small(problem: Problem, time_limit_s: float, seed: int, strategy: str
     on Solomon's short-route classes cut the gap of one long OR-Tools search by more than half.
     """
     began = time.perf_counter()
-    first = "PATH_CHEAPEST_ARC" if strategy == "SAVINGS" else strategy
-    probe = solve_ortools(problem, PROBE_SHARE * time_limit_s, seed, first_solution=first, search=SEARCH)
+    first = probe_first or ("PATH_CHEAPEST_ARC" if strategy == "SAVINGS" else strategy)
+    # Plain guided local search: the extra operators slow it down on long routes (R2, RC2).
+    probe = solve_ortools(problem, PROBE_SHARE * time_limit_s, seed, first_solution=first)
     long_routes = probe.routes and not probe.unassigned and len(probe.routes) <= LONG_ROUTES
     left = time_limit_s - (time.perf_counter() - began)
     if long_routes:
         best = (
-            solve_ortools(problem, left, seed, first_solution=first, initial=probe, search=SEARCH)
-            if left > 0.5
-            else probe
+            solve_ortools(problem, left, seed, first_solution=first, initial=probe) if left > 0.5 else probe
         )
     else:
         start = solve_ortools(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 
 from planner.routing.problem import Solution
@@ -29,8 +30,9 @@ def best_of(
 ) -> Solution:
     """Run ``searches[1:]`` in forked children and ``searches[0]`` here; return the best by ``score``.
 
-    A child that fails or overruns the budget by more than ``GRACE_S`` is left out; ties keep the
-    earlier search, so the result depends only on what each search found.
+    A child that fails or is not done ``GRACE_S`` after the budget is left out (and ended); ties
+    keep the earlier search, so the result depends only on what each search found. Children are
+    forked: the caller must not hold OpenMP threads (see ``planner.routing.zones``).
 
     Parameters
     ----------
@@ -49,6 +51,7 @@ def best_of(
     if len(searches) == 1 or not can_fork():
         return searches[0]()
     context = multiprocessing.get_context("fork")
+    deadline = time.perf_counter() + budget_s + GRACE_S
     children = []
     for search in searches[1:]:
         receive, send = context.Pipe(duplex=False)
@@ -59,7 +62,7 @@ def best_of(
     found = [searches[0]()]
     for child, receive in children:
         try:
-            if receive.poll(budget_s + GRACE_S):
+            if receive.poll(max(0.0, deadline - time.perf_counter())):
                 found.append(receive.recv())
         except (EOFError, OSError):  # the child died before sending: keep the others
             pass
