@@ -6,21 +6,34 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
 from planner.routing.improve import droppable, first_solution_for, improve, subproblem, total_cost
-from planner.routing.ortools_solver import solve_ortools
+from planner.routing.ortools_solver import Search, solve_ortools
+from planner.routing.portfolio import best_of, processes_available
 from planner.routing.problem import Problem, Route, Solution
 from planner.routing.zones import make_zones
 
 DIRECT_MAX = 200  # up to this many visits, OR-Tools alone on the whole problem
 ZONE_SIZE = 150
 START_SHARE = 0.3  # share of the budget spent on the first solution
+LARGE_SUB_VISITS = 200  # sub-problem size of a zoned problem: a few routes, and room to empty one
+LARGE_SUB_TIME_S = 1.5
+SMALL_REMOVAL_GROWTH = 2.0  # removal steps this many times larger when vehicles have a fixed cost
+LARGE_REMOVAL_GROWTH = 1.5
 SMALL_SUB_VISITS = 50  # sub-problem size when the whole problem is small
 SMALL_SUB_TIME_S = 0.5
 LONG_ROUTES = 5  # up to this many routes, a small problem is searched whole
 PROBE_SHARE = 0.15  # budget share of the first look at a small problem's route count
+PORTFOLIO = 2  # searches run side by side, one per core
+ALTERNATIVE_START = "PARALLEL_CHEAPEST_INSERTION"  # the second search's first solution
+ALTERNATIVE_PROBE = "SAVINGS"  # and its start on a small problem with long routes
+# Guided local search plus OR-Tools' ruin-and-recreate of close visits (SISR-like moves)
+SEARCH = Search(
+    operators=("local_cheapest_insertion_close_nodes_lns", "global_cheapest_insertion_close_nodes_lns")
+)
 
 
 def solve(
@@ -28,8 +41,50 @@ def solve(
     time_limit_s: float,
     seed: int = 0,
     progress: Callable[[float, float, str], None] | None = None,
+    processes: int | None = None,
 ) -> Solution:
     """Solve a time-windowed multi-vehicle problem within ``time_limit_s``.
+
+    Runs up to ``processes`` differently started and seeded searches (``search``) in parallel
+    processes and keeps the cheapest; by default one per core, at most ``PORTFOLIO``.
+
+    Parameters
+    ----------
+    problem
+        The problem; with ``coords`` the engine decomposes it, without it is plain OR-Tools.
+    time_limit_s
+        Wall-clock budget.
+    seed
+        Seed of the first search; the others use the following seeds.
+    progress
+        Called as ``progress(elapsed_s, budget_s, text)`` by the first search.
+    processes
+        Searches run side by side; ``None`` means one per available core, at most ``PORTFOLIO``.
+
+    Returns
+    -------
+    Solution
+        The cheapest solution found, with its objective and the wall-clock seconds spent.
+    """
+    began = time.perf_counter()
+    count = min(PORTFOLIO, processes_available()) if processes is None else max(1, processes)
+    searches = [
+        partial(search, problem, time_limit_s, seed + k, progress if k == 0 else None, k)
+        for k in range(count)
+    ]
+    best = best_of(searches, partial(total_cost, problem), time_limit_s)
+    best.seconds = time.perf_counter() - began
+    return best
+
+
+def search(
+    problem: Problem,
+    time_limit_s: float,
+    seed: int = 0,
+    progress: Callable[[float, float, str], None] | None = None,
+    variant: int = 0,
+) -> Solution:
+    """One search of the engine within ``time_limit_s`` (``variant`` > 0: the alternative start).
 
     The first solution comes from OR-Tools on the whole problem when it is small, else from
     zones of about ``ZONE_SIZE`` visits, each solved by OR-Tools with a share of the fleet. The
@@ -38,21 +93,36 @@ def solve(
     """
     began = time.perf_counter()
     strategy = first_solution_for(problem)
+    if variant and strategy == "SAVINGS":
+        strategy = ALTERNATIVE_START
     if problem.coords is None:
-        return solve_ortools(problem, time_limit_s, seed, first_solution=strategy)
+        return solve_ortools(problem, time_limit_s, seed, first_solution=strategy, search=SEARCH)
     if len(problem.visits) <= DIRECT_MAX:
-        return _solve_small(problem, time_limit_s, seed, strategy, progress)
+        probe_first = ALTERNATIVE_PROBE if variant and strategy == ALTERNATIVE_START else None
+        return _solve_small(problem, time_limit_s, seed, strategy, progress, probe_first)
     start = _zoned_start(problem, START_SHARE * time_limit_s, seed, strategy)
     left = time_limit_s - (time.perf_counter() - began)
     best = start
     if left > 1.0 and start.routes:
-        best = improve(problem, start, left, seed, 1.0, progress)
+        best = improve(
+            problem,
+            start,
+            left,
+            seed,
+            LARGE_SUB_TIME_S,
+            progress,
+            LARGE_SUB_VISITS,
+            SEARCH,
+            LARGE_REMOVAL_GROWTH if _fixed_costs(problem) else 1.0,
+        )
     best.seconds = time.perf_counter() - began
     best.objective = total_cost(problem, best)
     return best
 
 
-def _solve_small(problem: Problem, time_limit_s: float, seed: int, strategy: str, progress) -> Solution:
+def _solve_small(
+    problem: Problem, time_limit_s: float, seed: int, strategy: str, progress, probe_first: str | None = None
+) -> Solution:
     """A problem OR-Tools can take whole: its own search, then re-solved groups of routes.
 
     A short PATH_CHEAPEST_ARC search tells whether routes are long (few of them). If so, a group
@@ -61,23 +131,44 @@ def _solve_small(problem: Problem, time_limit_s: float, seed: int, strategy: str
     on Solomon's short-route classes cut the gap of one long OR-Tools search by more than half.
     """
     began = time.perf_counter()
-    first = "PATH_CHEAPEST_ARC" if strategy == "SAVINGS" else strategy
+    first = probe_first or ("PATH_CHEAPEST_ARC" if strategy == "SAVINGS" else strategy)
+    # Plain guided local search: the extra operators slow it down on long routes (R2, RC2).
     probe = solve_ortools(problem, PROBE_SHARE * time_limit_s, seed, first_solution=first)
     long_routes = probe.routes and not probe.unassigned and len(probe.routes) <= LONG_ROUTES
+    left = time_limit_s - (time.perf_counter() - began)
     if long_routes:
-        left = time_limit_s - (time.perf_counter() - began)
         best = (
             solve_ortools(problem, left, seed, first_solution=first, initial=probe) if left > 0.5 else probe
         )
     else:
-        start = solve_ortools(problem, START_SHARE * time_limit_s, seed, first_solution=strategy)
+        start = solve_ortools(
+            problem, START_SHARE * time_limit_s, seed, first_solution=strategy, search=SEARCH
+        )
+        complete = problem.penalty is not None or not probe.unassigned  # mandatory visits all served
+        if probe.routes and complete and total_cost(problem, probe) < total_cost(problem, start):
+            start = probe  # the probe's search already did better: improve that instead
         left = time_limit_s - (time.perf_counter() - began)
         best = start
         if left > SMALL_SUB_TIME_S and start.routes:
-            best = improve(problem, start, left, seed, SMALL_SUB_TIME_S, progress, SMALL_SUB_VISITS)
+            best = improve(
+                problem,
+                start,
+                left,
+                seed,
+                SMALL_SUB_TIME_S,
+                progress,
+                SMALL_SUB_VISITS,
+                SEARCH,
+                SMALL_REMOVAL_GROWTH if _fixed_costs(problem) else 1.0,
+            )
     best.seconds = time.perf_counter() - began
     best.objective = total_cost(problem, best)
     return best
+
+
+def _fixed_costs(problem: Problem) -> bool:
+    """Whether using a vehicle costs something: then emptying routes is worth larger steps."""
+    return any(v.fixed_cost > 0 for v in problem.vehicles)
 
 
 def _zoned_start(problem: Problem, budget_s: float, seed: int, strategy: str) -> Solution:
@@ -96,7 +187,7 @@ def _zoned_start(problem: Problem, budget_s: float, seed: int, strategy: str) ->
         empty = [Route(v, (), (), 0, 0) for v in fleet]
         sub, nodes, vehicles, _ = subproblem(problem, empty, [], [int(i) for i in members])
         sub = replace(sub, penalty=droppable(problem, sub, nodes))
-        result = solve_ortools(sub, budget_s / len(zones), seed, first_solution=strategy)
+        result = solve_ortools(sub, budget_s / len(zones), seed, first_solution=strategy, search=SEARCH)
         used = {r.vehicle for r in result.routes}
         free += [vehicles[k] for k in range(len(vehicles)) if k not in used]
         routes += [
@@ -123,7 +214,7 @@ def _insert_leftovers(
     empty = [Route(v, (), (), 0, 0) for v in free]
     sub, nodes, vehicles, _ = subproblem(problem, empty, [], solution.unassigned)
     sub = replace(sub, penalty=droppable(problem, sub, nodes))
-    result = solve_ortools(sub, max(1.0, budget_s), first_solution=strategy)
+    result = solve_ortools(sub, max(1.0, budget_s), first_solution=strategy, search=SEARCH)
     routes = [
         replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
         for r in result.routes

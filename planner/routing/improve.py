@@ -8,12 +8,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from planner.routing.ortools_solver import solve_ortools
+from planner.routing.ortools_solver import GUIDED, Search, solve_ortools
 from planner.routing.problem import Problem, Route, Solution
 
 SUB_VISITS = 120  # visits per sub-problem: where OR-Tools is at its best
 REMOVAL_SHARE = 0.3  # share of steps that try to empty a route (fewer workers)
 MERGE_SHARE = 0.15  # share of steps that re-solve the emptiest routes together
+EMPTIEST = 3  # a large removal step targets one of this many emptiest routes
 MIN_ROUTES = 1  # a sub-problem always holds at least this many routes, however long
 
 
@@ -83,19 +84,24 @@ def improve(
     sub_time_s: float = 1.0,
     progress: Callable[[float, float, str], None] | None = None,
     sub_visits: int = SUB_VISITS,
+    search: Search = GUIDED,
+    removal_growth: float = 1.0,
 ) -> Solution:
     """Re-optimise groups of nearby routes with OR-Tools, warm-started, until the budget ends.
 
     Each step picks a route at random (seeded), adds the routes with the nearest barycentres
     until about ``sub_visits`` visits, one unused vehicle and the unassigned visits nearby, and
-    re-solves that sub-problem from the current routes; the result replaces the routes when it
-    is cheaper. Needs ``problem.coords``.
+    re-solves that sub-problem from the current routes (with OR-Tools' ``search``); the result
+    replaces the routes when it is cheaper. With ``removal_growth`` > 1, a share of the steps
+    also tries to empty one of the emptiest routes in a sub-problem that many times larger and
+    longer (for problems where every vehicle saved matters most). Needs ``problem.coords``.
     """
     began = time.perf_counter()
     rng = np.random.default_rng(seed)
     best, best_cost = solution, total_cost(problem, solution)
     while time.perf_counter() - began < time_limit_s - sub_time_s / 2 and best.routes:
-        step = _step(problem, best, rng, sub_time_s, sub_visits)
+        left = time_limit_s - (time.perf_counter() - began)
+        step = _step(problem, best, rng, sub_time_s, sub_visits, search, (removal_growth, left))
         if step is not None and (cost := total_cost(problem, step)) < best_cost:
             best, best_cost = step, cost
         if progress:
@@ -106,11 +112,25 @@ def improve(
 
 
 def _step(
-    problem: Problem, current: Solution, rng: np.random.Generator, sub_time_s: float, sub_visits: int
+    problem: Problem,
+    current: Solution,
+    rng: np.random.Generator,
+    sub_time_s: float,
+    sub_visits: int,
+    search: Search = GUIDED,
+    large_removal: tuple[float, float] = (1.0, 0.0),
 ) -> Solution | None:
     centres = route_barycentres(problem, current)
     sizes = np.array([len(r.visits) for r in current.routes])
-    if rng.random() < MERGE_SHARE:
+    # A large removal step: one of the emptiest routes and its neighbours, more visits and time.
+    removal_growth, left_s = large_removal
+    large = removal_growth > 1 and len(current.routes) > 1 and rng.random() < REMOVAL_SHARE
+    if large:
+        seed_route = int(rng.choice(np.argsort(sizes, kind="stable")[:EMPTIEST]))
+        order = np.argsort(((centres - centres[seed_route]) ** 2).sum(axis=1), kind="stable")
+        sub_visits = int(removal_growth * sub_visits)
+        sub_time_s = max(sub_time_s, min(removal_growth * sub_time_s, left_s - sub_time_s / 2))
+    elif rng.random() < MERGE_SHARE:
         # Group the emptiest routes, wherever they are: two half-empty days may make one.
         order = np.argsort(sizes, kind="stable")
         seed_route = int(order[0])
@@ -127,15 +147,17 @@ def _step(
     loose = _nearby_unassigned(problem, current, centres[seed_route])
     used = {r.vehicle for r in current.routes}
     spare = [v for v in range(len(problem.vehicles)) if v not in used][:1]
-    if len(routes) > 1 and rng.random() < REMOVAL_SHARE:
+    if len(routes) > 1 and (large or rng.random() < REMOVAL_SHARE):
         # Try to do without the emptiest route: its visits must fit into the others.
-        emptiest = min(routes, key=lambda r: len(r.visits))
+        emptiest = current.routes[seed_route] if large else min(routes, key=lambda r: len(r.visits))
         routes = [r for r in routes if r is not emptiest]
         loose = loose + list(emptiest.visits)
         spare = []
     sub, nodes, vehicles, initial = subproblem(problem, routes, spare, loose)
     sub = replace(sub, penalty=droppable(problem, sub, nodes))
-    result = solve_ortools(sub, sub_time_s, initial=initial, first_solution=first_solution_for(sub))
+    result = solve_ortools(
+        sub, sub_time_s, initial=initial, first_solution=first_solution_for(sub), search=search
+    )
     if result.unassigned and problem.penalty is None:
         return None  # a mandatory visit was left out: keep the current routes
     mapped = [

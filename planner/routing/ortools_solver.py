@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util.optional_boolean_pb2 import BOOL_TRUE
 
 from planner.routing.problem import Problem, Route, Solution
 
 FIRST_SOLUTION_FLOOR_S = 30.0  # the most a late first solution may take
 FIRST_SOLUTIONS = ("PATH_CHEAPEST_ARC", "SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
+
+
+@dataclass(frozen=True)
+class Search:
+    """How OR-Tools searches after its first solution.
+
+    ``metaheuristic`` names an OR-Tools local-search metaheuristic; ``iterated`` adds its
+    iterated local search (ruin and recreate around the current solution); ``operators`` turns
+    on extra local-search operators by their ``use_*`` field name (e.g. ``"path_lns"``).
+    """
+
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    gls_lambda: float = 0.1
+    iterated: bool = False
+    operators: tuple[str, ...] = ()
+
+
+GUIDED = Search()
 
 
 class _Model:
@@ -122,10 +142,19 @@ class _Model:
             if penalty >= 0:
                 self.routing.AddDisjunction([self.manager.NodeToIndex(node)], penalty)
 
-    def parameters(self, time_limit_s: float, first_solution: str, solution_limit: int | None):
+    def parameters(
+        self, time_limit_s: float, first_solution: str, solution_limit: int | None, search: Search = GUIDED
+    ):
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first_solution)
-        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        params.local_search_metaheuristic = getattr(
+            routing_enums_pb2.LocalSearchMetaheuristic, search.metaheuristic
+        )
+        params.guided_local_search_lambda_coefficient = search.gls_lambda
+        if search.iterated:
+            _ruin_and_recreate(params)
+        for name in search.operators:
+            setattr(params.local_search_operators, f"use_{name}", BOOL_TRUE)
         params.time_limit.FromMilliseconds(max(1, int(1000 * time_limit_s)))
         if solution_limit:
             params.solution_limit = solution_limit
@@ -154,6 +183,18 @@ class _Model:
         return Solution(routes=routes, unassigned=unassigned, objective=int(assignment.ObjectiveValue()))
 
 
+def _ruin_and_recreate(params) -> None:
+    """Iterated local search: ruin strings of nearby visits (SISR), re-insert, accept by annealing."""
+    params.use_iterated_local_search = True
+    ils = params.iterated_local_search_parameters
+    ruin = ils.ruin_recreate_parameters.ruin_strategies.add()
+    ruin.sisr.max_removed_sequence_size = 10
+    ruin.sisr.avg_num_removed_visits = 10
+    ruin.sisr.bypass_factor = 0.01
+    ils.improve_perturbed_solution = True
+    ils.reference_solution_acceptance_strategy.simulated_annealing.automatic_temperatures = True
+
+
 def _break_starts(assignment) -> dict[int, tuple[int, ...]]:
     intervals = assignment.IntervalVarContainer()
     starts: dict[int, list[int]] = {}
@@ -174,6 +215,7 @@ def solve_ortools(
     initial: Solution | None = None,
     solution_limit: int | None = None,
     ensure_first: bool = False,
+    search: Search = GUIDED,
 ) -> Solution:
     """Solve ``problem`` with OR-Tools: a first solution, then guided local search.
 
@@ -195,6 +237,8 @@ def solve_ortools(
     ensure_first
         When the budget ends before any solution, keep searching (up to
         ``FIRST_SOLUTION_FLOOR_S``) for a first one instead of leaving every visit out.
+    search
+        The metaheuristic and operators of the search; guided local search by default.
 
     Returns
     -------
@@ -206,7 +250,7 @@ def solve_ortools(
     if not problem.vehicles or not problem.visits:
         return Solution(routes=[], unassigned=list(problem.visits))
     model = _Model(problem)
-    params = model.parameters(time_limit_s, first_solution, solution_limit)
+    params = model.parameters(time_limit_s, first_solution, solution_limit, search)
     assignment = None
     if initial is not None and initial.routes:
         assignment = _warm_start(model, initial, params)

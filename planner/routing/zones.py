@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_limits
 
 
 def make_zones(xy: np.ndarray, max_size: int, seed: int = 0) -> np.ndarray:
@@ -38,7 +39,10 @@ def make_zones(xy: np.ndarray, max_size: int, seed: int = 0) -> np.ndarray:
             groups.append(members)
             continue
         k = max(2, int(np.ceil(len(members) / max_size)))
-        km = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(xy[members])
+        # One OpenMP thread: a process that started OpenMP threads cannot fork safely, and the
+        # engine forks its searches (a forked child's k-means would wait for them forever).
+        with threadpool_limits(1, user_api="openmp"):
+            km = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(xy[members])
         parts = [members[km.labels_ == c] for c in range(k)]
         parts = [p for p in parts if len(p)]
         if len(parts) == 1:  # identical points: cut by position in the list instead
