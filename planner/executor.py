@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from typing import Any
@@ -14,6 +17,7 @@ from planner.errors import InputError
 
 LOCAL = "local"  # --scheduler local: start a dask LocalCluster on this machine
 POLL_S = 0.5  # how often a waiting caller checks whether the executor was closed meanwhile
+PARENT_CHECK_S = 1.0  # how often a pool process checks that its parent is still alive
 
 
 class Executor:
@@ -79,9 +83,21 @@ class _Apply:
         return self.fn(*args)
 
 
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group; only the parent should react, and it stops the workers.
+def _start_worker(parent: int) -> None:
+    """Set up a pool process: deaf to Ctrl-C, and gone as soon as its parent is.
+
+    Ctrl-C reaches the whole process group; only the parent should react, and it stops the
+    workers. A parent killed outright (SIGKILL, out of memory) cannot stop them, so each worker
+    watches its parent and exits when it has been re-parented, instead of solving on forever.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
 
 
 def _ready() -> None:
@@ -99,7 +115,10 @@ class ProcessExecutor(Executor):
         self.workers = workers
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self.pool = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context(method), initializer=_ignore_interrupts
+            workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
         )
         for future in [self.pool.submit(_ready) for _ in range(workers)]:
             future.result()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,37 @@ def test_unreachable_scheduler_is_a_one_line_input_error():
     """A scheduler address nobody listens on raises InputError instead of hanging."""
     with pytest.raises(InputError, match="Dask scheduler"):
         DaskExecutor("tcp://127.0.0.1:1", connect_timeout_s=1.0)
+
+
+def test_pool_processes_exit_when_their_parent_is_killed(tmp_path):
+    """SIGKILL of the planning process does not leave its pool processes solving on."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, sys, time\n"
+        "from planner.executor import ProcessExecutor\n"
+        "pool = ProcessExecutor(2)\n"
+        "print(' '.join(str(p) for p in pool.pool._processes), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(workers) == 2
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        state = Path(f"/proc/{pid}/stat")
+        return not (state.exists() and state.read_text().split(") ")[-1].startswith("Z"))
+
+    deadline = time.monotonic() + 20
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(alive(pid) for pid in workers)
