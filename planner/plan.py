@@ -13,9 +13,18 @@ import pandas as pd
 from planner.calendar import merchant_time_windows
 from planner.districts import District
 from planner.executor import Executor, make_executor
+from planner.routing.chains import (
+    WORKDAY_FILL,
+    WeekWork,
+    chain_zones,
+    lanes_for,
+    make_lanes,
+    open_days,
+    run_lanes,
+    solve_leftovers,
+)
 from planner.routing.improve import improve
-from planner.routing.ortools_solver import solve_ortools
-from planner.routing.problem import Problem, Solution
+from planner.routing.problem import Solution
 from planner.routing.week import (
     Slot,
     build_problem,
@@ -32,11 +41,10 @@ from planner.travel import project
 from planner.verify import verify_plan
 
 Progress = Callable[[int, int, str], None]
-FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"  # copes with lunch breaks where PATH_CHEAPEST_ARC stalls
-SLOT_MARGIN = 1.25
-LEFTOVER_MIN_S = 3.0  # OR-Tools needs 2-3 s for a first solution of a 240-shop leftover problem
-SINGLE_VISIT_S = 0.2  # budget of a one-visit search under a solution limit (see _solve_one)
-LEFTOVER_MAX = 2  # the leftover pass takes at most this many zones' worth of shops  # worker-days given to a zone per worker-day its workload suggests
+ZONES_PER_DAY = 2  # zones are chained; small ones let a step stop close to whole worker-days
+LEFTOVER_ROUNDS = 3
+FIT_MARGIN = 1.25  # a fixed team is assumed to reach this much less than the estimate
+STAFF_MARGIN = 1.1  # team size over the estimated worker-days per usable day
 
 
 @dataclass
@@ -126,27 +134,34 @@ def plan_district(
     deferred: list[int] = []
     if settings.staff:
         candidates, deferred = _fit_to_team(shops, candidates, office_xy, settings)
+    open_on = open_days(shops, settings)
+    each_s = _work_per_shop_s(shops.iloc[candidates], office_xy, settings)
+    staff = settings.staff or _team_size(len(candidates) * each_s, open_on[candidates], settings)
     zone_of = np.full(len(shops), -1)
     if len(candidates):
         xy = shops.loc[candidates, ["x", "y"]].to_numpy()
-        zone_of[candidates] = make_zones(xy, settings.solver.zone_max_stops, settings.solver.seed)
-    zones = [np.flatnonzero(zone_of == z) for z in range(zone_of.max() + 1)]
-    demand = [_slots_needed(shops.iloc[z], office_xy, settings) for z in zones]
-    staff = settings.staff or max(1, math.ceil(sum(demand) / settings.week.days))
-    free = {(d, s) for d in range(settings.week.days) for s in range(staff)}
-    tasks = [
-        (z, members, _take_slots(free, want))
-        for z, (members, want) in enumerate(zip(zones, demand, strict=True))
-    ]
-    rows, dropped = _solve_zones(shops, office_xy, tasks, settings, progress, len(tasks) + 1, executor)
-    used = {(r["day"], r["seat"]) for r in rows}
-    free |= {(slot.day, slot.seat) for _, _, slots in tasks for slot in slots} - used
-    dropped += deferred
-    if dropped and free:
-        more_rows, dropped = _solve_leftovers(shops, office_xy, dropped, free, settings, executor)
-        rows += more_rows
+        per_day = max(1, int(WORKDAY_FILL * workday_s(settings) // each_s))
+        size = max(1, min(settings.solver.zone_max_stops, per_day // ZONES_PER_DAY))
+        zone_of[candidates] = make_zones(xy, size, settings.solver.seed)
+    work = WeekWork(shops, office_xy, settings, open_on, zone_of)
+    tracker = _Tracker(progress, len(shops))
+    tracker.add(len(unassigned))
+    own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
+    with own as run:
+        zones = chain_zones(zone_of, shops[["x", "y"]].to_numpy())
+        lanes = make_lanes(work, zones, staff, lanes_for(run))
+        rows, dropped = run_lanes(work, lanes, run, tracker.add)
+        dropped += deferred
+        free = {(d, s) for d in range(settings.week.days) for s in range(staff)}
+        free -= {(r["day"], r["seat"]) for r in rows}
+        for _ in range(LEFTOVER_ROUNDS):
+            if not dropped or not free:
+                break
+            more_rows, dropped = solve_leftovers(work, dropped, free, run)
+            rows += more_rows
+            tracker.add(len(more_rows))
     if progress:
-        progress(len(tasks) + 1, len(tasks) + 1, "leftovers")
+        progress(len(shops), len(shops), "routes solved")
     if settings.solver.improve_s > 0 and rows:
         if executor is None:
             rows, dropped = _improve(shops, office_xy, rows, dropped, staff, settings, progress)
@@ -206,7 +221,7 @@ def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndar
     each = estimate_workload_s(
         pool[["x", "y"]].to_numpy(), pool["service_s"].to_numpy(), office_xy, settings
     ) / len(pool)
-    capacity = settings.staff * settings.week.days * workday_s(settings) / SLOT_MARGIN
+    capacity = settings.staff * settings.week.days * workday_s(settings) / FIT_MARGIN
     keep = int(capacity // max(each, 1.0))
     if keep >= len(candidates):
         return candidates, []
@@ -214,83 +229,31 @@ def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndar
     return np.sort(order[:keep]), [int(i) for i in order[keep:]]
 
 
-def _first_free_seats(free: set[tuple[int, int]], day: int, count: int) -> set[int]:
-    return set(sorted(seat for d, seat in free if d == day)[:count])
+def _work_per_shop_s(pool: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -> float:
+    """Estimated seconds of work per shop of ``pool`` (service, hops, a share of the commute)."""
+    if pool.empty:
+        return float(workday_s(settings))
+    xy = pool[["x", "y"]].to_numpy()
+    return estimate_workload_s(xy, pool["service_s"].to_numpy(), office_xy, settings) / len(pool)
 
 
-def _slots_needed(zone: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -> int:
-    work = estimate_workload_s(zone[["x", "y"]].to_numpy(), zone["service_s"].to_numpy(), office_xy, settings)
-    return max(1, math.ceil(SLOT_MARGIN * work / workday_s(settings)))
+def _team_size(work_s: float, open_on: np.ndarray, settings: Settings) -> int:
+    """Workers a day so the estimated work fits the days the shops are open, with a margin.
 
-
-def _take_slots(free: set[tuple[int, int]], want: int) -> list[Slot]:
-    """Give a zone the ``want`` earliest free worker-days (earliest days first: finish early)."""
-    chosen = sorted(free)[:want]
-    free.difference_update(chosen)
-    return [Slot(day, seat) for day, seat in chosen]
-
-
-def _solve_one(args: tuple[Problem, float, int | None]) -> object:
-    problem, limit, solution_limit = args
-    if solution_limit and len(problem.visits) <= 1:
-        # One visit has no second solution, so a solution limit never ends the search: only
-        # the time limit would. Its first solution is its best, whenever the search stops.
-        limit = min(limit, SINGLE_VISIT_S)
-    return solve_ortools(
-        problem, limit, first_solution=FIRST_SOLUTION, ensure_first=True, solution_limit=solution_limit
-    )
-
-
-def _solve_zones(shops, office_xy, tasks, settings: Settings, progress, total: int, executor=None):
-    """Solve every zone on ``executor`` (or on ``settings.solver.processes`` local processes).
-
-    A zone the team had no worker-days left for is not solved: all its shops are dropped.
+    A day when few shops open (Sunday) counts for the share of shops open then.
     """
-    limit, solution_limit = settings.solver.time_limit_s, settings.solver.solution_limit
-    staffed = [k for k, (_, _, slots) in enumerate(tasks) if slots]
-    problems = [
-        (build_problem(shops.iloc[tasks[k][1]], office_xy, tasks[k][2], settings), limit, solution_limit)
-        for k in staffed
-    ]
-    solutions = {
-        k: Solution(routes=[], unassigned=list(range(1, len(tasks[k][1]) + 1))) for k in range(len(tasks))
-    }
-    own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
-    with own as run:
-        for done, (k, solution) in enumerate(run.map_unordered(_solve_one, problems), start=1):
-            solutions[staffed[k]] = solution
-            if progress:
-                progress(done, total, f"zone {tasks[staffed[k]][0] + 1}/{len(tasks)}")
-    rows, dropped = [], []
-    for (zone, members, slots), solution in zip(tasks, solutions.values(), strict=True):
-        zone_rows, zone_dropped = solution_rows(solution, shops.iloc[members], slots, zone)
-        for row in zone_rows:
-            row["shop"] = int(members[row["shop"]])
-        rows += zone_rows
-        dropped += [int(members[i]) for i in zone_dropped]
-    return rows, dropped
+    usable_days = float(open_on.mean(axis=0).sum()) if len(open_on) else settings.week.days
+    day_s = WORKDAY_FILL * workday_s(settings)
+    return max(1, math.ceil(STAFF_MARGIN * work_s / day_s / max(usable_days, 1e-9)))
 
 
-def _solve_leftovers(
-    shops, office_xy, dropped: list[int], free: set[tuple[int, int]], settings: Settings, executor=None
-):
-    """Offer the shops no zone could fit to the worker-days still free, in one more solve.
+class _Tracker:
+    """Reports shops routed or given up as ``progress(done, total, text)``, from any lane's thread."""
 
-    The most urgent shops go first, at most ``LEFTOVER_MAX`` zone sizes of them; the rest stay
-    unassigned for capacity.
-    """
-    priority = shops["priority"].to_numpy()
-    ranked = sorted(dropped, key=lambda i: (priority[i], i))
-    limit = LEFTOVER_MAX * settings.solver.zone_max_stops
-    members, beyond = np.array(sorted(ranked[:limit])), ranked[limit:]
-    # Up to `want` free worker-days on every day: leftovers are often shops closed on the days
-    # their zone was given (a Monday-closed shop in a zone planned on Monday).
-    want = 2 * _slots_needed(shops.iloc[members], office_xy, settings)
-    slots = [Slot(day, seat) for day, seat in sorted(free) if seat in _first_free_seats(free, day, want)]
-    problem = build_problem(shops.iloc[members], office_xy, slots, settings)
-    task = (problem, max(settings.solver.time_limit_s, LEFTOVER_MIN_S), settings.solver.solution_limit)
-    solution = _solve_one(task) if executor is None else executor.call(_solve_one, task)
-    rows, left = solution_rows(solution, shops.iloc[members], slots, zone=-1)
-    for row in rows:
-        row["shop"] = int(members[row["shop"]])
-    return rows, [int(members[i]) for i in left] + beyond
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def add(self, shops: int) -> None:
+        self.done = min(self.total, self.done + shops)
+        if self.progress:
+            self.progress(self.done, self.total, f"{self.done}/{self.total} shops routed")

@@ -53,3 +53,30 @@ def make_zones(xy: np.ndarray, max_size: int, seed: int = 0) -> np.ndarray:
 def barycentres(xy: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
     """Mean point of each group of point indices, as a ``(k, 2)`` array."""
     return np.array([xy[g].mean(axis=0) if len(g) else (np.nan, np.nan) for g in groups])
+
+
+def hilbert_order(xy: np.ndarray, bits: int = 16) -> np.ndarray:
+    """Indices that sort points along a Hilbert curve, so neighbours in the order are near in space.
+
+    Used to chain zones: consecutive zones along the curve share a border, so shops one zone's
+    routes could not take are carried into the next zone's.
+    """
+    if len(xy) == 0:
+        return np.zeros(0, dtype=np.int64)
+    span = np.maximum(xy.max(axis=0) - xy.min(axis=0), 1e-9)
+    side = (1 << bits) - 1
+    x, y = ((xy - xy.min(axis=0)) / span.max() * side).astype(np.int64).T
+    d = np.zeros(len(xy), dtype=np.int64)
+    s = 1 << (bits - 1)
+    while s > 0:
+        rx = (x & s) > 0
+        ry = (y & s) > 0
+        d += s * s * ((3 * rx) ^ ry)
+        # rotate the quadrant so the curve stays continuous
+        flip = ~ry & rx
+        x = np.where(flip, side - x, x)
+        y = np.where(flip, side - y, y)
+        swap = ~ry
+        x, y = np.where(swap, y, x), np.where(swap, x, y)
+        s >>= 1
+    return np.argsort(d, kind="stable")
