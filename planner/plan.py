@@ -21,7 +21,9 @@ from planner.routing.chains import (
     make_lanes,
     open_days,
     run_lanes,
+    slots_by_opening,
     solve_leftovers,
+    zones_of,
 )
 from planner.routing.improve import improve
 from planner.routing.problem import Solution
@@ -34,7 +36,7 @@ from planner.routing.week import (
     solution_rows,
     workday_s,
 )
-from planner.routing.zones import make_zones
+from planner.routing.zones import small_zones
 from planner.schedule import assemble_routes
 from planner.settings import Settings
 from planner.travel import project
@@ -42,7 +44,7 @@ from planner.verify import verify_plan
 
 Progress = Callable[[int, int, str], None]
 ZONES_PER_DAY = 2  # zones are chained; small ones let a step stop close to whole worker-days
-LEFTOVER_ROUNDS = 3
+LEFTOVER_ROUNDS = 2  # rounds for the shops two chain passes could not place
 FIT_MARGIN = 1.25  # a fixed team is assumed to reach this much less than the estimate
 STAFF_MARGIN = 1.1  # team size over the estimated worker-days per usable day
 
@@ -137,23 +139,29 @@ def plan_district(
     open_on = open_days(shops, settings)
     each_s = _work_per_shop_s(shops.iloc[candidates], office_xy, settings)
     staff = settings.staff or _team_size(len(candidates) * each_s, open_on[candidates], settings)
+    per_day = max(1, int(WORKDAY_FILL * workday_s(settings) // each_s))
+    size = max(1, min(settings.solver.zone_max_stops, per_day // ZONES_PER_DAY))
     zone_of = np.full(len(shops), -1)
     if len(candidates):
-        xy = shops.loc[candidates, ["x", "y"]].to_numpy()
-        per_day = max(1, int(WORKDAY_FILL * workday_s(settings) // each_s))
-        size = max(1, min(settings.solver.zone_max_stops, per_day // ZONES_PER_DAY))
-        zone_of[candidates] = make_zones(xy, size, settings.solver.seed)
+        zone_of[candidates] = small_zones(shops.loc[candidates, ["x", "y"]].to_numpy(), size)
     work = WeekWork(shops, office_xy, settings, open_on, zone_of)
     tracker = _Tracker(progress, len(shops))
     tracker.add(len(unassigned))
+    week = [Slot(d, s) for d in range(settings.week.days) for s in range(staff)]
     own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
     with own as run:
-        zones = chain_zones(zone_of, shops[["x", "y"]].to_numpy())
-        lanes = make_lanes(work, zones, staff, lanes_for(run))
+        lanes = make_lanes(work, chain_zones(zone_of, shops[["x", "y"]].to_numpy()), week, lanes_for(run))
         rows, dropped = run_lanes(work, lanes, run, tracker.add)
         dropped += deferred
-        free = {(d, s) for d in range(settings.week.days) for s in range(staff)}
-        free -= {(r["day"], r["seat"]) for r in rows}
+        free = {(s.day, s.seat) for s in week} - {(r["day"], r["seat"]) for r in rows}
+        if dropped and free:
+            # The shops the chains left (mostly closed on the day their chain passed by) are
+            # chained again over the worker-days still free, on the days they open.
+            slots = slots_by_opening(free, open_on[dropped].sum(axis=0))
+            lanes = make_lanes(work, zones_of(work, dropped, size), slots, max(1, run.workers))
+            more_rows, dropped = run_lanes(work, lanes, run, tracker.add)
+            rows += more_rows
+            free -= {(r["day"], r["seat"]) for r in more_rows}
         for _ in range(LEFTOVER_ROUNDS):
             if not dropped or not free:
                 break

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from planner.routing.chains import open_days, split_lanes, spread_slots
-from planner.routing.zones import hilbert_order
+from planner.routing.zones import hilbert_order, small_zones
 
 
 def test_hilbert_order_steps_between_neighbouring_cells():
@@ -39,3 +39,14 @@ def test_open_days_follow_opening_hours(small_shops, fast_settings):
     monday_off = small_shops["opening_hours"].str.contains("Mo off").to_numpy()
     assert monday_off.any()
     assert not days[monday_off, 0].any() and days[monday_off, 1].all()
+
+
+def test_small_zones_are_compact_about_the_size_and_repeat():
+    """Many small zones: about ``size`` shops each on average, each tighter than the whole, the same twice."""
+    xy = np.random.default_rng(3).uniform(0, 10_000, (3000, 2))
+    labels = small_zones(xy, 30)
+    sizes = np.bincount(labels)
+    assert sizes.min() > 0 and 25 <= sizes.mean() <= 35
+    spread = max(xy[labels == z].std(axis=0).max() for z in range(len(sizes)))
+    assert spread < xy.std(axis=0).min() / 5
+    assert (labels == small_zones(xy, 30)).all()

@@ -10,6 +10,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from planner.routing.problem import Problem, Route, Solution
 
 FIRST_SOLUTION_FLOOR_S = 30.0  # the most a late first solution may take
+GLS = "GUIDED_LOCAL_SEARCH"
 FIRST_SOLUTIONS = ("PATH_CHEAPEST_ARC", "SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
 
 
@@ -122,10 +123,12 @@ class _Model:
             if penalty >= 0:
                 self.routing.AddDisjunction([self.manager.NodeToIndex(node)], penalty)
 
-    def parameters(self, time_limit_s: float, first_solution: str, solution_limit: int | None):
+    def parameters(
+        self, time_limit_s: float, first_solution: str, solution_limit: int | None, metaheuristic: str = GLS
+    ):
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first_solution)
-        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+        params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic)
         params.time_limit.FromMilliseconds(max(1, int(1000 * time_limit_s)))
         if solution_limit:
             params.solution_limit = solution_limit
@@ -174,6 +177,7 @@ def solve_ortools(
     initial: Solution | None = None,
     solution_limit: int | None = None,
     ensure_first: bool = False,
+    metaheuristic: str = GLS,
 ) -> Solution:
     """Solve ``problem`` with OR-Tools: a first solution, then guided local search.
 
@@ -195,6 +199,9 @@ def solve_ortools(
     ensure_first
         When the budget ends before any solution, keep searching (up to
         ``FIRST_SOLUTION_FLOOR_S``) for a first one instead of leaving every visit out.
+    metaheuristic
+        OR-Tools' local-search metaheuristic; ``"GREEDY_DESCENT"`` stops at the first local
+        optimum, often long before the time limit, where guided local search uses all of it.
 
     Returns
     -------
@@ -206,7 +213,7 @@ def solve_ortools(
     if not problem.vehicles or not problem.visits:
         return Solution(routes=[], unassigned=list(problem.visits))
     model = _Model(problem)
-    params = model.parameters(time_limit_s, first_solution, solution_limit)
+    params = model.parameters(time_limit_s, first_solution, solution_limit, metaheuristic)
     assignment = None
     if initial is not None and initial.routes:
         assignment = _warm_start(model, initial, params)
