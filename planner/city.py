@@ -22,7 +22,7 @@ from planner.output import write_plan
 from planner.plan import Plan, Progress, plan_district, prepare_shops
 from planner.routing.week import workday_s
 from planner.settings import Settings
-from planner.staffing import nearest_neighbour_work_s
+from planner.staffing import nearest_neighbour_work_s, office_of
 from planner.triage import needing, triage
 
 
@@ -207,7 +207,7 @@ def _run_districts(
 
 def _district_row(plan: Plan, shops: pd.DataFrame, settings: Settings) -> dict:
     prepared = prepare_shops(shops, settings)
-    work = nearest_neighbour_work_s(prepared[prepared["fits"]], settings)
+    work = nearest_neighbour_work_s(prepared[prepared["fits"]], settings, office_of(plan.district))
     return {
         **plan.summary(),
         "unassigned_capacity": int((plan.unassigned["reason"] == "capacity").sum()),

@@ -138,7 +138,6 @@ def plan_district(
         candidates, deferred = _fit_to_team(shops, candidates, office_xy, settings)
     open_on = open_days(shops, settings)
     each_s = _work_per_shop_s(shops.iloc[candidates], office_xy, settings)
-    staff = settings.staff or _team_size(len(candidates) * each_s, open_on[candidates], settings)
     per_day = max(1, int(WORKDAY_FILL * workday_s(settings) // each_s))
     size = max(1, min(settings.solver.zone_max_stops, per_day // ZONES_PER_DAY))
     zone_of = np.full(len(shops), -1)
@@ -147,10 +146,12 @@ def plan_district(
     work = WeekWork(shops, office_xy, settings, open_on, zone_of)
     tracker = _Tracker(progress, len(shops))
     tracker.add(len(unassigned))
-    week = [Slot(d, s) for d in range(settings.week.days) for s in range(staff)]
     own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
     with own as run:
-        lanes = make_lanes(work, chain_zones(zone_of, shops[["x", "y"]].to_numpy()), week, lanes_for(run))
+        chains = lanes_for(run)
+        staff = settings.staff or _team_size(len(candidates) * each_s, open_on[candidates], chains, settings)
+        week = [Slot(d, s) for d in range(settings.week.days) for s in range(staff)]
+        lanes = make_lanes(work, chain_zones(zone_of, shops[["x", "y"]].to_numpy()), week, chains)
         rows, dropped = run_lanes(work, lanes, run, tracker.add)
         dropped += deferred
         free = {(s.day, s.seat) for s in week} - {(r["day"], r["seat"]) for r in rows}
@@ -158,8 +159,9 @@ def plan_district(
             # The shops the chains left (mostly closed on the day their chain passed by) are
             # chained again over the worker-days still free, on the days they open.
             slots = slots_by_opening(free, open_on[dropped].sum(axis=0))
-            lanes = make_lanes(work, zones_of(work, dropped, size), slots, max(1, run.workers))
-            more_rows, dropped = run_lanes(work, lanes, run, tracker.add)
+            sparse = work.among(dropped)
+            lanes = make_lanes(sparse, zones_of(work, dropped, size), slots, max(1, run.workers))
+            more_rows, dropped = run_lanes(sparse, lanes, run, tracker.add)
             rows += more_rows
             free -= {(r["day"], r["seat"]) for r in more_rows}
         for _ in range(LEFTOVER_ROUNDS):
@@ -245,14 +247,15 @@ def _work_per_shop_s(pool: pd.DataFrame, office_xy: np.ndarray, settings: Settin
     return estimate_workload_s(xy, pool["service_s"].to_numpy(), office_xy, settings) / len(pool)
 
 
-def _team_size(work_s: float, open_on: np.ndarray, settings: Settings) -> int:
+def _team_size(work_s: float, open_on: np.ndarray, chains: int, settings: Settings) -> int:
     """Workers a day so the estimated work fits the days the shops are open, with a margin.
 
-    A day when few shops open (Sunday) counts for the share of shops open then.
+    A day when few shops open (Sunday) counts for the share of shops open then; each chain
+    may end on a partly filled worker-day, twice (two chain passes).
     """
     usable_days = float(open_on.mean(axis=0).sum()) if len(open_on) else settings.week.days
-    day_s = WORKDAY_FILL * workday_s(settings)
-    return max(1, math.ceil(STAFF_MARGIN * work_s / day_s / max(usable_days, 1e-9)))
+    worker_days = STAFF_MARGIN * work_s / (WORKDAY_FILL * workday_s(settings)) + 2 * chains
+    return max(1, math.ceil(worker_days / max(usable_days, 1e-9)))
 
 
 class _Tracker:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
 from planner.routing.ortools_solver import solve_ortools
 from planner.routing.problem import Problem
-from planner.routing.week import Slot, build_problem, estimate_workload_s, solution_rows, workday_s
+from planner.routing.week import Slot, build_problem, solution_rows, workday_s
 from planner.routing.zones import hilbert_order, make_zones, small_zones
 from planner.settings import Settings
+from planner.travel import road_distance_m, travel_time_s
 
 FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"  # copes with lunch breaks where PATH_CHEAPEST_ARC stalls
 # A step is one worker-day: its first local optimum is about as good as guided local search
@@ -42,6 +45,27 @@ class WeekWork:
     settings: Settings
     open_on: np.ndarray  # (shops, days) bool: some service window on that day's shift
     zone_of: np.ndarray  # zone label per shop, -1 for none
+    shop_work_s: np.ndarray = field(init=False)  # service plus a hop to a near neighbour
+    xy: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Steps ask for the work of a growing pool many times: each shop's share is computed once.
+        xy = self.shops[["x", "y"]].to_numpy()
+        object.__setattr__(self, "xy", xy)
+        object.__setattr__(self, "shop_work_s", shop_work_s(xy, self.shops["service_s"], self.settings))
+
+    def among(self, members: list[int]) -> WeekWork:
+        """A copy whose work estimates for ``members`` count hops among ``members`` only.
+
+        The shops a first pass left are sparse: their hops are longer than among all shops.
+        """
+        thinner = copy.copy(self)
+        shares = self.shop_work_s.copy()
+        shares[members] = shop_work_s(
+            self.xy[members], self.shops["service_s"].to_numpy()[members], self.settings
+        )
+        object.__setattr__(thinner, "shop_work_s", shares)
+        return thinner
 
     @property
     def day_s(self) -> float:
@@ -49,11 +73,27 @@ class WeekWork:
         return WORKDAY_FILL * workday_s(self.settings)
 
     def work_s(self, members: list[int] | np.ndarray) -> float:
-        """Estimated seconds of work for ``members`` (see ``estimate_workload_s``)."""
-        pool = self.shops.iloc[list(members)]
-        return estimate_workload_s(
-            pool[["x", "y"]].to_numpy(), pool["service_s"].to_numpy(), self.office_xy, self.settings
-        )
+        """Estimated seconds of work for ``members``: their shares and a commute to their centre.
+
+        Like ``estimate_workload_s``, with the hops measured among all the district's shops.
+        """
+        if not len(members):
+            return 0.0
+        members = np.asarray(members)
+        centre = self.xy[members].mean(axis=0)[None, :]
+        travel = self.settings.travel
+        commute = travel_time_s(road_distance_m(self.office_xy[None, :], centre, travel), travel)
+        return float(self.shop_work_s[members].sum() + 2 * commute.item())
+
+
+def shop_work_s(xy: np.ndarray, service_s, settings: Settings) -> np.ndarray:
+    """Each shop's service seconds plus a hop from a near neighbour (mean of the next three)."""
+    service = np.asarray(service_s, dtype=float)
+    if len(xy) < 2:
+        return service
+    distances, _ = cKDTree(xy).query(xy, k=min(4, len(xy)))
+    hop_m = settings.travel.circuity * distances[:, 1:].mean(axis=1)
+    return service + travel_time_s(hop_m, settings.travel)
 
 
 def open_days(shops: pd.DataFrame, settings: Settings) -> np.ndarray:
@@ -219,7 +259,7 @@ def zones_of(work: WeekWork, members: list[int], size: int) -> list[np.ndarray]:
     if not members:
         return []
     members = np.array(sorted(members))
-    xy = work.shops[["x", "y"]].to_numpy()[members]
+    xy = work.xy[members]
     labels = small_zones(xy, size)
     return [members[z] for z in chain_zones(labels, xy)]
 
