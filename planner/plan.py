@@ -227,6 +227,8 @@ def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndar
 
     Without this, a short-handed team would drop whole zones whatever their shops' priority.
     """
+    if not len(candidates):  # a re-plan late in the week may have no shop left to place
+        return candidates, []
     pool = shops.iloc[candidates]
     each = estimate_workload_s(
         pool[["x", "y"]].to_numpy(), pool["service_s"].to_numpy(), office_xy, settings
