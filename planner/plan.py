@@ -46,6 +46,7 @@ Progress = Callable[[int, int, str], None]
 ZONES_PER_DAY = 2  # zones are chained; small ones let a step stop close to whole worker-days
 LEFTOVER_ROUNDS = 2  # rounds for the shops two chain passes could not place
 FIT_MARGIN = 1.25  # a fixed team is assumed to reach this much less than the estimate
+MIN_CHAIN_DAYS = 4  # estimated worker-days of work per chain at least
 STAFF_MARGIN = 1.1  # team size over the estimated worker-days per usable day
 
 
@@ -148,7 +149,9 @@ def plan_district(
     tracker.add(len(unassigned))
     own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
     with own as run:
-        chains = lanes_for(run)
+        # Each chain may end on a partly filled worker-day: a small district gets fewer chains.
+        estimated_days = len(candidates) * each_s / (WORKDAY_FILL * workday_s(settings))
+        chains = max(1, min(lanes_for(run), int(estimated_days // MIN_CHAIN_DAYS)))
         staff = settings.staff or _team_size(len(candidates) * each_s, open_on[candidates], chains, settings)
         week = [Slot(d, s) for d in range(settings.week.days) for s in range(staff)]
         lanes = make_lanes(work, chain_zones(zone_of, shops[["x", "y"]].to_numpy()), week, chains)
