@@ -1,4 +1,4 @@
-"""Plan a district's week: zones, the team's worker-days, OR-Tools per zone, a leftover pass."""
+"""Plan a district's week: the team, chains of zones filling whole worker-days, leftover rounds."""
 
 from __future__ import annotations
 
@@ -115,7 +115,8 @@ def plan_district(
         Week, travel model, solver budget and team size (``settings.staff``; None sizes the
         team so the work fits in the week).
     progress
-        Called as ``progress(done, total, label)`` after each zone is solved.
+        Called as ``progress(done, total, label)`` as shops are routed (``total`` is the
+        needing shops), and while improving.
     executor
         Where the OR-Tools solves run (``planner.executor``); by default
         ``settings.solver.processes`` local processes for the zones and this process for the rest.
