@@ -164,7 +164,9 @@ def plan_district(
             # chained again over the worker-days still free, on the days they open.
             slots = slots_by_opening(free, open_on[dropped].sum(axis=0))
             sparse = work.among(dropped)
-            lanes = make_lanes(sparse, zones_of(work, dropped, size), slots, max(1, run.workers))
+            left_days = sparse.work_s(dropped) / sparse.day_s
+            second = max(1, min(run.workers, int(left_days // MIN_CHAIN_DAYS)))
+            lanes = make_lanes(sparse, zones_of(work, dropped, size), slots, second)
             more_rows, dropped = run_lanes(sparse, lanes, run, tracker.add)
             rows += more_rows
             free -= {(r["day"], r["seat"]) for r in more_rows}
