@@ -14,6 +14,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
+
 from planner.city import plan_city, split_by_district
 from planner.districts import find_district
 from planner.executor import make_executor
@@ -35,7 +37,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--scheduler", default=None, help="dask scheduler address or 'local'")
-    parser.add_argument("--time-limit", type=float, default=0.5, help="solver seconds per zone")
+    parser.add_argument(
+        "--time-limit", type=float, default=0.5, help="most solver seconds per one-worker-day step"
+    )
     parser.add_argument("--improve", type=float, default=0.0, help="improvement seconds per district")
     parser.add_argument("--zone-max-stops", type=int, default=120)
     parser.add_argument("--speedup", action="store_true", help="also run with 1 worker and compare")
@@ -55,13 +59,26 @@ def city_settings(args: argparse.Namespace) -> Settings:
     return replace(settings, week=replace(settings.week, days=args.days), solver=solver)
 
 
-def run_once(by_district, settings: Settings, workers: int, scheduler: str | None) -> tuple[dict, float]:
-    """Plan the city once into a throw-away folder; return its summary and the wall seconds."""
+def run_once(
+    by_district, settings: Settings, workers: int, scheduler: str | None
+) -> tuple[dict, float, pd.DataFrame]:
+    """Plan the city once into a throw-away folder; return its summary, wall seconds and districts."""
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder, make_executor(workers, scheduler) as executor:
         run = plan_city(by_district, settings, Path(folder) / "city", executor)
         summary = run.summary()
-    return summary, time.perf_counter() - began
+    return summary, time.perf_counter() - began, run.districts
+
+
+def print_districts(table: pd.DataFrame) -> None:
+    """One line per district: staff-days against its bound, worst ratio first."""
+    table = table.assign(ratio=table["staff_days"] / table["lower_bound_staff_days"].clip(lower=1))
+    for row in table.sort_values("ratio", ascending=False).itertuples():
+        print(
+            f"{row.district:>24}: {row.needing:>6} shops, {row.staff_per_day:>3} staff, "
+            f"{row.staff_days:>4} staff-days / bound {row.lower_bound_staff_days:>4} = {row.ratio:.3f}, "
+            f"{row.unassigned_capacity} left for capacity"
+        )
 
 
 def peak_rss_mb() -> dict[str, float]:
@@ -85,12 +102,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     settings = city_settings(args)
     print(
-        f"settings: {args.days} days, {args.time_limit} s per zone, zones of at most "
+        f"settings: {args.days} days, {args.time_limit} s at most per one-day step, zones of at most "
         f"{args.zone_max_stops} shops, {args.improve} s improvement per district, "
         f"{args.workers} workers{' on ' + args.scheduler if args.scheduler else ''}"
     )
-    summary, wall = run_once(by_district, settings, args.workers, args.scheduler)
+    summary, wall, districts = run_once(by_district, settings, args.workers, args.scheduler)
     rss = peak_rss_mb()
+    print_districts(districts)
     for key, value in summary.items():
         print(f"{key:>24}: {value}")
     print(f"{'wall_s':>24}: {wall:.1f}")
@@ -108,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
         f"staff-days <= {TARGET_RATIO} x bound": summary["staff_days_over_bound"] <= TARGET_RATIO,
     }
     if args.speedup and args.workers > 1:
-        _, one = run_once(by_district, settings, 1, None)
+        _, one, _ = run_once(by_district, settings, 1, None)
         print(f"{'wall_s with 1 worker':>24}: {one:.1f} (speed-up {one / wall:.2f}x)")
         checks[f"{args.workers} workers >= {TARGET_SPEEDUP}x faster than 1"] = one / wall >= TARGET_SPEEDUP
     for name, held in checks.items():

@@ -22,7 +22,7 @@ from planner.output import write_plan
 from planner.plan import Plan, Progress, plan_district, prepare_shops
 from planner.routing.week import workday_s
 from planner.settings import Settings
-from planner.staffing import nearest_neighbour_work_s
+from planner.staffing import nearest_neighbour_work_s, office_of
 from planner.triage import needing, triage
 
 
@@ -53,10 +53,10 @@ class CityRun:
 
 
 class CityProgress:
-    """Adds up the zones solved in every district into one ``progress(done, total, text)`` call.
+    """Adds up the shops routed in every district into one ``progress(done, total, text)`` call.
 
-    A district not started yet counts with an estimate of its zones, so the total (and the
-    ETA) is right from the start and only sharpens as districts report.
+    A district not started yet counts with its needing shops, so the total (and the ETA) is
+    right from the start.
     """
 
     def __init__(self, expected: dict[str, int], report: Progress | None):
@@ -77,7 +77,7 @@ class CityProgress:
         return update
 
     def district_done(self, name: str) -> None:
-        """Count a district's zones as all done."""
+        """Count a district's shops as all done."""
         with self.lock:
             self.done[name] = self.expected[name]
             self.finished.add(name)
@@ -152,7 +152,7 @@ def plan_city(
     executor
         Where the zones, leftovers and improvements are solved.
     progress
-        Called as ``progress(done, total, text)`` over the zones of the whole city.
+        Called as ``progress(done, total, text)`` over the shops of the whole city.
     threads
         Districts planned at the same time.
 
@@ -166,10 +166,7 @@ def plan_city(
     PlanVerificationError
         If any district's plan breaks a rule; then nothing is written.
     """
-    zone_max = settings.solver.zone_max_stops
-    tracker = CityProgress(
-        {d.name_en: math.ceil(len(s) / zone_max) + 1 for d, s in by_district.items()}, progress
-    )
+    tracker = CityProgress({d.name_en: len(s) for d, s in by_district.items()}, progress)
     threads = threads or executor.workers + 1
     with atomic_folder(out_dir) as partial:
         rows = _run_districts(by_district, settings, executor, tracker, partial, threads)
@@ -210,7 +207,7 @@ def _run_districts(
 
 def _district_row(plan: Plan, shops: pd.DataFrame, settings: Settings) -> dict:
     prepared = prepare_shops(shops, settings)
-    work = nearest_neighbour_work_s(prepared[prepared["fits"]], settings)
+    work = nearest_neighbour_work_s(prepared[prepared["fits"]], settings, office_of(plan.district))
     return {
         **plan.summary(),
         "unassigned_capacity": int((plan.unassigned["reason"] == "capacity").sum()),

@@ -1,4 +1,4 @@
-"""Plan a district's week: zones, the team's worker-days, OR-Tools per zone, a leftover pass."""
+"""Plan a district's week: the team, chains of zones filling whole worker-days, leftover rounds."""
 
 from __future__ import annotations
 
@@ -13,9 +13,20 @@ import pandas as pd
 from planner.calendar import merchant_time_windows
 from planner.districts import District
 from planner.executor import Executor, make_executor
+from planner.routing.chains import (
+    WORKDAY_FILL,
+    WeekWork,
+    chain_zones,
+    lanes_for,
+    make_lanes,
+    open_days,
+    run_lanes,
+    slots_by_opening,
+    solve_leftovers,
+    zones_of,
+)
 from planner.routing.improve import improve
-from planner.routing.ortools_solver import solve_ortools
-from planner.routing.problem import Problem, Solution
+from planner.routing.problem import Solution
 from planner.routing.week import (
     Slot,
     build_problem,
@@ -25,18 +36,18 @@ from planner.routing.week import (
     solution_rows,
     workday_s,
 )
-from planner.routing.zones import make_zones
+from planner.routing.zones import small_zones
 from planner.schedule import assemble_routes
 from planner.settings import Settings
 from planner.travel import project
 from planner.verify import verify_plan
 
 Progress = Callable[[int, int, str], None]
-FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"  # copes with lunch breaks where PATH_CHEAPEST_ARC stalls
-SLOT_MARGIN = 1.25
-LEFTOVER_MIN_S = 3.0  # OR-Tools needs 2-3 s for a first solution of a 240-shop leftover problem
-SINGLE_VISIT_S = 0.2  # budget of a one-visit search under a solution limit (see _solve_one)
-LEFTOVER_MAX = 2  # the leftover pass takes at most this many zones' worth of shops  # worker-days given to a zone per worker-day its workload suggests
+ZONES_PER_DAY = 2  # zones are chained; small ones let a step stop close to whole worker-days
+LEFTOVER_ROUNDS = 2  # rounds for the shops two chain passes could not place
+FIT_MARGIN = 1.25  # a fixed team is assumed to reach this much less than the estimate
+MIN_CHAIN_DAYS = 4  # estimated worker-days of work per chain at least
+STAFF_MARGIN = 1.1  # team size over the estimated worker-days per usable day
 
 
 @dataclass
@@ -104,7 +115,8 @@ def plan_district(
         Week, travel model, solver budget and team size (``settings.staff``; None sizes the
         team so the work fits in the week).
     progress
-        Called as ``progress(done, total, label)`` after each zone is solved.
+        Called as ``progress(done, total, label)`` as shops are routed (``total`` is the
+        needing shops), and while improving.
     executor
         Where the OR-Tools solves run (``planner.executor``); by default
         ``settings.solver.processes`` local processes for the zones and this process for the rest.
@@ -126,27 +138,46 @@ def plan_district(
     deferred: list[int] = []
     if settings.staff:
         candidates, deferred = _fit_to_team(shops, candidates, office_xy, settings)
+    open_on = open_days(shops, settings)
+    each_s = _work_per_shop_s(shops.iloc[candidates], office_xy, settings)
+    per_day = max(1, int(WORKDAY_FILL * workday_s(settings) // each_s))
+    size = max(1, min(settings.solver.zone_max_stops, per_day // ZONES_PER_DAY))
     zone_of = np.full(len(shops), -1)
     if len(candidates):
-        xy = shops.loc[candidates, ["x", "y"]].to_numpy()
-        zone_of[candidates] = make_zones(xy, settings.solver.zone_max_stops, settings.solver.seed)
-    zones = [np.flatnonzero(zone_of == z) for z in range(zone_of.max() + 1)]
-    demand = [_slots_needed(shops.iloc[z], office_xy, settings) for z in zones]
-    staff = settings.staff or max(1, math.ceil(sum(demand) / settings.week.days))
-    free = {(d, s) for d in range(settings.week.days) for s in range(staff)}
-    tasks = [
-        (z, members, _take_slots(free, want))
-        for z, (members, want) in enumerate(zip(zones, demand, strict=True))
-    ]
-    rows, dropped = _solve_zones(shops, office_xy, tasks, settings, progress, len(tasks) + 1, executor)
-    used = {(r["day"], r["seat"]) for r in rows}
-    free |= {(slot.day, slot.seat) for _, _, slots in tasks for slot in slots} - used
-    dropped += deferred
-    if dropped and free:
-        more_rows, dropped = _solve_leftovers(shops, office_xy, dropped, free, settings, executor)
-        rows += more_rows
+        zone_of[candidates] = small_zones(shops.loc[candidates, ["x", "y"]].to_numpy(), size)
+    work = WeekWork(shops, office_xy, settings, open_on, zone_of)
+    tracker = _Tracker(progress, len(shops))
+    tracker.add(len(unassigned))
+    own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
+    with own as run:
+        # Each chain may end on a partly filled worker-day: a small district gets fewer chains.
+        estimated_days = len(candidates) * each_s / (WORKDAY_FILL * workday_s(settings))
+        chains = max(1, min(lanes_for(run), int(estimated_days // MIN_CHAIN_DAYS)))
+        staff = settings.staff or _team_size(len(candidates) * each_s, open_on[candidates], chains, settings)
+        week = [Slot(d, s) for d in range(settings.week.days) for s in range(staff)]
+        lanes = make_lanes(work, chain_zones(zone_of, shops[["x", "y"]].to_numpy()), week, chains)
+        rows, dropped = run_lanes(work, lanes, run, tracker.add)
+        dropped += deferred
+        free = {(s.day, s.seat) for s in week} - {(r["day"], r["seat"]) for r in rows}
+        if dropped and free:
+            # The shops the chains left (mostly closed on the day their chain passed by) are
+            # chained again over the worker-days still free, on the days they open.
+            slots = slots_by_opening(free, open_on[dropped].sum(axis=0))
+            sparse = work.among(dropped)
+            left_days = sparse.work_s(dropped) / sparse.day_s
+            second = max(1, min(run.workers, int(left_days // MIN_CHAIN_DAYS)))
+            lanes = make_lanes(sparse, zones_of(work, dropped, size), slots, second)
+            more_rows, dropped = run_lanes(sparse, lanes, run, tracker.add)
+            rows += more_rows
+            free -= {(r["day"], r["seat"]) for r in more_rows}
+        for _ in range(LEFTOVER_ROUNDS):
+            if not dropped or not free:
+                break
+            more_rows, dropped = solve_leftovers(work, dropped, free, run)
+            rows += more_rows
+            tracker.add(len(more_rows))
     if progress:
-        progress(len(tasks) + 1, len(tasks) + 1, "leftovers")
+        progress(len(shops), len(shops), "routes solved")
     if settings.solver.improve_s > 0 and rows:
         if executor is None:
             rows, dropped = _improve(shops, office_xy, rows, dropped, staff, settings, progress)
@@ -202,11 +233,13 @@ def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndar
 
     Without this, a short-handed team would drop whole zones whatever their shops' priority.
     """
+    if not len(candidates):  # a re-plan late in the week may have no shop left to place
+        return candidates, []
     pool = shops.iloc[candidates]
     each = estimate_workload_s(
         pool[["x", "y"]].to_numpy(), pool["service_s"].to_numpy(), office_xy, settings
     ) / len(pool)
-    capacity = settings.staff * settings.week.days * workday_s(settings) / SLOT_MARGIN
+    capacity = settings.staff * settings.week.days * workday_s(settings) / FIT_MARGIN
     keep = int(capacity // max(each, 1.0))
     if keep >= len(candidates):
         return candidates, []
@@ -214,83 +247,32 @@ def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndar
     return np.sort(order[:keep]), [int(i) for i in order[keep:]]
 
 
-def _first_free_seats(free: set[tuple[int, int]], day: int, count: int) -> set[int]:
-    return set(sorted(seat for d, seat in free if d == day)[:count])
+def _work_per_shop_s(pool: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -> float:
+    """Estimated seconds of work per shop of ``pool`` (service, hops, a share of the commute)."""
+    if pool.empty:
+        return float(workday_s(settings))
+    xy = pool[["x", "y"]].to_numpy()
+    return estimate_workload_s(xy, pool["service_s"].to_numpy(), office_xy, settings) / len(pool)
 
 
-def _slots_needed(zone: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -> int:
-    work = estimate_workload_s(zone[["x", "y"]].to_numpy(), zone["service_s"].to_numpy(), office_xy, settings)
-    return max(1, math.ceil(SLOT_MARGIN * work / workday_s(settings)))
+def _team_size(work_s: float, open_on: np.ndarray, chains: int, settings: Settings) -> int:
+    """Workers a day so the estimated work fits the days the shops are open, with a margin.
 
-
-def _take_slots(free: set[tuple[int, int]], want: int) -> list[Slot]:
-    """Give a zone the ``want`` earliest free worker-days (earliest days first: finish early)."""
-    chosen = sorted(free)[:want]
-    free.difference_update(chosen)
-    return [Slot(day, seat) for day, seat in chosen]
-
-
-def _solve_one(args: tuple[Problem, float, int | None]) -> object:
-    problem, limit, solution_limit = args
-    if solution_limit and len(problem.visits) <= 1:
-        # One visit has no second solution, so a solution limit never ends the search: only
-        # the time limit would. Its first solution is its best, whenever the search stops.
-        limit = min(limit, SINGLE_VISIT_S)
-    return solve_ortools(
-        problem, limit, first_solution=FIRST_SOLUTION, ensure_first=True, solution_limit=solution_limit
-    )
-
-
-def _solve_zones(shops, office_xy, tasks, settings: Settings, progress, total: int, executor=None):
-    """Solve every zone on ``executor`` (or on ``settings.solver.processes`` local processes).
-
-    A zone the team had no worker-days left for is not solved: all its shops are dropped.
+    A day when few shops open (Sunday) counts for the share of shops open then; each chain
+    may end on a partly filled worker-day, twice (two chain passes).
     """
-    limit, solution_limit = settings.solver.time_limit_s, settings.solver.solution_limit
-    staffed = [k for k, (_, _, slots) in enumerate(tasks) if slots]
-    problems = [
-        (build_problem(shops.iloc[tasks[k][1]], office_xy, tasks[k][2], settings), limit, solution_limit)
-        for k in staffed
-    ]
-    solutions = {
-        k: Solution(routes=[], unassigned=list(range(1, len(tasks[k][1]) + 1))) for k in range(len(tasks))
-    }
-    own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
-    with own as run:
-        for done, (k, solution) in enumerate(run.map_unordered(_solve_one, problems), start=1):
-            solutions[staffed[k]] = solution
-            if progress:
-                progress(done, total, f"zone {tasks[staffed[k]][0] + 1}/{len(tasks)}")
-    rows, dropped = [], []
-    for (zone, members, slots), solution in zip(tasks, solutions.values(), strict=True):
-        zone_rows, zone_dropped = solution_rows(solution, shops.iloc[members], slots, zone)
-        for row in zone_rows:
-            row["shop"] = int(members[row["shop"]])
-        rows += zone_rows
-        dropped += [int(members[i]) for i in zone_dropped]
-    return rows, dropped
+    usable_days = float(open_on.mean(axis=0).sum()) if len(open_on) else settings.week.days
+    worker_days = STAFF_MARGIN * work_s / (WORKDAY_FILL * workday_s(settings)) + 2 * chains
+    return max(1, math.ceil(worker_days / max(usable_days, 1e-9)))
 
 
-def _solve_leftovers(
-    shops, office_xy, dropped: list[int], free: set[tuple[int, int]], settings: Settings, executor=None
-):
-    """Offer the shops no zone could fit to the worker-days still free, in one more solve.
+class _Tracker:
+    """Reports shops routed or given up as ``progress(done, total, text)``, from any lane's thread."""
 
-    The most urgent shops go first, at most ``LEFTOVER_MAX`` zone sizes of them; the rest stay
-    unassigned for capacity.
-    """
-    priority = shops["priority"].to_numpy()
-    ranked = sorted(dropped, key=lambda i: (priority[i], i))
-    limit = LEFTOVER_MAX * settings.solver.zone_max_stops
-    members, beyond = np.array(sorted(ranked[:limit])), ranked[limit:]
-    # Up to `want` free worker-days on every day: leftovers are often shops closed on the days
-    # their zone was given (a Monday-closed shop in a zone planned on Monday).
-    want = 2 * _slots_needed(shops.iloc[members], office_xy, settings)
-    slots = [Slot(day, seat) for day, seat in sorted(free) if seat in _first_free_seats(free, day, want)]
-    problem = build_problem(shops.iloc[members], office_xy, slots, settings)
-    task = (problem, max(settings.solver.time_limit_s, LEFTOVER_MIN_S), settings.solver.solution_limit)
-    solution = _solve_one(task) if executor is None else executor.call(_solve_one, task)
-    rows, left = solution_rows(solution, shops.iloc[members], slots, zone=-1)
-    for row in rows:
-        row["shop"] = int(members[row["shop"]])
-    return rows, [int(members[i]) for i in left] + beyond
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def add(self, shops: int) -> None:
+        self.done = min(self.total, self.done + shops)
+        if self.progress:
+            self.progress(self.done, self.total, f"{self.done}/{self.total} shops routed")

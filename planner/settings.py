@@ -61,7 +61,7 @@ class SolverSettings:
     """Budget and shape of the routing search."""
 
     zone_max_stops: int = 120  # OR-Tools shines below a few hundred stops
-    time_limit_s: float = 5.0  # per zone
+    time_limit_s: float = 5.0  # most seconds of one solve (a chain step of one worker-day)
     seed: int = 0
     worker_day_cost: int = 36_000  # fixed cost of calling one more worker-day, in travel seconds
     later_day_cost: int = 3_600  # extra fixed cost per day later in the week

@@ -15,7 +15,7 @@ from planner.executor import Executor
 from planner.plan import Plan, plan_district, prepare_shops
 from planner.routing.week import workday_s
 from planner.settings import Settings
-from planner.travel import travel_time_s
+from planner.travel import project, travel_time_s
 
 SEARCH_TIME_LIMIT_S = 1.0  # per zone, while searching: enough for feasibility, not for polish
 SEARCH_IMPROVE_S = 2.0
@@ -57,21 +57,31 @@ def search_settings(
     return replace(settings, solver=replace(settings.solver, time_limit_s=time_limit_s, improve_s=improve_s))
 
 
-def nearest_neighbour_work_s(shops: pd.DataFrame, settings: Settings) -> float:
+def nearest_neighbour_work_s(shops: pd.DataFrame, settings: Settings, office_xy=None) -> float:
     """Service seconds plus, for each shop, the travel from its nearest neighbour.
 
-    Every visit but the first of a day is reached from another shop, at least as far as the
-    nearest one, so this bounds the work from below (first legs from the office aside).
-    ``shops`` are prepared shops (``planner.plan.prepare_shops``) that fit some window.
+    Every visit is reached from another shop or from the office, at least as far as the
+    nearest of them, so this bounds the work from below. ``shops`` are prepared shops
+    (``planner.plan.prepare_shops``) that fit some window; with ``office_xy`` a shop nearer
+    the office than to any other shop counts the office leg instead.
     """
     if shops.empty:
         return 0.0
     xy = shops[["x", "y"]].to_numpy()
-    hop_s = np.zeros(len(xy))
+    nearest_m = np.full(len(xy), np.inf)
     if len(xy) > 1:
         distance_m, _ = cKDTree(xy).query(xy, k=2)
-        hop_s = travel_time_s(settings.travel.circuity * distance_m[:, 1], settings.travel)
+        nearest_m = distance_m[:, 1]
+    if office_xy is not None:
+        nearest_m = np.minimum(nearest_m, np.hypot(*(xy - np.asarray(office_xy)).T))
+    nearest_m[np.isinf(nearest_m)] = 0.0
+    hop_s = travel_time_s(settings.travel.circuity * nearest_m, settings.travel)
     return float(shops["service_s"].sum() + hop_s.sum())
+
+
+def office_of(district: District) -> np.ndarray:
+    """The district office in metres (EPSG:5179)."""
+    return project(np.array([district.office_lat]), np.array([district.office_lon]))[0]
 
 
 def lower_bound_staff(work_s: float, days: int, settings: Settings) -> int:
@@ -116,7 +126,7 @@ def confirm_staff(
     """
     shops = prepare_shops(needing, settings)
     fits = shops[shops["fits"]]
-    work = nearest_neighbour_work_s(fits, settings)
+    work = nearest_neighbour_work_s(fits, settings, office_of(district))
     bound = lower_bound_staff(work, settings.week.days, settings)
     plans: dict[int, Plan] = {}
 
@@ -172,7 +182,7 @@ def finish_curve(
     """
     long_week = replace(settings, week=replace(settings.week, days=max_days))
     shops = prepare_shops(needing, long_week)
-    work = nearest_neighbour_work_s(shops[shops["fits"]], long_week)
+    work = nearest_neighbour_work_s(shops[shops["fits"]], long_week, office_of(district))
     rows = []
     for staff in sorted({s for s in staff_options if s >= 1}):
         plan = plan_district(needing, district, replace(long_week, staff=staff), None, executor)

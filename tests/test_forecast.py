@@ -45,7 +45,7 @@ def test_forecast_tables_have_a_column_or_row_per_district_and_the_city():
 def test_advised_staff_is_the_smallest_reaching_the_target_and_is_confirmed():
     """One worker falls short, two reach the target; the confirming run simulates the advised two again."""
     settings = simulation_settings(fast_settings(staff=1), 0.2, SEEDED_SOLUTION_LIMIT)
-    settings = replace(settings, week=replace(settings.week, days=4))
+    settings = replace(settings, week=replace(settings.week, days=3))
     setup = SimulationSetup(small_merchants(700), settings, runs=3, fail_rate=0.1, seed=3)
     found = forecast(setup, {DISTRICT: 1})
     advice = advise_staff(setup, found, {DISTRICT: 1}, target=0.6)

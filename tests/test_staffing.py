@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -19,6 +20,7 @@ from planner.staffing import (
     nearest_neighbour_work_s,
     search_settings,
 )
+from planner.travel import travel_time_s
 from planner.triage import needing, triage
 
 
@@ -65,3 +67,14 @@ def test_a_bigger_team_does_not_finish_later(dobong_shops, two_day_settings):
     one, three = curve.set_index("staff").loc[1], curve.set_index("staff").loc[3]
     assert three["days_lower_bound"] <= one["days_lower_bound"]
     assert three["days_planned"] <= one["days_planned"] <= 6
+
+
+def test_a_shop_next_to_the_office_counts_the_office_leg_in_the_bound():
+    """A shop 10 m from the office and 1 km from the others is reached from the office at best."""
+    settings = Settings()
+    shops = pd.DataFrame({"x": [0.0, 1000.0, 1100.0], "y": [0.0, 0.0, 0.0], "service_s": [360, 360, 360]})
+    office = np.array([0.0, 10.0])
+    with_office = nearest_neighbour_work_s(shops, settings, office)
+    legs_m = settings.travel.circuity * np.array([10.0, 100.0, 100.0])
+    assert with_office == 3 * 360 + travel_time_s(legs_m, settings.travel).sum()
+    assert with_office < nearest_neighbour_work_s(shops, settings)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.spatial import cKDTree
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
+
+LLOYD_ROUNDS = 10  # rounds of small_zones' k-means: the Hilbert start is already spread out
 
 
 def make_zones(xy: np.ndarray, max_size: int, seed: int = 0) -> np.ndarray:
@@ -54,6 +57,63 @@ def make_zones(xy: np.ndarray, max_size: int, seed: int = 0) -> np.ndarray:
     return labels
 
 
+def small_zones(xy: np.ndarray, size: int, rounds: int = LLOYD_ROUNDS) -> np.ndarray:
+    """Label points with many small compact zones of about ``size`` points, fast.
+
+    ``make_zones`` runs scikit-learn's k-means, which costs seconds for the thousands of zones
+    of a few dozen shops a large district has. Here k-means starts from centres spread evenly
+    along a Hilbert curve (so by density) and assigns points through a k-d tree; it is
+    deterministic. Sizes vary around ``size`` (not capped).
+
+    Returns
+    -------
+    np.ndarray
+        Zone label per point, ``0 .. k-1`` (no empty zone).
+    """
+    n = len(xy)
+    k = max(1, int(np.ceil(n / max(size, 1))))
+    if k == 1:
+        return np.zeros(n, dtype=np.int64)
+    order = hilbert_order(xy)
+    centres = xy[order[(np.arange(k) * n) // k + n // (2 * k)]].astype(float)
+    for _ in range(rounds):
+        _, labels = cKDTree(centres).query(xy)
+        counts = np.bincount(labels, minlength=k)
+        sums = np.zeros((k, 2))
+        np.add.at(sums, labels, xy)
+        used = counts > 0
+        centres[used] = sums[used] / counts[used, None]
+    _, labels = cKDTree(centres).query(xy)
+    return np.unique(labels, return_inverse=True)[1].astype(np.int64)
+
+
 def barycentres(xy: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
     """Mean point of each group of point indices, as a ``(k, 2)`` array."""
     return np.array([xy[g].mean(axis=0) if len(g) else (np.nan, np.nan) for g in groups])
+
+
+def hilbert_order(xy: np.ndarray, bits: int = 16) -> np.ndarray:
+    """Indices that sort points along a Hilbert curve, so neighbours in the order are near in space.
+
+    Used to chain zones: consecutive zones along the curve share a border, so shops one zone's
+    routes could not take are carried into the next zone's.
+    """
+    if len(xy) == 0:
+        return np.zeros(0, dtype=np.int64)
+    span = np.maximum(xy.max(axis=0) - xy.min(axis=0), 1e-9)
+    side = (1 << bits) - 1
+    x, y = ((xy - xy.min(axis=0)) / span.max() * side).astype(np.int64).T
+    d = np.zeros(len(xy), dtype=np.int64)
+    s = 1 << (bits - 1)
+    while s > 0:
+        rx = (x & s) > 0
+        ry = (y & s) > 0
+        d += s * s * ((3 * rx) ^ ry)
+        # rotate the quadrant so the curve stays continuous
+        flip = ~ry & rx
+        x = np.where(flip, side - x, x)
+        y = np.where(flip, side - y, y)
+        swap = ~ry
+        x, y = np.where(swap, y, x), np.where(swap, x, y)
+        s >>= 1
+    return np.argsort(d, kind="stable")

@@ -1,0 +1,340 @@
+"""Fill whole worker-days: solve a district's zones in chains, carrying what a step cannot fit."""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from planner.routing.ortools_solver import Search, solve_ortools
+from planner.routing.problem import Problem
+from planner.routing.week import Slot, build_problem, solution_rows, workday_s
+from planner.routing.zones import hilbert_order, make_zones, small_zones
+from planner.settings import Settings
+from planner.travel import road_distance_m, travel_time_s
+
+FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"  # copes with lunch breaks where PATH_CHEAPEST_ARC stalls
+# A step is one worker-day: its first local optimum is about as good as guided local search
+# until the time limit, in a fraction of the time (Dobong-gu: 131 against 130 staff-days, 2.5x
+# faster); the time limit stays a ceiling.
+DESCENT = Search(metaheuristic="GREEDY_DESCENT")
+SINGLE_VISIT_S = 0.2  # budget of a one-visit search under a solution limit (see solve_one)
+STEP_DAYS = 1  # worker-days solved together in one chain step
+CARRY_TRIES = 2  # a shop dropped by this many steps of its chain goes to the leftover rounds
+LANES_PER_WORKER = 2  # chains per executor worker, so a worker never waits on one chain
+# Share of a worker-day's estimated work (``estimate_workload_s``) one route really holds: the
+# estimate leaves out waiting for opening hours and detours; measured on Dobong-gu's full scenario.
+WORKDAY_FILL = 0.88
+LEFTOVER_MARGIN = 1.2
+OPEN_SHARE = 0.9  # a leftover group's days: those when at least this share of its best day's shops open  # worker-days offered to a leftover group per worker-day of its work
+
+
+@dataclass(frozen=True)
+class WeekWork:
+    """What every step needs: the prepared shops, the office, the settings and the open days."""
+
+    shops: pd.DataFrame  # planner.plan.prepare_shops
+    office_xy: np.ndarray
+    settings: Settings
+    open_on: np.ndarray  # (shops, days) bool: some service window on that day's shift
+    zone_of: np.ndarray  # zone label per shop, -1 for none
+    shop_work_s: np.ndarray = field(init=False)  # service plus a hop to a near neighbour
+    xy: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Steps ask for the work of a growing pool many times: each shop's share is computed once.
+        xy = self.shops[["x", "y"]].to_numpy()
+        object.__setattr__(self, "xy", xy)
+        object.__setattr__(self, "shop_work_s", shop_work_s(xy, self.shops["service_s"], self.settings))
+
+    def among(self, members: list[int]) -> WeekWork:
+        """A copy whose work estimates for ``members`` count hops among ``members`` only.
+
+        The shops a first pass left are sparse: their hops are longer than among all shops.
+        """
+        thinner = copy.copy(self)
+        shares = self.shop_work_s.copy()
+        shares[members] = shop_work_s(
+            self.xy[members], self.shops["service_s"].to_numpy()[members], self.settings
+        )
+        object.__setattr__(thinner, "shop_work_s", shares)
+        return thinner
+
+    @property
+    def day_s(self) -> float:
+        """Estimated work one worker-day really holds."""
+        return WORKDAY_FILL * workday_s(self.settings)
+
+    def work_s(self, members: list[int] | np.ndarray) -> float:
+        """Estimated seconds of work for ``members``: their shares and a commute to their centre.
+
+        Like ``estimate_workload_s``, with the hops measured among all the district's shops.
+        """
+        if not len(members):
+            return 0.0
+        members = np.asarray(members)
+        centre = self.xy[members].mean(axis=0)[None, :]
+        travel = self.settings.travel
+        commute = travel_time_s(road_distance_m(self.office_xy[None, :], centre, travel), travel)
+        return float(self.shop_work_s[members].sum() + 2 * commute.item())
+
+
+def shop_work_s(xy: np.ndarray, service_s, settings: Settings) -> np.ndarray:
+    """Each shop's service seconds plus a hop from a near neighbour (mean of the next three)."""
+    service = np.asarray(service_s, dtype=float)
+    if len(xy) < 2:
+        return service
+    distances, _ = cKDTree(xy).query(xy, k=min(4, len(xy)))
+    hop_m = settings.travel.circuity * distances[:, 1:].mean(axis=1)
+    return service + travel_time_s(hop_m, settings.travel)
+
+
+def open_days(shops: pd.DataFrame, settings: Settings) -> np.ndarray:
+    """``(shops, days)`` bool: whether each shop can be served on each day of the week."""
+    week = settings.week
+    first = week.shift_start.hour * 3600 + week.shift_start.minute * 60
+    last = week.shift_end.hour * 3600 + week.shift_end.minute * 60
+    starts = [week.day_offset_s(day) for day in range(week.days)]
+    known: dict[tuple, list[bool]] = {}  # shops share a few opening-hours patterns
+
+    def days_of(windows: tuple, service: int) -> list[bool]:
+        key = (windows, service)
+        if key not in known:
+            usable = [(a, b) for a, b in windows if b - a >= service]
+            known[key] = [
+                any(max(a, d0 + first) + service <= min(b, d0 + last) for a, b in usable) for d0 in starts
+            ]
+        return known[key]
+
+    rows = [days_of(w, int(s)) for w, s in zip(shops["windows"], shops["service_s"], strict=True)]
+    return np.array(rows, dtype=bool).reshape(len(shops), week.days)
+
+
+def chain_zones(zone_of: np.ndarray, xy: np.ndarray) -> list[np.ndarray]:
+    """The zones' members, ordered along a Hilbert curve through their centres."""
+    zones = [np.flatnonzero(zone_of == z) for z in range(zone_of.max() + 1)]
+    zones = [z for z in zones if len(z)]
+    if not zones:
+        return []
+    centres = np.array([xy[z].mean(axis=0) for z in zones])
+    return [zones[k] for k in hilbert_order(centres)]
+
+
+def split_lanes(zones: list[np.ndarray], lanes: int) -> list[list[np.ndarray]]:
+    """Cut the ordered zones into ``lanes`` runs of consecutive zones with about equal shops."""
+    sizes = np.cumsum([len(z) for z in zones])
+    if not len(sizes):
+        return []
+    cuts = np.searchsorted(sizes, sizes[-1] * np.arange(1, lanes) / lanes, side="right")
+    bounds = [0, *sorted(set(int(c) for c in cuts)), len(zones)]
+    return [zones[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def solve_one(args: tuple[Problem, float, int | None]) -> object:
+    """Solve one step's problem; runs on an executor's worker."""
+    problem, limit, solution_limit = args
+    if solution_limit and len(problem.visits) <= 1:
+        # One visit has no second solution, so a solution limit never ends the search: only
+        # the time limit would. Its first solution is its best, whenever the search stops.
+        limit = min(limit, SINGLE_VISIT_S)
+    return solve_ortools(
+        problem,
+        limit,
+        first_solution=FIRST_SOLUTION,
+        ensure_first=True,
+        solution_limit=solution_limit,
+        search=DESCENT,
+    )
+
+
+def solve_step(work: WeekWork, members: list[int], slots: list[Slot], urgent: set[int], call):
+    """Route ``members`` with the worker-days ``slots`` on ``call``; return rows and dropped shops.
+
+    Shops in ``urgent`` were dropped before: they are solved as priority 1, so the carry stays small.
+    """
+    members = sorted(members)
+    pool = work.shops.iloc[members]
+    if urgent:
+        pool = pool.assign(
+            priority=[1 if i in urgent else p for i, p in zip(members, pool["priority"], strict=True)]
+        )
+    problem = build_problem(pool, work.office_xy, slots, work.settings)
+    solver = work.settings.solver
+    solution = call(solve_one, (problem, solver.time_limit_s, solver.solution_limit))
+    rows, left = solution_rows(solution, pool, slots, zone=-1)
+    for row in rows:
+        row["shop"] = int(members[row["shop"]])
+        row["zone"] = int(work.zone_of[row["shop"]])
+    return rows, [int(members[i]) for i in left]
+
+
+class Lane:
+    """One chain: consecutive zones walked in order with their own worker-days, earliest first.
+
+    Each step takes the shops carried from the last step plus whole zones until they hold
+    ``STEP_DAYS`` worker-days of estimated work, and offers them only the whole worker-days that
+    work fills; what the routes cannot take is carried into the next step, next door.
+    """
+
+    def __init__(self, work: WeekWork, zones: list[np.ndarray], slots: list[Slot]):
+        self.work, self.zones, self.slots = work, list(zones), list(slots)
+        self.rows: list[dict] = []
+        self.dropped: list[int] = []
+
+    def run(self, call, stop: threading.Event, report: Callable[[int], None]) -> None:
+        """Walk the chain, solving each step with ``call(fn, args)``, until its zones are done."""
+        work, day_s = self.work, self.work.day_s
+        carry: dict[int, int] = {}
+        while (self.zones or carry) and not stop.is_set():
+            if not self.slots:
+                self.dropped += list(carry) + [int(i) for z in self.zones for i in z]
+                break
+            day = self.slots[0].day
+            pool = [i for i in carry if work.open_on[i, day]]
+            self.dropped += [i for i in carry if not work.open_on[i, day]]
+            while self.zones and work.work_s(pool) < STEP_DAYS * day_s:
+                zone = self.zones.pop(0)
+                pool += [int(i) for i in zone if work.open_on[i, day]]
+                self.dropped += [int(i) for i in zone if not work.open_on[i, day]]
+            if not pool:
+                carry = {}
+                continue
+            days = work.work_s(pool) / day_s
+            want = max(1, math.ceil(days) if not self.zones else math.floor(days))
+            slots, self.slots = self._take(want, day)
+            rows, left = solve_step(work, pool, slots, set(carry), call)
+            self.rows += rows
+            tries = {i: carry.get(i, 0) + 1 for i in left}
+            carry = {i: t for i, t in tries.items() if t < CARRY_TRIES and self.zones}
+            self.dropped += [i for i in left if i not in carry]
+            report(len(rows))
+
+    def _take(self, want: int, day: int) -> tuple[list[Slot], list[Slot]]:
+        """Up to ``want`` worker-days of ``day`` (a step's routes share the day its pool is open)."""
+        same = [s for s in self.slots if s.day == day][:want]
+        return same, [s for s in self.slots if s not in same]
+
+
+def run_lanes(
+    work: WeekWork, lanes: list[Lane], executor, report: Callable[[int], None]
+) -> tuple[list[dict], list[int]]:
+    """Run every lane on its own thread, solving on ``executor``; return all rows and drops."""
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def call(fn, args):
+        return executor.call(fn, args)
+
+    def counted(done: int) -> None:
+        with lock:
+            report(done)
+
+    with ThreadPoolExecutor(max(1, len(lanes)), thread_name_prefix="lane") as threads:
+        futures = [threads.submit(lane.run, call, stop, counted) for lane in lanes]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            stop.set()
+            raise
+    rows = [row for lane in lanes for row in lane.rows]
+    return rows, [i for lane in lanes for i in lane.dropped]
+
+
+def make_lanes(work: WeekWork, zones: list[np.ndarray], slots: list[Slot], lanes: int) -> list[Lane]:
+    """``lanes`` chains over the ordered ``zones``, dealt the ``slots`` in turn (so each its seats)."""
+    runs = split_lanes(zones, max(1, min(lanes, len(slots))))
+    return [Lane(work, run, slots[c :: len(runs)]) for c, run in enumerate(runs)]
+
+
+def zones_of(work: WeekWork, members: list[int], size: int) -> list[np.ndarray]:
+    """``members`` cut into small zones of about ``size`` shops, ordered along a Hilbert curve."""
+    if not members:
+        return []
+    members = np.array(sorted(members))
+    xy = work.xy[members]
+    labels = small_zones(xy, size)
+    return [members[z] for z in chain_zones(labels, xy)]
+
+
+def slots_by_opening(free: set[tuple[int, int]], open_count: np.ndarray) -> list[Slot]:
+    """Free worker-days, first those of days when nearly as many shops open as on the best day."""
+    best = open_count.max() if len(open_count) else 0
+    usable = [s for s in free if open_count[s[0]] > 0]
+    return [Slot(d, s) for d, s in sorted(usable, key=lambda s: (open_count[s[0]] < OPEN_SHARE * best, s))]
+
+
+def leftover_groups(work: WeekWork, dropped: list[int]) -> list[list[int]]:
+    """Cut the shops the chains could not fit into groups of about one worker-day of work."""
+    if not dropped:
+        return []
+    members = np.array(sorted(dropped))
+    each = work.work_s(members) / len(members)
+    size = max(1, min(work.settings.solver.zone_max_stops, int(work.day_s // each)))
+    labels = make_zones(work.shops.iloc[members][["x", "y"]].to_numpy(), size, work.settings.solver.seed)
+    return [[int(i) for i in members[labels == z]] for z in range(labels.max() + 1)]
+
+
+def spread_slots(free: set[tuple[int, int]], want: int, open_count: np.ndarray) -> list[Slot]:
+    """``want`` free worker-days on as many different days as possible, earliest first.
+
+    Leftovers are often shops closed on the day their chain passed by (a Monday-closed shop),
+    so only days when nearly as many of them open as on their best day are taken first.
+    ``open_count[d]`` is how many of the group's shops can be served on day ``d``.
+    """
+    best = open_count.max() if len(open_count) else 0
+    rank = {d: (bool(open_count[d] < OPEN_SHARE * best), d) for d in range(len(open_count))}
+    left = sorted((s for s in free if open_count[s[0]] > 0), key=lambda s: (rank[s[0]], s[1]))
+    chosen: list[tuple[int, int]] = []
+    while len(chosen) < want and left:
+        seen: set[int] = set()
+        for slot in list(left):
+            if slot[0] not in seen and len(chosen) < want:
+                seen.add(slot[0])
+                chosen.append(slot)
+                left.remove(slot)
+    free.difference_update(chosen)
+    return [Slot(d, s) for d, s in sorted(chosen)]
+
+
+def solve_leftovers(
+    work: WeekWork, dropped: list[int], free: set[tuple[int, int]], executor
+) -> tuple[list[dict], list[int]]:
+    """One round: each group of leftovers gets free worker-days spread over the week, solved at once."""
+    day_s = work.day_s
+    tasks = []
+    for group in leftover_groups(work, dropped):
+        want = math.ceil(LEFTOVER_MARGIN * work.work_s(group) / day_s)
+        slots = spread_slots(free, want, work.open_on[group].sum(axis=0))
+        if slots:
+            tasks.append((group, slots))
+    solver = work.settings.solver
+    problems = [
+        (
+            build_problem(work.shops.iloc[g], work.office_xy, s, work.settings),
+            solver.time_limit_s,
+            solver.solution_limit,
+        )
+        for g, s in tasks
+    ]
+    rows, served = [], set()
+    for k, solution in executor.map_unordered(solve_one, problems):
+        group, slots = tasks[k]
+        group_rows, _ = solution_rows(solution, work.shops.iloc[group], slots, zone=-1)
+        for row in group_rows:
+            row["shop"] = int(group[row["shop"]])
+            served.add(row["shop"])
+        rows += group_rows
+    return rows, [i for i in dropped if i not in served]
+
+
+def lanes_for(executor) -> int:
+    """How many chains to run at once on ``executor``."""
+    return LANES_PER_WORKER * max(1, executor.workers)

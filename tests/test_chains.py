@@ -1,0 +1,52 @@
+"""Chains of zones that fill whole worker-days (planner.routing.chains)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.routing.chains import open_days, split_lanes, spread_slots
+from planner.routing.zones import hilbert_order, small_zones
+
+
+def test_hilbert_order_steps_between_neighbouring_cells():
+    """Along the order every step on a full grid moves to an adjacent cell, so chained zones touch."""
+    grid = np.array([(x, y) for x in range(16) for y in range(16)], dtype=float)
+    path = grid[hilbert_order(grid, bits=4)]
+    assert sorted(map(tuple, path)) == sorted(map(tuple, grid))
+    assert np.abs(np.diff(path, axis=0)).sum(axis=1).max() == 1
+
+
+def test_lanes_are_consecutive_runs_of_about_equal_shops():
+    """Zones are cut into runs in their order, each with about the same number of shops."""
+    zones = [np.arange(k * 10, k * 10 + 10) for k in range(12)]
+    lanes = split_lanes(zones, 4)
+    assert [len(lane) for lane in lanes] == [3, 3, 3, 3]
+    assert [z[0] for lane in lanes for z in lane] == [z[0] for z in zones]
+
+
+def test_leftover_slots_avoid_days_the_shops_are_closed():
+    """A group closed on Monday gets worker-days from Tuesday on, one day each, earliest first."""
+    free = {(d, s) for d in range(7) for s in range(3)}
+    open_count = np.array([0, 5, 5, 5, 5, 5, 1])
+    slots = spread_slots(free, 3, open_count)
+    assert [(s.day, s.seat) for s in slots] == [(1, 0), (2, 0), (3, 0)]
+    assert (1, 0) not in free and len(free) == 18
+
+
+def test_open_days_follow_opening_hours(small_shops, fast_settings):
+    """A shop marked 'Mo off' cannot be served on day 0 (a Monday) but can on Tuesday."""
+    days = open_days(small_shops, fast_settings)
+    monday_off = small_shops["opening_hours"].str.contains("Mo off").to_numpy()
+    assert monday_off.any()
+    assert not days[monday_off, 0].any() and days[monday_off, 1].all()
+
+
+def test_small_zones_are_compact_about_the_size_and_repeat():
+    """Many small zones: about ``size`` shops each on average, each tighter than the whole, the same twice."""
+    xy = np.random.default_rng(3).uniform(0, 10_000, (3000, 2))
+    labels = small_zones(xy, 30)
+    sizes = np.bincount(labels)
+    assert sizes.min() > 0 and 25 <= sizes.mean() <= 35
+    spread = max(xy[labels == z].std(axis=0).max() for z in range(len(sizes)))
+    assert spread < xy.std(axis=0).min() / 5
+    assert (labels == small_zones(xy, 30)).all()
