@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from planner.plan import LEFTOVER_MIN_S
 from planner.settings import SolverSettings
 
 AUTO = "auto"  # a budget chosen from the districts re-planned: see default_budget_s
@@ -61,7 +60,7 @@ def solver_budgets(
     # Districts improve side by side, at most `workers` at a time: their passes share that many processes.
     improve_core_s = improve_wall * min(workers, max(1, len(busy)))
     zones = sum(math.ceil(shops[name] / solver.zone_max_stops) for name in busy)
-    zone_core_s = (solve_s - improve_wall) * workers - LEFTOVER_MIN_S * len(busy)
+    zone_core_s = (solve_s - improve_wall) * workers
     zone_s = min(solver.time_limit_s, max(MIN_ZONE_S, zone_core_s / max(1, zones)))
     return {
         name: replace(
