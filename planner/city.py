@@ -7,11 +7,12 @@ import math
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -24,6 +25,8 @@ from planner.routing.week import workday_s
 from planner.settings import Settings
 from planner.staffing import nearest_neighbour_work_s, office_of
 from planner.triage import needing, triage
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -191,15 +194,28 @@ def _run_districts(
         tracker.district_done(district.name_en)
         return _district_row(plan, shops, settings)
 
+    return side_by_side(one, list(by_district.items()), threads, executor, stop)
+
+
+def side_by_side(
+    fn: Callable[..., T], items: list[tuple], threads: int, executor: Executor, stop: threading.Event
+) -> list[T]:
+    """Run ``fn(*item)`` for every item on ``threads`` threads of this process, results as they finish.
+
+    Each thread plans one district at a time and sends its solves to ``executor``. On any error,
+    Ctrl-C included, ``stop`` is set (so running districts give up at their next check), what
+    has not started is cancelled, the executor is closed (pending solves are cancelled and the
+    threads waiting on them return at once) and the error is raised again.
+    """
     pool = ThreadPoolExecutor(threads, thread_name_prefix="district")
-    futures = [pool.submit(one, d, s) for d, s in by_district.items()]
+    futures = [pool.submit(fn, *item) for item in items]
     try:
         return [future.result() for future in as_completed(futures)]
     except BaseException:
         stop.set()
         for future in futures:
             future.cancel()
-        executor.close()  # pending solves are cancelled; threads waiting on them return at once
+        executor.close()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
@@ -16,7 +14,7 @@ from planner.campaign.budget import solver_budgets
 from planner.campaign.ledger import check_conservation, shop_standing
 from planner.campaign.setup import Campaign, load_campaign
 from planner.campaign.store import VISIT_FIELDS, CampaignStore
-from planner.city import CityProgress
+from planner.city import CityProgress, side_by_side
 from planner.districts import District
 from planner.errors import InputError, PlannerError
 from planner.executor import Executor, make_executor
@@ -252,8 +250,7 @@ def plan_districts(
                 work[district], standing, settings_of(district), district, first, progress, executor
             )
         }
-    zone_max = campaign.settings.solver.zone_max_stops
-    tracker = CityProgress({d.name_en: math.ceil(len(work[d]) / zone_max) + 1 for d in order}, progress)
+    tracker = CityProgress({d.name_en: len(work[d]) for d in order}, progress)
     stop = threading.Event()
 
     def one(district: District):
@@ -267,18 +264,7 @@ def plan_districts(
         return district, result
 
     threads = 1 if executor.workers == 1 else executor.workers + 1
-    pool = ThreadPoolExecutor(threads, thread_name_prefix="district")
-    futures = [pool.submit(one, d) for d in order]
-    try:
-        return dict(future.result() for future in as_completed(futures))
-    except BaseException:
-        stop.set()
-        for future in futures:
-            future.cancel()
-        executor.close()  # pending solves are cancelled; threads waiting on them return at once
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    return dict(side_by_side(one, [(d,) for d in order], threads, executor, stop))
 
 
 def _plan_remaining(
