@@ -57,12 +57,6 @@ def travel_matrix_s(xy: np.ndarray, travel: TravelSettings) -> np.ndarray:
     return travel_time_s(road_distance_m(xy, xy, travel), travel)
 
 
-def speed_kmh(road_m: float, travel: TravelSettings) -> float:
-    """Average speed in km/h the model implies for one trip of ``road_m`` metres."""
-    seconds = float(travel_time_s(np.array([road_m]), travel)[0])
-    return 3.6 * road_m / seconds if seconds else 0.0
-
-
 class TravelMatrix:
     """Travel seconds between points, computed on demand instead of held as a dense matrix.
 

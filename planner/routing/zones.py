@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
-from scipy.spatial import cKDTree
+from scipy.cluster.vq import kmeans2, vq
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
@@ -61,9 +63,8 @@ def small_zones(xy: np.ndarray, size: int, rounds: int = LLOYD_ROUNDS) -> np.nda
     """Label points with many small compact zones of about ``size`` points, fast.
 
     ``make_zones`` runs scikit-learn's k-means, which costs seconds for the thousands of zones
-    of a few dozen shops a large district has. Here k-means starts from centres spread evenly
-    along a Hilbert curve (so by density) and assigns points through a k-d tree; it is
-    deterministic. Sizes vary around ``size`` (not capped).
+    of a few dozen shops a large district has. Here SciPy's plain k-means (``kmeans2``) starts
+    from centres spread evenly along a Hilbert curve (so by density); it is deterministic. Sizes vary around ``size`` (not capped).
 
     Returns
     -------
@@ -75,15 +76,11 @@ def small_zones(xy: np.ndarray, size: int, rounds: int = LLOYD_ROUNDS) -> np.nda
     if k == 1:
         return np.zeros(n, dtype=np.int64)
     order = hilbert_order(xy)
-    centres = xy[order[(np.arange(k) * n) // k + n // (2 * k)]].astype(float)
-    for _ in range(rounds):
-        _, labels = cKDTree(centres).query(xy)
-        counts = np.bincount(labels, minlength=k)
-        sums = np.zeros((k, 2))
-        np.add.at(sums, labels, xy)
-        used = counts > 0
-        centres[used] = sums[used] / counts[used, None]
-    _, labels = cKDTree(centres).query(xy)
+    start = xy[order[(np.arange(k) * n) // k + n // (2 * k)]].astype(float)
+    with warnings.catch_warnings():  # a centre left without points keeps its place, as intended
+        warnings.filterwarnings("ignore", message="One of the clusters is empty")
+        centres, _ = kmeans2(xy.astype(float), start, iter=rounds, minit="matrix", missing="warn")
+    labels, _ = vq(xy.astype(float), centres)
     return np.unique(labels, return_inverse=True)[1].astype(np.int64)
 
 
