@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from operator import attrgetter
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 from planner.routing.engine import SEARCH, solve
+from planner.routing.fleet import eliminate_routes, fleet_first
 from planner.routing.improve import improve, total_cost
 from planner.routing.ortools_solver import solve_ortools
 from planner.routing.portfolio import best_of
@@ -213,3 +215,29 @@ def test_portfolio_children_can_cut_zones_after_the_parent_did():
     _zones_then(9)
     best = best_of([partial(_zones_then, 9), partial(_zones_then, 2)], attrgetter("objective"), 5)
     assert best.objective == 2
+
+
+def test_route_elimination_gives_up_the_routes_a_solution_can_do_without():
+    """Routes split in two are merged back: fewer routes, every visit served, all feasible."""
+    base = make_problem(40, vehicles=12, seed=3)
+    problem = replace(base, vehicles=tuple(replace(v, fixed_cost=10**7) for v in base.vehicles))
+    start = solve_ortools(problem, 1)
+    used = {r.vehicle for r in start.routes}
+    spare = iter(v for v in range(len(problem.vehicles)) if v not in used)
+    halves = []
+    for route in start.routes:  # each route cut in two, the second half on a spare vehicle
+        half = len(route.visits) // 2
+        halves.append(replace(route, visits=route.visits[:half]))
+        halves.append(replace(route, vehicle=next(spare), visits=route.visits[half:]))
+    wasteful = Solution(routes=[r for r in halves if r.visits])
+    assert fleet_first(problem, wasteful)
+    fewer = eliminate_routes(problem, wasteful, 6, attempt_s=1)
+    assert len(fewer.routes) <= len(start.routes) < len(wasteful.routes)
+    check_feasible(problem, fewer)
+    assert not fewer.unassigned
+
+
+def test_route_elimination_is_only_for_problems_where_a_vehicle_outweighs_travel():
+    problem = make_problem(40, vehicles=12, seed=3)
+    cheap = replace(problem, vehicles=tuple(replace(v, fixed_cost=1) for v in problem.vehicles))
+    assert not fleet_first(cheap, solve_ortools(cheap, 1))

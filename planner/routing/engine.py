@@ -10,6 +10,7 @@ from functools import partial
 
 import numpy as np
 
+from planner.routing.fleet import eliminate_routes, fleet_first
 from planner.routing.improve import droppable, first_solution_for, improve, subproblem, total_cost
 from planner.routing.ortools_solver import Search, solve_ortools
 from planner.routing.portfolio import best_of, processes_available
@@ -27,6 +28,7 @@ SMALL_SUB_VISITS = 50  # sub-problem size when the whole problem is small
 SMALL_SUB_TIME_S = 0.5
 LONG_ROUTES = 5  # up to this many routes, a small problem is searched whole
 PROBE_SHARE = 0.15  # budget share of the first look at a small problem's route count
+ELIMINATION_SHARE = 0.5  # share of what is left spent removing routes when vehicles come first
 PORTFOLIO = 2  # searches run side by side, one per core
 ALTERNATIVE_START = "PARALLEL_CHEAPEST_INSERTION"  # the second search's first solution
 ALTERNATIVE_PROBE = "SAVINGS"  # and its start on a small problem with long routes
@@ -102,6 +104,8 @@ def search(
         return _solve_small(problem, time_limit_s, seed, strategy, progress, probe_first)
     start = _zoned_start(problem, START_SHARE * time_limit_s, seed, strategy)
     left = time_limit_s - (time.perf_counter() - began)
+    start = _fewer_routes(problem, start, ELIMINATION_SHARE * left)
+    left = time_limit_s - (time.perf_counter() - began)
     best = start
     if left > 1.0 and start.routes:
         best = improve(
@@ -137,6 +141,8 @@ def _solve_small(
     long_routes = probe.routes and not probe.unassigned and len(probe.routes) <= LONG_ROUTES
     left = time_limit_s - (time.perf_counter() - began)
     if long_routes:
+        probe = _fewer_routes(problem, probe, ELIMINATION_SHARE * left)
+        left = time_limit_s - (time.perf_counter() - began)
         best = (
             solve_ortools(problem, left, seed, first_solution=first, initial=probe) if left > 0.5 else probe
         )
@@ -147,6 +153,8 @@ def _solve_small(
         complete = problem.penalty is not None or not probe.unassigned  # mandatory visits all served
         if probe.routes and complete and total_cost(problem, probe) < total_cost(problem, start):
             start = probe  # the probe's search already did better: improve that instead
+        left = time_limit_s - (time.perf_counter() - began)
+        start = _fewer_routes(problem, start, ELIMINATION_SHARE * left)
         left = time_limit_s - (time.perf_counter() - began)
         best = start
         if left > SMALL_SUB_TIME_S and start.routes:
@@ -164,6 +172,14 @@ def _solve_small(
     best.seconds = time.perf_counter() - began
     best.objective = total_cost(problem, best)
     return best
+
+
+def _fewer_routes(problem: Problem, solution: Solution, budget_s: float) -> Solution:
+    """Routes removed one by one (``planner.routing.fleet``) when one vehicle outweighs all travel."""
+    complete = solution.routes and not solution.unassigned and problem.penalty is None
+    if not complete or not fleet_first(problem, solution) or budget_s < 1.0:
+        return solution
+    return eliminate_routes(problem, solution, budget_s, search=SEARCH)
 
 
 def _fixed_costs(problem: Problem) -> bool:

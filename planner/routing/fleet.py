@@ -1,0 +1,111 @@
+"""Fewer vehicles: take one route away and let OR-Tools fit its visits into the others."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from planner.routing.improve import droppable, first_solution_for, route_barycentres, subproblem, total_cost
+from planner.routing.ortools_solver import GUIDED, Search, solve_ortools
+from planner.routing.problem import Problem, Route, Solution
+
+ATTEMPT_S = 5.0  # search time for one route's visits to find room elsewhere
+NEAR_MISS = 3  # an attempt that leaves at most this many visits out is searched again
+RETRIES = 3  # how many times a near miss is searched again from where it stopped
+NEIGHBOURHOOD = 250  # visits of the routes that take in a removed route's visits, at most
+
+
+def fleet_first(problem: Problem, solution: Solution) -> bool:
+    """Whether one vehicle costs more than all the travel: then fewer vehicles come first."""
+    fixed = [v.fixed_cost for v in problem.vehicles]
+    return bool(fixed) and min(fixed) > solution.travel_cost(problem)
+
+
+def eliminate_routes(
+    problem: Problem,
+    solution: Solution,
+    time_limit_s: float,
+    attempt_s: float = ATTEMPT_S,
+    search: Search = GUIDED,
+    neighbourhood: int = NEIGHBOURHOOD,
+) -> Solution:
+    """Remove routes one at a time while their visits fit into the remaining routes.
+
+    Each attempt takes the emptiest route not yet tried, leaves its visits out of a problem with
+    the routes nearest to it (by barycentre, up to ``neighbourhood`` visits; all of them in a
+    small problem) as a warm start and no spare vehicle, and lets OR-Tools' ``search`` insert
+    them, every visit at a prohibitive price if dropped. An attempt that serves everything
+    replaces the solution (and every route may be tried again); one that leaves a few visits
+    out is searched again from where it stopped (guided local search restarts its penalties,
+    which shakes the routes); otherwise the next emptiest route is tried. Stops when the budget
+    ends or every route failed. Only for complete solutions of problems whose visits are all
+    mandatory.
+
+    Returns
+    -------
+    Solution
+        A solution with at most as many routes as ``solution``, every visit served.
+    """
+    began = time.perf_counter()
+    best, tried = solution, set()
+
+    def left() -> float:
+        return time_limit_s - (time.perf_counter() - began)
+
+    while left() > 0.5 and len(best.routes) > 1:
+        untried = [r for r in sorted(best.routes, key=lambda r: len(r.visits)) if r.vehicle not in tried]
+        if not untried:
+            break
+        removed = untried[0]
+        others = _nearest_routes(problem, best, removed, neighbourhood)
+        sub, nodes, vehicles, initial = subproblem(problem, others, [], list(removed.visits))
+        sub = replace(sub, penalty=droppable(problem, sub, nodes))
+        result = solve_ortools(
+            sub,
+            min(attempt_s, left()),
+            initial=initial,
+            first_solution=first_solution_for(sub),
+            search=search,
+        )
+        retries = 0
+        while (
+            result.routes and 0 < len(result.unassigned) <= NEAR_MISS and retries < RETRIES and left() > 0.5
+        ):
+            retries += 1
+            result = solve_ortools(
+                sub,
+                min(attempt_s, left()),
+                initial=result,
+                first_solution=first_solution_for(sub),
+                search=search,
+            )
+        if result.routes and not result.unassigned:
+            replaced = {r.vehicle for r in others} | {removed.vehicle}
+            routes = [r for r in best.routes if r.vehicle not in replaced] + [
+                replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
+                for r in result.routes
+            ]
+            best, tried = Solution(routes=routes, unassigned=list(best.unassigned)), set()
+        else:
+            tried.add(removed.vehicle)
+    best.objective = total_cost(problem, best)
+    best.seconds = solution.seconds + time.perf_counter() - began
+    return best
+
+
+def _nearest_routes(problem: Problem, solution: Solution, removed: Route, neighbourhood: int) -> list[Route]:
+    """The routes other than ``removed`` whose barycentres are nearest to it, up to ``neighbourhood`` visits."""
+    others = [r for r in solution.routes if r is not removed]
+    if sum(len(r.visits) for r in others) <= neighbourhood or problem.coords is None:
+        return others
+    centres = route_barycentres(problem, Solution(routes=others))
+    centre = problem.coords[list(removed.visits)].mean(axis=0)
+    chosen, visits = [], 0
+    for k in np.argsort(((centres - centre) ** 2).sum(axis=1), kind="stable"):
+        if chosen and visits + len(others[k].visits) > neighbourhood:
+            break
+        chosen.append(others[k])
+        visits += len(others[k].visits)
+    return chosen
