@@ -19,6 +19,7 @@ import pandas as pd
 from planner.city import plan_city, split_by_district
 from planner.districts import find_district
 from planner.executor import make_executor
+from planner.routing.week import workday_s
 from planner.sample_city import generate_city
 from planner.settings import Settings
 from planner.triage import needing, triage
@@ -81,6 +82,18 @@ def print_districts(table: pd.DataFrame) -> None:
         )
 
 
+def print_time_use(summary: dict, shift_min: float) -> None:
+    """Where the staff-days go, as shares of the shifts worked (shift less lunch)."""
+    shifts = summary["staff_days"] * shift_min
+    service, legs, idle = (summary[k] for k in ("total_service_min", "office_legs_min", "idle_min"))
+    between = shifts - service - legs - idle  # the rest of the travel: from shop to shop
+    print(
+        f"{'time of the staff-days':>24}: service {100 * service / shifts:.1f} %, between shops "
+        f"{100 * between / shifts:.1f} %, office legs {100 * legs / shifts:.1f} % "
+        f"({legs / summary['staff_days']:.0f} min a worker-day), idle {100 * idle / shifts:.1f} %"
+    )
+
+
 def peak_rss_mb() -> dict[str, float]:
     """Peak resident memory of this process and of its largest finished child, in MB."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -111,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     print_districts(districts)
     for key, value in summary.items():
         print(f"{key:>24}: {value}")
+    print_time_use(summary, workday_s(settings) / 60)
     print(f"{'wall_s':>24}: {wall:.1f}")
     print(
         f"{'peak_rss_mb':>24}: self {rss['self']}, largest worker {rss['largest_child']}, "

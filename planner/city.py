@@ -27,6 +27,7 @@ from planner.staffing import nearest_neighbour_work_s, office_of
 from planner.triage import needing, triage
 
 T = TypeVar("T")
+TIME_USE = ("total_service_min", "total_travel_min", "office_legs_min", "idle_min")  # summed per city
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class CityRun:
             "lower_bound_staff_days": bound,
             "staff_days_over_bound": round(int(table["staff_days"].sum()) / max(1, bound), 3),
             "last_day_used": table["last_day_used"].dropna().max(),
+            **{key: round(float(table[key].sum()), 1) for key in TIME_USE if key in table},
             "verified": True,
         }
 

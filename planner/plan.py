@@ -37,7 +37,7 @@ from planner.routing.week import (
     workday_s,
 )
 from planner.routing.zones import small_zones
-from planner.schedule import assemble_routes
+from planner.schedule import assemble_routes, office_legs_and_idle_s
 from planner.settings import Settings
 from planner.travel import project
 from planner.verify import verify_plan
@@ -69,6 +69,8 @@ class Plan:
         routes = self.routes
         days = routes.drop_duplicates(["staff_id", "day"])
         last_day = int(routes["day"].max()) if len(routes) else -1
+        lunch_s = 60 * self.settings.week.lunch_min
+        legs_s, idle_s = office_legs_and_idle_s(routes, workday_s(self.settings), lunch_s)
         return {
             "district": self.district.name_en,
             **({"scenario": self.scenario, "cutoff": self.cutoff} if self.scenario else {}),
@@ -80,6 +82,8 @@ class Plan:
             "last_day_used": str(self.settings.week.date_of(last_day)) if last_day >= 0 else None,
             "total_travel_min": round(float(routes["travel_s"].sum()) / 60, 1),
             "total_service_min": round(float(routes["service_s"].sum()) / 60, 1),
+            "office_legs_min": round(legs_s / 60, 1),
+            "idle_min": round(idle_s / 60, 1),
         }
 
 

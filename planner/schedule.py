@@ -116,3 +116,23 @@ def _back_office(
     late_lunch = table["break_start_s"].to_numpy()[idx] >= departure
     back[idx] = departure + home + np.where(late_lunch, lunch, 0)
     return pd.Series(back, index=table.index).groupby([table["day"], table["staff_id"]]).transform("max")
+
+
+def office_legs_and_idle_s(routes: pd.DataFrame, workday_s: int, lunch_s: int) -> tuple[float, float]:
+    """Where worker-days go besides shops: seconds of office legs, and of idle shift time.
+
+    ``routes`` is a route table (``ROUTE_COLUMNS``). The office legs are the first stop's travel
+    and the way back after the last stop (less a lunch of ``lunch_s`` taken after it); idle is
+    what is left of each worker-day's ``workday_s`` (shift less lunch) after service, travel
+    between shops and the office legs: waiting for shops to open, leaving late, ending early.
+    """
+    if routes.empty:
+        return 0.0, 0.0
+    day = routes.groupby(["staff_id", "date"], sort=False)
+    last_departure = pd.to_datetime(day["departure"].max(), format="ISO8601")
+    back = pd.to_datetime(day["back_office"].first(), format="ISO8601")
+    lunch = pd.to_datetime(day["lunch_start"].first(), format="ISO8601")
+    way_back = (back - last_departure).dt.total_seconds() - np.where(lunch >= last_departure, lunch_s, 0)
+    legs = float(routes.loc[routes["stop"] == 1, "travel_s"].sum() + way_back.sum())
+    used = float(routes["service_s"].sum() + routes["travel_s"].sum() + way_back.sum())
+    return legs, len(back) * workday_s - used

@@ -86,6 +86,16 @@ def test_summary_counts_match_the_tables(small_plan, small_needing):
     assert summary["total_service_min"] > 0
 
 
+def test_summary_reports_office_legs_and_idle_time(small_plan):
+    """The way back to the office counts with the office legs; idle time lies inside the shifts."""
+    summary, routes = small_plan.summary(), small_plan.routes
+    out_legs_min = routes.loc[routes["stop"] == 1, "travel_s"].sum() / 60
+    way_back_min = summary["office_legs_min"] - out_legs_min
+    assert way_back_min > 0  # routes end at the office
+    shifts_min = summary["staff_days"] * (9 * 60 - 60)  # 09:00-18:00 less lunch
+    assert 0 <= summary["idle_min"] < shifts_min - summary["total_service_min"]
+
+
 def test_a_large_team_plans_every_shop_that_has_a_window(small_needing, fast_settings):
     """With more workers than needed nothing is dropped for capacity, Monday-closed shops included."""
     plan = plan_district(small_needing, find_district("Jongno-gu"), replace(fast_settings, staff=20))
