@@ -128,11 +128,10 @@ def office_legs_and_idle_s(routes: pd.DataFrame, workday_s: int, lunch_s: int) -
     """
     if routes.empty:
         return 0.0, 0.0
-    day = routes.groupby(["staff_id", "date"], sort=False)
-    last_departure = pd.to_datetime(day["departure"].max(), format="ISO8601")
-    back = pd.to_datetime(day["back_office"].first(), format="ISO8601")
-    lunch = pd.to_datetime(day["lunch_start"].first(), format="ISO8601")
-    way_back = (back - last_departure).dt.total_seconds() - np.where(lunch >= last_departure, lunch_s, 0)
+    day = routes.groupby(["staff_id", "day"], sort=False)
+    last_departure = day["departure_s"].max()
+    back = day["back_office_s"].first()
+    way_back = back - last_departure - np.where(day["break_start_s"].first() >= last_departure, lunch_s, 0)
     legs = float(routes.loc[routes["stop"] == 1, "travel_s"].sum() + way_back.sum())
     used = float(routes["service_s"].sum() + routes["travel_s"].sum() + way_back.sum())
     return legs, len(back) * workday_s - used

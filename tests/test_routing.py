@@ -15,7 +15,7 @@ from planner.routing.improve import group_vehicles, improve, total_cost
 from planner.routing.ortools_solver import solve_ortools
 from planner.routing.parallel import disjoint_groups, improve_side_by_side, workers
 from planner.routing.portfolio import best_of
-from planner.routing.problem import Break, Problem, Solution, Vehicle
+from planner.routing.problem import Break, Problem, Route, Solution, Vehicle
 from planner.routing.zones import make_zones
 from planner.settings import TravelSettings
 from planner.travel import TravelMatrix, travel_matrix_s
@@ -221,22 +221,33 @@ def test_portfolio_children_can_cut_zones_after_the_parent_did():
     assert best.objective == 2
 
 
-def test_route_elimination_gives_up_the_routes_a_solution_can_do_without():
-    """Routes split in two are merged back: fewer routes, every visit served, all feasible."""
-    base = make_problem(40, vehicles=12, seed=3)
+def _one_route_per_visit(problem: Problem) -> Solution:
+    """Every visit on its own vehicle, as early as its window allows: a solution with routes to spare."""
+    routes = []
+    for vehicle, node in enumerate(problem.visits):
+        there = int(problem.travel_s[0, node])
+        start = max(problem.windows[node][0][0], DAY[0] + there)
+        back = start + int(problem.service_s[node]) + there
+        routes.append(Route(vehicle, (node,), (start,), start - there, back))
+    return Solution(routes=routes)
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_route_elimination_gives_up_the_routes_a_solution_can_do_without(processes):
+    """One route per visit: routes are given up, every visit served, all feasible.
+
+    With two processes, removals in different neighbourhoods are tried side by side.
+    """
+    base = make_problem(40, vehicles=40, seed=3)
     problem = replace(base, vehicles=tuple(replace(v, fixed_cost=10**7) for v in base.vehicles))
-    start = solve_ortools(problem, 1)
-    used = {r.vehicle for r in start.routes}
-    spare = iter(v for v in range(len(problem.vehicles)) if v not in used)
-    halves = []
-    for route in start.routes:  # each route cut in two, the second half on a spare vehicle
-        half = len(route.visits) // 2
-        halves.append(replace(route, visits=route.visits[:half]))
-        halves.append(replace(route, vehicle=next(spare), visits=route.visits[half:]))
-    wasteful = Solution(routes=[r for r in halves if r.visits])
+    wasteful = _one_route_per_visit(problem)
+    check_feasible(problem, wasteful)
     assert fleet_first(problem, wasteful)
-    fewer = eliminate_routes(problem, wasteful, 6, attempt_s=1)
-    assert len(fewer.routes) <= len(start.routes) < len(wasteful.routes)
+    with workers(problem, processes) as pool:
+        fewer = eliminate_routes(
+            problem, wasteful, 6, attempt_s=1, neighbourhood=20, pool=pool, processes=processes
+        )
+    assert len(fewer.routes) < len(wasteful.routes)
     check_feasible(problem, fewer)
     assert not fewer.unassigned
 

@@ -116,7 +116,7 @@ def search(
     with workers(problem, processes) if can_split(processes) else nullcontext() as pool:
         start = _zoned_start(problem, START_SHARE * time_limit_s, seed, strategy, pool, processes)
         left = time_limit_s - (time.perf_counter() - began)
-        start = _fewer_routes(problem, start, ELIMINATION_SHARE * left)
+        start = _fewer_routes(problem, start, ELIMINATION_SHARE * left, pool, processes)
         left = time_limit_s - (time.perf_counter() - began)
         best = start
         if left > 1.0 and start.routes:
@@ -188,12 +188,14 @@ def _solve_small(
     return best
 
 
-def _fewer_routes(problem: Problem, solution: Solution, budget_s: float) -> Solution:
+def _fewer_routes(
+    problem: Problem, solution: Solution, budget_s: float, pool=None, processes: int = 1
+) -> Solution:
     """Routes removed one by one (``planner.routing.fleet``) when one vehicle outweighs all travel."""
     complete = solution.routes and not solution.unassigned and problem.penalty is None
     if not complete or not fleet_first(problem, solution) or budget_s < 1.0:
         return solution
-    return eliminate_routes(problem, solution, budget_s, search=SEARCH)
+    return eliminate_routes(problem, solution, budget_s, search=SEARCH, pool=pool, processes=processes)
 
 
 def _fixed_costs(problem: Problem) -> bool:
