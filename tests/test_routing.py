@@ -11,9 +11,8 @@ import pytest
 
 from planner.routing.engine import SEARCH, solve
 from planner.routing.fleet import eliminate_routes, fleet_first
-from planner.routing.improve import group_vehicles, improve, total_cost
+from planner.routing.improve import improve, total_cost
 from planner.routing.ortools_solver import solve_ortools
-from planner.routing.parallel import disjoint_groups, improve_side_by_side, workers
 from planner.routing.portfolio import best_of
 from planner.routing.problem import Break, Problem, Route, Solution, Vehicle
 from planner.routing.zones import make_zones
@@ -142,7 +141,7 @@ def test_improve_never_makes_a_solution_worse():
 def test_engine_solves_a_problem_larger_than_one_zone(lazy, processes):
     """The engine cuts 400 visits into zones, merges and improves them, and serves every visit.
 
-    With two processes the zones and groups of routes are solved side by side in forked workers.
+    With two processes two differently started searches run side by side.
     """
     problem = make_problem(400, vehicles=20, side_m=5000, seed=2)
     if lazy:
@@ -232,21 +231,14 @@ def _one_route_per_visit(problem: Problem) -> Solution:
     return Solution(routes=routes)
 
 
-@pytest.mark.parametrize("processes", [1, 2])
-def test_route_elimination_gives_up_the_routes_a_solution_can_do_without(processes):
-    """One route per visit: routes are given up, every visit served, all feasible.
-
-    With two processes, removals in different neighbourhoods are tried side by side.
-    """
+def test_route_elimination_gives_up_the_routes_a_solution_can_do_without():
+    """One route per visit: routes are given up, every visit served, all feasible."""
     base = make_problem(40, vehicles=40, seed=3)
     problem = replace(base, vehicles=tuple(replace(v, fixed_cost=10**7) for v in base.vehicles))
     wasteful = _one_route_per_visit(problem)
     check_feasible(problem, wasteful)
     assert fleet_first(problem, wasteful)
-    with workers(problem, processes) as pool:
-        fewer = eliminate_routes(
-            problem, wasteful, 6, attempt_s=1, neighbourhood=20, pool=pool, processes=processes
-        )
+    fewer = eliminate_routes(problem, wasteful, 6, attempt_s=1, neighbourhood=20)
     assert len(fewer.routes) < len(wasteful.routes)
     check_feasible(problem, fewer)
     assert not fewer.unassigned
@@ -256,29 +248,3 @@ def test_route_elimination_is_only_for_problems_where_a_vehicle_outweighs_travel
     problem = make_problem(40, vehicles=12, seed=3)
     cheap = replace(problem, vehicles=tuple(replace(v, fixed_cost=1) for v in problem.vehicles))
     assert not fleet_first(cheap, solve_ortools(cheap, 1))
-
-
-def test_groups_solved_side_by_side_share_no_route_vehicle_or_loose_visit():
-    """Groups re-solved at once must not overlap, or applying both results would lose visits."""
-    problem = make_problem(150, vehicles=14, side_m=3000, seed=3)
-    start = solve_ortools(problem, 1, first_solution="SAVINGS")
-    start = replace(start, unassigned=[start.routes[0].visits[0]])  # a loose visit to fight over
-    start.routes[0] = replace(start.routes[0], visits=start.routes[0].visits[1:])
-    rng = np.random.default_rng(0)
-    for _ in range(20):
-        groups = disjoint_groups(problem, start, rng, 3, 0.5, 40, (2.0, 10.0))
-        vehicles = [group_vehicles(start, g) | set(g.spare) for g in groups]
-        assert sum(map(len, vehicles)) == len(set().union(*vehicles))
-        loose = [v for g in groups for v in g.loose]
-        assert len(loose) == len(set(loose))
-
-
-def test_improve_side_by_side_never_makes_a_solution_worse():
-    """Two groups at a time in forked workers: every visit kept, the cost never rises."""
-    problem = make_problem(250, vehicles=12, side_m=4000)
-    start = solve_ortools(problem, 1)
-    with workers(problem, 2) as pool:
-        better = improve_side_by_side(problem, start, 4, pool, 2, seed=1)
-    assert better.unassigned == []
-    assert total_cost(problem, better) <= total_cost(problem, start)
-    check_feasible(problem, better)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import replace
 from functools import partial
 
@@ -14,7 +13,6 @@ import numpy as np
 from planner.routing.fleet import eliminate_routes, fleet_first
 from planner.routing.improve import droppable, first_solution_for, improve, subproblem, total_cost
 from planner.routing.ortools_solver import Search, solve_ortools
-from planner.routing.parallel import can_split, improve_side_by_side, map_with_problem, workers
 from planner.routing.portfolio import best_of, processes_available
 from planner.routing.problem import Problem, Route, Solution
 from planner.routing.zones import make_zones
@@ -49,11 +47,8 @@ def solve(
 ) -> Solution:
     """Solve a time-windowed multi-vehicle problem within ``time_limit_s``.
 
-    A problem OR-Tools takes whole (up to ``DIRECT_MAX`` visits): up to ``processes``
-    differently started and seeded searches (``search``) run in parallel processes and the
-    cheapest is kept. A larger one: one search whose zones and groups of routes are solved on
-    ``processes`` cores side by side (``planner.routing.parallel``). By default one process per
-    core, at most ``PORTFOLIO``.
+    Runs up to ``processes`` differently started and seeded searches (``search``) in parallel
+    processes and keeps the cheapest; by default one per core, at most ``PORTFOLIO``.
 
     Parameters
     ----------
@@ -66,7 +61,7 @@ def solve(
     progress
         Called as ``progress(elapsed_s, budget_s, text)`` by the first search.
     processes
-        Processes used; ``None`` means one per available core, at most ``PORTFOLIO``.
+        Searches run side by side; ``None`` means one per available core, at most ``PORTFOLIO``.
 
     Returns
     -------
@@ -75,10 +70,6 @@ def solve(
     """
     began = time.perf_counter()
     count = min(PORTFOLIO, processes_available()) if processes is None else max(1, processes)
-    if problem.coords is not None and len(problem.visits) > DIRECT_MAX and can_split(count):
-        best = search(problem, time_limit_s, seed, progress, processes=count)
-        best.seconds = time.perf_counter() - began
-        return best
     searches = [
         partial(search, problem, time_limit_s, seed + k, progress if k == 0 else None, k)
         for k in range(count)
@@ -94,14 +85,12 @@ def search(
     seed: int = 0,
     progress: Callable[[float, float, str], None] | None = None,
     variant: int = 0,
-    processes: int = 1,
 ) -> Solution:
     """One search of the engine within ``time_limit_s`` (``variant`` > 0: the alternative start).
 
     The first solution comes from OR-Tools on the whole problem when it is small, else from
     zones of about ``ZONE_SIZE`` visits, each solved by OR-Tools with a share of the fleet. The
     rest of the budget improves it by route-based decomposition (``planner.routing.improve``).
-    A zoned problem uses ``processes`` forked workers for its zones and groups of routes.
     Without ``problem.coords`` the engine is plain OR-Tools.
     """
     began = time.perf_counter()
@@ -113,26 +102,23 @@ def search(
     if len(problem.visits) <= DIRECT_MAX:
         probe_first = ALTERNATIVE_PROBE if variant and strategy == ALTERNATIVE_START else None
         return _solve_small(problem, time_limit_s, seed, strategy, progress, probe_first)
-    with workers(problem, processes) if can_split(processes) else nullcontext() as pool:
-        start = _zoned_start(problem, START_SHARE * time_limit_s, seed, strategy, pool, processes)
-        left = time_limit_s - (time.perf_counter() - began)
-        start = _fewer_routes(problem, start, ELIMINATION_SHARE * left, pool, processes)
-        left = time_limit_s - (time.perf_counter() - began)
-        best = start
-        if left > 1.0 and start.routes:
-            best = improve_side_by_side(
-                problem,
-                start,
-                left,
-                pool,
-                processes,
-                seed,
-                LARGE_SUB_TIME_S,
-                progress,
-                LARGE_SUB_VISITS,
-                SEARCH,
-                LARGE_REMOVAL_GROWTH if _fixed_costs(problem) else 1.0,
-            )
+    start = _zoned_start(problem, START_SHARE * time_limit_s, seed, strategy)
+    left = time_limit_s - (time.perf_counter() - began)
+    start = _fewer_routes(problem, start, ELIMINATION_SHARE * left)
+    left = time_limit_s - (time.perf_counter() - began)
+    best = start
+    if left > 1.0 and start.routes:
+        best = improve(
+            problem,
+            start,
+            left,
+            seed,
+            LARGE_SUB_TIME_S,
+            progress,
+            LARGE_SUB_VISITS,
+            SEARCH,
+            LARGE_REMOVAL_GROWTH if _fixed_costs(problem) else 1.0,
+        )
     best.seconds = time.perf_counter() - began
     best.objective = total_cost(problem, best)
     return best
@@ -188,14 +174,12 @@ def _solve_small(
     return best
 
 
-def _fewer_routes(
-    problem: Problem, solution: Solution, budget_s: float, pool=None, processes: int = 1
-) -> Solution:
+def _fewer_routes(problem: Problem, solution: Solution, budget_s: float) -> Solution:
     """Routes removed one by one (``planner.routing.fleet``) when one vehicle outweighs all travel."""
     complete = solution.routes and not solution.unassigned and problem.penalty is None
     if not complete or not fleet_first(problem, solution) or budget_s < 1.0:
         return solution
-    return eliminate_routes(problem, solution, budget_s, search=SEARCH, pool=pool, processes=processes)
+    return eliminate_routes(problem, solution, budget_s, search=SEARCH)
 
 
 def _fixed_costs(problem: Problem) -> bool:
@@ -203,53 +187,34 @@ def _fixed_costs(problem: Problem) -> bool:
     return any(v.fixed_cost > 0 for v in problem.vehicles)
 
 
-def _zoned_start(
-    problem: Problem, budget_s: float, seed: int, strategy: str, pool=None, processes: int = 1
-) -> Solution:
-    """Zones of about ``ZONE_SIZE`` visits solved ``processes`` at a time, each with a share of the fleet."""
+def _zoned_start(problem: Problem, budget_s: float, seed: int, strategy: str) -> Solution:
     visits = np.array(problem.visits)
     labels = make_zones(problem.coords[visits], ZONE_SIZE, seed)
-    zones = [[int(i) for i in visits[labels == z]] for z in range(labels.max() + 1)]
+    zones = [visits[labels == z] for z in range(labels.max() + 1)]
     shares = _fleet_shares(problem, zones)
-    zone_s = budget_s * (processes if pool is not None else 1) / len(zones)
     routes: list[Route] = []
     unassigned: list[int] = []
     free = list(range(len(problem.vehicles)))
-    batch = processes if pool is not None else 1
-    for first in range(0, len(zones), batch):
-        jobs = []
-        for members, share in zip(zones[first : first + batch], shares[first : first + batch], strict=True):
-            fleet, free = free[:share], free[share:]
-            if fleet:
-                jobs.append((members, fleet, zone_s, strategy))
-            else:
-                unassigned += members
-        for fleet_left, zone_routes, zone_unassigned in map_with_problem(pool, problem, _solve_zone, jobs):
-            free += fleet_left
-            routes += zone_routes
-            unassigned += zone_unassigned
+    for members, share in zip(zones, shares, strict=True):
+        fleet, free = free[:share], free[share:]
+        if not fleet:
+            unassigned += [int(i) for i in members]
+            continue
+        empty = [Route(v, (), (), 0, 0) for v in fleet]
+        sub, nodes, vehicles, _ = subproblem(problem, empty, [], [int(i) for i in members])
+        sub = replace(sub, penalty=droppable(problem, sub, nodes))
+        result = solve_ortools(sub, budget_s / len(zones), seed, first_solution=strategy, search=SEARCH)
+        used = {r.vehicle for r in result.routes}
+        free += [vehicles[k] for k in range(len(vehicles)) if k not in used]
+        routes += [
+            replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
+            for r in result.routes
+        ]
+        unassigned += [int(nodes[i]) for i in result.unassigned]
     solution = Solution(routes=routes, unassigned=sorted(unassigned))
     if unassigned and free:
         solution = _insert_leftovers(problem, solution, free, budget_s / 4, strategy)
     return solution
-
-
-def _solve_zone(problem: Problem, members: list[int], fleet: list[int], budget_s: float, strategy: str):
-    """One zone with its vehicles: the vehicles it left unused, its routes and its left-out visits."""
-    empty = [Route(v, (), (), 0, 0) for v in fleet]
-    sub, nodes, vehicles, _ = subproblem(problem, empty, [], members)
-    sub = replace(sub, penalty=droppable(problem, sub, nodes))
-    result = solve_ortools(sub, budget_s, seed=0, first_solution=strategy, search=SEARCH)
-    used = {r.vehicle for r in result.routes}
-    routes = [
-        replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
-        for r in result.routes
-    ]
-    return (
-        [vehicles[k] for k in range(len(vehicles)) if k not in used],
-        routes,
-        [int(nodes[i]) for i in result.unassigned],
-    )
 
 
 def _fleet_shares(problem: Problem, zones: list[np.ndarray]) -> list[int]:

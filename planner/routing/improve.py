@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
@@ -111,16 +111,6 @@ def improve(
     return best
 
 
-@dataclass(frozen=True)
-class Group:
-    """Routes re-solved together in one step, with the spare vehicles and loose visits they may take."""
-
-    routes: list[Route]
-    spare: list[int]
-    loose: list[int]
-    sub_time_s: float
-
-
 def _step(
     problem: Problem,
     current: Solution,
@@ -130,54 +120,32 @@ def _step(
     search: Search = GUIDED,
     large_removal: tuple[float, float] = (1.0, 0.0),
 ) -> Solution | None:
-    group = choose_group(problem, current, rng, sub_time_s, sub_visits, large_removal)
-    result = solve_group(problem, group, search)
-    return None if result is None else apply_groups(current, [(group, result)])
-
-
-def choose_group(
-    problem: Problem,
-    current: Solution,
-    rng: np.random.Generator,
-    sub_time_s: float,
-    sub_visits: int,
-    large_removal: tuple[float, float] = (1.0, 0.0),
-    taken: frozenset[int] = frozenset(),
-    taken_visits: frozenset[int] = frozenset(),
-) -> Group:
-    """A route picked at random and its nearest routes, leaving out the vehicles in ``taken``.
-
-    Unassigned visits in ``taken_visits`` are left out too (another group takes them).
-
-    With ``large_removal = (growth, seconds left)`` and growth > 1 a share of the groups is
-    built around one of the emptiest routes, ``growth`` times larger and longer, to empty it.
-    """
-    free = [k for k, r in enumerate(current.routes) if r.vehicle not in taken]
     centres = route_barycentres(problem, current)
     sizes = np.array([len(r.visits) for r in current.routes])
+    # A large removal step: one of the emptiest routes and its neighbours, more visits and time.
     removal_growth, left_s = large_removal
     large = removal_growth > 1 and len(current.routes) > 1 and rng.random() < REMOVAL_SHARE
     if large:
-        seed_route = int(rng.choice(sorted(free, key=lambda k: (sizes[k], k))[:EMPTIEST]))
+        seed_route = int(rng.choice(np.argsort(sizes, kind="stable")[:EMPTIEST]))
         order = np.argsort(((centres - centres[seed_route]) ** 2).sum(axis=1), kind="stable")
         sub_visits = int(removal_growth * sub_visits)
         sub_time_s = max(sub_time_s, min(removal_growth * sub_time_s, left_s - sub_time_s / 2))
     elif rng.random() < MERGE_SHARE:
         # Group the emptiest routes, wherever they are: two half-empty days may make one.
         order = np.argsort(sizes, kind="stable")
-        seed_route = int(next(k for k in order if current.routes[k].vehicle not in taken))
+        seed_route = int(order[0])
     else:
-        seed_route = int(free[rng.integers(len(free))])
+        seed_route = int(rng.integers(len(current.routes)))
         order = np.argsort(((centres - centres[seed_route]) ** 2).sum(axis=1))
     chosen, visits = [], 0
-    for k in (k for k in order if current.routes[k].vehicle not in taken):
+    for k in order:
         if len(chosen) >= MIN_ROUTES and visits + len(current.routes[k].visits) > sub_visits:
             break
         chosen.append(int(k))
         visits += len(current.routes[k].visits)
     routes = [current.routes[k] for k in chosen]
-    loose = [i for i in _nearby_unassigned(problem, current, centres[seed_route]) if i not in taken_visits]
-    used = {r.vehicle for r in current.routes} | set(taken)
+    loose = _nearby_unassigned(problem, current, centres[seed_route])
+    used = {r.vehicle for r in current.routes}
     spare = [v for v in range(len(problem.vehicles)) if v not in used][:1]
     if len(routes) > 1 and (large or rng.random() < REMOVAL_SHARE):
         # Try to do without the emptiest route: its visits must fit into the others.
@@ -185,46 +153,21 @@ def choose_group(
         routes = [r for r in routes if r is not emptiest]
         loose = loose + list(emptiest.visits)
         spare = []
-    return Group(routes, spare, loose, sub_time_s)
-
-
-def solve_group(problem: Problem, group: Group, search: Search = GUIDED) -> Solution | None:
-    """Re-solve a group from its current routes; its routes and leftovers in the problem's numbering.
-
-    ``None`` when OR-Tools left out a visit that must be served.
-    """
-    sub, nodes, vehicles, initial = subproblem(problem, group.routes, group.spare, group.loose)
+    sub, nodes, vehicles, initial = subproblem(problem, routes, spare, loose)
     sub = replace(sub, penalty=droppable(problem, sub, nodes))
     result = solve_ortools(
-        sub, group.sub_time_s, initial=initial, first_solution=first_solution_for(sub), search=search
+        sub, sub_time_s, initial=initial, first_solution=first_solution_for(sub), search=search
     )
     if result.unassigned and problem.penalty is None:
         return None  # a mandatory visit was left out: keep the current routes
-    return Solution(
-        routes=[
-            replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
-            for r in result.routes
-        ],
-        unassigned=[int(nodes[i]) for i in result.unassigned],
-    )
-
-
-def group_vehicles(current: Solution, group: Group) -> set[int]:
-    """Vehicles whose routes a group's result replaces: its own and those holding its loose visits."""
-    loose = set(group.loose)
-    return {r.vehicle for r in group.routes} | {r.vehicle for r in current.routes if set(r.visits) & loose}
-
-
-def apply_groups(current: Solution, results: list[tuple[Group, Solution]]) -> Solution:
-    """``current`` with the routes of each group replaced by its result (groups must not overlap)."""
-    replaced = set().union(*(group_vehicles(current, g) for g, _ in results))
-    loose = set().union(*(set(g.loose) for g, _ in results))
-    routes = [r for r in current.routes if r.vehicle not in replaced]
-    left = [i for i in current.unassigned if i not in loose]
-    for _, result in results:
-        routes += result.routes
-        left += result.unassigned
-    return Solution(routes=routes, unassigned=sorted(left))
+    mapped = [
+        replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
+        for r in result.routes
+    ]
+    replaced = {r.vehicle for r in routes} | {r.vehicle for r in current.routes if set(r.visits) & set(loose)}
+    kept = [r for r in current.routes if r.vehicle not in replaced]
+    left = [i for i in current.unassigned if i not in set(loose)] + [int(nodes[i]) for i in result.unassigned]
+    return Solution(routes=kept + mapped, unassigned=sorted(left))
 
 
 def droppable(problem: Problem, sub: Problem, nodes: np.ndarray) -> np.ndarray:
