@@ -106,3 +106,19 @@ def test_sample_writes_a_readable_file(tmp_path):
     frame = pd.read_csv(target)
     assert len(frame) == 200
     assert frame["district"].eq("Dobong-gu").all()
+
+
+def test_tables_wrap_long_headers_on_a_narrow_terminal_instead_of_cutting_them():
+    """A narrow terminal shows every letter of the staffing table's headers, wrapped."""
+    from rich.console import Console
+
+    from planner.cli.common import table_of
+
+    frame = pd.DataFrame(
+        {name: [123456] for name in ("district", "needing", "work_h", "lower_bound", "staff", "staff_days")}
+        | {"last_day_used": ["2022-02-13"], "plans_tried": [4]}
+    )
+    console = Console(width=60, record=True)
+    console.print(table_of(frame, "Staffing"))
+    text = console.export_text()
+    assert "…" not in text  # rich's default cuts "lower_bound" to "lowe…"

@@ -101,11 +101,13 @@ def settings_from_options(
 
 
 def table_of(frame, title: str) -> Table:
+    """A rich table of ``frame``; on a narrow terminal long headers and cells wrap, never cut."""
     if frame.index.name is not None or not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     table = Table(title=title)
     for column in frame.columns:
-        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "if" else "left")
+        justify = "right" if frame[column].dtype.kind in "if" else "left"
+        table.add_column(str(column), justify=justify, overflow="fold")
     for row in frame.itertuples(index=False):
         table.add_row(*(str(v) for v in row))
     return table
