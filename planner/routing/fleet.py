@@ -62,25 +62,18 @@ def eliminate_routes(
         others = _nearest_routes(problem, best, removed, neighbourhood)
         sub, nodes, vehicles, initial = subproblem(problem, others, [], list(removed.visits))
         sub = replace(sub, penalty=droppable(problem, sub, nodes))
-        result = solve_ortools(
-            sub,
-            min(attempt_s, left()),
-            initial=initial,
-            first_solution=first_solution_for(sub),
-            search=search,
-        )
-        retries = 0
-        while (
-            result.routes and 0 < len(result.unassigned) <= NEAR_MISS and retries < RETRIES and left() > 0.5
-        ):
-            retries += 1
+        start = initial
+        for _ in range(1 + RETRIES):  # a near miss is searched again from where it stopped
             result = solve_ortools(
                 sub,
                 min(attempt_s, left()),
-                initial=result,
+                initial=start,
                 first_solution=first_solution_for(sub),
                 search=search,
             )
+            if not (result.routes and 0 < len(result.unassigned) <= NEAR_MISS) or left() <= 0.5:
+                break
+            start = result
         if result.routes and not result.unassigned:
             replaced = {r.vehicle for r in others} | {removed.vehicle}
             routes = [r for r in best.routes if r.vehicle not in replaced] + [
