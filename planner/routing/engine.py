@@ -11,7 +11,14 @@ from functools import partial
 import numpy as np
 
 from planner.routing.fleet import eliminate_routes, fleet_first
-from planner.routing.improve import droppable, first_solution_for, improve, subproblem, total_cost
+from planner.routing.improve import (
+    droppable,
+    first_solution_for,
+    improve,
+    lift_routes,
+    subproblem,
+    total_cost,
+)
 from planner.routing.ortools_solver import Search, solve_ortools
 from planner.routing.portfolio import best_of, processes_available
 from planner.routing.problem import Problem, Route, Solution
@@ -206,10 +213,7 @@ def _zoned_start(problem: Problem, budget_s: float, seed: int, strategy: str) ->
         result = solve_ortools(sub, budget_s / len(zones), seed, first_solution=strategy, search=SEARCH)
         used = {r.vehicle for r in result.routes}
         free += [vehicles[k] for k in range(len(vehicles)) if k not in used]
-        routes += [
-            replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
-            for r in result.routes
-        ]
+        routes += lift_routes(result.routes, nodes, vehicles)
         unassigned += [int(nodes[i]) for i in result.unassigned]
     solution = Solution(routes=routes, unassigned=sorted(unassigned))
     if unassigned and free:
@@ -231,10 +235,7 @@ def _insert_leftovers(
     sub, nodes, vehicles, _ = subproblem(problem, empty, [], solution.unassigned)
     sub = replace(sub, penalty=droppable(problem, sub, nodes))
     result = solve_ortools(sub, max(1.0, budget_s), first_solution=strategy, search=SEARCH)
-    routes = [
-        replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
-        for r in result.routes
-    ]
+    routes = lift_routes(result.routes, nodes, vehicles)
     return Solution(
         routes=solution.routes + routes, unassigned=sorted(int(nodes[i]) for i in result.unassigned)
     )

@@ -7,7 +7,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from planner.routing.improve import droppable, first_solution_for, route_barycentres, subproblem, total_cost
+from planner.routing.improve import (
+    droppable,
+    first_solution_for,
+    lift_routes,
+    route_barycentres,
+    subproblem,
+    total_cost,
+)
 from planner.routing.ortools_solver import GUIDED, Search, solve_ortools
 from planner.routing.problem import Problem, Route, Solution
 
@@ -76,10 +83,8 @@ def eliminate_routes(
             start = result
         if result.routes and not result.unassigned:
             replaced = {r.vehicle for r in others} | {removed.vehicle}
-            routes = [r for r in best.routes if r.vehicle not in replaced] + [
-                replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
-                for r in result.routes
-            ]
+            kept = [r for r in best.routes if r.vehicle not in replaced]
+            routes = kept + lift_routes(result.routes, nodes, vehicles)
             best, tried = Solution(routes=routes, unassigned=list(best.unassigned)), set()
         else:
             tried.add(removed.vehicle)

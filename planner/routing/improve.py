@@ -76,6 +76,13 @@ def subproblem(problem: Problem, routes: list[Route], extra_vehicles: list[int],
     return sub, nodes, vehicles, initial
 
 
+def lift_routes(routes: list[Route], nodes: np.ndarray, vehicles: list[int]) -> list[Route]:
+    """A sub-problem's routes in the numbering of the problem it was cut from (see ``subproblem``)."""
+    return [
+        replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits)) for r in routes
+    ]
+
+
 def improve(
     problem: Problem,
     solution: Solution,
@@ -160,10 +167,7 @@ def _step(
     )
     if result.unassigned and problem.penalty is None:
         return None  # a mandatory visit was left out: keep the current routes
-    mapped = [
-        replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits))
-        for r in result.routes
-    ]
+    mapped = lift_routes(result.routes, nodes, vehicles)
     replaced = {r.vehicle for r in routes} | {r.vehicle for r in current.routes if set(r.visits) & set(loose)}
     kept = [r for r in current.routes if r.vehicle not in replaced]
     left = [i for i in current.unassigned if i not in set(loose)] + [int(nodes[i]) for i in result.unassigned]
