@@ -32,6 +32,11 @@ LANES_PER_WORKER = 2  # chains per executor worker, so a worker never waits on o
 # Share of a worker-day's estimated work (``estimate_workload_s``) one route really holds: the
 # estimate leaves out waiting for opening hours and detours; measured on Dobong-gu's full scenario.
 WORKDAY_FILL = 0.88
+# A chain step is offered this many worker-days of estimated work for each route it gets: the
+# route takes what fits and the rest is carried into the next step, so worker-days end full
+# instead of idle (five districts' full scenario: 1.7 % fewer staff-days than offering exactly
+# one day's estimate, for about 35 % more solver time).
+STEP_OFFER = 1.2
 LEFTOVER_MARGIN = 1.2
 OPEN_SHARE = 0.9  # a leftover group's days: those when at least this share of its best day's shops open  # worker-days offered to a leftover group per worker-day of its work
 
@@ -199,7 +204,7 @@ class Lane:
             day = self.slots[0].day
             pool = [i for i in carry if work.open_on[i, day]]
             self.dropped += [i for i in carry if not work.open_on[i, day]]
-            while self.zones and work.work_s(pool) < STEP_DAYS * day_s:
+            while self.zones and work.work_s(pool) < STEP_OFFER * STEP_DAYS * day_s:
                 zone = self.zones.pop(0)
                 pool += [int(i) for i in zone if work.open_on[i, day]]
                 self.dropped += [int(i) for i in zone if not work.open_on[i, day]]
@@ -207,7 +212,7 @@ class Lane:
                 carry = {}
                 continue
             days = work.work_s(pool) / day_s
-            want = max(1, math.ceil(days) if not self.zones else math.floor(days))
+            want = max(1, math.ceil(days) if not self.zones else math.floor(days / STEP_OFFER))
             slots, self.slots = self._take(want, day)
             rows, left = solve_step(work, pool, slots, set(carry), call)
             self.rows += rows
