@@ -45,6 +45,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--zone-max-stops", type=int, default=120)
     parser.add_argument("--speedup", action="store_true", help="also run with 1 worker and compare")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--open-start", action="store_true", help="staff report at their first shop")
+    parser.add_argument("--open-routes", action="store_true", help="worker-days end at the last shop")
     return parser.parse_args(argv)
 
 
@@ -56,6 +58,8 @@ def city_settings(args: argparse.Namespace) -> Settings:
         time_limit_s=args.time_limit,
         improve_s=args.improve,
         zone_max_stops=args.zone_max_stops,
+        open_start=args.open_start,
+        open_routes=args.open_routes,
     )
     return replace(settings, week=replace(settings.week, days=args.days), solver=solver)
 
@@ -117,7 +121,9 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"settings: {args.days} days, {args.time_limit} s at most per one-day step, zones of at most "
         f"{args.zone_max_stops} shops, {args.improve} s improvement per district, "
-        f"{args.workers} workers{' on ' + args.scheduler if args.scheduler else ''}"
+        f"{args.workers} workers{' on ' + args.scheduler if args.scheduler else ''}, worker-days "
+        f"{'start at the first shop' if args.open_start else 'leave the district office'} and "
+        f"{'end at the last shop' if args.open_routes else 'end back there'}"
     )
     summary, wall, districts = run_once(by_district, settings, args.workers, args.scheduler)
     rss = peak_rss_mb()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import threading
@@ -21,9 +20,8 @@ from planner.executor import Executor
 from planner.io.read import ReadResult, read_merchants
 from planner.output import write_plan
 from planner.plan import Plan, Progress, plan_district, prepare_shops
-from planner.routing.week import workday_s
 from planner.settings import Settings
-from planner.staffing import nearest_neighbour_work_s, office_of
+from planner.staffing import fewest_worker_days, office_of
 from planner.triage import needing, triage
 
 T = TypeVar("T")
@@ -225,11 +223,11 @@ def side_by_side(
 
 def _district_row(plan: Plan, shops: pd.DataFrame, settings: Settings) -> dict:
     prepared = prepare_shops(shops, settings)
-    work = nearest_neighbour_work_s(prepared[prepared["fits"]], settings, office_of(plan.district))
+    bound = fewest_worker_days(prepared[prepared["fits"]], settings, office_of(plan.district))
     return {
         **plan.summary(),
         "unassigned_capacity": int((plan.unassigned["reason"] == "capacity").sum()),
-        "lower_bound_staff_days": math.ceil(work / workday_s(settings)),
+        "lower_bound_staff_days": bound,
     }
 
 

@@ -86,6 +86,8 @@ def assemble_routes(
     first = (table["stop"] == 1).to_numpy()
     previous[first] = office_xy
     table["travel_s"] = leg_seconds(previous, xy, settings)
+    if settings.solver.open_start:  # staff report at their first shop
+        table.loc[first, "travel_s"] = 0
     table["departure_s"] = table["start_s"] + table["service_s"]
     prev_departure = table["departure_s"].shift(1).to_numpy(copy=True)
     prev_departure[first] = table.loc[first, "leave_office_s"]

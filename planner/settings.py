@@ -66,12 +66,18 @@ class SolverSettings:
     worker_day_cost: int = 36_000  # fixed cost of calling one more worker-day, in travel seconds
     later_day_cost: int = 3_600  # extra fixed cost per day later in the week
     open_routes: bool = False  # True: routes end at the last shop instead of the office
+    open_start: bool = False  # True: staff report at their first shop instead of the office
     processes: int = 1  # zones solved in parallel
     improve_s: float = 20.0  # re-optimising routes across zone borders after the zones are solved
     sub_time_s: float = 1.0  # budget of one re-optimised group of routes
     # Stop each OR-Tools search after this many solutions: runs then repeat exactly whatever the
     # machine's load (the time limit stays a ceiling). None: the time limit alone ends a search.
     solution_limit: int | None = None
+
+    @property
+    def office_legs(self) -> int:
+        """Ways between the office and the shops in one worker-day: 2, 1 (one end open) or 0."""
+        return int(not self.open_start) + int(not self.open_routes)
 
 
 @dataclass(frozen=True)

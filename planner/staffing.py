@@ -67,6 +67,31 @@ def nearest_neighbour_work_s(shops: pd.DataFrame, settings: Settings, office_xy=
     """
     if shops.empty:
         return 0.0
+    return float(shops["service_s"].sum() + nearest_hops_s(shops, settings, office_xy).sum())
+
+
+def fewest_worker_days(shops: pd.DataFrame, settings: Settings, office_xy=None) -> int:
+    """Worker-days no plan can do with fewer: the nearest-neighbour work over a worker-day.
+
+    When staff report at their first shop (``settings.solver.open_start``) each worker-day
+    reaches one shop for free and the office is nobody's neighbour: ``B`` worker-days can then
+    save at most the ``B`` longest hops, so the bound is the smallest ``B`` whose shifts hold
+    the work less those hops.
+    """
+    if shops.empty:
+        return 0
+    open_start = settings.solver.open_start
+    hops = nearest_hops_s(shops, settings, None if open_start else office_xy)
+    work, day = float(shops["service_s"].sum() + hops.sum()), workday_s(settings)
+    if not open_start:
+        return max(1, math.ceil(work / day))
+    days = np.arange(1, len(hops) + 1)
+    saved = np.cumsum(np.sort(hops)[::-1])
+    return int(days[np.argmax(days * day >= work - saved)])
+
+
+def nearest_hops_s(shops: pd.DataFrame, settings: Settings, office_xy=None) -> np.ndarray:
+    """Each shop's travel seconds from its nearest neighbour (or from ``office_xy`` if nearer)."""
     xy = shops[["x", "y"]].to_numpy()
     nearest_m = np.full(len(xy), np.inf)
     if len(xy) > 1:
@@ -75,8 +100,7 @@ def nearest_neighbour_work_s(shops: pd.DataFrame, settings: Settings, office_xy=
     if office_xy is not None:
         nearest_m = np.minimum(nearest_m, np.hypot(*(xy - np.asarray(office_xy)).T))
     nearest_m[np.isinf(nearest_m)] = 0.0
-    hop_s = travel_time_s(settings.travel.circuity * nearest_m, settings.travel)
-    return float(shops["service_s"].sum() + hop_s.sum())
+    return travel_time_s(settings.travel.circuity * nearest_m, settings.travel)
 
 
 def office_of(district: District) -> np.ndarray:
@@ -84,9 +108,9 @@ def office_of(district: District) -> np.ndarray:
     return project(np.array([district.office_lat]), np.array([district.office_lon]))[0]
 
 
-def lower_bound_staff(work_s: float, days: int, settings: Settings) -> int:
-    """Fewest workers a day who could do ``work_s`` in ``days`` if no minute were lost."""
-    return max(1, math.ceil(work_s / (days * workday_s(settings))))
+def lower_bound_staff(worker_days: int, days: int) -> int:
+    """Fewest workers a day who could work ``worker_days`` (``fewest_worker_days``) in ``days``."""
+    return max(1, math.ceil(worker_days / days))
 
 
 def capacity_left(plan: Plan) -> int:
@@ -127,7 +151,7 @@ def confirm_staff(
     shops = prepare_shops(needing, settings)
     fits = shops[shops["fits"]]
     work = nearest_neighbour_work_s(fits, settings, office_of(district))
-    bound = lower_bound_staff(work, settings.week.days, settings)
+    bound = lower_bound_staff(fewest_worker_days(fits, settings, office_of(district)), settings.week.days)
     plans: dict[int, Plan] = {}
 
     def left_with(staff: int) -> int:
@@ -182,7 +206,7 @@ def finish_curve(
     """
     long_week = replace(settings, week=replace(settings.week, days=max_days))
     shops = prepare_shops(needing, long_week)
-    work = nearest_neighbour_work_s(shops[shops["fits"]], long_week, office_of(district))
+    worker_days = fewest_worker_days(shops[shops["fits"]], long_week, office_of(district))
     rows = []
     for staff in sorted({s for s in staff_options if s >= 1}):
         plan = plan_district(needing, district, replace(long_week, staff=staff), None, executor)
@@ -191,7 +215,7 @@ def finish_curve(
         rows.append(
             {
                 "staff": staff,
-                "days_lower_bound": math.ceil(work / (staff * workday_s(long_week))),
+                "days_lower_bound": math.ceil(worker_days / staff),
                 "days_planned": last if left == 0 else None,
                 "capacity_left": left,
             }

@@ -65,21 +65,20 @@ class TravelMatrix:
     sub-problems need are ever computed.
     """
 
-    def __init__(self, xy: np.ndarray, travel: TravelSettings):
+    def __init__(self, xy: np.ndarray, travel: TravelSettings, free_from: tuple[int, ...] = ()):
         self.xy = np.asarray(xy, dtype=float)
         self.travel = travel
+        self.free_from = np.asarray(free_from, dtype=int)  # points left at no cost (an open start)
         self.shape = (len(self.xy), len(self.xy))
 
     def __getitem__(self, key):
         rows, cols = key
         if np.ndim(rows) == 0 and np.ndim(cols) == 0:
-            return int(
-                travel_time_s(road_distance_m(self.xy[[rows]], self.xy[[cols]], self.travel), self.travel)[
-                    0, 0
-                ]
-            )
+            return int(self[np.array([rows]), np.array([cols])][0, 0])
         rows, cols = np.ravel(rows), np.ravel(cols)
-        return travel_time_s(road_distance_m(self.xy[rows], self.xy[cols], self.travel), self.travel)
+        block = travel_time_s(road_distance_m(self.xy[rows], self.xy[cols], self.travel), self.travel)
+        block[np.isin(rows, self.free_from)] = 0
+        return block
 
     def __len__(self) -> int:
         return len(self.xy)

@@ -106,6 +106,8 @@ def _check_travel(
         pos = xy[routes.index.get_indexer(route.index)]
         here = np.vstack([office_xy[None, :], pos])
         need = leg_seconds(here[:-1], here[1:], settings)
+        if settings.solver.open_start:  # staff report at their first shop
+            need[0] = 0
         leave = np.concatenate([[route["leave_office_s"].iat[0]], route["departure_s"].to_numpy()[:-1]])
         arrive, start = route["arrival_s"].to_numpy(), route["start_s"].to_numpy()
         brk = route["break_start_s"].iat[0]

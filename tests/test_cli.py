@@ -122,3 +122,18 @@ def test_tables_wrap_long_headers_on_a_narrow_terminal_instead_of_cutting_them()
     console.print(table_of(frame, "Staffing"))
     text = console.export_text()
     assert "…" not in text  # rich's default cuts "lower_bound" to "lowe…"
+
+
+def test_plan_for_staff_who_go_straight_to_their_shops(small_merchants_path, tmp_path):
+    """--start-at-first-shop --open-routes: each worker-day starts at stop 1 and ends at its last stop."""
+    args = ["plan", str(small_merchants_path), "--out", str(tmp_path), "--time-limit", "1", "--staff", "2"]
+    result = runner.invoke(app, [*args, "--improve-time", "1", "--start-at-first-shop", "--open-routes"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert (summary["start_at"], summary["end_at"]) == ("first_shop", "last_shop")
+    assert summary["office_legs_min"] == 0
+    routes = pd.read_csv(tmp_path / "routes.csv")
+    first = routes[routes["stop"] == 1]
+    assert (first["leave_office"] == first["arrival"]).all()
+    last = routes.groupby(["date", "staff_id"]).tail(1)
+    assert (last["back_office"] == last["departure"]).all()

@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from planner.districts import find_district
+from planner.output import write_plan
 from planner.plan import plan_district
+from planner.report.export import route_lines
+from planner.report.load import load_plan
+from planner.report.sheets import route_sheets
 from planner.verify import UNASSIGNED_REASONS
 
 
@@ -105,3 +110,30 @@ def test_a_large_team_plans_every_shop_that_has_a_window(small_needing, fast_set
     )
     assert monday_closed and monday_closed <= set(plan.routes["merchant_id"])
     assert (plan.routes.loc[plan.routes["merchant_id"].isin(monday_closed), "day"] != 0).all()
+
+
+def test_staff_who_report_at_their_first_shop_start_work_there(
+    small_needing, fast_settings, small_plan, tmp_path
+):
+    """--start-at-first-shop: no way out from the office, the day starts with the first visit;
+    the written plan says so, and sheets and route lines drawn from it start at stop 1."""
+    solver = replace(fast_settings.solver, open_start=True)
+    plan = plan_district(
+        small_needing, find_district("Jongno-gu"), replace(fast_settings, staff=2, solver=solver)
+    )
+    firsts = plan.routes[plan.routes["stop"] == 1]
+    assert (firsts["travel_s"] == 0).all()
+    assert (firsts["arrival_s"] == firsts["leave_office_s"]).all()
+    assert len(plan.routes) + len(plan.unassigned) == len(small_needing)
+    # the legs left are the ways back, and they are shorter than the office plan's two ways
+    assert 0 < plan.summary()["office_legs_min"] < small_plan.summary()["office_legs_min"]
+    write_plan(plan, tmp_path)
+    loaded = load_plan(tmp_path).plan
+    assert loaded.settings.solver.open_start and not loaded.settings.solver.open_routes
+    sheet = route_sheets(loaded)[0]
+    assert not sheet.from_office and sheet.to_office
+    first = loaded.routes.sort_values(["date", "staff_id", "stop"]).iloc[0]
+    line = route_lines(loaded).iloc[0].geometry
+    assert line.coords[0] == pytest.approx((first["lon"], first["lat"]))
+    office = loaded.district.office_lon, loaded.district.office_lat
+    assert line.coords[-1] == pytest.approx(office)

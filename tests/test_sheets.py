@@ -88,3 +88,12 @@ def test_sheets_from_an_older_plan_folder_leave_office_times_blank(report_run, t
     written = write_sheets(load_plan(folder).plan, tmp_path / "sheets")
     page = written[1].read_text(encoding="utf-8")
     assert "leave office" not in page and "Route sheet" in page
+
+
+def test_route_svg_of_staff_reporting_at_their_first_shop_starts_at_stop_one():
+    """Without the way out the line has one point fewer and begins at the first stop's circle."""
+    visits = pd.DataFrame({"lat": [37.57, 37.58, 37.56], "lon": [126.98, 126.99, 126.97], "stop": [1, 2, 3]})
+    svg = route_svg(visits, (37.5735, 126.979), back_to_office=True, from_office=False)
+    points = re.search(r'points="([^"]+)"', svg).group(1).split()
+    first = re.search(r'<circle cx="([^"]+)" cy="([^"]+)"', svg).groups()
+    assert len(points) == 4 and points[0] == ",".join(first)

@@ -15,6 +15,7 @@ from planner.sample import generate_merchants
 from planner.settings import Settings
 from planner.staffing import (
     confirm_staff,
+    fewest_worker_days,
     finish_curve,
     lower_bound_staff,
     nearest_neighbour_work_s,
@@ -47,7 +48,8 @@ def test_lower_bound_adds_service_and_travel_from_the_nearest_neighbour():
     shops = pd.DataFrame({"x": [0.0, 100.0, 200.0], "y": [0.0, 0.0, 0.0], "service_s": [360, 360, 360]})
     walk_s = math.ceil(100 * settings.travel.circuity / settings.travel.walk_speed_mps)
     assert nearest_neighbour_work_s(shops, settings) == 3 * 360 + 3 * walk_s
-    assert lower_bound_staff(3 * workday_s(settings) + 1, days=3, settings=settings) == 2
+    assert fewest_worker_days(shops, settings) == 1
+    assert lower_bound_staff(4, days=3) == 2
 
 
 def test_confirmed_team_leaves_no_shop_for_capacity_and_is_not_below_the_bound(
@@ -78,3 +80,19 @@ def test_a_shop_next_to_the_office_counts_the_office_leg_in_the_bound():
     legs_m = settings.travel.circuity * np.array([10.0, 100.0, 100.0])
     assert with_office == 3 * 360 + travel_time_s(legs_m, settings.travel).sum()
     assert with_office < nearest_neighbour_work_s(shops, settings)
+
+
+def test_reporting_at_the_first_shop_saves_at_most_one_hop_a_worker_day_in_the_bound():
+    """Two far groups of 40 shops 41 m apart, each just over a worker-day with every hop counted:
+    three worker-days from the office, two when each worker-day reaches its first shop for free."""
+    settings = Settings()
+    day, per_group = workday_s(settings), 40
+    hop = int(travel_time_s(np.array([41.0 * settings.travel.circuity]), settings.travel)[0])
+    service = (day - (per_group - 1) * hop) // per_group
+    assert per_group * (service + hop) > day  # a group's service and all its hops overfill a day
+    row = np.arange(per_group) * 41.0
+    shops = pd.DataFrame({"x": np.r_[row, 50_000 + row], "y": 0.0, "service_s": service})
+    open_start = replace(settings, solver=replace(settings.solver, open_start=True))
+    assert nearest_neighbour_work_s(shops, settings) == 2 * per_group * (service + hop)
+    assert fewest_worker_days(shops, settings) == 3
+    assert fewest_worker_days(shops, open_start) == 2

@@ -43,6 +43,14 @@ Cutoff = Annotated[
     dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="Last QR issue date Seoul Pay reads.")
 ]
 Workers = Annotated[int, typer.Option(help="Worker processes solving zones (local or LocalCluster).")]
+OpenRoutes = Annotated[bool, typer.Option(help="End routes at the last shop, not the district office.")]
+OpenStart = Annotated[
+    bool,
+    typer.Option(
+        "--start-at-first-shop",
+        help="Staff report at their first shop at shift start, not the district office.",
+    ),
+]
 Scheduler = Annotated[
     str | None, typer.Option(help="Dask scheduler: tcp://host:8786, or 'local' to start a LocalCluster.")
 ]
@@ -81,7 +89,7 @@ def progress_bar(label: str) -> Iterator:
 
 
 def settings_from_options(
-    path, staff, days, start, time_limit, processes, open_routes, improve_time=None
+    path, staff, days, start, time_limit, processes, open_routes, improve_time=None, open_start=False
 ) -> Settings:
     settings = Settings.from_file(path) if path else Settings()
     week, solver = settings.week, settings.solver
@@ -95,6 +103,8 @@ def settings_from_options(
         solver = replace(solver, processes=processes)
     if open_routes:
         solver = replace(solver, open_routes=True)
+    if open_start:
+        solver = replace(solver, open_start=True)
     if improve_time is not None:
         solver = replace(solver, improve_s=improve_time)
     return replace(settings, week=week, solver=solver, staff=staff if staff is not None else settings.staff)

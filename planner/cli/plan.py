@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,8 @@ from planner.city import needing_by_district, plan_city
 from planner.cli.common import (
     CUTOFF_DEFAULT,
     Cutoff,
+    OpenRoutes,
+    OpenStart,
     Out,
     Scenario,
     Scheduler,
@@ -32,7 +33,6 @@ from planner.executor import make_executor
 from planner.pipeline import CUTOFF, plan_file, triage_file
 from planner.sample import generate_merchants, write_sample
 from planner.sample_city import generate_city
-from planner.settings import Settings
 from planner.staffing import search_settings, staff_districts
 from planner.triage import triage_counts
 
@@ -106,7 +106,8 @@ def plan(
     improve_time: Annotated[
         float | None, typer.Option(help="Seconds re-optimising routes across zones.")
     ] = None,
-    open_routes: Annotated[bool, typer.Option(help="End routes at the last shop, not the office.")] = False,
+    open_routes: OpenRoutes = False,
+    open_start: OpenStart = False,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
     cutoff: Cutoff = CUTOFF_DEFAULT,
     city: Annotated[
@@ -118,7 +119,7 @@ def plan(
     """Plan every worker's route for each day of the week; verify and write the plan."""
     with user_errors():
         settings = settings_from_options(
-            settings_file, staff, days, start, time_limit, processes, open_routes, improve_time
+            settings_file, staff, days, start, time_limit, processes, open_routes, improve_time, open_start
         )
         if city:
             _plan_city(merchants, out, settings, scenario, cutoff.date(), workers, scheduler)
@@ -150,13 +151,13 @@ def staffing(
     workers: Workers = 1,
     scheduler: Scheduler = None,
     cutoff: Cutoff = CUTOFF_DEFAULT,
+    open_routes: OpenRoutes = False,
+    open_start: OpenStart = False,
 ) -> None:
     """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans."""
     with user_errors():
-        settings = Settings()
-        settings = search_settings(
-            replace(settings, week=replace(settings.week, days=days)), time_limit, improve_time
-        )
+        settings = settings_from_options(None, None, days, None, None, None, open_routes, None, open_start)
+        settings = search_settings(settings, time_limit, improve_time)
         _, by_district = needing_by_district(merchants, scenario, cutoff.date(), district)
         with make_executor(workers, scheduler) as executor:
             report = staff_districts(by_district, settings, executor, progress=console.print)

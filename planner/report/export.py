@@ -96,14 +96,18 @@ def merchant_points(merchants: pd.DataFrame) -> gpd.GeoDataFrame:
 def route_lines(plan: Plan) -> gpd.GeoDataFrame:
     """One LineString per worker-day: office, the stops in order, then the office again.
 
-    Open routes (``settings.solver.open_routes``) end at the last shop.
+    Open routes (``settings.solver.open_routes``) end at the last shop; with
+    ``settings.solver.open_start`` they start at the first one.
     """
     office = (plan.district.office_lon, plan.district.office_lat)
-    back = not plan.settings.solver.open_routes
+    back, out = not plan.settings.solver.open_routes, not plan.settings.solver.open_start
     records = []
     ordered = plan.routes.sort_values(["date", "staff_id", "stop"])
     for (date, staff_id), visits in ordered.groupby(["date", "staff_id"], sort=True):
-        coords = [office, *zip(visits["lon"], visits["lat"], strict=True)] + ([office] if back else [])
+        stops = list(zip(visits["lon"], visits["lat"], strict=True))
+        coords = ([office] if out else []) + stops + ([office] if back else [])
+        if len(coords) == 1:  # one shop, no office leg: a line needs two points
+            coords *= 2
         records.append(
             {
                 "staff_id": staff_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -47,7 +47,7 @@ def load_plan(
         single ``merchants-*.csv`` there (as ``planner demo`` writes) is used if present.
     settings
         The settings the plan was made with (the week's start date turns dates into day numbers);
-        default settings when None.
+        default settings when None. Where worker-days start and end is read from ``summary.json``.
 
     Returns
     -------
@@ -66,6 +66,12 @@ def load_plan(
         raise InputError(f"{out}: not a plan folder, missing {', '.join(missing)} (run 'planner plan' first)")
     settings = settings or Settings()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    solver = replace(  # where the worker-days started and ended, when the plan says so
+        settings.solver,
+        open_start=summary["start_at"] != "office" if "start_at" in summary else settings.solver.open_start,
+        open_routes=summary["end_at"] != "office" if "end_at" in summary else settings.solver.open_routes,
+    )
+    settings = replace(settings, solver=solver)
     district = find_district(summary["district"])
     routes = parse_routes(pd.read_csv(out / "routes.csv", dtype={"merchant_id": str}), settings)
     unassigned = pd.read_csv(out / "unassigned.csv", dtype={"merchant_id": str}, keep_default_na=False)

@@ -264,10 +264,12 @@ class _Popup(MacroElement):
 
 
 def _worker_day(plan: Plan, visits: pd.DataFrame, colour: str, name: str) -> folium.FeatureGroup:
-    """One worker-day's layer: the route line from the office and back, and numbered stops."""
+    """One worker-day's layer: the route line (from the office and back, unless open) and numbered stops."""
     group = folium.FeatureGroup(name=name)
     office = [plan.district.office_lat, plan.district.office_lon]
-    path = [office, *visits[["lat", "lon"]].to_numpy().tolist()]
+    path = visits[["lat", "lon"]].to_numpy().tolist()
+    if not plan.settings.solver.open_start:
+        path.insert(0, office)
     if not plan.settings.solver.open_routes:
         path.append(office)
     folium.PolyLine(path, color=colour, weight=3, opacity=0.8, class_name="route", tooltip=name).add_to(group)

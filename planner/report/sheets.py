@@ -34,11 +34,13 @@ class Sheet:
     staff_id: str
     date: str
     rows: pd.DataFrame  # SHEET_COLUMNS
-    leave: str  # HH:MM leaving the office, "" when unknown
-    back: str  # HH:MM back at the office, "" when unknown
+    leave: str  # HH:MM leaving the office (or starting at the first shop), "" when unknown
+    back: str  # HH:MM back at the office (or done at the last shop), "" when unknown
     travel_min: float
     service_min: float
     svg: str  # inline SVG markup
+    from_office: bool = True  # False: the worker reports at the first shop
+    to_office: bool = True  # False: the day ends at the last shop
 
     @property
     def stem(self) -> str:
@@ -84,7 +86,8 @@ def write_sheets(plan: Plan, out_dir: str | Path) -> list[Path]:
 def route_sheets(plan: Plan) -> list[Sheet]:
     """The plan's sheets, ordered by date then worker."""
     office = (plan.district.office_lat, plan.district.office_lon)
-    back_to_office = not plan.settings.solver.open_routes
+    solver = plan.settings.solver
+    from_office, back_to_office = not solver.open_start, not solver.open_routes
     sheets = []
     ordered = plan.routes.sort_values(["date", "staff_id", "stop"])
     for (date, staff_id), visits in ordered.groupby(["date", "staff_id"], sort=True):
@@ -98,7 +101,9 @@ def route_sheets(plan: Plan) -> list[Sheet]:
                 back=_clock(int(visits["back_office_s"].iloc[0]), day_start),
                 travel_min=round(float(visits["travel_s"].sum()) / 60, 1),
                 service_min=round(float(visits["service_s"].sum()) / 60, 1),
-                svg=route_svg(visits, office, back_to_office),
+                svg=route_svg(visits, office, back_to_office, from_office),
+                from_office=from_office,
+                to_office=back_to_office,
             )
         )
     return sheets
@@ -112,8 +117,12 @@ def sheet_rows(visits: pd.DataFrame) -> pd.DataFrame:
     return rows.loc[:, list(SHEET_COLUMNS)].reset_index(drop=True)
 
 
-def route_svg(visits: pd.DataFrame, office: tuple[float, float], back_to_office: bool = True) -> str:
+def route_svg(
+    visits: pd.DataFrame, office: tuple[float, float], back_to_office: bool = True, from_office: bool = True
+) -> str:
     """A small SVG sketch of one route: office square, line through the numbered stops, no tiles.
+
+    The line leaves the office unless ``from_office`` is false and returns to it when ``back_to_office``.
 
     Coordinates are drawn equirectangular around the district, which is true enough at city scale.
     """
@@ -130,7 +139,7 @@ def route_svg(visits: pd.DataFrame, office: tuple[float, float], back_to_office:
     def point(i: int) -> tuple[float, float]:
         return round(x0 + scale * (xs[i] - min(xs)), 1), round(height - y0 - scale * (lats[i] - min(lats)), 1)
 
-    order = list(range(len(lats))) + ([0] if back_to_office else [])
+    order = list(range(0 if from_office else 1, len(lats))) + ([0] if back_to_office else [])
     line = " ".join(f"{x},{y}" for x, y in map(point, order))
     stops = [(*point(i), int(stop)) for i, stop in enumerate(visits["stop"], start=1)]
     ox, oy = point(0)

@@ -78,7 +78,7 @@ class WeekWork:
         return WORKDAY_FILL * workday_s(self.settings)
 
     def work_s(self, members: list[int] | np.ndarray) -> float:
-        """Estimated seconds of work for ``members``: their shares and a commute to their centre.
+        """Estimated seconds of work for ``members``: their shares and the office legs to their centre.
 
         Like ``estimate_workload_s``, with the hops measured among all the district's shops.
         """
@@ -88,7 +88,7 @@ class WeekWork:
         centre = self.xy[members].mean(axis=0)[None, :]
         travel = self.settings.travel
         commute = travel_time_s(road_distance_m(self.office_xy[None, :], centre, travel), travel)
-        return float(self.shop_work_s[members].sum() + 2 * commute.item())
+        return float(self.shop_work_s[members].sum() + self.settings.solver.office_legs * commute.item())
 
 
 def shop_work_s(xy: np.ndarray, service_s, settings: Settings) -> np.ndarray:

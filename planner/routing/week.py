@@ -33,7 +33,8 @@ def service_windows(windows: tuple[tuple[int, int], ...], service_s: int) -> tup
 def estimate_workload_s(
     xy: np.ndarray, service_s: np.ndarray, office_xy: np.ndarray, settings: Settings
 ) -> float:
-    """Rough seconds of work to serve shops ``xy``: service, a hop to a near neighbour, and the commute.
+    """Rough seconds of work to serve shops ``xy``: service, a hop to a near neighbour, and the
+    ways between the office and their centre (none when routes start and end at shops).
 
     Used to size zones' share of the team before solving; the solver decides the real routes.
     """
@@ -48,7 +49,7 @@ def estimate_workload_s(
     else:
         hop_m = np.zeros(1)
     hops = travel_time_s(hop_m, settings.travel).sum()
-    commute = 2 * travel_time_s(
+    commute = settings.solver.office_legs * travel_time_s(
         road_distance_m(office_xy[None, :], xy.mean(axis=0)[None, :], settings.travel), settings.travel
     )
     return float(service_s.sum() + hops + commute.item())
@@ -74,9 +75,16 @@ def build_problem(
 
     Node 0 is the district office; node ``i + 1`` is row ``i`` of ``shops``, which must carry
     the columns ``x, y, service_s, windows, priority``. Vehicle ``k`` is ``slots[k]``.
-    With ``lazy`` the travel times are computed on demand (for a whole district).
+    With ``lazy`` the travel times are computed on demand (for a whole district). When staff
+    report at their first shop (``settings.solver.open_start``) leaving node 0 takes no time.
     """
     xy = np.vstack([office_xy[None, :], shops[["x", "y"]].to_numpy()])
+    free_from = (0,) if settings.solver.open_start else ()
+    if lazy:
+        travel_s = TravelMatrix(xy, settings.travel, free_from)
+    else:
+        travel_s = travel_matrix_s(xy, settings.travel)
+        travel_s[list(free_from)] = 0
     service = np.concatenate([[0], shops["service_s"].to_numpy(dtype=np.int64)])
     windows = ((),) + tuple(
         service_windows(w, s) for w, s in zip(shops["windows"], shops["service_s"], strict=True)
@@ -87,7 +95,7 @@ def build_problem(
     )
     vehicles = tuple(_vehicle(slot, settings) for slot in slots)
     return Problem(
-        travel_s=TravelMatrix(xy, settings.travel) if lazy else travel_matrix_s(xy, settings.travel),
+        travel_s=travel_s,
         service_s=service,
         windows=windows,
         vehicles=vehicles,
