@@ -147,7 +147,9 @@ def play_day(
 
 
 def _home_seconds(merchants: pd.DataFrame, district: District, settings: Settings) -> pd.Series:
-    """Travel seconds from each shop back to the district office."""
+    """Travel seconds from each shop back to the district office (none when days end at the last shop)."""
+    if settings.solver.open_routes:
+        return pd.Series(0, index=merchants["merchant_id"].to_numpy(), dtype=np.int64)
     xy = project(merchants["lat"].to_numpy(), merchants["lon"].to_numpy())
     office = project(np.array([district.office_lat]), np.array([district.office_lon]))
     back = leg_seconds(xy, np.repeat(office, len(xy), axis=0), settings)
