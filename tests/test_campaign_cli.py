@@ -266,3 +266,26 @@ def test_simulate_repeats_for_a_seed_and_confirms_its_staff_advice(week, tmp_pat
     assert forecast_part(advised.output).startswith(forecast_part(plain.output))
     assert "Dobong-gu" in plain.output and "p_finish" in plain.output
     assert "confirmed Dobong-gu: staff" in " ".join(advised.output.split())
+
+
+def test_a_campaign_of_staff_who_report_at_their_first_shop_keeps_that_in_its_store(tmp_path):
+    """`campaign init --start-at-first-shop`: stored with the campaign, so the week's routes and
+    every re-plan start at stop 1 with no way out from the office."""
+    merchants, store = tmp_path / "merchants.csv", tmp_path / "campaign.sqlite"
+    args = ["sample", "Dobong-gu", "--n", "300", "--seed", "2", "-o", str(merchants)]
+    assert runner.invoke(app, args).exit_code == 0
+    init = ["campaign", "init", str(merchants), "--district", "Dobong-gu", "--staff", "1"]
+    result = runner.invoke(
+        app,
+        [*init, "--store", str(store), "--time-limit", "0.5", "--improve-time", "0", "--start-at-first-shop"],
+    )
+    assert result.exit_code == 0, result.output
+    assert '"open_start": true' in _query(store, "SELECT settings FROM campaign")[0][0]
+    replan = runner.invoke(app, ["replan", "--day", "1", "--store", str(store)])
+    assert replan.exit_code == 0, replan.output
+    sql = (
+        f"SELECT travel_s, arrival_s, leave_office_s FROM visits WHERE stop = 1 AND plan_version = {CURRENT}"
+    )
+    firsts = _query(store, sql)
+    assert _query(store, "SELECT COUNT(DISTINCT plan_version) FROM visits")[0][0] == 2
+    assert firsts and all(travel == 0 and arrival == leave for travel, arrival, leave in firsts)

@@ -19,6 +19,8 @@ from planner.campaign import status as campaign_status
 from planner.campaign.setup import load_campaign
 from planner.campaign.store import DEFAULT_STORE, CampaignStore
 from planner.cli.common import (
+    OpenRoutes,
+    OpenStart,
     Scenario,
     Scheduler,
     Workers,
@@ -67,6 +69,8 @@ def campaign_init(
     time_limit: Annotated[float | None, typer.Option(help="Solver seconds per zone.")] = None,
     max_tries: Annotated[int, typer.Option(help="Visits to a closed shop before giving up.")] = 3,
     improve_time: Annotated[float | None, typer.Option(help="Seconds improving across zones.")] = None,
+    open_routes: OpenRoutes = False,
+    open_start: OpenStart = False,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
     workers: Workers = 1,
     scheduler: Scheduler = None,
@@ -75,7 +79,7 @@ def campaign_init(
     """Start a campaign: triage the merchants of its districts (or the city), store them and plan the week."""
     with user_errors():
         settings = settings_from_options(
-            settings_file, staff, days, start, time_limit, None, False, improve_time
+            settings_file, staff, days, start, time_limit, None, open_routes, improve_time, open_start
         )
         teams = campaign_run.parse_teams(team or [])
         with make_executor(workers, scheduler) as executor, progress_bar("planning") as progress:
