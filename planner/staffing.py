@@ -83,11 +83,11 @@ def fewest_worker_days(shops: pd.DataFrame, settings: Settings, office_xy=None) 
     open_start = settings.solver.open_start
     hops = nearest_hops_s(shops, settings, None if open_start else office_xy)
     work, day = float(shops["service_s"].sum() + hops.sum()), workday_s(settings)
-    if not open_start:
-        return max(1, math.ceil(work / day))
     days = np.arange(1, len(hops) + 1)
-    saved = np.cumsum(np.sort(hops)[::-1])
-    return int(days[np.argmax(days * day >= work - saved)])
+    fits = days * day >= work - np.cumsum(np.sort(hops)[::-1])
+    if not open_start or not fits.any():  # (none fits only if a visit outlasts a worker-day)
+        return max(1, math.ceil(work / day))
+    return int(days[np.argmax(fits)])
 
 
 def nearest_hops_s(shops: pd.DataFrame, settings: Settings, office_xy=None) -> np.ndarray:
