@@ -45,7 +45,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--zone-max-stops", type=int, default=120)
     parser.add_argument("--speedup", action="store_true", help="also run with 1 worker and compare")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--open-start", action="store_true", help="staff report at their first shop")
+    parser.add_argument(
+        "--start-at-first-shop",
+        "--open-start",
+        dest="open_start",
+        action="store_true",
+        help="staff report at their first shop (as planner plan --start-at-first-shop)",
+    )
     parser.add_argument("--open-routes", action="store_true", help="worker-days end at the last shop")
     return parser.parse_args(argv)
 
