@@ -66,12 +66,10 @@ def load_plan(
         raise InputError(f"{out}: not a plan folder, missing {', '.join(missing)} (run 'planner plan' first)")
     settings = settings or Settings()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    solver = replace(  # where the worker-days started and ended, when the plan says so
-        settings.solver,
-        open_start=summary["start_at"] != "office" if "start_at" in summary else settings.solver.open_start,
-        open_routes=summary["end_at"] != "office" if "end_at" in summary else settings.solver.open_routes,
-    )
-    settings = replace(settings, solver=solver)
+    # Where the worker-days started and ended, when the plan says so (older plans do not).
+    ends = {"start_at": "open_start", "end_at": "open_routes"}
+    said = {flag: summary[key] != "office" for key, flag in ends.items() if key in summary}
+    settings = replace(settings, solver=replace(settings.solver, **said))
     district = find_district(summary["district"])
     routes = parse_routes(pd.read_csv(out / "routes.csv", dtype={"merchant_id": str}), settings)
     unassigned = pd.read_csv(out / "unassigned.csv", dtype={"merchant_id": str}, keep_default_na=False)

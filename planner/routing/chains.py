@@ -37,8 +37,8 @@ WORKDAY_FILL = 0.88
 # instead of idle (five districts' full scenario: 1.7 % fewer staff-days than offering exactly
 # one day's estimate, for about 35 % more solver time).
 STEP_OFFER = 1.2
-LEFTOVER_MARGIN = 1.2
-OPEN_SHARE = 0.9  # a leftover group's days: those when at least this share of its best day's shops open  # worker-days offered to a leftover group per worker-day of its work
+LEFTOVER_MARGIN = 1.2  # worker-days offered to a leftover group per worker-day of its work
+OPEN_SHARE = 0.9  # a leftover group's days: those when at least this share of its best day's shops open
 
 
 @dataclass(frozen=True)

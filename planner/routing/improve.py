@@ -168,9 +168,12 @@ def _step(
     if result.unassigned and problem.penalty is None:
         return None  # a mandatory visit was left out: keep the current routes
     mapped = lift_routes(result.routes, nodes, vehicles)
-    replaced = {r.vehicle for r in routes} | {r.vehicle for r in current.routes if set(r.visits) & set(loose)}
+    taken = set(loose)  # visits the sub-problem held besides its routes': their old places go
+    replaced = {r.vehicle for r in routes} | {
+        r.vehicle for r in current.routes if taken.intersection(r.visits)
+    }
     kept = [r for r in current.routes if r.vehicle not in replaced]
-    left = [i for i in current.unassigned if i not in set(loose)] + [int(nodes[i]) for i in result.unassigned]
+    left = [i for i in current.unassigned if i not in taken] + [int(nodes[i]) for i in result.unassigned]
     return Solution(routes=kept + mapped, unassigned=sorted(left))
 
 
