@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-import numpy as np
+import threading
 
-from planner.routing.chains import open_days, split_lanes, spread_slots
+import numpy as np
+import pytest
+
+from planner.districts import find_district
+from planner.plan import prepare_shops
+from planner.routing.chains import Lane, WeekWork, open_days, split_lanes, spread_slots
+from planner.routing.week import Slot
 from planner.routing.zones import hilbert_order, small_zones
+from planner.sample_city import generate_city
+from planner.staffing import office_of
+from planner.triage import needing, triage
 
 
 def test_hilbert_order_steps_between_neighbouring_cells():
@@ -50,3 +59,29 @@ def test_small_zones_are_compact_about_the_size_and_repeat():
     spread = max(xy[labels == z].std(axis=0).max() for z in range(len(sizes)))
     assert spread < xy.std(axis=0).min() / 5
     assert (labels == small_zones(xy, 30)).all()
+
+
+def _lane_over(shops, settings, office_xy, days_of_work: float):
+    """A lane over the shops nearest the office holding about ``days_of_work`` estimated days."""
+    open_on = np.ones((len(shops), settings.week.days), dtype=bool)
+    work = WeekWork(shops, office_xy, settings, open_on, np.zeros(len(shops), dtype=int))
+    order = np.argsort(np.hypot(*(shops[["x", "y"]].to_numpy() - office_xy).T))
+    size = next(n for n in range(1, len(order) + 1) if work.work_s(order[:n]) >= days_of_work * work.day_s)
+    members = [int(i) for i in order[:size]]
+    slots = [Slot(day, seat) for day in range(2) for seat in range(3)]
+    return Lane(work, [np.array(members)], slots), members
+
+
+@pytest.mark.parametrize(("days_of_work", "worker_days"), [(1.4, 1), (2.2, 2)])
+def test_a_chain_ends_without_a_nearly_empty_worker_day(fast_settings, days_of_work, worker_days):
+    """A chain's last shops fill the days they can; a remainder under 0.9 of a day is left for
+    the second pass (with what the other chains left) instead of a worker-day of its own."""
+    district = find_district("Jongno-gu")
+    shops = prepare_shops(needing(triage(generate_city(0, 0.05, [district]), scenario="full")), fast_settings)
+    shops = shops[shops["fits"]].reset_index(drop=True)
+    lane, members = _lane_over(shops, fast_settings, office_of(district), days_of_work)
+    lane.run(lambda fn, args: fn(args), threading.Event(), lambda done: None)
+    assert len({(row["day"], row["seat"]) for row in lane.rows}) == worker_days
+    served = [row["shop"] for row in lane.rows]
+    assert sorted(served + lane.dropped) == sorted(members)  # nobody lost, nobody twice
+    assert lane.dropped or worker_days == 2
