@@ -179,7 +179,8 @@ def plan_district(
         for _ in range(LEFTOVER_ROUNDS):
             if not dropped or not free:
                 break
-            more_rows, dropped = solve_leftovers(work, dropped, free, run)
+            last_day = max((r["day"] for r in rows), default=None)
+            more_rows, dropped = solve_leftovers(work, dropped, free, run, last_day)
             rows += more_rows
             tracker.add(len(more_rows))
     if progress:

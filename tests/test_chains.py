@@ -42,6 +42,19 @@ def test_leftover_slots_avoid_days_the_shops_are_closed():
     assert (1, 0) not in free and len(free) == 18
 
 
+def test_leftovers_do_not_make_the_week_longer_while_earlier_days_have_seats():
+    """Saturday is the plan's last day so far: leftovers take its free seats before Sunday's."""
+    free = {(5, 0), (5, 1), (6, 0), (6, 1)}
+    open_count = np.array([5, 5, 5, 5, 5, 5, 5])
+    assert [(s.day, s.seat) for s in spread_slots(set(free), 2, open_count, last_day=5)] == [(5, 0), (5, 1)]
+    assert [(s.day, s.seat) for s in spread_slots(set(free), 3, open_count, last_day=5)] == [
+        (5, 0),
+        (5, 1),
+        (6, 0),
+    ]
+    assert [(s.day, s.seat) for s in spread_slots(set(free), 2, open_count)] == [(5, 0), (6, 0)]
+
+
 def test_open_days_follow_opening_hours(small_shops, fast_settings):
     """A shop marked 'Mo off' cannot be served on day 0 (a Monday) but can on Tuesday."""
     days = open_days(small_shops, fast_settings)

@@ -292,20 +292,29 @@ def leftover_groups(work: WeekWork, dropped: list[int]) -> list[list[int]]:
     return [[int(i) for i in members[labels == z]] for z in range(labels.max() + 1)]
 
 
-def spread_slots(free: set[tuple[int, int]], want: int, open_count: np.ndarray) -> list[Slot]:
+def spread_slots(
+    free: set[tuple[int, int]], want: int, open_count: np.ndarray, last_day: int | None = None
+) -> list[Slot]:
     """``want`` free worker-days on as many different days as possible, earliest first.
 
     Leftovers are often shops closed on the day their chain passed by (a Monday-closed shop),
     so only days when nearly as many of them open as on their best day are taken first.
-    ``open_count[d]`` is how many of the group's shops can be served on day ``d``.
+    ``open_count[d]`` is how many of the group's shops can be served on day ``d``. Days after
+    ``last_day`` (the last day the plan already works) come only when the days up to it are
+    full, so a few leftovers do not make the week longer while earlier days have free seats.
     """
     best = open_count.max() if len(open_count) else 0
-    rank = {d: (bool(open_count[d] < OPEN_SHARE * best), d) for d in range(len(open_count))}
-    left = sorted((s for s in free if open_count[s[0]] > 0), key=lambda s: (rank[s[0]], s[1]))
+    late = last_day if last_day is not None else len(open_count)
+
+    def tier(day: int) -> tuple[bool, bool]:
+        return (bool(open_count[day] < OPEN_SHARE * best), day > late)
+
+    left = sorted((s for s in free if open_count[s[0]] > 0), key=lambda s: (tier(s[0]), s[0], s[1]))
     chosen: list[tuple[int, int]] = []
     while len(chosen) < want and left:
+        first = tier(left[0][0])  # one day each, round by round, within the best tier left
         seen: set[int] = set()
-        for slot in list(left):
+        for slot in [s for s in left if tier(s[0]) == first]:
             if slot[0] not in seen and len(chosen) < want:
                 seen.add(slot[0])
                 chosen.append(slot)
@@ -315,14 +324,14 @@ def spread_slots(free: set[tuple[int, int]], want: int, open_count: np.ndarray) 
 
 
 def solve_leftovers(
-    work: WeekWork, dropped: list[int], free: set[tuple[int, int]], executor
+    work: WeekWork, dropped: list[int], free: set[tuple[int, int]], executor, last_day: int | None = None
 ) -> tuple[list[dict], list[int]]:
     """One round: each group of leftovers gets free worker-days spread over the week, solved at once."""
     day_s = work.day_s
     tasks = []
     for group in leftover_groups(work, dropped):
         want = math.ceil(LEFTOVER_MARGIN * work.work_s(group) / day_s)
-        slots = spread_slots(free, want, work.open_on[group].sum(axis=0))
+        slots = spread_slots(free, want, work.open_on[group].sum(axis=0), last_day)
         if slots:
             tasks.append((group, slots))
     solver = work.settings.solver
