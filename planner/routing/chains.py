@@ -326,7 +326,11 @@ def spread_slots(
 def solve_leftovers(
     work: WeekWork, dropped: list[int], free: set[tuple[int, int]], executor, last_day: int | None = None
 ) -> tuple[list[dict], list[int]]:
-    """One round: each group of leftovers gets free worker-days spread over the week, solved at once."""
+    """One round: each group of leftovers gets free worker-days spread over the week, solved at once.
+
+    ``last_day`` is the last day the plan works so far: later days only once it is full
+    (``spread_slots``).
+    """
     day_s = work.day_s
     tasks = []
     for group in leftover_groups(work, dropped):
