@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks.check import Check, check_routes
+from benchmarks.instances import Instance
+
 
 @dataclass
 class Outcome:
@@ -29,6 +32,33 @@ class Outcome:
     feasible: bool = False
     unassigned: int | None = None
     problem: str = ""  # first violation or error, empty when feasible
+
+
+def new_outcome(instance: Instance, solver: str, time_limit_s: float, set_name: str) -> Outcome:
+    """An outcome with nothing measured yet: the instance, its best-known solution, the solver."""
+    bks = instance.bks
+    return Outcome(
+        set=set_name,
+        instance=instance.name,
+        objective=instance.objective,
+        solver=solver,
+        time_limit_s=time_limit_s,
+        bks_vehicles=None if bks is None else bks.vehicles,
+        bks_cost=None if bks is None else bks.cost,
+    )
+
+
+def score(outcome: Outcome, instance: Instance, routes: list[list[int]]) -> Check:
+    """Fill ``outcome``'s vehicles, cost, gap and feasibility from the checker's view of ``routes``."""
+    check = check_routes(instance, routes)
+    outcome.vehicles = check.vehicles
+    outcome.cost = round(check.cost, 4) if check.vehicles else None  # no routes: no solution found
+    outcome.gap_pct = gap_pct(check.cost, outcome.bks_cost) if check.feasible else None
+    if outcome.cost is not None:
+        outcome.total = outcome.cost + check.vehicles * instance.fixed_cost / instance.scale
+    outcome.feasible = check.feasible
+    outcome.problem = check.problems[0] if check.problems else ""
+    return check
 
 
 def gap_pct(cost: float | None, bks_cost: float | None) -> float | None:

@@ -13,9 +13,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from benchmarks import random1000
 from benchmarks.baselines import solve_pyvrp, solve_vroom
-from benchmarks.check import check_routes
 from benchmarks.instances import DEFAULT_ROOT, OBJECTIVES, SETS, Instance, load_set, to_problem
-from benchmarks.report import Outcome, add_pyvrp_ratios, averages_markdown, gap_pct, markdown_table, write
+from benchmarks.report import (
+    Outcome,
+    add_pyvrp_ratios,
+    averages_markdown,
+    markdown_table,
+    new_outcome,
+    score,
+    write,
+)
+from benchmarks.solutions import write_solution
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SET_NAMES = (*SETS, "random1000")
@@ -41,35 +49,22 @@ SOLVERS: dict[str, Callable] = {
 }
 
 
-def run_one(instance: Instance, solver: str, time_limit_s: float, seed: int, set_name: str) -> Outcome:
-    """Solve one instance with one solver and check the routes independently."""
-    bks = instance.bks
-    outcome = Outcome(
-        set=set_name,
-        instance=instance.name,
-        objective=instance.objective,
-        solver=solver,
-        time_limit_s=time_limit_s,
-        bks_vehicles=None if bks is None else bks.vehicles,
-        bks_cost=None if bks is None else bks.cost,
-    )
+def run_one(
+    instance: Instance, solver: str, time_limit_s: float, seed: int, set_name: str
+) -> tuple[Outcome, list[list[int]]]:
+    """Solve one instance with one solver, check the routes independently; return both."""
+    outcome = new_outcome(instance, solver, time_limit_s, set_name)
     try:
         solution = SOLVERS[solver](to_problem(instance), time_limit_s, seed)
     except Exception as error:  # one failing solver must not stop the benchmark
         outcome.problem = f"{type(error).__name__}: {error}".splitlines()[0]
         traceback.print_exc()
-        return outcome
-    check = check_routes(instance, [list(route.visits) for route in solution.routes])
-    outcome.vehicles = check.vehicles
-    outcome.cost = round(check.cost, 4) if check.vehicles else None  # no routes: no solution found
-    outcome.gap_pct = gap_pct(check.cost, outcome.bks_cost) if check.feasible else None
-    if outcome.cost is not None:
-        outcome.total = outcome.cost + check.vehicles * instance.fixed_cost / instance.scale
+        return outcome, []
+    routes = [list(route.visits) for route in solution.routes]
+    score(outcome, instance, routes)
     outcome.seconds = solution.seconds
-    outcome.feasible = check.feasible
     outcome.unassigned = len(solution.unassigned)
-    outcome.problem = check.problems[0] if check.problems else ""
-    return outcome
+    return outcome, routes
 
 
 def load_instances(args: argparse.Namespace) -> list[Instance]:
@@ -79,8 +74,8 @@ def load_instances(args: argparse.Namespace) -> list[Instance]:
     return load_set(args.set, Path(args.root), args.paths, args.limit, args.objective)
 
 
-def run(args: argparse.Namespace, console: Console) -> list[Outcome]:
-    """Every solver on every instance, with a progress bar over instances."""
+def run(args: argparse.Namespace, console: Console, solutions: Path) -> list[Outcome]:
+    """Every solver on every instance, with a progress bar; each solution written into ``solutions``."""
     instances = load_instances(args)
     outcomes: list[Outcome] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -89,7 +84,10 @@ def run(args: argparse.Namespace, console: Console) -> list[Outcome]:
         for instance in instances:
             for solver in args.solvers:
                 progress.update(task, description=f"{instance.name} {solver}")
-                outcomes.append(run_one(instance, solver, args.time_limit, args.seed, args.set))
+                outcome, routes = run_one(instance, solver, args.time_limit, args.seed, args.set)
+                if routes:
+                    write_solution(solutions, outcome, routes)
+                outcomes.append(outcome)
             progress.advance(task)
     add_pyvrp_ratios(outcomes)
     return outcomes
@@ -121,20 +119,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the benchmark, write ``<out>/<set>-<timestamp>.csv`` and ``.md``, print the table."""
+    """Run the benchmark, write ``<out>/<set>-<timestamp>.csv``, ``.md`` and routes folder; print the table."""
     args = parse_args(argv)
     console = Console()
-    outcomes = run(args, console)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stem = Path(args.out) / f"{args.set}-{stamp}"
+    outcomes = run(args, console, stem)
     objective = "workers" if args.set == "random1000" else ("distance" if args.set == "x" else args.objective)
     title = f"{args.set}, {objective} objective, {args.time_limit:g} s per solver and instance"
     ratio = args.set == "random1000"
-    csv_path, md_path = write(outcomes, Path(args.out) / f"{args.set}-{stamp}", title, with_ratio=ratio)
+    csv_path, md_path = write(outcomes, stem, title, with_ratio=ratio)
     console.print(f"\n{title}\n")
     console.print(markdown_table(outcomes, with_ratio=ratio), markup=False, soft_wrap=True)
     console.print("\nAverages over feasible runs\n")
     console.print(averages_markdown(outcomes), markup=False, soft_wrap=True)
-    console.print(f"\nwrote {csv_path} and {md_path}")
+    console.print(f"\nwrote {csv_path}, {md_path} and the routes in {stem}/ (benchmarks.recheck reads them)")
 
 
 if __name__ == "__main__":
