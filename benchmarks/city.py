@@ -20,6 +20,7 @@ from planner.city import plan_city, split_by_district
 from planner.districts import find_district
 from planner.executor import make_executor
 from planner.routing.week import workday_s
+from planner.sample import write_sample
 from planner.sample_city import generate_city
 from planner.settings import Settings
 from planner.triage import needing, triage
@@ -53,6 +54,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="staff report at their first shop (as planner plan --start-at-first-shop)",
     )
     parser.add_argument("--open-routes", action="store_true", help="worker-days end at the last shop")
+    parser.add_argument(
+        "--out",
+        default=None,
+        help="keep the plan in this folder (re-check it with planner verify; default: thrown away)",
+    )
     return parser.parse_args(argv)
 
 
@@ -71,12 +77,13 @@ def city_settings(args: argparse.Namespace) -> Settings:
 
 
 def run_once(
-    by_district, settings: Settings, workers: int, scheduler: str | None
+    by_district, settings: Settings, workers: int, scheduler: str | None, out: str | None = None
 ) -> tuple[dict, float, pd.DataFrame]:
-    """Plan the city once into a throw-away folder; return its summary, wall seconds and districts."""
+    """Plan the city once into ``out`` (None: a throw-away folder); return its summary, wall seconds
+    and districts."""
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder, make_executor(workers, scheduler) as executor:
-        run = plan_city(by_district, settings, Path(folder) / "city", executor)
+        run = plan_city(by_district, settings, Path(out or folder) / "city", executor)
         summary = run.summary()
     return summary, time.perf_counter() - began, run.districts
 
@@ -118,6 +125,9 @@ def main(argv: list[str] | None = None) -> None:
     began = time.perf_counter()
     merchants = generate_city(args.seed, args.scale, chosen)
     by_district = split_by_district(needing(triage(merchants, scenario="full")), chosen)
+    if args.out:  # the merchants beside the plan, so that planner verify can re-check it alone
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        write_sample(merchants, Path(args.out) / "merchants.csv")
     del merchants
     print(
         f"{sum(map(len, by_district.values())):,} needing shops in {len(by_district)} districts, "
@@ -131,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{'start at the first shop' if args.open_start else 'leave the district office'} and "
         f"{'end at the last shop' if args.open_routes else 'end back there'}"
     )
-    summary, wall, districts = run_once(by_district, settings, args.workers, args.scheduler)
+    summary, wall, districts = run_once(by_district, settings, args.workers, args.scheduler, args.out)
     rss = peak_rss_mb()
     print_districts(districts)
     for key, value in summary.items():
@@ -157,6 +167,11 @@ def main(argv: list[str] | None = None) -> None:
         checks[f"{args.workers} workers >= {TARGET_SPEEDUP}x faster than 1"] = one / wall >= TARGET_SPEEDUP
     for name, held in checks.items():
         print(f"[{'x' if held else ' '}] {name}")
+    if args.out:
+        out = Path(args.out)
+        print(
+            f"plan kept in {out / 'city'}; re-check: planner verify {out / 'city'} --merchants {out / 'merchants.csv'}"
+        )
 
 
 if __name__ == "__main__":

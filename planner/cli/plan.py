@@ -1,4 +1,4 @@
-"""Commands of the planning day: sample, triage, plan, staffing and demo."""
+"""Commands of the planning day: sample, triage, plan, verify, staffing and demo."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from planner.city import needing_by_district, plan_city
@@ -138,6 +139,57 @@ def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler) -
     console.print(table_of(run.districts, "Plans per district (verified)"))
     console.print(", ".join(f"{k} {v}" for k, v in run.summary().items()))
     console.print(f"wrote {len(by_district)} district folders, routes.csv and summary.json to {out}")
+
+
+@app.command()
+def verify(
+    plan_dir: Annotated[Path, typer.Argument(help="A folder 'planner plan' wrote (a district or a city).")],
+    merchants: Annotated[
+        Path | None,
+        typer.Option(help="Merchants file the plan came from (default: the one in the plan folder)."),
+    ] = None,
+    district: Annotated[
+        list[str] | None, typer.Option(help="Only this district of a city plan (repeatable).")
+    ] = None,
+    start: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day, as given to plan.")
+    ] = None,
+    settings_file: Annotated[
+        Path | None, typer.Option("--settings", help="TOML settings file, as given to plan.")
+    ] = None,
+) -> None:
+    """Re-check written plans from their files: every rule the planner checks before writing."""
+    from planner.audit import audit_plan, plan_folders, read_all_merchants
+
+    with user_errors():
+        settings = settings_from_options(settings_file, None, None, start, None, None, False)
+        folders = plan_folders(plan_dir, district)
+        table = read_all_merchants(merchants)
+        audits = []
+        with progress_bar("verify") as progress:
+            for done, folder in enumerate(folders):
+                progress(done, len(folders), folder.name)
+                audits.append(audit_plan(folder, table, settings))
+            progress(len(folders), len(folders), "done")
+    rows = [
+        {
+            "district": a.district,
+            "worker_days": a.worker_days,
+            "planned": a.planned,
+            "unassigned": a.unassigned,
+            "problems": len(a.problems),
+        }
+        for a in audits
+    ]
+    console.print(table_of(pd.DataFrame(rows), f"Plans re-checked in {plan_dir}"))
+    failed = [a for a in audits if a.problems]
+    for audit in failed:
+        console.print(f"[red]{audit.district}[/red] ({audit.folder}): {len(audit.problems)} problems")
+        for line in audit.problems[:10]:
+            console.print(f"  - {line}", markup=False)
+    if failed:
+        raise typer.Exit(1)
+    console.print(f"every rule holds ({len(audits)} plan folders re-checked)")
 
 
 @app.command()

@@ -33,7 +33,7 @@ class LoadedPlan:
 
 def load_plan(
     out_dir: str | Path,
-    merchants_path: str | Path | None = None,
+    merchants_path: str | Path | pd.DataFrame | None = None,
     settings: Settings | None = None,
 ) -> LoadedPlan:
     """Read ``routes.csv``, ``unassigned.csv`` and ``summary.json`` back into a ``Plan``.
@@ -43,7 +43,8 @@ def load_plan(
     out_dir
         The folder ``planner plan --out`` wrote.
     merchants_path
-        The merchants file the plan was made from. When None, ``triage.csv`` in ``out_dir`` or a
+        The merchants file the plan was made from, or its merchants already read (all
+        districts' may be given: the plan's are picked). When None, ``triage.csv`` in ``out_dir`` or a
         single ``merchants-*.csv`` there (as ``planner demo`` writes) is used if present.
     settings
         The settings the plan was made with (the week's start date turns dates into day numbers);
@@ -118,8 +119,13 @@ def parse_routes(routes: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     return table.loc[:, list(ROUTE_COLUMNS)]
 
 
-def _find_merchants(out: Path, path: str | Path | None, district: str, summary: dict) -> pd.DataFrame | None:
-    """The district's triaged merchants from the given file, ``triage.csv`` or a demo sample."""
+def _find_merchants(
+    out: Path, path: str | Path | pd.DataFrame | None, district: str, summary: dict
+) -> pd.DataFrame | None:
+    """The district's triaged merchants from the given file or table, ``triage.csv`` or a demo sample."""
+    if isinstance(path, pd.DataFrame):
+        merchants = path[path["district"].isin([district, ""])].reset_index(drop=True)
+        return _triage_like(merchants, summary)
     if path is None:
         if (out / "triage.csv").is_file():
             triaged = pd.read_csv(out / "triage.csv", dtype={"merchant_id": str}, keep_default_na=False)

@@ -1,0 +1,100 @@
+"""Check plans that are already written: read them back and run every rule of ``planner.verify``.
+
+``planner plan`` verifies a plan before writing it; this re-checks the files afterwards, on their
+own, from the merchants file they were made from: after a coordinator edited ``routes.csv`` by
+hand, or to re-check a sample of a city plan's districts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planner.errors import InputError
+from planner.io.read import read_merchants
+from planner.plan import prepare_shops
+from planner.report.load import PLAN_FILES, load_plan
+from planner.settings import Settings
+from planner.staffing import office_of
+from planner.verify import plan_violations
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What re-checking one written plan found."""
+
+    folder: Path
+    district: str
+    worker_days: int
+    planned: int
+    unassigned: int
+    problems: list[str]
+
+
+def plan_folders(path: str | Path, districts: list[str] | None = None) -> list[Path]:
+    """The plan folders under ``path``: itself, or a city plan's district folders.
+
+    ``districts`` keeps only those folders (names as the city plan writes them, e.g. ``jongno-gu``,
+    or the district's English name).
+
+    Raises
+    ------
+    InputError
+        If ``path`` holds no plan, or a district asked for is not there.
+    """
+    root = Path(path)
+    if all((root / name).is_file() for name in PLAN_FILES) and not any(root.glob("*/summary.json")):
+        folders = [root]
+    else:
+        folders = sorted(p.parent for p in root.glob("*/summary.json"))
+    if not folders:
+        raise InputError(f"{root}: no plan here (no summary.json, nor district folders holding one)")
+    if districts:
+        wanted = {d.strip().lower() for d in districts}
+        chosen = [f for f in folders if f.name.lower() in wanted or _district_name(f).lower() in wanted]
+        found = {f.name.lower() for f in chosen} | {_district_name(f).lower() for f in chosen}
+        missing = sorted(wanted - found)
+        if missing:
+            raise InputError(f"{root}: no plan for {', '.join(missing)}; there are {_names(folders)}")
+        folders = chosen
+    return folders
+
+
+def audit_plan(folder: Path, merchants: pd.DataFrame | None, settings: Settings) -> Audit:
+    """Re-check one written plan against its district's merchants (``merchants``: all districts'
+    merchants as read, or None to use the merchants file the plan folder holds)."""
+    loaded = load_plan(folder, merchants, settings)
+    plan = loaded.plan
+    if loaded.merchants is None:
+        raise InputError(
+            f"{folder}: the merchants the plan was made from are not there; give them with --merchants"
+        )
+    needing = loaded.merchants[loaded.merchants["needs_panel"]]
+    shops = prepare_shops(needing, plan.settings)
+    problems = plan_violations(
+        plan.routes, plan.unassigned, shops, office_of(plan.district), plan.settings, plan.staff
+    )
+    return Audit(
+        folder=Path(folder),
+        district=plan.district.name_en,
+        worker_days=int(plan.routes.drop_duplicates(["staff_id", "day"]).shape[0]),
+        planned=int(plan.routes["merchant_id"].nunique()),
+        unassigned=len(plan.unassigned),
+        problems=problems,
+    )
+
+
+def read_all_merchants(path: str | Path | None) -> pd.DataFrame | None:
+    """The merchants file read once for every district's check (None: each folder's own file)."""
+    return None if path is None else read_merchants(path).merchants
+
+
+def _district_name(folder: Path) -> str:
+    return str(json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("district", ""))
+
+
+def _names(folders: list[Path]) -> str:
+    return ", ".join(f.name for f in folders)
