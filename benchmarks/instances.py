@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,22 @@ SETS = {
     "homberger400": ("homberger/h400", "*.txt", "homberger/BKS.csv"),
     "x": ("x", "*.vrp", "x/BKS.csv"),
 }
+
+
+def set_spec(set_name: str) -> tuple[str, str, str]:
+    """Folder, file pattern and BKS file of a set; ``homberger<N>`` for any size N (``homberger/h<N>``).
+
+    Raises
+    ------
+    ValueError
+        If the name is neither a known set nor ``homberger`` with a size.
+    """
+    if set_name in SETS:
+        return SETS[set_name]
+    size = re.fullmatch(r"homberger(\d+)", set_name)
+    if size:
+        return (f"homberger/h{size[1]}", "*.txt", "homberger/BKS.csv")
+    raise ValueError(f"unknown set {set_name!r}: choose from {', '.join(SETS)} or homberger<size>")
 
 
 @dataclass(frozen=True)
@@ -71,14 +88,14 @@ def instance_paths(
     if paths:
         found = [Path(p) for pattern in paths for p in sorted(glob.glob(str(pattern)))]
     else:
-        folder, pattern, _ = SETS[set_name]
+        folder, pattern, _ = set_spec(set_name)
         found = sorted((Path(root) / folder).glob(pattern))
     return found[:limit] if limit else found
 
 
 def read_bks(set_name: str, root: Path = DEFAULT_ROOT, objective: str = "hierarchical") -> dict[str, Bks]:
     """Best-known solutions of a set by instance name, in the columns matching ``objective``."""
-    path = Path(root) / SETS[set_name][2]
+    path = Path(root) / set_spec(set_name)[2]
     if not path.exists():
         return {}
     return parse_bks(pd.read_csv(path), set_name, objective)

@@ -20,12 +20,12 @@ from pathlib import Path
 from benchmarks import random1000
 from benchmarks.instances import (
     DEFAULT_ROOT,
-    SETS,
     Instance,
     instance_paths,
     read_bks,
     read_cvrp,
     read_vrptw,
+    set_spec,
 )
 from benchmarks.report import (
     Outcome,
@@ -61,15 +61,14 @@ def find_instance(written: Written, root: Path, given: list[Path]) -> Instance:
         if not match:
             raise ValueError(f"{written.path}: cannot tell the seed of {written.instance!r}")
         return random1000.generate(int(match[2]), shops=int(match[1]))
-    if written.set not in SETS:
-        raise ValueError(f"{written.path}: unknown set {written.set!r}; known: {', '.join(SETS)}")
+    folder = set_spec(written.set)[0]  # raises for an unknown set
     candidates = [p for p in given if p.stem == written.instance]
     if not candidates:
         candidates = [p for p in instance_paths(written.set, root) if p.stem == written.instance]
     if not candidates:
         raise FileNotFoundError(
             f"{written.path}: instance {written.instance} is neither among --instances nor in "
-            f"{Path(root) / SETS[written.set][0]}; pass its file with --instances"
+            f"{Path(root) / folder}; pass its file with --instances"
         )
     objective = "hierarchical" if written.objective == "hierarchical" else "distance"
     bks = read_bks(written.set, root, objective).get(written.instance)

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from benchmarks import random1000
 from benchmarks.baselines import solve_pyvrp, solve_vroom
-from benchmarks.instances import DEFAULT_ROOT, OBJECTIVES, SETS, Instance, load_set, to_problem
+from benchmarks.instances import DEFAULT_ROOT, OBJECTIVES, SETS, Instance, load_set, set_spec, to_problem
 from benchmarks.report import (
     Outcome,
     add_pyvrp_ratios,
@@ -47,6 +47,16 @@ SOLVERS: dict[str, Callable] = {
     "pyvrp": solve_pyvrp,
     "vroom": solve_vroom,
 }
+
+
+def set_name(text: str) -> str:
+    """A ``--set`` value: a known set, random1000, or ``homberger<N>``."""
+    if text != "random1000":
+        try:
+            set_spec(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def run_one(
@@ -96,7 +106,12 @@ def run(args: argparse.Namespace, console: Console, solutions: Path) -> list[Out
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line: set, time limit, solvers, instance limit, optional paths."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
-    parser.add_argument("--set", required=True, choices=SET_NAMES)
+    parser.add_argument(
+        "--set",
+        required=True,
+        type=set_name,
+        help=f"{', '.join(SET_NAMES)}, or homberger<N> for Gehring-Homberger files in homberger/h<N>",
+    )
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per solver and instance")
     parser.add_argument("--solvers", default="planner,ortools,pyvrp,vroom", help="comma-separated")
     parser.add_argument("--limit", type=int, default=None, help="first N instances (random1000: N seeds)")

@@ -59,3 +59,12 @@ def test_recheck_catches_a_missing_visit_and_a_cost_that_was_not_earned(tmp_path
     assert len(disagreements) == 1
     assert recheck_main([str(tmp_path / "b")]) == 1
     assert recheck_main([str(tmp_path / "nothing-here")]) == 2
+
+
+def test_any_gehring_homberger_size_is_a_set_and_unknown_sets_are_refused():
+    from benchmarks.instances import set_spec
+
+    assert set_spec("homberger1000") == ("homberger/h1000", "*.txt", "homberger/BKS.csv")
+    assert set_spec("x")[0] == "x"
+    with pytest.raises(ValueError, match="unknown set 'hombergers'"):
+        set_spec("hombergers")
