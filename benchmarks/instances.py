@@ -180,13 +180,19 @@ def load_set(
 ) -> list[Instance]:
     """Read the instances of a public set with their best-known solutions."""
     bks = read_bks(set_name, root, objective)
-    instances = []
-    for path in instance_paths(set_name, root, paths, limit):
-        if set_name == "x":
-            instances.append(read_cvrp(path, bks.get(path.stem)))
-        else:
-            instances.append(read_vrptw(path, objective, bks.get(path.stem)))
-    return instances
+    return [
+        read_instance(path, set_name, objective, bks.get(path.stem))
+        for path in instance_paths(set_name, root, paths, limit)
+    ]
+
+
+def read_instance(
+    path: Path, set_name: str, objective: str = "hierarchical", bks: Bks | None = None
+) -> Instance:
+    """One instance file of ``set_name``: CVRPLIB for ``x``, the Solomon text format otherwise."""
+    if set_name == "x":
+        return read_cvrp(path, bks)
+    return read_vrptw(path, objective, bks)
 
 
 def hierarchical_fixed_cost(distance: np.ndarray, scale: int) -> int:

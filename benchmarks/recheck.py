@@ -23,8 +23,7 @@ from benchmarks.instances import (
     Instance,
     instance_paths,
     read_bks,
-    read_cvrp,
-    read_vrptw,
+    read_instance,
     set_spec,
 )
 from benchmarks.report import (
@@ -72,9 +71,7 @@ def find_instance(written: Written, root: Path, given: list[Path]) -> Instance:
         )
     objective = "hierarchical" if written.objective == "hierarchical" else "distance"
     bks = read_bks(written.set, root, objective).get(written.instance)
-    if written.set == "x":
-        return read_cvrp(candidates[0], bks)
-    return read_vrptw(candidates[0], objective, bks)
+    return read_instance(candidates[0], written.set, objective, bks)
 
 
 def recheck(files: list[Path], root: Path, given: list[Path]) -> tuple[list[Outcome], list[str]]:
