@@ -54,9 +54,9 @@ def plan_folders(path: str | Path, districts: list[str] | None = None) -> list[P
         raise InputError(f"{root}: no plan here (no summary.json, nor district folders holding one)")
     if districts:
         wanted = {d.strip().lower() for d in districts}
-        chosen = [f for f in folders if f.name.lower() in wanted or _district_name(f).lower() in wanted]
-        found = {f.name.lower() for f in chosen} | {_district_name(f).lower() for f in chosen}
-        missing = sorted(wanted - found)
+        names = {f: {f.name.lower(), _district_name(f).lower()} for f in folders}
+        chosen = [f for f in folders if names[f] & wanted]
+        missing = sorted(wanted - set().union(*(names[f] for f in chosen)))
         if missing:
             raise InputError(f"{root}: no plan for {', '.join(missing)}; there are {_names(folders)}")
         folders = chosen

@@ -37,6 +37,8 @@ from planner.sample_city import generate_city
 from planner.staffing import search_settings, staff_districts
 from planner.triage import triage_counts
 
+SHOWN_PROBLEMS = 10  # broken rules listed per plan by verify
+
 
 @app.command()
 def sample(
@@ -185,8 +187,10 @@ def verify(
     failed = [a for a in audits if a.problems]
     for audit in failed:
         console.print(f"[red]{audit.district}[/red] ({audit.folder}): {len(audit.problems)} problems")
-        for line in audit.problems[:10]:
+        for line in audit.problems[:SHOWN_PROBLEMS]:
             console.print(f"  - {line}", markup=False)
+        if len(audit.problems) > SHOWN_PROBLEMS:
+            console.print(f"  ... and {len(audit.problems) - SHOWN_PROBLEMS} more")
     if failed:
         raise typer.Exit(1)
     console.print(f"every rule holds ({len(audits)} plan folders re-checked)")
