@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from benchmarks.check import Check, check_routes
+from benchmarks.check import check_routes
 from benchmarks.instances import Instance
 
 
@@ -48,7 +48,7 @@ def new_outcome(instance: Instance, solver: str, time_limit_s: float, set_name: 
     )
 
 
-def score(outcome: Outcome, instance: Instance, routes: list[list[int]]) -> Check:
+def score(outcome: Outcome, instance: Instance, routes: list[list[int]]) -> None:
     """Fill ``outcome``'s vehicles, cost, gap and feasibility from the checker's view of ``routes``."""
     check = check_routes(instance, routes)
     outcome.vehicles = check.vehicles
@@ -58,7 +58,6 @@ def score(outcome: Outcome, instance: Instance, routes: list[list[int]]) -> Chec
         outcome.total = outcome.cost + check.vehicles * instance.fixed_cost / instance.scale
     outcome.feasible = check.feasible
     outcome.problem = check.problems[0] if check.problems else ""
-    return check
 
 
 def gap_pct(cost: float | None, bks_cost: float | None) -> float | None:
