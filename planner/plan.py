@@ -84,6 +84,7 @@ class Plan:
             "total_service_min": round(float(routes["service_s"].sum()) / 60, 1),
             "office_legs_min": round(legs_s / 60, 1),
             "idle_min": round(idle_s / 60, 1),
+            "week_start": str(self.settings.week.start_date),
             "start_at": "first_shop" if self.settings.solver.open_start else "office",
             "end_at": "last_shop" if self.settings.solver.open_routes else "office",
         }

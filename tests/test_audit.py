@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 
@@ -84,3 +85,13 @@ def test_a_city_plan_is_rechecked_district_by_district_or_for_a_sample(city_plan
     assert "Dobong-gu" in result.output and "outside the shift" in result.output
     result = verify(edited, "--merchants", city_plan / "merchants.csv", "--district", "Mapo-gu")
     assert result.exit_code == 1 and "no plan for mapo-gu" in " ".join(result.output.split())
+
+
+def test_a_plan_for_another_week_is_rechecked_in_its_own_week(tmp_path):
+    """The plan records its first day, so verify needs no --start to read its dates."""
+    args = ["plan", str(SMALL_MERCHANTS), "--out", str(tmp_path), "--staff", "2", "--start", "2022-03-07"]
+    made = runner.invoke(app, [*args, "--time-limit", "0.5", "--improve-time", "0"])
+    assert made.exit_code == 0, made.output
+    assert json.loads((tmp_path / "summary.json").read_text())["week_start"] == "2022-03-07"
+    result = verify(tmp_path, "--merchants", SMALL_MERCHANTS)
+    assert result.exit_code == 0, result.output

@@ -154,7 +154,8 @@ def verify(
         list[str] | None, typer.Option(help="Only this district of a city plan (repeatable).")
     ] = None,
     start: Annotated[
-        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day, as given to plan.")
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="First day, for plans whose summary.json does not say."),
     ] = None,
     settings_file: Annotated[
         Path | None, typer.Option("--settings", help="TOML settings file, as given to plan.")

@@ -48,7 +48,8 @@ def load_plan(
         single ``merchants-*.csv`` there (as ``planner demo`` writes) is used if present.
     settings
         The settings the plan was made with (the week's start date turns dates into day numbers);
-        default settings when None. Where worker-days start and end is read from ``summary.json``.
+        default settings when None. Where worker-days start and end, and the week's first day, are
+        read from ``summary.json`` when it records them.
 
     Returns
     -------
@@ -71,6 +72,9 @@ def load_plan(
     ends = {"start_at": "open_start", "end_at": "open_routes"}
     said = {flag: summary[key] != "office" for key, flag in ends.items() if key in summary}
     settings = replace(settings, solver=replace(settings.solver, **said))
+    if "week_start" in summary:  # the first day the plan counted from (plans since the sixth session)
+        week = replace(settings.week, start_date=dt.date.fromisoformat(summary["week_start"]))
+        settings = replace(settings, week=week)
     district = find_district(summary["district"])
     routes = parse_routes(pd.read_csv(out / "routes.csv", dtype={"merchant_id": str}), settings)
     unassigned = pd.read_csv(out / "unassigned.csv", dtype={"merchant_id": str}, keep_default_na=False)
