@@ -77,9 +77,13 @@ def find_instance(written: Written, root: Path, given: list[Path]) -> Instance:
 def recheck(files: list[Path], root: Path, given: list[Path]) -> tuple[list[Outcome], list[str]]:
     """An outcome per solution file as the checker sees it, and the files whose cost disagrees."""
     outcomes, disagreements = [], []
+    instances: dict[tuple[str, str, str], Instance] = {}  # one read per instance, whatever the solvers
     for path in files:
         written = read_solution(path)
-        instance = find_instance(written, root, given)
+        key = (written.set, written.instance, written.objective)
+        if key not in instances:
+            instances[key] = find_instance(written, root, given)
+        instance = instances[key]
         outcome = new_outcome(instance, written.solver, written.time_limit_s or 0.0, written.set)
         score(outcome, instance, written.routes)
         outcome.seconds = written.seconds
