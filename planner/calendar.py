@@ -22,10 +22,6 @@ DAY_S = 86_400
 SEOUL = dt.timezone(dt.timedelta(hours=9), "Asia/Seoul")
 
 
-def _seconds(time: dt.time) -> int:
-    return time.hour * 3600 + time.minute * 60 + time.second
-
-
 def shift_windows(week: WeekSettings) -> list[Window]:
     """The working shift of each day of the week.
 
@@ -44,10 +40,9 @@ def shift_windows(week: WeekSettings) -> list[Window]:
     InputError
         If the shift does not end after it starts.
     """
-    start, end = _seconds(week.shift_start), _seconds(week.shift_end)
-    if end <= start:
+    if week.shift_end <= week.shift_start:
         raise InputError(f"shift must end after it starts; got {week.shift_start}-{week.shift_end}")
-    return [(week.day_offset_s(day) + start, week.day_offset_s(day) + end) for day in range(week.days)]
+    return [week.shift_s(day) for day in range(week.days)]
 
 
 def _merge(windows: list[Window]) -> tuple[Window, ...]:
@@ -176,8 +171,7 @@ def lunch_window(week: WeekSettings, day: int) -> tuple[int, int, int]:
         If the break does not fit between ``lunch_earliest`` and ``lunch_latest_end``.
     """
     duration = week.lunch_min * 60
-    earliest = week.day_offset_s(day) + _seconds(week.lunch_earliest)
-    latest = week.day_offset_s(day) + _seconds(week.lunch_latest_end) - duration
+    earliest, latest = week.lunch_s(day)
     if duration < 0 or latest < earliest:
         raise InputError(
             f"a {week.lunch_min}-minute lunch does not fit between "

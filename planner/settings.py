@@ -35,6 +35,11 @@ class TravelSettings:
     transit_access_min: float = 8.0  # walk to the stop, wait, walk from the stop
 
 
+def clock_s(time: dt.time) -> int:
+    """Seconds after midnight of a time of day."""
+    return time.hour * 3600 + time.minute * 60 + time.second
+
+
 @dataclass(frozen=True)
 class WeekSettings:
     """The campaign calendar: which days, the shift and the lunch break."""
@@ -50,6 +55,17 @@ class WeekSettings:
     def day_offset_s(self, day: int) -> int:
         """Seconds from the start of the week (start_date 00:00) to the start of ``day``."""
         return day * 86_400
+
+    def shift_s(self, day: int) -> tuple[int, int]:
+        """The shift of ``day``: ``(start, end)`` in seconds from the start of the week."""
+        base = self.day_offset_s(day)
+        return base + clock_s(self.shift_start), base + clock_s(self.shift_end)
+
+    def lunch_s(self, day: int) -> tuple[int, int]:
+        """When the lunch break of ``day`` may start: ``(earliest, latest)`` in seconds from the
+        start of the week; the latest start ends the break at ``lunch_latest_end``."""
+        base, duration = self.day_offset_s(day), 60 * self.lunch_min
+        return base + clock_s(self.lunch_earliest), base + clock_s(self.lunch_latest_end) - duration
 
     def date_of(self, day: int) -> dt.date:
         """Calendar date of day number ``day`` (0-based)."""

@@ -127,15 +127,14 @@ def _check_shifts(routes: pd.DataFrame, settings: Settings) -> list[str]:
     problems = []
     lunch = 60 * week.lunch_min
     for (day, staff_id), route in routes.groupby(["day", "staff_id"], sort=False):
-        base = week.day_offset_s(int(day))
-        shift = (base + _sec(week.shift_start), base + _sec(week.shift_end))
+        shift = week.shift_s(int(day))
         out, back = route["leave_office_s"].iat[0], route["back_office_s"].iat[0]
         if out < shift[0] or back > shift[1]:
             problems.append(
                 f"{staff_id} day {day}: works {out}-{back} s, outside the shift {shift[0]}-{shift[1]} s"
             )
         brk = route["break_start_s"].iat[0]
-        first, last = base + _sec(week.lunch_earliest), base + _sec(week.lunch_latest_end) - lunch
+        first, last = week.lunch_s(int(day))
         if not first <= brk <= last:
             problems.append(f"{staff_id} day {day}: lunch starts at {brk} s, outside {first}-{last} s")
         overlap = (route["start_s"] < brk + lunch) & (route["departure_s"] > brk)
@@ -144,7 +143,3 @@ def _check_shifts(routes: pd.DataFrame, settings: Settings) -> list[str]:
             for m in route.loc[overlap, "merchant_id"]
         ]
     return problems
-
-
-def _sec(t) -> int:
-    return t.hour * 3600 + t.minute * 60 + t.second

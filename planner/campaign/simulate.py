@@ -169,7 +169,7 @@ def play_campaign_day(
     """
     campaign = load_campaign(store)
     week = campaign.settings.week
-    shift_end = day * 86_400 + week.shift_end.hour * 3600 + week.shift_end.minute * 60
+    shift_end = week.shift_s(day)[1]
     visits = store.visits(status="planned", plan_version=store.current_plan_version())
     visits = visits[visits["day"] == day]
     merchants = store.merchants()
@@ -192,7 +192,7 @@ def _one_run(args: tuple) -> dict:
     run, merchants, campaign, fail_rate, jitter, seed = args
     week = campaign.settings.week
     home_s = _home_seconds(merchants, campaign.district, campaign.settings)
-    shift_end = week.shift_end.hour * 3600 + week.shift_end.minute * 60
+    shift_end = week.shift_s(0)[1]
     with CampaignStore(":memory:") as store:
         init_campaign(store, merchants, campaign)
         replan(store, 0)

@@ -109,9 +109,7 @@ def shop_work_s(xy: np.ndarray, service_s, settings: Settings) -> np.ndarray:
 def open_days(shops: pd.DataFrame, settings: Settings) -> np.ndarray:
     """``(shops, days)`` bool: whether each shop can be served on each day of the week."""
     week = settings.week
-    first = week.shift_start.hour * 3600 + week.shift_start.minute * 60
-    last = week.shift_end.hour * 3600 + week.shift_end.minute * 60
-    starts = [week.day_offset_s(day) for day in range(week.days)]
+    shifts = [week.shift_s(day) for day in range(week.days)]
     known: dict[tuple, list[bool]] = {}  # shops share a few opening-hours patterns
 
     def days_of(windows: tuple, service: int) -> list[bool]:
@@ -119,7 +117,7 @@ def open_days(shops: pd.DataFrame, settings: Settings) -> np.ndarray:
         if key not in known:
             usable = [(a, b) for a, b in windows if b - a >= service]
             known[key] = [
-                any(max(a, d0 + first) + service <= min(b, d0 + last) for a, b in usable) for d0 in starts
+                any(max(a, first) + service <= min(b, last) for a, b in usable) for first, last in shifts
             ]
         return known[key]
 

@@ -57,11 +57,8 @@ def estimate_workload_s(
 
 def workday_s(settings: Settings) -> int:
     """Working seconds in one worker-day: the shift less the lunch break."""
-    week = settings.week
-    shift = (week.shift_end.hour * 60 + week.shift_end.minute) - (
-        week.shift_start.hour * 60 + week.shift_start.minute
-    )
-    return 60 * (shift - week.lunch_min)
+    start, end = settings.week.shift_s(0)
+    return end - start - 60 * settings.week.lunch_min
 
 
 def build_problem(
@@ -106,21 +103,16 @@ def build_problem(
 
 def _vehicle(slot: Slot, settings: Settings) -> Vehicle:
     week, solver = settings.week, settings.solver
-    day0 = week.day_offset_s(slot.day)
-    lunch_first = day0 + _seconds(week.lunch_earliest)
-    lunch_last = day0 + _seconds(week.lunch_latest_end) - 60 * week.lunch_min
+    shift_start, shift_end = week.shift_s(slot.day)
+    lunch_first, lunch_last = week.lunch_s(slot.day)
     return Vehicle(
         start=0,
         end=None if solver.open_routes else 0,
-        shift_start_s=day0 + _seconds(week.shift_start),
-        shift_end_s=day0 + _seconds(week.shift_end),
+        shift_start_s=shift_start,
+        shift_end_s=shift_end,
         fixed_cost=solver.worker_day_cost + slot.day * solver.later_day_cost,
         breaks=(Break(lunch_first, lunch_last, 60 * week.lunch_min),),
     )
-
-
-def _seconds(t) -> int:
-    return t.hour * 3600 + t.minute * 60 + t.second
 
 
 def rows_to_solution(
