@@ -99,9 +99,12 @@ def _check_travel(
     xy = shops.set_index("merchant_id").loc[routes["merchant_id"], ["x", "y"]].to_numpy()
     for (_, _), route in routes.groupby(["day", "staff_id"], sort=False):
         route = route.sort_values("stop")
-        if list(route["stop"]) != list(range(1, len(route) + 1)):
+        # Stops run one after another: from 1, or (a day a re-plan kept under way, see
+        # ``planner replan --pin-under-way``) from the first stop not yet reported.
+        first = int(route["stop"].iat[0])
+        if first < 1 or list(route["stop"]) != list(range(first, first + len(route))):
             problems.append(
-                f"{route['staff_id'].iat[0]} day {route['day'].iat[0]}: stops are not numbered 1..n"
+                f"{route['staff_id'].iat[0]} day {route['day'].iat[0]}: stops are not numbered one after another"
             )
         pos = xy[routes.index.get_indexer(route.index)]
         here = np.vstack([office_xy[None, :], pos])
@@ -116,7 +119,7 @@ def _check_travel(
         early = start < arrive
         for i in np.flatnonzero(short | early):
             problems.append(
-                f"{route['staff_id'].iat[i]} day {route['day'].iat[i]} stop {i + 1}: arrives {arrive[i]} s, "
+                f"{route['staff_id'].iat[i]} day {route['day'].iat[i]} stop {route['stop'].iat[i]}: arrives {arrive[i]} s, "
                 f"starts {start[i]} s after leaving at {leave[i]} s with {need[i]} s of travel"
             )
     return problems

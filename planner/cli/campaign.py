@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from planner.campaign import budget as campaign_budget
+from planner.campaign import export as campaign_export
 from planner.campaign import forecast as campaign_forecast
 from planner.campaign import outcomes as campaign_outcomes
 from planner.campaign import replan as campaign_replan
@@ -98,6 +99,21 @@ def campaign_init(
     console.print(f"{started.needing:,} shops need a panel; plan version {started.first_plan.plan_version}")
     _print_replan(started.first_plan)
     console.print(f"campaign stored in {store}")
+
+
+@campaign_app.command("export-plan")
+def campaign_export_plan(
+    out: Annotated[
+        Path, typer.Option(help="Folder to write (replaced whole), one plan folder per district.")
+    ],
+    store: StorePath = DEFAULT_STORE,
+) -> None:
+    """Write the current plan as plan folders: for sheets, map, export, charts and verify."""
+    with user_errors(), CampaignStore.existing(store) as opened:
+        folders = campaign_export.write_current_plan(opened, out)
+        version = opened.current_plan_version()
+    console.print(f"plan {version} written to {out}: {', '.join(f.name for f in folders)}")
+    console.print(f"re-check it: planner verify {out}; route sheets: planner sheets {folders[0]}")
 
 
 @outcomes_app.command("import")

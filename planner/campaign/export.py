@@ -1,0 +1,105 @@
+"""The campaign's current plan as plan folders: what route sheets, maps and ``planner verify`` read.
+
+A campaign keeps its plans in its store; the commands that print and draw a plan (``planner
+sheets``, ``map``, ``export``, ``charts``) and the one that re-checks it (``planner verify``) read
+the folders ``planner plan`` writes. After each night's re-plan this writes the current plan
+version in that layout: a folder per district with ``routes.csv``, ``unassigned.csv``,
+``summary.json`` and the merchants the version covers (its planned and unassigned shops).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+from planner.calendar import to_datetime
+from planner.campaign.setup import Campaign, load_campaign
+from planner.campaign.store import CampaignStore
+from planner.city import atomic_folder
+from planner.errors import InputError
+from planner.output import write_plan
+from planner.plan import Plan
+from planner.sample import write_sample
+from planner.schedule import ROUTE_COLUMNS
+from planner.schema import MERCHANT_COLUMNS
+
+# Route columns that come from the merchants table, not from the stored visits.
+SHOP_DETAIL = ("lat", "lon", "name", "address", "category", "opening_hours", "priority", "reason")
+
+
+def current_plans(store: CampaignStore) -> list[tuple[Plan, pd.DataFrame]]:
+    """Each district's part of the current plan version, with the merchants it covers.
+
+    Every visit of the version is kept whatever its outcome since (done and failed visits too),
+    so each worker-day reads as it was planned.
+
+    Raises
+    ------
+    InputError
+        If the store holds no campaign or no plan yet.
+    """
+    campaign = load_campaign(store)
+    version = store.current_plan_version()
+    if version is None:
+        raise InputError(f"{store.path}: no plan yet; 'planner replan --day 0' makes the first")
+    visits = store.visits(plan_version=version)
+    unassigned = store.unassigned(version)
+    merchants = store.merchants()
+    if len(campaign.districts) == 1:  # stores of older versions left the district blank
+        merchants["district"] = campaign.districts[0].name_en
+    merchants = merchants.set_index("merchant_id", drop=False)
+    district_of = merchants["district"]
+    plans = []
+    for district in campaign.districts:
+        mine = visits[visits["merchant_id"].map(district_of) == district.name_en]
+        left = unassigned[unassigned["merchant_id"].map(district_of) == district.name_en]
+        covered = merchants.loc[sorted(set(mine["merchant_id"]) | set(left["merchant_id"]))]
+        plans.append((_plan_of(campaign, district, mine, left, merchants), covered.reset_index(drop=True)))
+    return plans
+
+
+def write_current_plan(store: CampaignStore, out_dir: str | Path) -> list[Path]:
+    """Write the current plan version as one plan folder per district under ``out_dir``.
+
+    Each folder holds ``routes.csv``, ``unassigned.csv``, ``summary.json`` and
+    ``merchants-<district>.csv``, so ``planner sheets``, ``map`` and ``verify`` need nothing
+    else. ``out_dir`` is replaced whole, and only once everything is written.
+
+    Returns
+    -------
+    list of Path
+        The district folders, in the campaign's district order.
+    """
+    plans = current_plans(store)
+    out = Path(out_dir)
+    with atomic_folder(out) as partial:
+        for plan, merchants in plans:
+            folder = partial / plan.district.slug
+            write_plan(plan, folder)
+            write_sample(
+                merchants.loc[:, list(MERCHANT_COLUMNS)], folder / f"merchants-{plan.district.slug}.csv"
+            )
+    return [out / plan.district.slug for plan, _ in plans]
+
+
+def _plan_of(
+    campaign: Campaign, district, visits: pd.DataFrame, unassigned: pd.DataFrame, merchants: pd.DataFrame
+) -> Plan:
+    team = campaign.teams.get(district.name_en, campaign.settings.staff)
+    settings = replace(campaign.settings, staff=team)
+    shop = merchants.loc[visits["merchant_id"], list(SHOP_DETAIL)].reset_index(drop=True)
+    routes = pd.concat([visits.reset_index(drop=True), shop], axis=1).assign(zone=-1)
+    for column in ("arrival", "start", "departure"):
+        routes[column] = [to_datetime(int(s), settings.week).isoformat() for s in routes[f"{column}_s"]]
+    return Plan(
+        district,
+        settings,
+        team,
+        len(set(visits["merchant_id"]) | set(unassigned["merchant_id"])),
+        routes.loc[:, list(ROUTE_COLUMNS)],
+        unassigned.reset_index(drop=True),
+        scenario=campaign.scenario,
+        cutoff=str(campaign.cutoff),
+    )
