@@ -30,6 +30,7 @@ def _import(store: CampaignStore, rows: list[tuple], path) -> None:
 
 
 def test_after_outcomes_and_a_replan_the_written_plan_is_the_stored_one_and_passes(tmp_path):
+    """After a day's outcomes and a re-plan, the folder holds the stored version's visits, no installed shop, and verifies."""
     path = started_store(tmp_path / "campaign.sqlite", small_merchants())
     with CampaignStore(path) as store:
         rows = day_outcomes(store, 0, lambda i: "closed" if i % 4 == 0 else "installed")
@@ -51,6 +52,7 @@ def test_after_outcomes_and_a_replan_the_written_plan_is_the_stored_one_and_pass
 
 
 def test_a_city_store_is_written_district_by_district_and_a_hand_edit_is_caught(tmp_path):
+    """A city store gives a folder per district (a day under way included) that verifies; hand edits are named."""
     path = started_city_store(tmp_path / "campaign.sqlite", city_merchants())
     with CampaignStore(path) as store:
         _import(store, day_outcomes(store, 0)[:5], tmp_path / "day0.csv")  # the rest of day 0 under way
@@ -79,6 +81,7 @@ def test_a_city_store_is_written_district_by_district_and_a_hand_edit_is_caught(
 
 
 def test_a_store_without_a_campaign_is_a_one_line_error(tmp_path):
+    """A store without a campaign is a one-line error and writes no folder."""
     with CampaignStore(tmp_path / "empty.sqlite"):
         pass
     result = CliRunner().invoke(
