@@ -16,7 +16,6 @@ from campaign_helpers import (
 from typer.testing import CliRunner
 
 from planner.audit import audit_plan
-from planner.campaign.export import write_current_plan
 from planner.campaign.outcomes import import_outcomes
 from planner.campaign.replan import replan
 from planner.campaign.store import CampaignStore
@@ -36,9 +35,12 @@ def test_after_outcomes_and_a_replan_the_written_plan_is_the_stored_one_and_pass
         rows = day_outcomes(store, 0, lambda i: "closed" if i % 4 == 0 else "installed")
         _import(store, rows, tmp_path / "day0.csv")
         replan(store, 1)
-        folders = write_current_plan(store, tmp_path / "plan")
         visits = store.visits(plan_version=store.current_plan_version())
         unassigned = store.unassigned()
+    export = ["campaign", "export-plan", "--out", str(tmp_path / "plan"), "--store", str(path)]
+    result = CliRunner().invoke(app, export)
+    assert result.exit_code == 0, result.output
+    folders = sorted((tmp_path / "plan").iterdir())
     assert [f.name for f in folders] == ["dobong-gu"]
     assert audit_plan(folders[0], None, Settings()).problems == []
     routes = pd.read_csv(folders[0] / "routes.csv")
@@ -52,14 +54,12 @@ def test_after_outcomes_and_a_replan_the_written_plan_is_the_stored_one_and_pass
 
 
 def test_a_city_store_is_written_district_by_district_and_a_hand_edit_is_caught(tmp_path):
-    """A city store gives a folder per district (a day under way included) that verifies; hand edits are named."""
+    """After a city re-plan, --out gives a folder per district (a day under way included) that verifies; hand edits are named."""
     path = started_city_store(tmp_path / "campaign.sqlite", city_merchants())
     with CampaignStore(path) as store:
         _import(store, day_outcomes(store, 0)[:5], tmp_path / "day0.csv")  # the rest of day 0 under way
-        replan(store, 0, pin_under_way=True, districts=["Jung-gu"])
-    result = CliRunner().invoke(
-        app, ["campaign", "export-plan", "--out", str(tmp_path / "plan"), "--store", str(path)]
-    )
+    replan_jung = ["replan", "--day", "0", "--pin-under-way", "--district", "Jung-gu", "--budget", "0"]
+    result = CliRunner().invoke(app, [*replan_jung, "--store", str(path), "--out", str(tmp_path / "plan")])
     assert result.exit_code == 0, result.output
     folders = sorted((tmp_path / "plan").iterdir())
     assert [f.name for f in folders] == ["dobong-gu", "jung-gu"]

@@ -148,6 +148,12 @@ def replan_command(
     ] = None,
     scheduler: Scheduler = None,
     budget: Budget = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the new plan here as plan folders (see 'planner campaign export-plan')."
+        ),
+    ] = None,
 ) -> None:
     """Keep what is done; plan every remaining shop over the days left; store a new plan version."""
     with user_errors(), CampaignStore.existing(store) as opened:
@@ -156,7 +162,11 @@ def replan_command(
             result = campaign_replan.replan(
                 opened, day, pin_under_way, progress, executor, district, _budget_s(budget)
             )
+        if out is not None:
+            campaign_export.write_current_plan(opened, out)
     _print_replan(result)
+    if out is not None:
+        console.print(f"plan {result.plan_version} written to {out}")
 
 
 def _budget_s(budget: float | None) -> float | str | None:
