@@ -18,6 +18,7 @@ from planner.calendar import to_datetime
 from planner.campaign.setup import Campaign, load_campaign
 from planner.campaign.store import CampaignStore
 from planner.city import atomic_folder
+from planner.districts import District
 from planner.errors import InputError
 from planner.output import write_plan
 from planner.plan import Plan
@@ -85,8 +86,13 @@ def write_current_plan(store: CampaignStore, out_dir: str | Path) -> list[Path]:
 
 
 def _plan_of(
-    campaign: Campaign, district, visits: pd.DataFrame, unassigned: pd.DataFrame, merchants: pd.DataFrame
+    campaign: Campaign,
+    district: District,
+    visits: pd.DataFrame,
+    unassigned: pd.DataFrame,
+    merchants: pd.DataFrame,
 ) -> Plan:
+    """One district's visits and unassigned shops of the version as a ``Plan`` (zones unknown: -1)."""
     team = campaign.teams.get(district.name_en, campaign.settings.staff)
     settings = replace(campaign.settings, staff=team)
     shop = merchants.loc[visits["merchant_id"], list(SHOP_DETAIL)].reset_index(drop=True)
