@@ -7,7 +7,7 @@ import pandas as pd
 
 from planner.calendar import to_datetime
 from planner.districts import District
-from planner.settings import Settings
+from planner.settings import Settings, WeekSettings
 from planner.travel import travel_time_s
 
 ROUTE_COLUMNS = (
@@ -98,9 +98,15 @@ def assemble_routes(
     table["back_office_s"] = _back_office(table, xy, office_xy, settings, lunch)
     week = settings.week
     table["date"] = [str(week.date_of(d)) for d in table["day"]]
+    return with_clock_times(table, week)[list(ROUTE_COLUMNS)]
+
+
+def with_clock_times(table: pd.DataFrame, week: WeekSettings) -> pd.DataFrame:
+    """``table`` with ``arrival``, ``start`` and ``departure`` as ISO 8601 Seoul times, from their
+    ``*_s`` seconds from the week start."""
     for column in ("arrival", "start", "departure"):
         table[column] = [to_datetime(int(s), week).isoformat() for s in table[f"{column}_s"]]
-    return table[list(ROUTE_COLUMNS)]
+    return table
 
 
 def _back_office(

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.calendar import to_datetime
-from planner.campaign.setup import Campaign, load_campaign
+from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import CampaignStore
 from planner.city import atomic_folder
 from planner.districts import District
@@ -23,7 +22,7 @@ from planner.errors import InputError
 from planner.output import write_plan
 from planner.plan import Plan
 from planner.sample import write_sample
-from planner.schedule import ROUTE_COLUMNS
+from planner.schedule import ROUTE_COLUMNS, with_clock_times
 from planner.schema import MERCHANT_COLUMNS
 
 # Route columns that come from the merchants table, not from the stored visits.
@@ -47,15 +46,13 @@ def current_plans(store: CampaignStore) -> list[tuple[Plan, pd.DataFrame]]:
         raise InputError(f"{store.path}: no plan yet; 'planner replan --day 0' makes the first")
     visits = store.visits(plan_version=version)
     unassigned = store.unassigned(version)
-    merchants = store.merchants()
-    if len(campaign.districts) == 1:  # stores of older versions left the district blank
-        merchants["district"] = campaign.districts[0].name_en
-    merchants = merchants.set_index("merchant_id", drop=False)
-    district_of = merchants["district"]
+    merchants = campaign_merchants(store, campaign).set_index("merchant_id", drop=False)
+    visits_by = dict(tuple(visits.groupby(visits["merchant_id"].map(merchants["district"]))))
+    left_by = dict(tuple(unassigned.groupby(unassigned["merchant_id"].map(merchants["district"]))))
     plans = []
     for district in campaign.districts:
-        mine = visits[visits["merchant_id"].map(district_of) == district.name_en]
-        left = unassigned[unassigned["merchant_id"].map(district_of) == district.name_en]
+        mine = visits_by.get(district.name_en, visits.iloc[:0])
+        left = left_by.get(district.name_en, unassigned.iloc[:0])
         covered = merchants.loc[sorted(set(mine["merchant_id"]) | set(left["merchant_id"]))]
         plans.append((_plan_of(campaign, district, mine, left, merchants), covered.reset_index(drop=True)))
     return plans
@@ -96,15 +93,13 @@ def _plan_of(
     team = campaign.teams.get(district.name_en, campaign.settings.staff)
     settings = replace(campaign.settings, staff=team)
     shop = merchants.loc[visits["merchant_id"], list(SHOP_DETAIL)].reset_index(drop=True)
-    routes = pd.concat([visits.reset_index(drop=True), shop], axis=1).assign(zone=-1)
-    for column in ("arrival", "start", "departure"):
-        routes[column] = [to_datetime(int(s), settings.week).isoformat() for s in routes[f"{column}_s"]]
+    routes = with_clock_times(pd.concat([visits.reset_index(drop=True), shop], axis=1), settings.week)
     return Plan(
         district,
         settings,
         team,
         len(set(visits["merchant_id"]) | set(unassigned["merchant_id"])),
-        routes.loc[:, list(ROUTE_COLUMNS)],
+        routes.assign(zone=-1).loc[:, list(ROUTE_COLUMNS)],
         unassigned.reset_index(drop=True),
         scenario=campaign.scenario,
         cutoff=str(campaign.cutoff),

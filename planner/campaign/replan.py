@@ -12,7 +12,7 @@ import pandas as pd
 
 from planner.campaign.budget import solver_budgets
 from planner.campaign.ledger import check_conservation, shop_standing
-from planner.campaign.setup import Campaign, load_campaign
+from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import VISIT_FIELDS, CampaignStore
 from planner.city import CityProgress, side_by_side
 from planner.districts import District
@@ -115,9 +115,7 @@ def replan(
     chosen = [campaign.find(name) for name in districts] if districts else list(campaign.districts)
     names = {d.name_en for d in chosen}
     version, marker = store.current_plan_version(), store.last_outcome_id()
-    merchants = store.merchants(None if districts is None else sorted(names))
-    if len(campaign.districts) == 1:  # stores of older versions left shops without a district blank
-        merchants["district"] = campaign.districts[0].name_en
+    merchants = campaign_merchants(store, campaign, None if districts is None else sorted(names))
     needing = merchants[merchants["needs_panel"] & merchants["district"].isin(names)]
     needing = needing.sort_values(["priority", "merchant_id"], kind="stable")
     standing = shop_standing(needing["merchant_id"], store.outcomes(), campaign.max_tries)

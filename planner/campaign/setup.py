@@ -153,6 +153,19 @@ def load_campaign(store: CampaignStore) -> Campaign:
     return Campaign.from_dict(data)
 
 
+def campaign_merchants(
+    store: CampaignStore, campaign: Campaign, districts: list[str] | None = None
+) -> pd.DataFrame:
+    """The store's merchants (of ``districts`` only, if given), each with its district.
+
+    Stores of older versions left the district blank in a one-district campaign: it is filled in.
+    """
+    merchants = store.merchants(districts)
+    if len(campaign.districts) == 1:
+        merchants["district"] = campaign.districts[0].name_en
+    return merchants
+
+
 def districts_in(merchants: pd.DataFrame) -> tuple[District, ...]:
     """The districts named in a merchants frame, in statistical-code order.
 
