@@ -74,7 +74,7 @@ def test_sheets_from_a_loaded_plan_show_office_times(report_loaded, tmp_path):  
     assert "leave office" in page and "Route sheet" in page
 
 
-def test_sheets_from_an_older_plan_folder_leave_office_times_blank(report_run, tmp_path):  # noqa: F811
+def test_sheets_from_a_plan_folder_without_office_times_leave_them_blank(report_run, tmp_path):  # noqa: F811
     """A routes.csv written without office columns still gives sheets, without those times."""
     from shutil import copytree
 

@@ -108,7 +108,7 @@ class Campaign:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Campaign:
         """Rebuild a campaign from :meth:`to_dict`'s output."""
-        names = data["districts"] if "districts" in data else [data["district"]]  # older stores: one
+        names = data["districts"] if "districts" in data else [data["district"]]  # a "district" key: one
         return cls(
             districts=tuple(find_district(name) for name in names),
             settings=Settings.from_dict(data["settings"], source="campaign settings"),
@@ -158,7 +158,7 @@ def campaign_merchants(
 ) -> pd.DataFrame:
     """The store's merchants (of ``districts`` only, if given), each with its district.
 
-    Stores of older versions left the district blank in a one-district campaign: it is filled in.
+    A one-district campaign's store may hold blank districts: they are filled in.
     """
     merchants = store.merchants(districts)
     if len(campaign.districts) == 1:

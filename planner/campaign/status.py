@@ -40,7 +40,8 @@ def campaign_status(store: CampaignStore) -> pd.DataFrame:
     """
     campaign = load_campaign(store)
     needing = store.needing_districts()
-    needing["district"] = needing["district"].replace("", campaign.districts[0].name_en)  # older stores
+    # A one-district campaign's store may leave the district blank.
+    needing["district"] = needing["district"].replace("", campaign.districts[0].name_en)
     outcomes = store.outcomes()
     installs = outcomes[outcomes["outcome"] == "installed"][["merchant_id", "date"]]
     version = store.current_plan_version()

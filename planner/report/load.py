@@ -68,11 +68,11 @@ def load_plan(
         raise InputError(f"{out}: not a plan folder, missing {', '.join(missing)} (run 'planner plan' first)")
     settings = settings or Settings()
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    # Where the worker-days started and ended, when the plan says so (older plans do not).
+    # Where the worker-days started and ended, when the summary says so (else at the office).
     ends = {"start_at": "open_start", "end_at": "open_routes"}
     said = {flag: summary[key] != "office" for key, flag in ends.items() if key in summary}
     settings = replace(settings, solver=replace(settings.solver, **said))
-    if "week_start" in summary:  # the first day the plan counted from (plans since the sixth session)
+    if "week_start" in summary:  # the first day the plan counts from, when the summary records it
         week = replace(settings.week, start_date=dt.date.fromisoformat(summary["week_start"]))
         settings = replace(settings, week=week)
     district = find_district(summary["district"])
