@@ -12,7 +12,7 @@ DISTRICT_BUDGET_S = 20.0  # default budget per district re-planned: a district's
 CITY_BUDGET_S = 210.0  # ... and at most this for many districts: the city's re-plan in <= 5 minutes
 OVERHEAD_SHARE = 0.2  # of the budget, for reading, preparing, verifying and writing (this process)
 IMPROVE_SHARE = 0.25  # of the rest, for the improvement passes across zone borders
-MIN_ZONE_S = 0.2  # a 0.1 s floor made the city 19% faster but planned 2.6% fewer shops
+MIN_ZONE_S = 0.2  # a 0.1 s floor re-plans the city 19% faster but plans 2.6% fewer shops
 
 
 def default_budget_s(districts: int) -> float:
