@@ -69,6 +69,16 @@ def write_warnings(result: ReadResult, out_dir: str | Path) -> Path | None:
     return write_rejects(result.warnings, rejects.with_name(rejects.name.replace(".rejects.", ".warnings.")))
 
 
+def write_read_reports(result: ReadResult, out_dir: str | Path) -> tuple[Path | None, Path | None]:
+    """Write the rejects and the warnings of a read, each if any; return their paths (or None)."""
+    rejects = (
+        None
+        if result.rejects.empty
+        else write_rejects(result.rejects, reject_path_for(result.source, out_dir))
+    )
+    return rejects, write_warnings(result, out_dir)
+
+
 def triage_file(
     path: str | Path,
     out_dir: str | Path,

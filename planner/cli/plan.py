@@ -32,7 +32,7 @@ from planner.cli.common import (
 from planner.districts import find_district
 from planner.errors import InputError
 from planner.executor import make_executor
-from planner.pipeline import CUTOFF, plan_file, triage_file, write_warnings
+from planner.pipeline import CUTOFF, plan_file, triage_file, write_read_reports
 from planner.sample import generate_merchants, write_sample
 from planner.sample_city import generate_city
 from planner.staffing import search_settings, staff_districts
@@ -138,8 +138,7 @@ def plan(
 
 def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler, boundaries) -> None:
     read, by_district = needing_by_district(merchants, scenario, cutoff, boundaries=boundaries)
-    Path(out).mkdir(parents=True, exist_ok=True)
-    print_reads(read, None, write_warnings(read, out))
+    print_reads(read, *write_read_reports(read, out))
     with make_executor(workers, scheduler) as executor, progress_bar("city") as progress:
         run = plan_city(by_district, settings, out, executor, progress)
     console.print(table_of(run.districts, "Plans per district (verified)"))

@@ -82,9 +82,10 @@ def read_boundaries(path: str | Path) -> Boundaries:
         raise InputError(f"{path}: no such boundaries file")
     try:
         frame = pyogrio.read_dataframe(path)
-    except _GEO_ERRORS as error:
+    except (*_GEO_ERRORS, OSError) as error:
+        why = str(error).split(";")[0]  # GDAL's advice after ";" is about driver prefixes, not for users
         raise InputError(
-            f"{path}: cannot read it as polygons (GeoJSON, GeoPackage, shapefile): {error}"
+            f"{path}: cannot read it as polygons (GeoJSON, GeoPackage, shapefile): {why}"
         ) from error
     if "geometry" not in frame.columns or frame.geometry.isna().all():
         raise InputError(f"{path}: holds no geometries; give district or dong polygons")
@@ -103,9 +104,9 @@ def parse_boundaries(frame: gpd.GeoDataFrame, *, source: str | Path = "boundarie
     source = Path(source)
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     kinds = shapely.get_type_id(frame.geometry.to_numpy())
-    other = sorted({shapely.GeometryType(k).name for k in kinds if k not in _POLYGONAL})
+    other = sorted({shapely.GeometryType(k).name.lower() for k in kinds if k not in _POLYGONAL})
     if other or frame.empty:
-        found = ", ".join(other) or "no geometry"
+        found = f"{' and '.join(other)} geometries" if other else "no geometry"
         raise InputError(f"{source}: holds {found}, not polygons; give district or dong polygons")
     column, districts = district_column(pd.DataFrame(frame.drop(columns="geometry")), source=source)
     geometry = frame.geometry
