@@ -138,9 +138,9 @@ def plan(
 
 def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler, boundaries) -> None:
     read, by_district = needing_by_district(merchants, scenario, cutoff, boundaries=boundaries)
-    print_reads(read, *write_read_reports(read, out))
     with make_executor(workers, scheduler) as executor, progress_bar("city") as progress:
         run = plan_city(by_district, settings, out, executor, progress)
+    print_reads(read, *write_read_reports(read, out))  # after plan_city, which empties the folder
     console.print(table_of(run.districts, "Plans per district (verified)"))
     console.print(", ".join(f"{k} {v}" for k, v in run.summary().items()))
     console.print(f"wrote {len(by_district)} district folders, routes.csv and summary.json to {out}")
