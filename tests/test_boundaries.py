@@ -11,6 +11,7 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
+from planner.campaign.store import CampaignStore
 from planner.cli import app
 from planner.errors import InputError
 from planner.io.boundaries import read_boundaries, settle_districts
@@ -203,3 +204,21 @@ def test_city_plan_refuses_unlabelled_shops_without_boundaries(shops_csv, tmp_pa
     assert "C" not in set(routes["merchant_id"])
     assert pd.read_csv(tmp_path / "shops.rejects.csv")["merchant_id"].tolist() == ["C"]
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["jongno-gu", "jung-gu"]
+
+
+def test_campaign_init_stores_each_shop_in_the_district_it_lies_in(shops_csv, boundaries, tmp_path):
+    """`planner campaign init --boundaries` stores shops under their location's district, not their label."""
+    store = tmp_path / "campaign.sqlite"
+    args = ["campaign", "init", str(shops_csv), "--staff", "1", "--store", str(store)]
+    result = runner.invoke(
+        app, [*args, "--boundaries", str(boundaries), "--time-limit", "0.5", "--improve-time", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    with CampaignStore.existing(store) as opened:
+        stored = opened.merchants()
+    assert dict(zip(stored["merchant_id"], stored["district"], strict=True)) == {
+        "A": "Jongno-gu",
+        "B": "Jongno-gu",
+        "C": "Jung-gu",
+        "E": "Jung-gu",
+    }
