@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from planner.campaign.store import CampaignStore
 from planner.cli import app
 from planner.errors import InputError
-from planner.io.boundaries import read_boundaries, settle_districts
+from planner.io.boundaries import Boundaries, read_boundaries, settle_districts
 from planner.io.read import read_merchants
 from planner.schema import WGS84
 
@@ -193,6 +196,8 @@ def test_plan_command_plans_a_district_from_the_shops_inside_it(shops_csv, bound
     unassigned = pd.read_csv(tmp_path / "unassigned.csv", dtype={"merchant_id": str})
     assert sorted([*routes["merchant_id"], *unassigned["merchant_id"]]) == ["A", "B"]
     assert json.loads((tmp_path / "summary.json").read_text())["district"] == "Jongno-gu"
+    check = ["verify", str(tmp_path), "--merchants", str(shops_csv), "--boundaries", str(boundaries)]
+    assert runner.invoke(app, check).exit_code == 0
 
 
 def test_city_plan_refuses_unlabelled_shops_without_boundaries(shops_csv, tmp_path):
@@ -222,3 +227,28 @@ def test_campaign_init_stores_each_shop_in_the_district_it_lies_in(shops_csv, bo
         "C": "Jung-gu",
         "E": "Jung-gu",
     }
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.floats(37.50, 37.62), st.floats(126.90, 127.08)), min_size=1, max_size=30))
+def test_every_shop_is_kept_in_the_box_holding_it_or_rejected(points):
+    """Settling by polygons keeps each shop inside a box with that box's district and rejects each other one."""
+    polygons = gpd.GeoDataFrame({"district": ["Jongno-gu", "Jung-gu"]}, geometry=[NORTH, SOUTH], crs=WGS84)
+    ids = [f"M{i}" for i in range(len(points))]
+    merchants = pd.DataFrame(
+        {
+            "merchant_id": ids,
+            "district": "Jung-gu",
+            "lat": [p[0] for p in points],
+            "lon": [p[1] for p in points],
+        }
+    )
+    settled = settle_districts(
+        merchants, range(2, len(points) + 2), Boundaries(polygons, Path("gu.geojson"), "x")
+    )
+    assert sorted([*settled.merchants["merchant_id"], *settled.rejects["merchant_id"]]) == sorted(ids)
+    for shop in settled.merchants.itertuples():
+        box = NORTH if shop.district == "Jongno-gu" else SOUTH
+        assert box.intersects(shapely.Point(shop.lon, shop.lat))
+    for shop in merchants[merchants["merchant_id"].isin(settled.rejects["merchant_id"])].itertuples():
+        assert not (NORTH | SOUTH).intersects(shapely.Point(shop.lon, shop.lat))
