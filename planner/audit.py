@@ -87,9 +87,12 @@ def audit_plan(folder: Path, merchants: pd.DataFrame | None, settings: Settings)
     )
 
 
-def read_all_merchants(path: str | Path | None) -> pd.DataFrame | None:
-    """The merchants file read once for every district's check (None: each folder's own file)."""
-    return None if path is None else read_merchants(path).merchants
+def read_all_merchants(path: str | Path | None, boundaries: str | Path | None = None) -> pd.DataFrame | None:
+    """The merchants file read once for every district's check (None: each folder's own file).
+
+    ``boundaries`` place the shops by location, as ``planner plan --boundaries`` did.
+    """
+    return None if path is None else read_merchants(path, boundaries=boundaries).merchants
 
 
 def _district_name(folder: Path) -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from planner.districts import District, all_districts, find_district
 from planner.executor import Executor
+from planner.io.boundaries import Boundaries
 from planner.io.read import ReadResult, read_merchants
 from planner.output import write_plan
 from planner.plan import Plan, Progress, plan_district, prepare_shops
@@ -255,9 +256,16 @@ def _join_csv(parts: list[Path], target: Path) -> None:
 
 
 def needing_by_district(
-    path: str | Path, scenario: str, cutoff, districts: list[str] | None = None
+    path: str | Path,
+    scenario: str,
+    cutoff,
+    districts: list[str] | None = None,
+    boundaries: str | Path | Boundaries | None = None,
 ) -> tuple[ReadResult, dict[District, pd.DataFrame]]:
     """Read a merchants file, triage it and split the needing shops by district.
+
+    With ``boundaries`` each shop's district is the one its location lies in
+    (``planner.io.boundaries.settle_districts``).
 
     Returns
     -------
@@ -265,7 +273,7 @@ def needing_by_district(
         The read result (its rejects are not written) and the needing shops per district,
         largest first.
     """
-    read = read_merchants(path)
+    read = read_merchants(path, boundaries=boundaries)
     shops = needing(triage(read.merchants, scenario=scenario, cutoff=cutoff))
     chosen = [find_district(name) for name in districts] if districts else None
     return read, split_by_district(shops, chosen)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from planner.districts import District, find_district
 from planner.errors import InputError
+from planner.io.boundaries import Boundaries
 from planner.io.read import ReadResult, read_merchants, reject_path_for, write_rejects
 from planner.output import write_plan
 from planner.plan import Plan, Progress, plan_district
@@ -27,6 +28,7 @@ class TriageRun:
     triaged: pd.DataFrame
     written: Path
     rejects_path: Path | None
+    warnings_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,14 @@ class PlanRun:
     plan: Plan
     written: dict[str, Path]
     rejects_path: Path | None
+    warnings_path: Path | None = None
 
 
-def read_with_rejects(path: str | Path, out_dir: str | Path) -> tuple[ReadResult, Path | None]:
+def read_with_rejects(
+    path: str | Path, out_dir: str | Path, boundaries: str | Path | Boundaries | None = None
+) -> tuple[ReadResult, Path | None]:
     """Read a merchants file and write its rejected rows, if any, next to the outputs."""
-    result = read_merchants(path)
+    result = read_merchants(path, boundaries=boundaries)
     if result.rejects.empty:
         return result, None
     target = reject_path_for(Path(path), Path(out_dir))
@@ -50,15 +55,47 @@ def read_with_rejects(path: str | Path, out_dir: str | Path) -> tuple[ReadResult
     return result, target
 
 
+def write_warnings(result: ReadResult, out_dir: str | Path) -> Path | None:
+    """Write the rows kept with a warning (district labels their location overruled), if any.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``out_dir / "<name>.warnings.csv"``, laid out like the rejects file; None if no warning.
+    """
+    if result.warnings is None or result.warnings.empty:
+        return None
+    rejects = reject_path_for(result.source, out_dir)
+    return write_rejects(result.warnings, rejects.with_name(rejects.name.replace(".rejects.", ".warnings.")))
+
+
+def write_read_reports(result: ReadResult, out_dir: str | Path) -> tuple[Path | None, Path | None]:
+    """Write the rejects and the warnings of a read, each if any; return their paths (or None)."""
+    rejects = (
+        None
+        if result.rejects.empty
+        else write_rejects(result.rejects, reject_path_for(result.source, out_dir))
+    )
+    return rejects, write_warnings(result, out_dir)
+
+
 def triage_file(
-    path: str | Path, out_dir: str | Path, scenario: str = "targeted", cutoff: dt.date = CUTOFF
+    path: str | Path,
+    out_dir: str | Path,
+    scenario: str = "targeted",
+    cutoff: dt.date = CUTOFF,
+    boundaries: str | Path | Boundaries | None = None,
 ) -> TriageRun:
-    """Read merchants, decide which need a panel, write ``triage.csv`` (all shops, with the decision)."""
-    result, rejects = read_with_rejects(path, out_dir)
+    """Read merchants, decide which need a panel, write ``triage.csv`` (all shops, with the decision).
+
+    With ``boundaries`` each shop's district is the one its location lies in
+    (``planner.io.boundaries.settle_districts``).
+    """
+    result, rejects = read_with_rejects(path, out_dir, boundaries)
     triaged = triage(result.merchants, scenario=scenario, cutoff=cutoff)
     target = Path(out_dir) / "triage.csv"
     triaged.to_csv(target, index=False, date_format="%Y-%m-%d")
-    return TriageRun(result, triaged, target, rejects)
+    return TriageRun(result, triaged, target, rejects, write_warnings(result, out_dir))
 
 
 def choose_district(merchants: pd.DataFrame, district: str | None, source: str) -> District:
@@ -80,8 +117,12 @@ def plan_file(
     district: str | None = None,
     cutoff: dt.date = CUTOFF,
     progress: Progress | None = None,
+    boundaries: str | Path | Boundaries | None = None,
 ) -> PlanRun:
     """Read, triage and plan one district's week; write the verified plan into ``out_dir``.
+
+    With ``boundaries`` each shop's district is the one its location lies in
+    (``planner.io.boundaries.settle_districts``).
 
     Raises
     ------
@@ -90,10 +131,10 @@ def plan_file(
     PlanVerificationError
         If the plan breaks a rule; then nothing is written.
     """
-    result, rejects = read_with_rejects(path, out_dir)
+    result, rejects = read_with_rejects(path, out_dir, boundaries)
     chosen = choose_district(result.merchants, district, str(path))
     merchants = result.merchants[result.merchants["district"].isin([chosen.name_en, ""])]
     shops = needing(triage(merchants, scenario=scenario, cutoff=cutoff))
     plan = plan_district(shops, chosen, settings, progress)
     plan.scenario, plan.cutoff = scenario, cutoff.isoformat()
-    return PlanRun(result, plan, write_plan(plan, out_dir), rejects)
+    return PlanRun(result, plan, write_plan(plan, out_dir), rejects, write_warnings(result, out_dir))

@@ -56,6 +56,7 @@ def start_campaign(
     scenario: str = "targeted",
     max_tries: int = DEFAULT_MAX_TRIES,
     budget_s: float | str | None = None,
+    boundaries: str | Path | None = None,
 ) -> StartResult:
     """Read merchants, store them with a new campaign in a new store, and plan the whole week.
 
@@ -73,6 +74,9 @@ def start_campaign(
         Teams other than ``settings.staff``, by district name.
     progress, executor, budget_s
         See ``planner.campaign.replan.replan``.
+    boundaries
+        District polygons: each shop's district is the one its location lies in
+        (``planner.io.boundaries.settle_districts``).
 
     Raises
     ------
@@ -80,7 +84,7 @@ def start_campaign(
         If the merchants file is unusable, a team is given for a district outside the campaign,
         or the store already holds a campaign.
     """
-    read = read_merchants(merchants_path)
+    read = read_merchants(merchants_path, boundaries=boundaries)
     chosen = tuple(find_district(d) for d in districts) if districts else districts_in(read.merchants)
     campaign = Campaign(chosen, settings, scenario, max_tries=max_tries, teams=dict(teams or {}))
     for name in campaign.teams:

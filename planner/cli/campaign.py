@@ -20,6 +20,7 @@ from planner.campaign import status as campaign_status
 from planner.campaign.setup import load_campaign
 from planner.campaign.store import DEFAULT_STORE, CampaignStore
 from planner.cli.common import (
+    BoundariesFile,
     OpenRoutes,
     OpenStart,
     Scenario,
@@ -27,6 +28,7 @@ from planner.cli.common import (
     Workers,
     app,
     console,
+    print_reads,
     progress_bar,
     settings_from_options,
     table_of,
@@ -76,6 +78,7 @@ def campaign_init(
     workers: Workers = 1,
     scheduler: Scheduler = None,
     budget: Budget = None,
+    boundaries: BoundariesFile = None,
 ) -> None:
     """Start a campaign: triage the merchants of its districts (or the city), store them and plan the week."""
     with user_errors():
@@ -95,7 +98,9 @@ def campaign_init(
                 scenario,
                 max_tries,
                 _budget_s(budget),
+                boundaries,
             )
+    print_reads(started.read, None)
     console.print(f"{started.needing:,} shops need a panel; plan version {started.first_plan.plan_version}")
     _print_replan(started.first_plan)
     console.print(f"campaign stored in {store}")

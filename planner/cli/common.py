@@ -51,6 +51,14 @@ OpenStart = Annotated[
         help="Staff report at their first shop at shift start, not the district office.",
     ),
 ]
+BoundariesFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--boundaries",
+        help="District or dong polygons (GeoJSON, GeoPackage, shapefile) with a district name or code "
+        "column: each shop's district is the one its location lies in.",
+    ),
+]
 Scheduler = Annotated[
     str | None, typer.Option(help="Dask scheduler: tcp://host:8786, or 'local' to start a LocalCluster.")
 ]
@@ -123,14 +131,18 @@ def table_of(frame, title: str) -> Table:
     return table
 
 
-def print_reads(read, rejects_path) -> None:
+def print_reads(read, rejects_path, warnings_path=None) -> None:
     console.print(f"read {len(read.merchants):,} merchants from {read.source}")
     if rejects_path is not None:
         console.print(f"[yellow]{len(read.rejects):,} rows rejected[/yellow]: see {rejects_path}")
+    warned = 0 if read.warnings is None else len(read.warnings)
+    if warned:
+        where = f": see {warnings_path}" if warnings_path is not None else ""
+        console.print(f"[yellow]{warned:,} district labels overruled by the shop's location[/yellow]{where}")
 
 
 def print_plan(run: PlanRun) -> None:
-    print_reads(run.read, run.rejects_path)
+    print_reads(run.read, run.rejects_path, run.warnings_path)
     console.print(table_of(daily_table(run.plan), f"Plan for {run.plan.district.name_en} (verified)"))
     summary = run.plan.summary()
     console.print(", ".join(f"{k} {v}" for k, v in summary.items()))

@@ -12,6 +12,7 @@ import typer
 from planner.city import needing_by_district, plan_city
 from planner.cli.common import (
     CUTOFF_DEFAULT,
+    BoundariesFile,
     Cutoff,
     OpenRoutes,
     OpenStart,
@@ -31,7 +32,7 @@ from planner.cli.common import (
 from planner.districts import find_district
 from planner.errors import InputError
 from planner.executor import make_executor
-from planner.pipeline import CUTOFF, plan_file, triage_file
+from planner.pipeline import CUTOFF, plan_file, triage_file, write_read_reports
 from planner.sample import generate_merchants, write_sample
 from planner.sample_city import generate_city
 from planner.staffing import search_settings, staff_districts
@@ -79,12 +80,13 @@ def triage_command(
     out: Out = Path("out"),
     scenario: Scenario = "targeted",
     cutoff: Cutoff = CUTOFF_DEFAULT,
+    boundaries: BoundariesFile = None,
 ) -> None:
     """Decide which shops need a new panel; print counts by district and reason."""
     with user_errors():
         Path(out).mkdir(parents=True, exist_ok=True)
-        run = triage_file(merchants, out, scenario=scenario, cutoff=cutoff.date())
-    print_reads(run.read, run.rejects_path)
+        run = triage_file(merchants, out, scenario=scenario, cutoff=cutoff.date(), boundaries=boundaries)
+    print_reads(run.read, run.rejects_path, run.warnings_path)
     console.print(table_of(triage_counts(run.triaged), "Shops needing a panel"))
     console.print(f"wrote {run.written}")
 
@@ -118,6 +120,7 @@ def plan(
     ] = False,
     workers: Workers = 1,
     scheduler: Scheduler = None,
+    boundaries: BoundariesFile = None,
 ) -> None:
     """Plan every worker's route for each day of the week; verify and write the plan."""
     with user_errors():
@@ -125,19 +128,19 @@ def plan(
             settings_file, staff, days, start, time_limit, processes, open_routes, improve_time, open_start
         )
         if city:
-            _plan_city(merchants, out, settings, scenario, cutoff.date(), workers, scheduler)
+            _plan_city(merchants, out, settings, scenario, cutoff.date(), workers, scheduler, boundaries)
             return
         Path(out).mkdir(parents=True, exist_ok=True)
         with progress_bar("planning") as progress:
-            run = plan_file(merchants, out, settings, scenario, district, cutoff.date(), progress)
+            run = plan_file(merchants, out, settings, scenario, district, cutoff.date(), progress, boundaries)
     print_plan(run)
 
 
-def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler) -> None:
-    read, by_district = needing_by_district(merchants, scenario, cutoff)
-    print_reads(read, None)
+def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler, boundaries) -> None:
+    read, by_district = needing_by_district(merchants, scenario, cutoff, boundaries=boundaries)
     with make_executor(workers, scheduler) as executor, progress_bar("city") as progress:
         run = plan_city(by_district, settings, out, executor, progress)
+    print_reads(read, *write_read_reports(read, out))  # after plan_city, which empties the folder
     console.print(table_of(run.districts, "Plans per district (verified)"))
     console.print(", ".join(f"{k} {v}" for k, v in run.summary().items()))
     console.print(f"wrote {len(by_district)} district folders, routes.csv and summary.json to {out}")
@@ -160,6 +163,7 @@ def verify(
     settings_file: Annotated[
         Path | None, typer.Option("--settings", help="TOML settings file, as given to plan.")
     ] = None,
+    boundaries: BoundariesFile = None,
 ) -> None:
     """Re-check written plans from their files: every rule the planner checks before writing."""
     from planner.audit import audit_plan, plan_folders, read_all_merchants
@@ -167,7 +171,9 @@ def verify(
     with user_errors():
         settings = settings_from_options(settings_file, None, None, start, None, None, False)
         folders = plan_folders(plan_dir, district)
-        table = read_all_merchants(merchants)
+        if boundaries is not None and merchants is None:
+            raise InputError("--boundaries places the shops of --merchants; give the merchants file too")
+        table = read_all_merchants(merchants, boundaries)
         audits = []
         with progress_bar("verify") as progress:
             for done, folder in enumerate(folders):
@@ -210,12 +216,14 @@ def staffing(
     cutoff: Cutoff = CUTOFF_DEFAULT,
     open_routes: OpenRoutes = False,
     open_start: OpenStart = False,
+    boundaries: BoundariesFile = None,
 ) -> None:
     """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans."""
     with user_errors():
         settings = settings_from_options(None, None, days, None, None, None, open_routes, None, open_start)
         settings = search_settings(settings, time_limit, improve_time)
-        _, by_district = needing_by_district(merchants, scenario, cutoff.date(), district)
+        read, by_district = needing_by_district(merchants, scenario, cutoff.date(), district, boundaries)
+        print_reads(read, None)
         with make_executor(workers, scheduler) as executor:
             report = staff_districts(by_district, settings, executor, progress=console.print)
     console.print(table_of(report.table, f"Staff to finish in {days} days ({scenario} scenario)"))

@@ -17,6 +17,7 @@ import pyogrio.errors
 import shapely
 
 from planner.errors import InputError
+from planner.io.boundaries import Boundaries, read_boundaries, settle_districts
 from planner.io.validate import empty_rejects, normalize_columns, validate_merchants
 from planner.schema import REJECT_COLUMNS, WGS84
 
@@ -44,6 +45,7 @@ class ReadResult:
     source: Path
     layout: str = "canonical"  # or "register": the Korean shop register
     encoding: str | None = None  # text encoding used, for CSV files
+    warnings: pd.DataFrame | None = None  # REJECT_COLUMNS: rows kept whose district label lost
 
     def summary(self) -> str:
         """One line for the coordinator: how many shops were read and how many rows rejected."""
@@ -62,7 +64,9 @@ class RawTable(NamedTuple):
     encoding: str | None
 
 
-def read_merchants(path: str | Path, *, encoding: str | None = None) -> ReadResult:
+def read_merchants(
+    path: str | Path, *, encoding: str | None = None, boundaries: str | Path | Boundaries | None = None
+) -> ReadResult:
     """Read and validate a merchants file.
 
     The format follows the extension: ``.csv`` / ``.csv.gz``, ``.geojson`` / ``.json``, ``.gpkg``.
@@ -77,6 +81,9 @@ def read_merchants(path: str | Path, *, encoding: str | None = None) -> ReadResu
         The file to read.
     encoding
         Text encoding of a CSV file; by default UTF-8 (with or without BOM), then CP949.
+    boundaries
+        District polygons (a file or ``read_boundaries``' result) placing each shop by its
+        location; see ``planner.io.boundaries.settle_districts`` for how labels and blanks are settled.
 
     Returns
     -------
@@ -88,16 +95,24 @@ def read_merchants(path: str | Path, *, encoding: str | None = None) -> ReadResu
     Raises
     ------
     InputError
-        If the file is missing, empty, of an unknown type, unreadable, or lacks a required column.
+        If the file is missing, empty, of an unknown type, unreadable, or lacks a required column,
+        or the boundaries cannot be used.
     """
     path = Path(path)
+    if boundaries is not None and not isinstance(boundaries, Boundaries):
+        boundaries = read_boundaries(boundaries)
     table = read_table(path, encoding=encoding)
     validated = validate_merchants(table.cells, source=str(path))
+    # validate_merchants keeps, in file order, exactly the rows it does not reject
+    rows = table.cells.index[~table.cells.index.isin(validated.rejects["row"])]
+    settled = settle_districts(validated.merchants, rows, boundaries, layout=validated.layout)
     rejects = validated.rejects
-    if not table.rejects.empty:
-        rejects = pd.concat([table.rejects, rejects], ignore_index=True)
-        rejects = rejects.sort_values("row", kind="stable", ignore_index=True)
-    return ReadResult(validated.merchants, rejects, path, validated.layout, table.encoding)
+    parts = [part for part in (table.rejects, rejects, settled.rejects) if not part.empty]
+    if len(parts) > 1:
+        rejects = pd.concat(parts, ignore_index=True).sort_values("row", kind="stable", ignore_index=True)
+    elif parts:
+        rejects = parts[0]
+    return ReadResult(settled.merchants, rejects, path, validated.layout, table.encoding, settled.warnings)
 
 
 def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
