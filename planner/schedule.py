@@ -120,11 +120,15 @@ def week_seconds(text: str, week: WeekSettings) -> int:
     Raises
     ------
     ValueError
-        If ``text`` is not an ISO 8601 date and time.
+        If ``text`` is not an ISO 8601 date and time (of a year Seoul time can show).
     """
     instant = dt.datetime.fromisoformat(text.strip())
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=SEOUL)
+    try:  # so that every time read can be shown back in Seoul time
+        instant = instant.astimezone(SEOUL)
+    except OverflowError:
+        raise ValueError(f"{text!r} is out of range in Seoul time") from None
     start = dt.datetime.combine(week.start_date, dt.time(0), tzinfo=SEOUL)
     return round((instant - start).total_seconds())
 

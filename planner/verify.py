@@ -104,7 +104,8 @@ def _check_conservation(routes: pd.DataFrame, unassigned: pd.DataFrame, shops: p
         for m in sorted(needing - planned - left)
     ]
     problems += [
-        f"shop {m} is in the plan but is not one of the shops that need a panel (unknown id, or no panel due)"
+        f"shop {m or '(blank merchant_id)'} is in the plan but is not one of the shops that need a panel "
+        "(unknown id, or no panel due)"
         for m in sorted((planned | left) - needing, key=str)
     ]
     bad = unassigned[~unassigned["reason"].isin(UNASSIGNED_REASONS)]
