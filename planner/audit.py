@@ -15,7 +15,7 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.io.read import read_merchants
-from planner.plan import prepare_shops
+from planner.plan import Plan, prepare_shops
 from planner.report.load import PLAN_FILES, load_plan
 from planner.settings import Settings
 from planner.staffing import office_of
@@ -77,6 +77,7 @@ def audit_plan(folder: Path, merchants: pd.DataFrame | None, settings: Settings)
     problems = plan_violations(
         plan.routes, plan.unassigned, shops, office_of(plan.district), plan.settings, plan.staff
     )
+    problems += summary_mismatches(loaded.summary, plan)
     return Audit(
         folder=Path(folder),
         district=plan.district.name_en,
@@ -85,6 +86,40 @@ def audit_plan(folder: Path, merchants: pd.DataFrame | None, settings: Settings)
         unassigned=len(plan.unassigned),
         problems=problems,
     )
+
+
+# The figures of summary.json that follow from routes.csv and unassigned.csv alone.
+SUMMARY_MINUTES = ("total_travel_min", "total_service_min")
+
+
+def summary_mismatches(summary: dict, plan: Plan) -> list[str]:
+    """Where ``summary.json`` disagrees with the counts and totals of the plan's routes and
+    unassigned shops (the figures it does not hold are not checked)."""
+    routes, ids = plan.routes, set(plan.routes["merchant_id"]) | set(plan.unassigned["merchant_id"])
+    last_day = int(routes["day"].max()) if len(routes) else -1
+    counted = {
+        "needing": len(ids),
+        "planned": int(routes["merchant_id"].nunique()),
+        "unassigned": len(plan.unassigned),
+        "staff_days": len(routes.drop_duplicates(["staff_id", "day"])),
+        "last_day_used": str(plan.settings.week.date_of(last_day)) if last_day >= 0 else None,
+        "total_travel_min": round(float(routes["travel_s"].sum()) / 60, 1),
+        "total_service_min": round(float(routes["service_s"].sum()) / 60, 1),
+    }
+    problems = []
+    for key, value in counted.items():
+        if key not in summary:
+            continue
+        said = summary[key]
+        if key in SUMMARY_MINUTES:
+            same = isinstance(said, int | float) and not isinstance(said, bool) and abs(said - value) < 0.06
+        else:
+            same = said == value and type(said) is type(value)
+        if not same:
+            problems.append(
+                f"summary.json: {key} is {said!r}, but routes.csv and unassigned.csv give {value!r}"
+            )
+    return problems
 
 
 def read_all_merchants(path: str | Path | None, boundaries: str | Path | None = None) -> pd.DataFrame | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
-from planner.calendar import to_datetime
+from planner.calendar import SEOUL, to_datetime
 from planner.districts import District
 from planner.settings import Settings, WeekSettings
 from planner.travel import travel_time_s
@@ -107,6 +109,45 @@ def with_clock_times(table: pd.DataFrame, week: WeekSettings) -> pd.DataFrame:
     for column in ("arrival", "start", "departure"):
         table[column] = [to_datetime(int(s), week).isoformat() for s in table[f"{column}_s"]]
     return table
+
+
+def week_seconds(text: str, week: WeekSettings) -> int:
+    """Seconds from the week start of an ISO 8601 time, the inverse of ``with_clock_times``.
+
+    The offset is honoured (``09:46+09:00``, ``00:46Z`` and ``21:46-03:00`` of the day before
+    are the same instant); a time without an offset is read as Seoul time.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not an ISO 8601 date and time (of a year Seoul time can show).
+    """
+    instant = dt.datetime.fromisoformat(text.strip())
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=SEOUL)
+    try:  # so that every time read can be shown back in Seoul time
+        instant = instant.astimezone(SEOUL)
+    except OverflowError:
+        raise ValueError(f"{text!r} is out of range in Seoul time") from None
+    start = dt.datetime.combine(week.start_date, dt.time(0), tzinfo=SEOUL)
+    return round((instant - start).total_seconds())
+
+
+def clock_text(seconds: int, week: WeekSettings) -> str:
+    """Seoul date and clock time of seconds from the week start, as messages show it:
+    ``2022-02-08 14:03`` (``14:03:27`` when the seconds are not zero)."""
+    when = to_datetime(int(seconds), week)
+    return when.strftime("%Y-%m-%d %H:%M" if when.second == 0 else "%Y-%m-%d %H:%M:%S")
+
+
+def duration_text(seconds: float) -> str:
+    """A length of time as messages show it: ``7 min 12 s``, ``5 min``, ``-3 s``."""
+    seconds = round(float(seconds))
+    minutes, rest = divmod(abs(seconds), 60)
+    sign = "-" if seconds < 0 else ""
+    if not minutes:
+        return f"{sign}{rest} s"
+    return f"{sign}{minutes} min {rest} s" if rest else f"{sign}{minutes} min"
 
 
 def _back_office(

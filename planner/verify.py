@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlanVerificationError
-from planner.schedule import leg_seconds
-from planner.settings import Settings
+from planner.schedule import clock_text, duration_text, leg_seconds
+from planner.settings import Settings, WeekSettings
+from planner.travel import project
 
 # refused and moved come from the field (planner.campaign): the shop said no, or is no longer there.
 UNASSIGNED_REASONS = (
@@ -18,6 +19,11 @@ UNASSIGNED_REASONS = (
     "refused",
     "moved",
 )
+
+
+# Stop coordinates in routes.csv are written to 6 decimals (~0.1 m); a few metres allow for
+# rounding by a spreadsheet, not for a moved shop.
+POSITION_TOLERANCE_M = 5.0
 
 
 def plan_violations(
@@ -31,22 +37,50 @@ def plan_violations(
     """List every rule the plan breaks (an empty list for a good plan).
 
     Checks: each shop at most once; conservation (every needing shop is planned or unassigned
-    with a known reason, and nothing else appears); service inside one of the shop's opening
-    windows of that day; arrival no earlier than the travel model allows after the previous
-    departure (lunch included); times ordered; every worker-day inside its shift with its lunch
-    break inside the lunch window and clear of any service; at most ``staff`` workers a day.
+    with a known reason, and nothing else appears, unknown ids included); each visit on its
+    row's date, at the shop's position, lasting the service time of the shop's category, and
+    inside one of the shop's opening windows of that day; arrival no earlier than the travel
+    model allows after the previous departure (lunch included); times ordered; the way back to
+    the office after the last visit (none on open routes); every worker-day inside its shift,
+    with one set of office and lunch times, its lunch break inside the lunch window and clear of
+    any service; at most ``staff`` workers a day. Times in messages are Seoul clock times.
+
+    Parameters
+    ----------
+    routes
+        The route table (``planner.schedule.ROUTE_COLUMNS``; times in seconds from the week start).
+    unassigned
+        ``merchant_id`` and ``reason`` of the shops left out.
+    shops
+        The needing shops as ``planner.plan.prepare_shops`` makes them.
+    office_xy
+        The district office in metres, where worker-days start and end.
+    settings
+        The settings the plan was made with.
+    staff
+        Workers available a day; None skips that check.
+
+    Returns
+    -------
+    list of str
+        One line per broken rule.
     """
     problems: list[str] = []
     problems += _check_conservation(routes, unassigned, shops)
     if routes.empty:
         return problems
-    problems += _check_windows(routes, shops)
+    week = settings.week
+    known = routes[routes["merchant_id"].isin(shops["merchant_id"])]
+    problems += _check_visits(known, shops, week)
+    problems += _check_windows(known, shops, week)
     problems += _check_travel(routes, shops, office_xy, settings)
     problems += _check_shifts(routes, settings)
     if staff is not None:
         per_day = routes.groupby("day")["staff_id"].nunique()
         problems += [
-            f"day {d}: {n} workers planned, only {staff} available" for d, n in per_day.items() if n > staff
+            f"{week.date_of(int(d))}: {n} workers planned, only {staff} available"
+            for d, n in per_day.items()
+            if n > staff
         ]
     return problems
 
@@ -70,7 +104,9 @@ def _check_conservation(routes: pd.DataFrame, unassigned: pd.DataFrame, shops: p
         for m in sorted(needing - planned - left)
     ]
     problems += [
-        f"shop {m} is in the plan but does not need a panel" for m in sorted((planned | left) - needing)
+        f"shop {m or '(blank merchant_id)'} is in the plan but is not one of the shops that need a panel "
+        "(unknown id, or no panel due)"
+        for m in sorted((planned | left) - needing, key=str)
     ]
     bad = unassigned[~unassigned["reason"].isin(UNASSIGNED_REASONS)]
     problems += [
@@ -80,13 +116,50 @@ def _check_conservation(routes: pd.DataFrame, unassigned: pd.DataFrame, shops: p
     return problems
 
 
-def _check_windows(routes: pd.DataFrame, shops: pd.DataFrame) -> list[str]:
+def _visit(row, week: WeekSettings) -> str:
+    """How messages name one visit: its shop, worker, date and stop."""
+    return f"shop {row.merchant_id} ({row.staff_id} on {week.date_of(int(row.day))}, stop {row.stop})"
+
+
+def _check_visits(routes: pd.DataFrame, shops: pd.DataFrame, week: WeekSettings) -> list[str]:
+    """Each visit on its row's date, at the shop's position, as long as its category's service."""
+    by_id = shops.drop_duplicates("merchant_id").set_index("merchant_id")
+    service = by_id.loc[routes["merchant_id"], "service_s"].to_numpy()
+    category = by_id.loc[routes["merchant_id"], "category"].to_numpy()
+    shop_xy = by_id.loc[routes["merchant_id"], ["x", "y"]].to_numpy()
+    moved_m = np.hypot(*(project(routes["lat"].to_numpy(), routes["lon"].to_numpy()) - shop_xy).T)
+    problems = []
+    for i, row in enumerate(routes.itertuples(index=False)):
+        day = week.day_offset_s(int(row.day)), week.day_offset_s(int(row.day) + 1)
+        for name in ("arrival", "start", "departure"):
+            at = getattr(row, f"{name}_s")
+            if not day[0] <= at < day[1]:
+                problems.append(
+                    f"{_visit(row, week)}: {name} {clock_text(at, week)} is not on the row's date"
+                )
+        if row.departure_s - row.start_s != service[i]:
+            problems.append(
+                f"{_visit(row, week)}: service {clock_text(row.start_s, week)}-"
+                f"{clock_text(row.departure_s, week)} lasts {duration_text(row.departure_s - row.start_s)}; "
+                f"a {category[i] or 'shop'} takes {duration_text(service[i])}"
+            )
+        if not moved_m[i] <= POSITION_TOLERANCE_M:
+            problems.append(
+                f"{_visit(row, week)}: the stop is at {row.lat}, {row.lon}, "
+                f"{moved_m[i]:.0f} m from the shop's position in the merchants file"
+            )
+    return problems
+
+
+def _check_windows(routes: pd.DataFrame, shops: pd.DataFrame, week: WeekSettings) -> list[str]:
     windows = dict(zip(shops["merchant_id"], shops["windows"], strict=True))
     problems = []
-    for m, start, end in zip(routes["merchant_id"], routes["start_s"], routes["departure_s"], strict=True):
-        if not any(a <= start and end <= b for a, b in windows.get(m, ())):
+    for row in routes.itertuples(index=False):
+        start, end = row.start_s, row.departure_s
+        if not any(a <= start <= end <= b for a, b in windows[row.merchant_id]):
             problems.append(
-                f"shop {m}: service {start}-{end} s is outside its opening hours within the shift"
+                f"{_visit(row, week)}: service {clock_text(start, week)}-{clock_text(end, week)} "
+                "is outside its opening hours within the shift"
             )
     return problems
 
@@ -94,18 +167,24 @@ def _check_windows(routes: pd.DataFrame, shops: pd.DataFrame) -> list[str]:
 def _check_travel(
     routes: pd.DataFrame, shops: pd.DataFrame, office_xy: np.ndarray, settings: Settings
 ) -> list[str]:
+    week = settings.week
     problems = []
-    lunch = 60 * settings.week.lunch_min
-    xy = shops.set_index("merchant_id").loc[routes["merchant_id"], ["x", "y"]].to_numpy()
+    lunch = 60 * week.lunch_min
+    # The shop's own position; an unknown shop (reported by the conservation check) where the
+    # route puts it.
+    known = shops.drop_duplicates("merchant_id").set_index("merchant_id")[["x", "y"]]
+    xy = known.reindex(routes["merchant_id"]).to_numpy()
+    unknown = np.isnan(xy).any(axis=1)
+    if unknown.any():
+        xy[unknown] = project(routes["lat"].to_numpy()[unknown], routes["lon"].to_numpy()[unknown])
     for (_, _), route in routes.groupby(["day", "staff_id"], sort=False):
         route = route.sort_values("stop")
+        who = f"{route['staff_id'].iat[0]} on {week.date_of(int(route['day'].iat[0]))}"
         # Stops run one after another: from 1, or (a day a re-plan kept under way, see
         # ``planner replan --pin-under-way``) from the first stop not yet reported.
         first = int(route["stop"].iat[0])
         if first < 1 or list(route["stop"]) != list(range(first, first + len(route))):
-            problems.append(
-                f"{route['staff_id'].iat[0]} day {route['day'].iat[0]}: stops are not numbered one after another"
-            )
+            problems.append(f"{who}: stops are not numbered one after another")
         pos = xy[routes.index.get_indexer(route.index)]
         here = np.vstack([office_xy[None, :], pos])
         need = leg_seconds(here[:-1], here[1:], settings)
@@ -119,10 +198,37 @@ def _check_travel(
         early = start < arrive
         for i in np.flatnonzero(short | early):
             problems.append(
-                f"{route['staff_id'].iat[i]} day {route['day'].iat[i]} stop {route['stop'].iat[i]}: arrives {arrive[i]} s, "
-                f"starts {start[i]} s after leaving at {leave[i]} s with {need[i]} s of travel"
+                f"{who} stop {route['stop'].iat[i]}: arrives {clock_text(arrive[i], week)}, starts "
+                f"{clock_text(start[i], week)} after leaving at {clock_text(leave[i], week)} "
+                f"with {duration_text(need[i])} of travel"
             )
+        problems += _check_way_back(route, pos[-1], office_xy, settings, who)
     return problems
+
+
+def _check_way_back(
+    route: pd.DataFrame, last_xy: np.ndarray, office_xy: np.ndarray, settings: Settings, who: str
+) -> list[str]:
+    """The worker-day ends no sooner than the travel model brings the worker back to the office
+    from the last shop (a lunch taken after it included); on open routes, at the last shop."""
+    week = settings.week
+    last, back = int(route["departure_s"].iat[-1]), int(route["back_office_s"].iat[0])
+    late_lunch = 60 * week.lunch_min if route["break_start_s"].iat[0] >= last else 0
+    if settings.solver.open_routes:
+        if back != last + late_lunch:
+            return [
+                f"{who}: ends at {clock_text(back, week)}, but on open routes the day ends at the "
+                f"last shop, {clock_text(last + late_lunch, week)}"
+            ]
+        return []
+    home = int(leg_seconds(last_xy[None, :], office_xy[None, :], settings)[0])
+    if back < last + home + late_lunch:
+        return [
+            f"{who}: back at the office at {clock_text(back, week)}, but leaves the last shop at "
+            f"{clock_text(last, week)} with {duration_text(home)} of travel"
+            + (" and the lunch break" if late_lunch else "")
+        ]
+    return []
 
 
 def _check_shifts(routes: pd.DataFrame, settings: Settings) -> list[str]:
@@ -130,19 +236,28 @@ def _check_shifts(routes: pd.DataFrame, settings: Settings) -> list[str]:
     problems = []
     lunch = 60 * week.lunch_min
     for (day, staff_id), route in routes.groupby(["day", "staff_id"], sort=False):
+        who = f"{staff_id} on {week.date_of(int(day))}"
+        for column, name in (
+            ("leave_office_s", "leave_office"),
+            ("back_office_s", "back_office"),
+            ("break_start_s", "lunch_start"),
+        ):
+            if column in route and route[column].nunique() > 1:
+                problems.append(f"{who}: the rows give different {name} times")
         shift = week.shift_s(int(day))
         out, back = route["leave_office_s"].iat[0], route["back_office_s"].iat[0]
         if out < shift[0] or back > shift[1]:
             problems.append(
-                f"{staff_id} day {day}: works {out}-{back} s, outside the shift {shift[0]}-{shift[1]} s"
+                f"{who}: works {clock_text(out, week)}-{clock_text(back, week)}, outside the shift "
+                f"{clock_text(shift[0], week)}-{clock_text(shift[1], week)}"
             )
         brk = route["break_start_s"].iat[0]
         first, last = week.lunch_s(int(day))
         if not first <= brk <= last:
-            problems.append(f"{staff_id} day {day}: lunch starts at {brk} s, outside {first}-{last} s")
+            problems.append(
+                f"{who}: lunch starts at {clock_text(brk, week)}, outside "
+                f"{clock_text(first, week)}-{clock_text(last, week)}"
+            )
         overlap = (route["start_s"] < brk + lunch) & (route["departure_s"] > brk)
-        problems += [
-            f"{staff_id} day {day}: lunch overlaps the visit to {m}"
-            for m in route.loc[overlap, "merchant_id"]
-        ]
+        problems += [f"{who}: lunch overlaps the visit to {m}" for m in route.loc[overlap, "merchant_id"]]
     return problems

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from planner.districts import find_district
 from planner.errors import InputError
 from planner.io.read import read_merchants
 from planner.plan import Plan
-from planner.schedule import ROUTE_COLUMNS
+from planner.schedule import ROUTE_COLUMNS, week_seconds
 from planner.settings import Settings
 from planner.triage import triage
 
@@ -29,6 +31,7 @@ class LoadedPlan:
     plan: Plan
     merchants: pd.DataFrame | None  # triaged merchants of the district; None without a merchants file
     out_dir: Path
+    summary: dict = field(default_factory=dict)  # summary.json as written
 
 
 def load_plan(
@@ -67,7 +70,7 @@ def load_plan(
     if missing:
         raise InputError(f"{out}: not a plan folder, missing {', '.join(missing)} (run 'planner plan' first)")
     settings = settings or Settings()
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    summary = read_summary(out / "summary.json")
     # Where the worker-days started and ended, when the summary says so (else at the office).
     ends = {"start_at": "open_start", "end_at": "open_routes"}
     said = {flag: summary[key] != "office" for key, flag in ends.items() if key in summary}
@@ -76,8 +79,13 @@ def load_plan(
         week = replace(settings.week, start_date=dt.date.fromisoformat(summary["week_start"]))
         settings = replace(settings, week=week)
     district = find_district(summary["district"])
-    routes = parse_routes(pd.read_csv(out / "routes.csv", dtype={"merchant_id": str}), settings)
-    unassigned = pd.read_csv(out / "unassigned.csv", dtype={"merchant_id": str}, keep_default_na=False)
+    routes = parse_routes(_read_csv(out / "routes.csv"), settings, str(out / "routes.csv"))
+    unassigned = _read_csv(out / "unassigned.csv")
+    if not {"merchant_id", "reason"} <= set(unassigned.columns):
+        raise InputError(
+            f"{out / 'unassigned.csv'}: needs the columns merchant_id and reason, "
+            f"has {', '.join(map(str, unassigned.columns)) or 'none'}"
+        )
     merchants = _find_merchants(out, merchants_path, district.name_en, summary)
     if merchants is not None:
         detail = merchants.loc[:, ["merchant_id", *UNASSIGNED_DETAIL]]
@@ -93,34 +101,147 @@ def load_plan(
     needing = int(summary.get("needing", len(zones)))
     plan = Plan(district, settings, staff, needing, routes, unassigned, zones)
     plan.scenario, plan.cutoff = summary.get("scenario", ""), summary.get("cutoff", "")
-    return LoadedPlan(plan, merchants, out)
+    return LoadedPlan(plan, merchants, out, summary)
 
 
-def parse_routes(routes: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def read_summary(path: Path) -> dict:
+    """A plan's ``summary.json``, with the fields ``load_plan`` relies on checked.
+
+    Raises
+    ------
+    InputError
+        If the file is not JSON, names no district, or a date or count in it is not one.
+    """
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(
+            f"{path}: not a summary 'planner plan' wrote ({exc}); write the plan again"
+        ) from None
+    if not isinstance(summary, dict) or not isinstance(summary.get("district"), str):
+        raise InputError(f"{path}: names no district; write the plan again")
+    for key in ("week_start", "cutoff"):
+        if key in summary:
+            try:
+                dt.date.fromisoformat(str(summary[key]))
+            except ValueError:
+                raise InputError(f"{path}: {key} {summary[key]!r} is not a date (YYYY-MM-DD)") from None
+    for key in ("staff_per_day", "needing"):
+        value = summary.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise InputError(f"{path}: {key} {value!r} is not a count (a whole number, 0 or more)")
+    return summary
+
+
+# What parse_routes needs in routes.csv; the other columns default when a file lacks them.
+REQUIRED_ROUTE_COLUMNS = (
+    "staff_id",
+    "date",
+    "stop",
+    "merchant_id",
+    "lat",
+    "lon",
+    "arrival",
+    "start",
+    "departure",
+)
+OFFICE_TIMES = (
+    ("leave_office", "leave_office_s"),
+    ("back_office", "back_office_s"),
+    ("lunch_start", "break_start_s"),
+)
+TIME_EXAMPLE = "a time such as 2022-02-07T09:46:32+09:00"
+
+
+def parse_routes(routes: pd.DataFrame, settings: Settings, source: str = "routes.csv") -> pd.DataFrame:
     """Complete a ``routes.csv`` table to ``ROUTE_COLUMNS``: day numbers and times in week seconds.
 
-    Office and lunch times are read from ``leave_office``, ``back_office`` and ``lunch_start``;
-    files written before those columns existed give -1.
+    Times are instants: their offset is honoured (a plan rewritten in UTC reads the same), and a
+    time without one is Seoul time. Office and lunch times are read from ``leave_office``,
+    ``back_office`` and ``lunch_start``; files written before those columns existed (or blank
+    cells) give -1.
+
+    Raises
+    ------
+    InputError
+        Naming ``source``, row (header = 1) and column of the first cell that is not a date,
+        time or number, or the columns missing.
     """
+    missing = [column for column in REQUIRED_ROUTE_COLUMNS if column not in routes]
+    if missing:
+        raise InputError(
+            f"{source}: no column {', '.join(missing)}; write the plan again with 'planner plan'"
+        )
     table = routes.copy()
-    start = pd.Timestamp(settings.week.start_date)
-    table["day"] = (pd.to_datetime(table["date"]) - start).dt.days.astype("int64")
+    week = settings.week
+
+    def day(text: str) -> int:
+        return (dt.date.fromisoformat(text) - week.start_date).days
+
+    def seconds(text: str) -> int:
+        return week_seconds(text, week)
+
+    table["day"] = _cells(table, "date", day, source, "a date (YYYY-MM-DD)")
     for column in ("arrival", "start", "departure"):
-        wall = pd.to_datetime(table[column].str.slice(0, 19))  # Seoul wall clock, offset dropped
-        table[f"{column}_s"] = ((wall - start).dt.total_seconds()).astype("int64")
-    for column, seconds in (
-        ("leave_office", "leave_office_s"),
-        ("back_office", "back_office_s"),
-        ("lunch_start", "break_start_s"),
-    ):
-        if column in table:
-            wall = pd.to_datetime(table[column].fillna("").astype(str).str.slice(0, 19), errors="coerce")
-            table[seconds] = ((wall - start).dt.total_seconds()).fillna(-1).astype("int64")
-        else:  # written before these columns existed
-            table[seconds] = -1
-    for column in ("name", "address", "category", "opening_hours", "reason"):
-        table[column] = table[column].fillna("").astype(str)
+        table[f"{column}_s"] = _cells(table, column, seconds, source, TIME_EXAMPLE)
+    for column, name in OFFICE_TIMES:
+        blank = column not in table  # written before these columns existed
+        table[name] = -1 if blank else _cells(table, column, seconds, source, TIME_EXAMPLE, blank=-1)
+    table["stop"] = _cells(table, "stop", _whole, source, "a stop number")
+    for column in ("lat", "lon"):
+        table[column] = _cells(table, column, _finite, source, "a number of degrees", dtype="float64")
+    defaults = {"zone": -1, "travel_s": 0, "service_s": table["departure_s"] - table["start_s"]}
+    for column, default in defaults.items():
+        table[column] = (
+            _cells(table, column, _whole, source, "a whole number") if column in table else default
+        )
+    for column in ("name", "address", "category", "opening_hours", "priority", "reason"):
+        table[column] = table[column].fillna("").astype(str) if column in table else ""
+    table["priority"] = pd.to_numeric(table["priority"], errors="coerce").fillna(0).astype("int64")
+    table["merchant_id"] = table["merchant_id"].fillna("").astype(str)
+    table["staff_id"] = table["staff_id"].fillna("").astype(str)
+    table["date"] = table["date"].astype(str).str.strip()
     return table.loc[:, list(ROUTE_COLUMNS)]
+
+
+def _cells(table, column, parse, source, expected, blank=None, dtype="int64") -> np.ndarray:
+    """``parse`` applied to every cell of ``column`` (as text); ``blank`` for empty cells when given."""
+    values = []
+    for row, cell in enumerate(table[column].tolist(), start=2):
+        text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell).strip()
+        if not text and blank is not None:
+            values.append(blank)
+            continue
+        try:
+            values.append(parse(text))
+        except (ValueError, TypeError, OverflowError):
+            raise InputError(f"{source} row {row}, column {column}: {text!r} is not {expected}") from None
+    return np.asarray(values, dtype=dtype)
+
+
+def _whole(text: str) -> int:
+    number = float(text)
+    if not number.is_integer():
+        raise ValueError(text)
+    return int(number)
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(text)
+    return number
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A plan's CSV file as text cells (blank cells are empty text)."""
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(
+            f"{path}: not a CSV file 'planner plan' wrote ({reason}); write the plan again"
+        ) from None
 
 
 def _find_merchants(
