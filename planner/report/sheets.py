@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from planner.plan import Plan
 
 SVG_SIZE = (360, 260)  # width, height in CSS pixels of the route sketch
 SVG_MARGIN = 18
+# Bytes kept of a sheet's file name: staff ids come from files, and file systems stop at 255.
+STEM_MAX_BYTES = 120
 # What the field worker reads and writes on, in order; CSV column names are these.
 SHEET_COLUMNS = (
     "stop",
@@ -39,13 +42,9 @@ class Sheet:
     travel_min: float
     service_min: float
     svg: str  # inline SVG markup
+    stem: str  # file name without suffix, e.g. ``2022-02-07-11110-W001``; unique within the plan
     from_office: bool = True  # False: the worker reports at the first shop
     to_office: bool = True  # False: the day ends at the last shop
-
-    @property
-    def stem(self) -> str:
-        """File name without suffix, e.g. ``2022-02-07-11110-W001``."""
-        return f"{self.date}-{self.staff_id}"
 
 
 def write_sheets(plan: Plan, out_dir: str | Path) -> list[Path]:
@@ -88,7 +87,7 @@ def route_sheets(plan: Plan) -> list[Sheet]:
     office = (plan.district.office_lat, plan.district.office_lon)
     solver = plan.settings.solver
     from_office, back_to_office = not solver.open_start, not solver.open_routes
-    sheets = []
+    sheets, stems = [], set()
     ordered = plan.routes.sort_values(["date", "staff_id", "stop"])
     for (date, staff_id), visits in ordered.groupby(["date", "staff_id"], sort=True):
         day_start = plan.settings.week.day_offset_s(int(visits["day"].iloc[0]))
@@ -102,6 +101,7 @@ def route_sheets(plan: Plan) -> list[Sheet]:
                 travel_min=round(float(visits["travel_s"].sum()) / 60, 1),
                 service_min=round(float(visits["service_s"].sum()) / 60, 1),
                 svg=route_svg(visits, office, back_to_office, from_office),
+                stem=_file_stem(f"{date}-{staff_id}", stems),
                 from_office=from_office,
                 to_office=back_to_office,
             )
@@ -162,6 +162,22 @@ def _clock(seconds: int, day_start_s: int) -> str:
         return ""
     minutes = (seconds - day_start_s) // 60
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _file_stem(text: str, taken: set[str]) -> str:
+    """``text`` made a file name that stays in its folder and is not in ``taken``; added to ``taken``.
+
+    Separators, spaces and control characters become ``_``, the name is cut to ``STEM_MAX_BYTES``,
+    and names are compared ignoring case, as some file systems do.
+    """
+    stem = re.sub(r"[^\w.-]+", "_", text).encode()[:STEM_MAX_BYTES].decode(errors="ignore").strip(".")
+    stem = stem or "sheet"
+    unique, count = stem, 1
+    while unique.lower() in taken:
+        count += 1
+        unique = f"{stem}-{count}"
+    taken.add(unique.lower())
+    return unique
 
 
 def _templates() -> jinja2.Environment:
