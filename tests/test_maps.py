@@ -226,3 +226,15 @@ def test_any_text_is_drawn_verbatim_and_never_run(report_plan, marker_dir, data)
     for text in texts:
         assert html.escape(text) in decoded
     assert not marker.exists()
+
+
+def test_dates_written_with_slashes_stay_in_the_maps_folder(report_plan, tmp_path):  # noqa: F811
+    """A plan whose dates hold slashes (2022/02/07, as pandas reads them) still gives one map a day, in its folder."""
+    first = report_plan.routes[report_plan.routes["date"] == report_plan.routes["date"].min()]
+    plan = replace(report_plan, routes=first.assign(date=first["date"].str.replace("-", "/")))
+    written = write_maps(plan, tmp_path / "maps")
+    assert [p.name for p in written] == [
+        "jongno-gu-week.html",
+        f"jongno-gu-{first['date'].iloc[0].replace('-', '_')}.html",
+    ]
+    assert all(p.parent == tmp_path / "maps" and p.is_file() for p in written)

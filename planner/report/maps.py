@@ -16,6 +16,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from planner.plan import Plan
+from planner.report.files import file_stem
 
 LEAFLET_DIR = "leaflet"  # folder copied next to the HTML files
 LEAFLET_JS = ("leaflet.js", "leaflet.css")
@@ -185,9 +186,9 @@ def write_maps(plan: Plan, out_dir: str | Path, merchants: pd.DataFrame | None =
     out.mkdir(parents=True, exist_ok=True)
     copy_assets(out)
     slug = plan.district.slug
-    written = []
+    written, stems = [], set()
     for day in [None, *sorted(plan.routes["date"].unique())]:
-        path = out / f"{slug}-{day or 'week'}.html"
+        path = out / f"{file_stem(slug + '-' + (day or 'week'), stems)}.html"
         plan_map(plan, day, merchants).save(str(path))
         written.append(path)
     return written

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,11 +10,10 @@ import jinja2
 import pandas as pd
 
 from planner.plan import Plan
+from planner.report.files import file_stem
 
 SVG_SIZE = (360, 260)  # width, height in CSS pixels of the route sketch
 SVG_MARGIN = 18
-# Bytes kept of a sheet's file name: staff ids come from files, and file systems stop at 255.
-STEM_MAX_BYTES = 120
 # What the field worker reads and writes on, in order; CSV column names are these.
 SHEET_COLUMNS = (
     "stop",
@@ -101,7 +99,7 @@ def route_sheets(plan: Plan) -> list[Sheet]:
                 travel_min=round(float(visits["travel_s"].sum()) / 60, 1),
                 service_min=round(float(visits["service_s"].sum()) / 60, 1),
                 svg=route_svg(visits, office, back_to_office, from_office),
-                stem=_file_stem(f"{date}-{staff_id}", stems),
+                stem=file_stem(f"{date}-{staff_id}", stems),
                 from_office=from_office,
                 to_office=back_to_office,
             )
@@ -162,22 +160,6 @@ def _clock(seconds: int, day_start_s: int) -> str:
         return ""
     minutes = (seconds - day_start_s) // 60
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _file_stem(text: str, taken: set[str]) -> str:
-    """``text`` made a file name that stays in its folder and is not in ``taken``; added to ``taken``.
-
-    Separators, spaces and control characters become ``_``, the name is cut to ``STEM_MAX_BYTES``,
-    and names are compared ignoring case, as some file systems do.
-    """
-    stem = re.sub(r"[^\w.-]+", "_", text).encode()[:STEM_MAX_BYTES].decode(errors="ignore").strip(".")
-    stem = stem or "sheet"
-    unique, count = stem, 1
-    while unique.lower() in taken:
-        count += 1
-        unique = f"{stem}-{count}"
-    taken.add(unique.lower())
-    return unique
 
 
 def _templates() -> jinja2.Environment:
