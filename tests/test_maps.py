@@ -159,7 +159,7 @@ def test_shop_texts_stay_inside_their_script_strings(hostile):
     assert html.escape(plan.routes["staff_id"].iloc[0]) in decoded
 
 
-# Copies every tooltip and popup into the page as Leaflet would show it, then records the hits.
+# Copies every tooltip and popup into the page as Leaflet would show them (innerHTML of the content).
 SHOW_ALL = """<script>
 window.addEventListener("load", function () {
   var shown = document.createElement("div");
