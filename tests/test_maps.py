@@ -2,46 +2,34 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
-import shutil
-import subprocess
-from pathlib import Path
+from dataclasses import replace
 
 import folium
 import pytest
-from report_fixtures import report_plan, report_run, report_triaged  # noqa: F401
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from report_fixtures import (  # noqa: F401
+    HITS_PROBE,
+    browse,
+    hostile_texts,
+    needs_chromium,
+    plan_with_texts,
+    report_plan,
+    report_run,
+    report_triaged,
+    shop_texts,
+)
 
 from planner.report.maps import merchants_map, plan_map, write_maps
-
-CHROMIUM = next(
-    (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None
-)
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None, reason="no chromium on PATH (.ci/run installs Debian's chromium)"
-)
-BROWSER_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--virtual-time-budget=5000",
-    "--window-size=1200,900",
-)
 
 
 @pytest.fixture(scope="module")
 def maps(report_plan, report_triaged, tmp_path_factory):  # noqa: F811
     """The small plan's maps written to a folder."""
     return write_maps(report_plan, tmp_path_factory.mktemp("maps"), report_triaged)
-
-
-def browse(page: Path, profile: Path, *flags: str) -> subprocess.CompletedProcess:
-    """Open ``page`` in headless Chromium with ``flags``; return the finished process."""
-    command = [CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={profile}", *flags, page.as_uri()]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
 def worker_days(plan, day=None):
@@ -125,3 +113,128 @@ def test_merchants_map_has_a_layer_per_priority(report_triaged):  # noqa: F811
     needed = report_triaged["needs_panel"]
     assert names[0] == f"no panel needed ({int((~needed).sum())})"
     assert len(names) == 4 and names[1].startswith("1 cannot pay now")
+
+
+@pytest.fixture(scope="module")
+def hostile(report_plan, report_triaged, tmp_path_factory):  # noqa: F811
+    """The small plan and its merchants with hostile texts, the template marker, and the maps written."""
+    folder = tmp_path_factory.mktemp("hostile-maps")
+    marker = folder / "evaluated"
+    texts = hostile_texts(marker)
+    plan = plan_with_texts(report_plan, texts)
+    triaged = report_triaged.assign(
+        name=[texts[i % len(texts)] for i in range(len(report_triaged))],
+        reason=[texts[-1 - i % len(texts)] for i in range(len(report_triaged))],
+    )
+    pages = [*write_maps(plan, folder / "maps"), folder / "merchants.html"]
+    merchants_map(triaged).save(str(pages[-1]))
+    return plan, marker, pages
+
+
+def bound_texts(page: str) -> list[str]:
+    """Every JSON string literal in a page's scripts, decoded (tooltips, popups, layer names)."""
+    return [json.loads(s) for s in re.findall(r'"(?:[^"\\\n]|\\.)*"', page)]
+
+
+def test_shop_texts_are_never_evaluated_as_templates(hostile):
+    """Template syntax in shop and staff texts is shown as typed: nothing computed, no command run."""
+    _, marker, pages = hostile
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        assert "{{7*7}}" in page and "{# gone #}" in page
+        assert "tmplated" not in page and "loopedlooped" not in page
+    assert not marker.exists()
+
+
+def test_shop_texts_stay_inside_their_script_strings(hostile):
+    """Script payloads cannot close their string or the script: no raw markup or line separators."""
+    plan, _, pages = hostile
+    for path in pages:
+        page = path.read_text(encoding="utf-8")
+        assert page.count("<script") == page.count("</script>")
+        assert "<img src=x" not in page and "<svg onload" not in page and "<b>굵게" not in page
+        assert "\u2028" not in page and "\u2029" not in page and "\x00" not in page
+    decoded = "\n".join(bound_texts(pages[0].read_text(encoding="utf-8")))
+    assert html.escape(plan.routes["name"].iloc[0]) in decoded
+    assert html.escape(plan.routes["staff_id"].iloc[0]) in decoded
+
+
+# Copies every tooltip and popup into the page as Leaflet would show them (innerHTML of the content).
+SHOW_ALL = """<script>
+window.addEventListener("load", function () {
+  var shown = document.createElement("div");
+  shown.id = "shown";
+  MAP.eachLayer(function (layer) {
+    [layer.getTooltip && layer.getTooltip(), layer.getPopup && layer.getPopup()].forEach(function (t) {
+      if (t) {
+        var box = document.createElement("div");
+        box.innerHTML = t.getContent();
+        shown.appendChild(box);
+      }
+    });
+  });
+  document.body.appendChild(shown);
+});
+</script>"""
+
+
+@needs_chromium
+def test_chromium_runs_no_script_from_shop_texts(hostile, tmp_path):
+    """In Chromium, with every tooltip and popup shown, no injected script runs and payloads read as text."""
+    plan, _, pages = hostile
+    page = pages[0].read_text(encoding="utf-8")
+    map_name = re.search(r"var (map_\w+) = L\.map\(", page).group(1)
+    probe = SHOW_ALL.replace("MAP", map_name) + HITS_PROBE
+    probed = pages[0].with_name("probed.html")
+    probed.write_text(page.replace("</html>", probe + "</html>"), encoding="utf-8")
+    done = browse(probed, tmp_path / "profile", "--enable-logging=stderr", "--v=0", "--dump-dom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [line for line in done.stderr.splitlines() if ":CONSOLE" in line] == []
+    dom = done.stdout
+    assert "hits=0;" in dom
+    shown = dom[dom.index('<div id="shown">') :]
+    assert "{{7*7}}" in shown and "tmplated" not in shown
+    assert "&lt;img src=x onerror=" in shown and '<img src="x"' not in shown
+    assert "&lt;/script&gt;&lt;script&gt;" in shown
+    layers = dom[dom.index("leaflet-control-layers") : dom.index('<div id="shown">')]
+    assert html.escape(plan.routes["staff_id"].iloc[0], quote=False) in layers
+
+
+def first_stops(plan, count=6):
+    """``plan`` cut to its first ``count`` visits, to keep property tests quick."""
+    return replace(plan, routes=plan.routes.iloc[:count])
+
+
+@pytest.fixture(scope="module")
+def marker_dir(tmp_path_factory):
+    """A folder where template payloads would leave their marker."""
+    return tmp_path_factory.mktemp("marker")
+
+
+@given(data=st.data())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_text_is_drawn_verbatim_and_never_run(report_plan, marker_dir, data):  # noqa: F811
+    """Property: any shop or staff text reaches the page only as an escaped string, shown as typed."""
+    marker = marker_dir / "evaluated"
+    texts = data.draw(st.lists(shop_texts(marker), min_size=1, max_size=3))
+    page = plan_map(first_stops(plan_with_texts(report_plan, texts))).get_root().render()
+    plain_page = plan_map(first_stops(plan_with_texts(report_plan, ["plain"]))).get_root().render()
+    for tag in ("<script", "</script>", "<div", "<style", "<img", "<svg", "<b>"):
+        assert page.count(tag) == plain_page.count(tag), tag
+    assert "\u2028" not in page and "\u2029" not in page
+    decoded = "\n".join(bound_texts(page))
+    for text in texts:
+        assert html.escape(text) in decoded
+    assert not marker.exists()
+
+
+def test_dates_written_with_slashes_stay_in_the_maps_folder(report_plan, tmp_path):  # noqa: F811
+    """A plan whose dates hold slashes (2022/02/07, as pandas reads them) still gives one map a day, in its folder."""
+    first = report_plan.routes[report_plan.routes["date"] == report_plan.routes["date"].min()]
+    plan = replace(report_plan, routes=first.assign(date=first["date"].str.replace("-", "/")))
+    written = write_maps(plan, tmp_path / "maps")
+    assert [p.name for p in written] == [
+        "jongno-gu-week.html",
+        f"jongno-gu-{first['date'].iloc[0].replace('-', '_')}.html",
+    ]
+    assert all(p.parent == tmp_path / "maps" and p.is_file() for p in written)

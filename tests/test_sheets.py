@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import re
+import tempfile
+from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from report_fixtures import report_loaded, report_plan, report_run  # noqa: F401
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
+from report_fixtures import (  # noqa: F401
+    HITS_PROBE,
+    browse,
+    hostile_texts,
+    needs_chromium,
+    plan_with_texts,
+    report_loaded,
+    report_plan,
+    report_run,
+    shop_texts,
+)
 
 from planner.report.sheets import SHEET_COLUMNS, route_svg, write_sheets
 
@@ -97,3 +113,80 @@ def test_route_svg_of_staff_reporting_at_their_first_shop_starts_at_stop_one():
     points = re.search(r'points="([^"]+)"', svg).group(1).split()
     first = re.search(r'<circle cx="([^"]+)" cy="([^"]+)"', svg).groups()
     assert len(points) == 4 and points[0] == ",".join(first)
+
+
+@pytest.fixture(scope="module")
+def hostile(report_plan, tmp_path_factory):  # noqa: F811
+    """The small plan's sheets with hostile shop texts and staff ids, and the template marker."""
+    folder = tmp_path_factory.mktemp("hostile-sheets")
+    marker = folder / "evaluated"
+    return write_sheets(plan_with_texts(report_plan, hostile_texts(marker)), folder / "sheets"), marker
+
+
+def test_sheet_texts_show_as_typed_and_never_run(hostile):
+    """Template and script text in shops and staff ids prints escaped: nothing computed, no markup made."""
+    written, marker = hostile
+    pages = [p.read_text(encoding="utf-8") for p in written if p.suffix == ".html"]
+    assert not marker.exists()
+    for page in pages:
+        assert "<script" not in page and "<img" not in page and "<svg onload" not in page
+        assert "tmplated" not in page and "loopedlooped" not in page
+    sheet = pages[1]
+    assert "{{7*7}}" in sheet and "{# gone #}" in sheet
+    assert "&lt;img src=x onerror=" in sheet and "&lt;/script&gt;&lt;script&gt;" in sheet
+
+
+def test_staff_ids_cannot_steer_sheet_files(report_plan, tmp_path):  # noqa: F811
+    """Staff ids with slashes, dots, NUL or great length still give one sheet each, inside the folder."""
+    staff = ["../../outside/", "a/b\\c\x00", "a_b_c_", "종" * 200]
+    plan = plan_with_texts(report_plan, staff)
+    written = write_sheets(plan, tmp_path / "sheets")
+    days = plan.routes.drop_duplicates(["date", "staff_id"])
+    assert len(written) == 1 + 2 * len(days) == len(set(written))
+    assert all(p.parent == tmp_path / "sheets" and p.is_file() for p in written)
+    assert all(len(p.name.encode()) < 200 for p in written)
+    index = written[0].read_text(encoding="utf-8")
+    assert all(f'href="{p.name}"' in index for p in written[1:])
+
+
+@needs_chromium
+def test_chromium_runs_no_script_from_sheet_texts(hostile, tmp_path):
+    """Opened in Chromium, a sheet full of script payloads runs none of them."""
+    written, _ = hostile
+    probed = written[1].with_name("probed.html")
+    probed.write_text(
+        written[1].read_text(encoding="utf-8").replace("</html>", HITS_PROBE + "</html>"), "utf-8"
+    )
+    done = browse(probed, tmp_path / "profile", "--dump-dom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "hits=0;" in done.stdout
+    assert "{{7*7}}" in done.stdout and '<img src="x"' not in done.stdout
+
+
+@pytest.fixture(scope="module")
+def marker_dir(tmp_path_factory):
+    """A folder where template payloads would leave their marker."""
+    return tmp_path_factory.mktemp("marker")
+
+
+@given(data=st.data())
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_text_prints_escaped_on_sheets(report_plan, marker_dir, data):  # noqa: F811
+    """Property: any shop or staff text appears on the sheets HTML-escaped, in files inside the folder."""
+    marker = marker_dir / "evaluated"
+    texts = data.draw(st.lists(shop_texts(marker), min_size=1, max_size=3))
+    plan = plan_with_texts(report_plan, texts)
+    plan = replace(plan, routes=plan.routes.iloc[:6])
+    plain = plan_with_texts(report_plan, ["plain"])
+    plain = replace(plain, routes=plain.routes.iloc[:6])
+    with tempfile.TemporaryDirectory() as folder:
+        written = write_sheets(plan, Path(folder) / "texts")
+        baseline = write_sheets(plain, Path(folder) / "plain")
+        assert [p.parent for p in written] == [Path(folder) / "texts"] * len(written)
+        pages = "\n".join(p.read_bytes().decode("utf-8") for p in written if p.suffix == ".html")
+        plain_pages = "\n".join(p.read_bytes().decode("utf-8") for p in baseline if p.suffix == ".html")
+    for tag in ("<script", "<tr", "<td", "<svg", "<img", "<b>", "<a "):
+        assert pages.count(tag) == plain_pages.count(tag), tag
+    for text in texts:
+        assert str(escape(text)) in pages
+    assert not marker.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import math
 import shutil
 from importlib import resources
@@ -11,10 +12,11 @@ from pathlib import Path
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from planner.plan import Plan
+from planner.report.files import file_stem
 
 LEAFLET_DIR = "leaflet"  # folder copied next to the HTML files
 LEAFLET_JS = ("leaflet.js", "leaflet.css")
@@ -86,8 +88,8 @@ def plan_map(
     fmap = folium.Map(location=office, zoom_start=14, tiles=None, control_scale=True)
     _use_offline_assets(fmap, assets)
     root = fmap.get_root()
-    root.header.add_child(folium.Element(STOP_CSS))
-    root.html.add_child(folium.Element(_title(plan, routes, day)))
+    root.header.add_child(_Verbatim(STOP_CSS))
+    root.html.add_child(_Verbatim(_title(plan, routes, day)))
     fmap.add_child(_Grid(bounds))
     # A day's map: one colour per worker; the week's: one per worker-day, so days stand apart.
     keys = routes["staff_id"] if day is not None else routes["date"] + " " + routes["staff_id"]
@@ -100,10 +102,11 @@ def plan_map(
     folium.Marker(
         office,
         icon=folium.DivIcon(html='<div class="office"></div>', icon_size=(16, 16), icon_anchor=(8, 8)),
-        tooltip=f"{plan.district.name_en} office ({plan.district.name_ko}청): start and end of every route",
         z_index_offset=1000,  # above the stops that crowd around it
+    ).add_child(
+        _tooltip(f"{plan.district.name_en} office ({plan.district.name_ko}청): start and end of every route")
     ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    _LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(20, 20))
     return fmap
 
@@ -128,7 +131,7 @@ def merchants_map(merchants_triaged: pd.DataFrame, district=None, assets: str = 
     """
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
     _use_offline_assets(fmap, assets)
-    fmap.get_root().header.add_child(folium.Element(STOP_CSS))
+    fmap.get_root().header.add_child(_Verbatim(STOP_CSS))
     lats, lons = merchants_triaged["lat"].astype(float), merchants_triaged["lon"].astype(float)
     bounds = [[lats.min(), lons.min()], [lats.max(), lons.max()]]
     fmap.add_child(_Grid(bounds))
@@ -147,16 +150,14 @@ def merchants_map(merchants_triaged: pd.DataFrame, district=None, assets: str = 
                 weight=1,
                 fill=True,
                 fill_opacity=0.8,
-                tooltip=f"{shop.name}: {shop.reason or 'ok'}",
-            ).add_to(group)
+            ).add_child(_tooltip(f"{shop.name}: {shop.reason or 'ok'}")).add_to(group)
         group.add_to(fmap)
     if district is not None:
         folium.Marker(
             [district.office_lat, district.office_lon],
             icon=folium.DivIcon(html='<div class="office"></div>', icon_size=(16, 16), icon_anchor=(8, 8)),
-            tooltip=f"{district.name_en} office",
-        ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+        ).add_child(_tooltip(f"{district.name_en} office")).add_to(fmap)
+    _LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds(bounds)
     return fmap
 
@@ -185,9 +186,9 @@ def write_maps(plan: Plan, out_dir: str | Path, merchants: pd.DataFrame | None =
     out.mkdir(parents=True, exist_ok=True)
     copy_assets(out)
     slug = plan.district.slug
-    written = []
+    written, stems = [], set()
     for day in [None, *sorted(plan.routes["date"].unique())]:
-        path = out / f"{slug}-{day or 'week'}.html"
+        path = out / f"{file_stem(slug + '-' + (day or 'week'), stems)}.html"
         plan_map(plan, day, merchants).save(str(path))
         written.append(path)
     return written
@@ -214,7 +215,7 @@ def _use_offline_assets(fmap: folium.Map, assets: str) -> None:
     folder = resources.files("planner.report") / "assets" / LEAFLET_DIR
     css = (folder / "leaflet.css").read_text(encoding="utf-8")
     script = (folder / "leaflet.js").read_text(encoding="utf-8")
-    fmap.get_root().header.add_child(folium.Element(f"<style>{css}</style><script>{script}</script>"))
+    fmap.get_root().header.add_child(_Verbatim(f"<style>{css}</style><script>{script}</script>"))
 
 
 def _title(plan: Plan, routes: pd.DataFrame, day: str | None) -> str:
@@ -249,18 +250,75 @@ class _Grid(MacroElement):
         ]
 
 
-class _Popup(MacroElement):
-    """A popup bound as plain HTML (folium's own Popup needs jQuery, which is not shipped)."""
+def _script_string(text: str) -> str:
+    """``text`` as a JavaScript string literal that cannot end its ``<script>`` or run as code.
 
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindPopup({{ this.content|tojson }}, {maxWidth: 320});
-        {% endmacro %}"""
-    )
+    JSON with ``<``, ``>``, ``&`` and the line separators U+2028/U+2029 escaped: inside a script
+    element no ``</script>`` or ``<!--`` can appear, and unlike a template literal nothing in
+    it (``${...}``) is evaluated.
+    """
+    literal = json.dumps(text, ensure_ascii=False)
+    for char in ("<", ">", "&", "\u2028", "\u2029"):
+        literal = literal.replace(char, f"\\u{ord(char):04x}")
+    return literal
 
-    def __init__(self, content: str) -> None:
+
+class _Verbatim(Element):
+    """Markup placed in the page exactly as given.
+
+    branca compiles the text of an ``Element`` (and the output of every ``MacroElement``) as a
+    Jinja template, so text from a merchants or routes file must never reach one: a name like
+    ``{{ ... }}`` would run on the planner's machine. This element's ``render`` skips the template.
+    """
+
+    def __init__(self, text: str) -> None:
         super().__init__()
-        self.content = content
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _Bind(MacroElement):
+    """Binds a tooltip or popup to its parent layer; the content is HTML the caller escaped."""
+
+    def __init__(self, method: str, content: str, options: dict) -> None:
+        super().__init__()
+        self.method, self.content, self.options = method, content, options
+
+    def render(self, **kwargs) -> None:
+        call = f"{self._parent.get_name()}.{self.method}({_script_string(self.content)}, {json.dumps(self.options)});"
+        self.get_root().script.add_child(_Verbatim(call), name=self.get_name())
+
+
+def _tooltip(text: str) -> _Bind:
+    """A tooltip showing ``text`` as plain text, following the mouse."""
+    return _Bind("bindTooltip", html.escape(text), {"sticky": True})
+
+
+def _popup(content: str) -> _Bind:
+    """A popup of ``content``, HTML in which the caller escaped every piece of shop text."""
+    return _Bind("bindPopup", content, {"maxWidth": 320})
+
+
+class _LayerControl(folium.LayerControl):
+    """folium's layer switcher, with the layer names (staff ids, dates) escaped and kept out of templates."""
+
+    def render(self, **kwargs) -> None:
+        layers = [
+            item
+            for item in self._parent._children.values()
+            if isinstance(item, folium.map.Layer) and item.control
+        ]
+        base, overlays = [
+            "{"
+            + ",".join(f"{_script_string(html.escape(i.layer_name))}: {i.get_name()}" for i in group)
+            + "}"
+            for group in ([i for i in layers if not i.overlay], [i for i in layers if i.overlay])
+        ]
+        options = json.dumps(self.options)  # position and flags set in code, no file text
+        call = f"L.control.layers({base}, {overlays}, {options}).addTo({self._parent.get_name()});"
+        self.get_root().script.add_child(_Verbatim(call), name=self.get_name())
 
 
 def _worker_day(plan: Plan, visits: pd.DataFrame, colour: str, name: str) -> folium.FeatureGroup:
@@ -272,14 +330,16 @@ def _worker_day(plan: Plan, visits: pd.DataFrame, colour: str, name: str) -> fol
         path.insert(0, office)
     if not plan.settings.solver.open_routes:
         path.append(office)
-    folium.PolyLine(path, color=colour, weight=3, opacity=0.8, class_name="route", tooltip=name).add_to(group)
+    route = folium.PolyLine(path, color=colour, weight=3, opacity=0.8, class_name="route")
+    route.add_child(_tooltip(name)).add_to(group)
     for visit in visits.itertuples(index=False):
         number = f'<div class="stop-number" style="background:{colour}">{int(visit.stop)}</div>'
         folium.Marker(
             [visit.lat, visit.lon],
             icon=folium.DivIcon(html=number, icon_size=(20, 20), icon_anchor=(10, 10), class_name="stop"),
-            tooltip=f"{int(visit.stop)}. {visit.name}",
-        ).add_child(_Popup(_stop_popup(visit))).add_to(group)
+        ).add_child(_tooltip(f"{int(visit.stop)}. {visit.name}")).add_child(
+            _popup(_stop_popup(visit))
+        ).add_to(group)
     return group
 
 
@@ -290,7 +350,9 @@ def _stop_popup(visit) -> str:
         ("opening hours", html.escape(str(visit.opening_hours))),
         (
             "planned",
-            f"arrive {str(visit.arrival)[11:16]}, work {str(visit.start)[11:16]}-{str(visit.departure)[11:16]}",
+            html.escape(
+                f"arrive {str(visit.arrival)[11:16]}, work {str(visit.start)[11:16]}-{str(visit.departure)[11:16]}"
+            ),
         ),
         ("why", html.escape(str(visit.reason))),
         ("shop id", html.escape(str(visit.merchant_id))),
@@ -319,5 +381,5 @@ def _unassigned_layer(unassigned: pd.DataFrame) -> folium.FeatureGroup:
         text = f"<b>not planned</b>: {html.escape(str(shop.name))}<br>why: {html.escape(str(shop.reason))}"
         folium.CircleMarker(
             [shop.lat, shop.lon], radius=6, color=UNASSIGNED_COLOUR, weight=2, fill=True, fill_opacity=0.2
-        ).add_child(_Popup(text)).add_to(group)
+        ).add_child(_popup(text)).add_to(group)
     return group

@@ -10,6 +10,7 @@ import jinja2
 import pandas as pd
 
 from planner.plan import Plan
+from planner.report.files import file_stem
 
 SVG_SIZE = (360, 260)  # width, height in CSS pixels of the route sketch
 SVG_MARGIN = 18
@@ -39,13 +40,9 @@ class Sheet:
     travel_min: float
     service_min: float
     svg: str  # inline SVG markup
+    stem: str  # file name without suffix, e.g. ``2022-02-07-11110-W001``; unique within the plan
     from_office: bool = True  # False: the worker reports at the first shop
     to_office: bool = True  # False: the day ends at the last shop
-
-    @property
-    def stem(self) -> str:
-        """File name without suffix, e.g. ``2022-02-07-11110-W001``."""
-        return f"{self.date}-{self.staff_id}"
 
 
 def write_sheets(plan: Plan, out_dir: str | Path) -> list[Path]:
@@ -88,7 +85,7 @@ def route_sheets(plan: Plan) -> list[Sheet]:
     office = (plan.district.office_lat, plan.district.office_lon)
     solver = plan.settings.solver
     from_office, back_to_office = not solver.open_start, not solver.open_routes
-    sheets = []
+    sheets, stems = [], set()
     ordered = plan.routes.sort_values(["date", "staff_id", "stop"])
     for (date, staff_id), visits in ordered.groupby(["date", "staff_id"], sort=True):
         day_start = plan.settings.week.day_offset_s(int(visits["day"].iloc[0]))
@@ -102,6 +99,7 @@ def route_sheets(plan: Plan) -> list[Sheet]:
                 travel_min=round(float(visits["travel_s"].sum()) / 60, 1),
                 service_min=round(float(visits["service_s"].sum()) / 60, 1),
                 svg=route_svg(visits, office, back_to_office, from_office),
+                stem=file_stem(f"{date}-{staff_id}", stems),
                 from_office=from_office,
                 to_office=back_to_office,
             )
