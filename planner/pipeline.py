@@ -11,6 +11,7 @@ import pandas as pd
 from planner.districts import District, find_district
 from planner.errors import InputError
 from planner.io.read import ReadResult, read_merchants, reject_path_for, write_rejects
+from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.output import write_plan
 from planner.plan import Plan, Progress, plan_district
 from planner.settings import Settings
@@ -53,11 +54,15 @@ def read_with_rejects(path: str | Path, out_dir: str | Path) -> tuple[ReadResult
 def triage_file(
     path: str | Path, out_dir: str | Path, scenario: str = "targeted", cutoff: dt.date = CUTOFF
 ) -> TriageRun:
-    """Read merchants, decide which need a panel, write ``triage.csv`` (all shops, with the decision)."""
+    """Read merchants, decide which need a panel, write ``triage.csv`` (all shops, with the decision).
+
+    ``triage.csv`` is for reading in a spreadsheet: text that would start a formula gets a leading
+    ``'`` (``planner.io.spreadsheet``).
+    """
     result, rejects = read_with_rejects(path, out_dir)
     triaged = triage(result.merchants, scenario=scenario, cutoff=cutoff)
     target = Path(out_dir) / "triage.csv"
-    triaged.to_csv(target, index=False, date_format="%Y-%m-%d")
+    write_spreadsheet_csv(triaged, target, date_format="%Y-%m-%d")
     return TriageRun(result, triaged, target, rejects)
 
 

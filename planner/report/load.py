@@ -12,6 +12,8 @@ import pandas as pd
 from planner.districts import find_district
 from planner.errors import InputError
 from planner.io.read import read_merchants
+from planner.io.spreadsheet import read_spreadsheet_csv
+from planner.output import ROUTES_CSV_NUMBERS
 from planner.plan import Plan
 from planner.schedule import ROUTE_COLUMNS
 from planner.settings import Settings
@@ -20,6 +22,8 @@ from planner.triage import triage
 # Columns carried from the merchants file onto unassigned shops, so they can be drawn and listed.
 UNASSIGNED_DETAIL = ("name", "address", "category", "opening_hours", "lat", "lon")
 PLAN_FILES = ("routes.csv", "unassigned.csv", "summary.json")
+# Columns of triage.csv that hold numbers or true/false; the others are text.
+TRIAGE_TYPED = ("lat", "lon", "payment_errors", "active", "needs_panel", "priority")
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,8 @@ def load_plan(
         week = replace(settings.week, start_date=dt.date.fromisoformat(summary["week_start"]))
         settings = replace(settings, week=week)
     district = find_district(summary["district"])
-    routes = parse_routes(pd.read_csv(out / "routes.csv", dtype={"merchant_id": str}), settings)
-    unassigned = pd.read_csv(out / "unassigned.csv", dtype={"merchant_id": str}, keep_default_na=False)
+    routes = parse_routes(read_spreadsheet_csv(out / "routes.csv", ROUTES_CSV_NUMBERS), settings)
+    unassigned = read_spreadsheet_csv(out / "unassigned.csv")
     merchants = _find_merchants(out, merchants_path, district.name_en, summary)
     if merchants is not None:
         detail = merchants.loc[:, ["merchant_id", *UNASSIGNED_DETAIL]]
@@ -132,7 +136,7 @@ def _find_merchants(
         return _triage_like(merchants, summary)
     if path is None:
         if (out / "triage.csv").is_file():
-            triaged = pd.read_csv(out / "triage.csv", dtype={"merchant_id": str}, keep_default_na=False)
+            triaged = read_spreadsheet_csv(out / "triage.csv", TRIAGE_TYPED)
             triaged["lat"], triaged["lon"] = triaged["lat"].astype(float), triaged["lon"].astype(float)
             return triaged[triaged["district"].isin([district, ""])].reset_index(drop=True)
         samples = sorted(out.glob("merchants-*.csv"))
