@@ -92,7 +92,7 @@ def read_spreadsheet_csv(
     path
         The file.
     typed_columns
-        Columns parsed by pandas (numbers, true/false), with an empty cell as missing. Every other
+        Columns parsed by pandas as usual (numbers, true/false, missing values). Every other
         column is text, read cell for cell (no cell becomes missing) and unquoted.
     encoding
         Text encoding; the default reads UTF-8 with or without a byte-order mark.
@@ -104,15 +104,10 @@ def read_spreadsheet_csv(
     """
     header = pd.read_csv(path, nrows=0, encoding=encoding).columns
     wanted = set(typed_columns)
-    typed = [name for name in header if name in wanted]
-    text = [name for name in header if name not in typed]
-    frame = pd.read_csv(
-        path,
-        encoding=encoding,
-        dtype=dict.fromkeys(text, str),
-        keep_default_na=False,
-        na_values=dict.fromkeys(typed, [""]),
-    )
-    for name in text:
-        frame[name] = frame[name].map(unquote_cell)
-    return frame
+    text = [name for name in header if name not in wanted]
+    frame = pd.read_csv(path, encoding=encoding, usecols=text, dtype=str, keep_default_na=False)
+    frame = frame.apply(lambda column: column.map(unquote_cell))
+    if len(text) < len(header):  # typed columns as pandas reads them, read apart so text stays exact
+        typed = pd.read_csv(path, encoding=encoding, usecols=[name for name in header if name in wanted])
+        frame = pd.concat([frame, typed], axis=1)
+    return frame.loc[:, list(header)]
