@@ -19,6 +19,7 @@ from planner.districts import District, all_districts, find_district
 from planner.executor import Executor
 from planner.io.boundaries import Boundaries
 from planner.io.read import ReadResult, read_merchants
+from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.output import write_plan
 from planner.plan import Plan, Progress, plan_district, prepare_shops
 from planner.settings import Settings
@@ -238,7 +239,7 @@ def _write_city(table: pd.DataFrame, folders: list[Path], out: Path) -> dict[str
     for name in ("routes", "unassigned"):
         written[name] = out / f"{name}.csv"
         _join_csv([folder / f"{name}.csv" for folder in folders], written[name])
-    table.to_csv(written["districts"], index=False)
+    write_spreadsheet_csv(table, written["districts"])
     summary = CityRun(table, {}).summary()
     written["summary"].write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return written

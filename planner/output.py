@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.calendar import to_datetime
+from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.plan import Plan
 from planner.schedule import ROUTE_COLUMNS
 
@@ -21,10 +22,16 @@ ROUTES_CSV_COLUMNS = (
     "back_office",
     "lunch_start",
 )
+# Columns of routes.csv that hold numbers; the others are text, quoted for spreadsheets.
+ROUTES_CSV_NUMBERS = ("stop", "lat", "lon", "priority", "zone", "travel_s", "service_s")
+UNASSIGNED_CSV_COLUMNS = ("merchant_id", "reason")
 
 
 def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
     """Write ``routes.csv``, ``unassigned.csv`` and ``summary.json`` into ``out_dir``.
+
+    The CSV files are safe to open in a spreadsheet (``planner.io.spreadsheet``): text that would
+    start a formula is written with a leading ``'``, which ``planner.report.load`` removes again.
 
     Returns
     -------
@@ -46,8 +53,8 @@ def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
         ("lunch_start", "break_start_s"),
     ):
         routes[column] = [to_datetime(int(s), week).isoformat() if s >= 0 else "" for s in routes[seconds]]
-    routes.loc[:, list(ROUTES_CSV_COLUMNS)].to_csv(paths["routes"], index=False)
-    plan.unassigned.loc[:, ["merchant_id", "reason"]].to_csv(paths["unassigned"], index=False)
+    write_spreadsheet_csv(routes.loc[:, list(ROUTES_CSV_COLUMNS)], paths["routes"])
+    write_spreadsheet_csv(plan.unassigned.loc[:, list(UNASSIGNED_CSV_COLUMNS)], paths["unassigned"])
     paths["summary"].write_text(
         json.dumps(plan.summary(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

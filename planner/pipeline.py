@@ -12,6 +12,7 @@ from planner.districts import District, find_district
 from planner.errors import InputError
 from planner.io.boundaries import Boundaries
 from planner.io.read import ReadResult, read_merchants, reject_path_for, write_rejects
+from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.output import write_plan
 from planner.plan import Plan, Progress, plan_district
 from planner.settings import Settings
@@ -89,12 +90,13 @@ def triage_file(
     """Read merchants, decide which need a panel, write ``triage.csv`` (all shops, with the decision).
 
     With ``boundaries`` each shop's district is the one its location lies in
-    (``planner.io.boundaries.settle_districts``).
+    (``planner.io.boundaries.settle_districts``). ``triage.csv`` is for reading in a spreadsheet:
+    text that would start a formula gets a leading ``'`` (``planner.io.spreadsheet``).
     """
     result, rejects = read_with_rejects(path, out_dir, boundaries)
     triaged = triage(result.merchants, scenario=scenario, cutoff=cutoff)
     target = Path(out_dir) / "triage.csv"
-    triaged.to_csv(target, index=False, date_format="%Y-%m-%d")
+    write_spreadsheet_csv(triaged, target, date_format="%Y-%m-%d")
     return TriageRun(result, triaged, target, rejects, write_warnings(result, out_dir))
 
 

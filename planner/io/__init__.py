@@ -2,6 +2,7 @@
 
 from planner.io.read import ReadResult, read_merchants, read_table, reject_path_for, write_rejects
 from planner.io.register import parse_register, register_category
+from planner.io.spreadsheet import read_spreadsheet_csv, write_spreadsheet_csv
 from planner.io.validate import Validated, detect_layout, validate_merchants
 
 __all__ = [
@@ -10,9 +11,11 @@ __all__ = [
     "detect_layout",
     "parse_register",
     "read_merchants",
+    "read_spreadsheet_csv",
     "read_table",
     "register_category",
     "reject_path_for",
     "validate_merchants",
     "write_rejects",
+    "write_spreadsheet_csv",
 ]

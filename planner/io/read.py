@@ -18,6 +18,7 @@ import shapely
 
 from planner.errors import InputError
 from planner.io.boundaries import Boundaries, read_boundaries, settle_districts
+from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.io.validate import empty_rejects, normalize_columns, validate_merchants
 from planner.schema import REJECT_COLUMNS, WGS84
 
@@ -306,12 +307,12 @@ def reject_path_for(source: str | Path, out_dir: str | Path) -> Path:
 def write_rejects(rejects: pd.DataFrame, path: str | Path) -> Path:
     """Write rejects as CSV, UTF-8 with a byte-order mark so that Excel shows Korean text.
 
+    The rows are the input's own text: cells that would start a formula get a leading ``'``
+    (``planner.io.spreadsheet``), so opening the file never runs what a merchants file holds.
+
     Returns
     -------
     pathlib.Path
         The file written; its folder is created if needed.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rejects.loc[:, list(REJECT_COLUMNS)].to_csv(path, index=False, encoding="utf-8-sig")
-    return path
+    return write_spreadsheet_csv(rejects.loc[:, list(REJECT_COLUMNS)], path, bom=True)

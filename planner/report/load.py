@@ -14,6 +14,7 @@ import pandas as pd
 from planner.districts import find_district
 from planner.errors import InputError
 from planner.io.read import read_merchants
+from planner.io.spreadsheet import read_spreadsheet_csv
 from planner.plan import Plan
 from planner.schedule import ROUTE_COLUMNS, week_seconds
 from planner.settings import Settings
@@ -22,6 +23,8 @@ from planner.triage import triage
 # Columns carried from the merchants file onto unassigned shops, so they can be drawn and listed.
 UNASSIGNED_DETAIL = ("name", "address", "category", "opening_hours", "lat", "lon")
 PLAN_FILES = ("routes.csv", "unassigned.csv", "summary.json")
+# Columns of triage.csv that hold numbers or true/false; the others are text.
+TRIAGE_TYPED = ("lat", "lon", "payment_errors", "active", "needs_panel", "priority")
 
 
 @dataclass(frozen=True)
@@ -234,9 +237,9 @@ def _finite(text: str) -> float:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """A plan's CSV file as text cells (blank cells are empty text)."""
+    """A plan's CSV file as text cells, unquoted as written (blank cells are empty text)."""
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+        return read_spreadsheet_csv(path)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(
@@ -253,7 +256,7 @@ def _find_merchants(
         return _triage_like(merchants, summary)
     if path is None:
         if (out / "triage.csv").is_file():
-            triaged = pd.read_csv(out / "triage.csv", dtype={"merchant_id": str}, keep_default_na=False)
+            triaged = read_spreadsheet_csv(out / "triage.csv", TRIAGE_TYPED)
             triaged["lat"], triaged["lon"] = triaged["lat"].astype(float), triaged["lon"].astype(float)
             return triaged[triaged["district"].isin([district, ""])].reset_index(drop=True)
         samples = sorted(out.glob("merchants-*.csv"))

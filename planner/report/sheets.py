@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
+from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.plan import Plan
 from planner.report.files import file_stem
 
@@ -49,7 +50,8 @@ def write_sheets(plan: Plan, out_dir: str | Path) -> list[Path]:
     """Write every worker-day's route sheet (HTML and CSV) and ``index.html`` into ``out_dir``.
 
     The HTML pages are UTF-8, print on A4 and need no network or script; the CSV files are
-    UTF-8 with a byte-order mark so that spreadsheet programs show Korean names correctly.
+    UTF-8 with a byte-order mark so that spreadsheet programs show Korean names correctly, and
+    their text cells never start a formula (``planner.io.spreadsheet``).
 
     Parameters
     ----------
@@ -72,7 +74,7 @@ def write_sheets(plan: Plan, out_dir: str | Path) -> list[Path]:
     for sheet in sheets:
         html_path, csv_path = out / f"{sheet.stem}.html", out / f"{sheet.stem}.csv"
         html_path.write_text(env.get_template("sheet.html").render(sheet=sheet, district=district), "utf-8")
-        sheet.rows.to_csv(csv_path, index=False, encoding="utf-8-sig")
+        write_spreadsheet_csv(sheet.rows, csv_path, bom=True)
         written += [html_path, csv_path]
     summary = plan.summary()
     index = env.get_template("index.html").render(sheets=sheets, district=district, summary=summary)
