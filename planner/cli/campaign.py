@@ -30,6 +30,7 @@ from planner.cli.common import (
     console,
     print_reads,
     progress_bar,
+    reasons_text,
     settings_from_options,
     table_of,
     user_errors,
@@ -198,6 +199,8 @@ def status_command(store: StorePath = DEFAULT_STORE) -> None:
     at_risk = districts.loc[districts["at_risk"], "district"].tolist()
     if at_risk:
         console.print(f"[yellow]at risk ({len(at_risk)}):[/yellow] {', '.join(at_risk)}")
+    for row in districts[districts["left"] > 0].to_dict("records"):
+        console.print(f"{row['district']}: {row['left']} shops left, not finished ({reasons_text(row)})")
     for problem in table.attrs["conservation"]:
         console.print(f"[red]conservation:[/red] {problem}")
 
