@@ -262,10 +262,16 @@ def _print_advice(advice: campaign_forecast.StaffAdvice) -> None:
         console.print(
             f"{name}: staff for p >= {advice.target}{each}: {size or 'more than tried'} (tried {tried})"
         )
+        if advice.no_shift.get(name):
+            console.print(
+                f"[yellow]{name}: {advice.no_shift[name]} shops no shift reaches[/yellow]: no team "
+                "finishes the week; the chances above are of every other shop"
+            )
     if advice.confirmation is None:
         return
     _print_forecast(advice.confirmation, "recommended staff, confirming run with other draws")
     for name, result in advice.confirmation.results().items():
         goal = advice.target if name == campaign_forecast.CITY else advice.district_target
-        verdict = "reaches" if result.p_finish >= goal else "falls short of"
-        console.print(f"confirmed {name}: staff {result.staff}, p {result.p_finish:.3f} {verdict} {goal:.3f}")
+        chance = result.p_finish_reachable
+        verdict = "reaches" if chance >= goal else "falls short of"
+        console.print(f"confirmed {name}: staff {result.staff}, p {chance:.3f} {verdict} {goal:.3f}")
