@@ -270,8 +270,9 @@ def _print_advice(advice: campaign_forecast.StaffAdvice) -> None:
     if advice.confirmation is None:
         return
     _print_forecast(advice.confirmation, "recommended staff, confirming run with other draws")
+    scope = " (shops a shift reaches)" if any(advice.no_shift.values()) else ""
     for name, result in advice.confirmation.results().items():
         goal = advice.target if name == campaign_forecast.CITY else advice.district_target
         chance = result.p_finish_reachable
         verdict = "reaches" if chance >= goal else "falls short of"
-        console.print(f"confirmed {name}: staff {result.staff}, p {chance:.3f} {verdict} {goal:.3f}")
+        console.print(f"confirmed {name}: staff {result.staff}, p{scope} {chance:.3f} {verdict} {goal:.3f}")
