@@ -33,11 +33,18 @@ class Staffing:
     staff: int | None  # None if no team tried finished in time
     staff_days: int | None
     last_day_used: str | None
-    no_time_window_fits: int
+    # reason -> shops the plans leave whatever the team (no time window fits, ...): the week
+    # does not finish for them with these shifts
+    no_shift: dict[str, int] = field(default_factory=dict)
     trials: dict[int, int] = field(default_factory=dict)  # staff -> shops left for capacity
 
+    @property
+    def no_shift_total(self) -> int:
+        """Shops no shift reaches, whatever the reason."""
+        return sum(self.no_shift.values())
+
     def row(self) -> dict:
-        """The figures of the staffing table."""
+        """The figures of the staffing table (``left_<reason>``: shops no shift reaches, by reason)."""
         return {
             "district": self.district,
             "needing": self.needing,
@@ -47,6 +54,8 @@ class Staffing:
             "staff_days": self.staff_days,
             "last_day_used": self.last_day_used,
             "plans_tried": len(self.trials),
+            "no_shift": self.no_shift_total,
+            **{f"left_{reason}": n for reason, n in self.no_shift.items()},
         }
 
 
@@ -118,6 +127,12 @@ def capacity_left(plan: Plan) -> int:
     return int((plan.unassigned["reason"] == "capacity").sum())
 
 
+def no_shift_left(plan: Plan) -> dict[str, int]:
+    """Shops the plan leaves for a reason other than capacity, by reason: no team size serves them."""
+    reasons = plan.unassigned.loc[plan.unassigned["reason"] != "capacity", "reason"]
+    return {str(reason): int(n) for reason, n in reasons.value_counts().sort_index().items()}
+
+
 def confirm_staff(
     needing: pd.DataFrame,
     district: District,
@@ -146,7 +161,8 @@ def confirm_staff(
     Returns
     -------
     Staffing
-        The bound, the confirmed team and its plan's staff-days and last day.
+        The bound, the confirmed team and its plan's staff-days and last day, and the shops no
+        shift reaches (``Staffing.no_shift``): the week does not finish for them with any team.
     """
     shops = prepare_shops(needing, settings)
     fits = shops[shops["fits"]]
@@ -171,7 +187,8 @@ def confirm_staff(
     while high is not None and high - low > 1 and len(plans) < MAX_TRIALS:
         middle = (low + high) // 2
         low, high = (low, middle) if left_with(middle) == 0 else (middle, high)
-    summary = plans[high].summary() if high is not None else {}
+    last_plan = plans[high] if high is not None else plans[max(plans)]
+    summary = last_plan.summary() if high is not None else {}
     return Staffing(
         district=district.name_en,
         needing=len(shops),
@@ -180,7 +197,7 @@ def confirm_staff(
         staff=high,
         staff_days=summary.get("staff_days"),
         last_day_used=summary.get("last_day_used"),
-        no_time_window_fits=int((~shops["fits"]).sum()),
+        no_shift=no_shift_left(last_plan),
         trials={s: capacity_left(p) for s, p in sorted(plans.items())},
     )
 
@@ -234,7 +251,7 @@ class StaffingReport:
     curve: pd.DataFrame  # share, staff (city total), days_lower_bound, days_planned (worst district)
 
     def totals(self) -> dict:
-        """The city's figures: needing shops, the bound, the confirmed team and its staff-days."""
+        """The city's figures: needing shops, the bound, the team, its staff-days, shops no shift reaches."""
         table = self.table
         confirmed = table["staff"].notna().all()
         return {
@@ -242,6 +259,7 @@ class StaffingReport:
             "lower_bound": int(table["lower_bound"].sum()),
             "staff": int(table["staff"].sum()) if confirmed else None,
             "staff_days": int(table["staff_days"].sum()) if confirmed else None,
+            "no_shift": int(table["no_shift"].sum()),
         }
 
 
@@ -259,6 +277,8 @@ def staff_districts(
     """
     results = {d: confirm_staff(s, d, settings, executor, progress) for d, s in by_district.items()}
     table = pd.DataFrame([r.row() for r in results.values()])
+    reasons = [c for c in table.columns if c.startswith("left_")]
+    table[reasons] = table[reasons].fillna(0).astype(int)
     rows, tried = [], set()
     for share in curve_shares:
         teams = {d: max(1, round(share * (r.staff or r.lower_bound))) for d, r in results.items()}

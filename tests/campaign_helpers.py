@@ -18,10 +18,15 @@ from planner.campaign.replan import replan
 from planner.campaign.setup import Campaign, init_campaign
 from planner.campaign.store import COMMIT_DELAY_ENV, CampaignStore
 from planner.districts import find_district
+from planner.io.read import read_merchants
+from planner.plan import prepare_shops
 from planner.sample import generate_merchants
 from planner.settings import Settings
+from planner.triage import needing, triage
 
 DISTRICT = find_district("Dobong-gu")
+JONGNO = find_district("Jongno-gu")
+JONGNO_SMALL = Path(__file__).parent / "data" / "jongno_small.csv"  # 90 shops, a few open only at night
 CITY_DISTRICTS = (find_district("Dobong-gu"), find_district("Jung-gu"))  # a two-district "city"
 
 
@@ -37,6 +42,17 @@ def fast_settings(staff: int = 2, time_limit_s: float = 0.5) -> Settings:
 def small_merchants(n: int = 450, seed: int = 1) -> pd.DataFrame:
     """Synthetic Dobong-gu merchants; 450 of them give about 60 shops needing a panel."""
     return generate_merchants(DISTRICT, n=n, seed=seed)
+
+
+def jongno_merchants() -> pd.DataFrame:
+    """The 90 Jongno-gu shops of ``tests/data/jongno_small.csv``."""
+    return read_merchants(JONGNO_SMALL).merchants
+
+
+def no_shift_ids(merchants: pd.DataFrame, settings: Settings) -> set[str]:
+    """Shops needing a panel (targeted) that are open in no shift of ``settings``' week."""
+    shops = prepare_shops(needing(triage(merchants)), settings)
+    return set(shops.loc[~shops["fits"], "merchant_id"])
 
 
 def city_merchants(n: int = 300, seed: int = 1) -> pd.DataFrame:

@@ -232,7 +232,8 @@ def test_status_reports_progress_against_the_deadline(week):
     )[0][0]
     assert "Dobong-gu" in step.output and "2022-02-13" in step.output
     assert re.search(rf"│ installed\s*│\s*{installed}\s*│", step.output)
-    assert "shops_left" in step.output and "projected_finish" in step.output and "at_risk" in step.output
+    assert re.search(r"│ left\s*│\s*\d+\s*│", step.output) and "finished" in step.output
+    assert "projected_finish" in step.output and "at_risk" in step.output
     assert "conservation" not in step.output
 
 
@@ -266,6 +267,8 @@ def test_simulate_repeats_for_a_seed_and_confirms_its_staff_advice(week, tmp_pat
     assert forecast_part(advised.output).startswith(forecast_part(plain.output))
     assert "Dobong-gu" in plain.output and "p_finish" in plain.output
     assert "confirmed Dobong-gu: staff" in " ".join(advised.output.split())
+    # the sample's night shops: no team finishes them, and the advice says so
+    assert "shops no shift reaches: no team finishes the week" in " ".join(advised.output.split())
 
 
 def test_a_campaign_of_staff_who_report_at_their_first_shop_keeps_that_in_its_store(tmp_path):

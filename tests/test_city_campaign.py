@@ -135,9 +135,11 @@ def test_status_has_a_row_per_district_and_a_city_row_that_adds_up(store):
     _record_day(store, 0)
     table = campaign_status(store).set_index("district")
     assert list(table.index) == [DOBONG, JUNG, CITY]
-    for column in ("needing", "installed", "planned", "unassigned", "shops_left"):
+    for column in ("needing", "installed", "given_up", "planned", "left"):
         assert table.loc[CITY, column] == table.loc[[DOBONG, JUNG], column].sum()
-    assert (table["needing"] == table["installed"] + table["planned"] + table["unassigned"]).all()
+    assert (
+        table["needing"] == table["installed"] + table["given_up"] + table["planned"] + table["left"]
+    ).all()
     assert table.loc[CITY, "at_risk"] == table.loc[[DOBONG, JUNG], "at_risk"].any()
 
 

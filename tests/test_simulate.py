@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
-from campaign_helpers import DISTRICT, fast_settings, small_merchants
+from campaign_helpers import DISTRICT, JONGNO, fast_settings, jongno_merchants, no_shift_ids, small_merchants
 
 from planner.campaign.simulate import (
     SEEDED_SOLUTION_LIMIT,
@@ -90,16 +90,27 @@ def test_simulation_is_deterministic_for_a_seed(result):
 
 
 def test_staff_search_finds_the_smallest_team_reaching_the_target():
-    """With a chance of finishing that grows with the team, the search returns the first size at the target."""
+    """With a chance of finishing that grows with the team, the search returns the first size at the target;
+    shops no shift reaches in every run do not change the team advised."""
 
-    def evaluate(staff: int) -> SimulationResult:
-        finished = [run < staff for run in range(10)]  # p = staff / 10
-        runs = pd.DataFrame({"run": range(10), "finished": finished, "finish_day": 3, "left": 0})
+    def evaluate(staff: int, night: int = 0) -> SimulationResult:
+        reached = [run < staff for run in range(10)]  # p = staff / 10 for the shops a shift reaches
+        runs = pd.DataFrame(
+            {
+                "run": range(10),
+                "finished": [done and night == 0 for done in reached],
+                "finish_day": 3,
+                "left": [night + (0 if done else 1) for done in reached],
+                "no_shift": night,
+            }
+        )
         return SimulationResult(staff, 7, runs)
 
     advice = recommend_staff(evaluate, start=2, target=0.7)
     assert advice.staff == 7 and advice.tried[7] >= 0.7 and advice.tried[6] < 0.7
     assert recommend_staff(evaluate, start=2, target=1.5, max_staff=16).staff is None
+    with_night = recommend_staff(lambda staff: evaluate(staff, night=2), start=2, target=0.7)
+    assert with_night == advice and evaluate(7, night=2).p_finish == 0.0
 
 
 def test_a_seeded_simulation_of_a_few_hundred_shops_repeats_exactly():
@@ -116,3 +127,20 @@ def test_a_seeded_simulation_of_a_few_hundred_shops_repeats_exactly():
     first = play()
     assert first["installed"].sum() > 300
     pd.testing.assert_frame_equal(play(), first)
+
+
+def test_a_week_whose_night_shops_no_shift_reaches_never_finishes():
+    """Jongno-gu with shops open only at night: every run leaves them, so mean_left > 0 and p_finish 0,
+    while every shop a shift reaches is done (p_finish_reachable 1)."""
+    settings = simulation_settings(fast_settings(staff=3), 0.2, SEEDED_SOLUTION_LIMIT)
+    settings = replace(settings, week=replace(settings.week, days=3))
+    merchants = jongno_merchants()
+    night = len(no_shift_ids(merchants, settings))
+    result = simulate(merchants, JONGNO, settings, runs=2, fail_rate=0.0, service_jitter=0.0, seed=5)
+    assert night > 0
+    assert result.runs["no_shift"].tolist() == [night, night]
+    assert result.runs["left"].tolist() == [night, night] and not result.runs["finished"].any()
+    summary = result.summary()
+    assert summary["p_finish"] == 0.0 and summary["mean_left"] == night and summary["no_shift"] == night
+    assert result.p_finish_reachable == 1.0
+    assert result.finish_days()["finish_day"].tolist() == ["late"]

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from planner.districts import find_district
+from planner.plan import prepare_shops
 from planner.routing.week import workday_s
 from planner.sample import generate_merchants
 from planner.settings import Settings
@@ -61,6 +62,18 @@ def test_confirmed_team_leaves_no_shop_for_capacity_and_is_not_below_the_bound(
     assert result.trials[result.staff] == 0
     assert all(left > 0 for staff, left in result.trials.items() if staff < result.staff)
     assert result.last_day_used <= str(two_day_settings.week.date_of(1))
+
+
+def test_staffing_reports_the_shops_no_shift_reaches(small_needing, two_day_settings):
+    """Jongno-gu's night shops: the confirmed team serves the rest, and the row says how many no shift
+    reaches and why (no_time_window_fits), so the week is not shown as finishing."""
+    shops = prepare_shops(small_needing, two_day_settings)
+    night = int((~shops["fits"]).sum())
+    result = confirm_staff(small_needing, find_district("Jongno-gu"), two_day_settings)
+    assert night > 0 and result.staff is not None
+    assert result.no_shift == {"no_time_window_fits": night}
+    row = result.row()
+    assert row["no_shift"] == night and row["left_no_time_window_fits"] == night
 
 
 def test_a_bigger_team_does_not_finish_later(dobong_shops, two_day_settings):

@@ -62,21 +62,22 @@ class StaffAdvice:
     target: float  # for the city (or the one district)
     district_target: float  # each district's share of it: target ** (1 / districts)
     staff: dict[str, int | None]  # None: no team tried reached the target
-    tried: dict[str, dict[int, float]]  # district -> staff -> chance of finishing
+    tried: dict[str, dict[int, float]]  # district -> staff -> chance of finishing every shop a shift reaches
     confirmation: Forecast | None  # the recommended teams simulated again with other draws
+    no_shift: dict[str, int]  # district -> most shops no shift reached in a run: no team finishes those
 
 
 def citywide(results: dict[str, SimulationResult]) -> SimulationResult:
     """Combine districts simulated with the same runs: a city run finishes when all its districts do.
 
-    Its finish day is the latest district's; shops installed, left and given up add up.
+    Its finish day is the latest district's; shops installed, left (no shift reaching some) and given up add up.
     """
     frames = [r.runs.set_index("run") for r in results.values()]
     city = pd.DataFrame(
         {
             "finished": pd.concat([f["finished"] for f in frames], axis=1).all(axis=1),
             "finish_day": pd.concat([f["finish_day"] for f in frames], axis=1).max(axis=1),
-            **{c: sum(f[c] for f in frames) for c in ("installed", "left", "given_up")},
+            **{c: sum(f[c] for f in frames) for c in ("installed", "left", "no_shift", "given_up")},
         }
     ).reset_index()
     days = max(r.days for r in results.values())
@@ -126,6 +127,8 @@ def advise_staff(
     With k districts each must reach ``target ** (1 / k)``, since the city finishes only when every
     district does (their draws are independent). The confirming run uses other draws
     (``CONFIRM_SEED_OFFSET``), so its chance is a fair check of the advice, not a replay.
+    The chances are of finishing every shop a shift reaches; shops no shift reaches are counted
+    apart (``StaffAdvice.no_shift``), since no team finishes them.
     """
     district_target = target ** (1 / len(staff))
     chosen, tried = {}, {}
@@ -134,11 +137,12 @@ def advise_staff(
         def evaluate(size: int, district=district) -> SimulationResult:
             return forecast(setup, {district: size}, progress).districts[district.name_en]
 
-        known = {team: found.districts[district.name_en].p_finish}
+        known = {team: found.districts[district.name_en].p_finish_reachable}
         advice = recommend_staff(evaluate, team, district_target, known=known)
         chosen[district.name_en], tried[district.name_en] = advice.staff, advice.tried
     confirmation = None
     if all(size is not None for size in chosen.values()):
         teams = {district: chosen[district.name_en] for district in staff}
         confirmation = forecast(setup, teams, progress, seed_offset=CONFIRM_SEED_OFFSET)
-    return StaffAdvice(target, district_target, chosen, tried, confirmation)
+    no_shift = {name: result.summary()["no_shift"] for name, result in found.districts.items()}
+    return StaffAdvice(target, district_target, chosen, tried, confirmation, no_shift)

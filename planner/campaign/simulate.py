@@ -9,10 +9,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from planner.campaign.ledger import AWAITING_REPLAN
 from planner.campaign.outcomes import record_outcomes
 from planner.campaign.replan import replan
 from planner.campaign.setup import DEFAULT_MAX_TRIES, Campaign, init_campaign, load_campaign
+from planner.campaign.status import GIVEN_UP_REASONS, NO_SHIFT_REASONS, OPEN_REASONS, is_left
 from planner.campaign.store import CampaignStore
 from planner.districts import District
 from planner.plan import Progress
@@ -36,12 +36,23 @@ class SimulationResult:
 
     staff: int
     days: int
-    runs: pd.DataFrame = field(repr=False)  # run, finished, finish_day, installed, left, given_up
+    # run, finished, finish_day, installed, left, no_shift, given_up (see ``_run_row``)
+    runs: pd.DataFrame = field(repr=False)
 
     @property
     def p_finish(self) -> float:
-        """Share of runs in which every reachable shop was done by the deadline."""
+        """Share of runs in which every shop was installed or given up by the deadline."""
         return float(self.runs["finished"].mean()) if len(self.runs) else 0.0
+
+    @property
+    def p_finish_reachable(self) -> float:
+        """Share of runs in which every shop a shift reaches was installed or given up by the deadline.
+
+        The chance a bigger team can raise: shops no shift reaches need other shifts, not more staff.
+        Equals ``p_finish`` when every shop is within some shift.
+        """
+        done = self.runs["left"] == self.runs["no_shift"]
+        return float(done.mean()) if len(self.runs) else 0.0
 
     def finish_days(self) -> pd.DataFrame:
         """How many runs finished on each day (``day`` -1: nothing to do; ``"late"``: not by the deadline)."""
@@ -54,7 +65,7 @@ class SimulationResult:
         return table
 
     def summary(self) -> dict:
-        """The figures a coordinator reads first."""
+        """The figures a coordinator reads first (``no_shift``: most shops no shift reached in a run)."""
         finished = self.runs.loc[self.runs["finished"], "finish_day"]
         return {
             "staff": self.staff,
@@ -62,6 +73,7 @@ class SimulationResult:
             "p_finish": round(self.p_finish, 3),
             "median_finish_day": float(finished.median()) if len(finished) else None,
             "mean_left": round(float(self.runs["left"].mean()), 1) if len(self.runs) else 0.0,
+            "no_shift": int(self.runs["no_shift"].max()) if len(self.runs) else 0,
         }
 
 
@@ -71,7 +83,7 @@ class StaffRecommendation:
 
     target: float
     staff: int | None  # None: no size tried reached the target
-    tried: dict[int, float]  # staff -> probability of finishing
+    tried: dict[int, float]  # staff -> probability of finishing every shop a shift reaches
 
 
 def simulation_settings(
@@ -206,7 +218,7 @@ def _one_run(args: tuple) -> dict:
             rows = outcomes.assign(source_file=source, source_row=range(2, len(outcomes) + 2))
             record_outcomes(store, rows, source)
             left = store.visits(status="planned")
-            waiting = store.unassigned()["reason"].isin(["capacity", AWAITING_REPLAN])
+            waiting = store.unassigned()["reason"].isin(OPEN_REASONS)
             if left.empty and not waiting.any():
                 break
             if day + 1 < campaign.days and (waiting.any() or (left["day"] <= day).any()):
@@ -215,12 +227,16 @@ def _one_run(args: tuple) -> dict:
 
 
 def _run_row(run: int, store: CampaignStore) -> dict:
-    """Whether a simulated campaign finished, and when."""
+    """Whether a simulated campaign finished, and when.
+
+    ``left`` counts the shops neither installed nor given up: still planned, or unassigned for
+    any other reason, those no shift reaches (``no_shift``) included. The run finished when
+    none is left.
+    """
     outcomes = store.outcomes()
     installed = outcomes[outcomes["outcome"] == "installed"]
     unassigned = store.unassigned()
-    open_left = int(unassigned["reason"].isin(["capacity", AWAITING_REPLAN]).sum())
-    left = len(store.visits(status="planned")) + open_left
+    left = len(store.visits(status="planned")) + int(is_left(unassigned["reason"]).sum())
     start = pd.Timestamp(load_campaign(store).settings.week.start_date)
     finish_day = int((pd.to_datetime(installed["date"]).max() - start).days) if len(installed) else -1
     return {
@@ -229,7 +245,8 @@ def _run_row(run: int, store: CampaignStore) -> dict:
         "finish_day": finish_day,
         "installed": len(installed),
         "left": left,
-        "given_up": int((unassigned["reason"] == "tries_exhausted").sum()),
+        "no_shift": int(unassigned["reason"].isin(NO_SHIFT_REASONS).sum()),
+        "given_up": int(unassigned["reason"].isin(GIVEN_UP_REASONS).sum()),
     }
 
 
@@ -250,8 +267,9 @@ def simulate(
 
     Each run starts a campaign in a throw-away store, plays each day's routes (see
     :func:`play_day`), records the outcomes and re-plans the next day, exactly as a coordinator
-    would. A run finishes when no shop is left planned, unassigned for capacity or awaiting a
-    re-plan; shops no shift can reach or given up after ``max_tries`` do not hold it back.
+    would. A run finishes when every shop is installed or given up (after ``max_tries`` closed
+    visits). A shop no shift reaches is left, so a week with such shops never finishes: see
+    ``SimulationResult.p_finish_reachable`` for the chance of the rest.
 
     Parameters
     ----------
@@ -298,7 +316,10 @@ def simulate(
 def recommend_staff(
     evaluate, start: int, target: float = 0.95, max_staff: int = 200, known: dict[int, float] | None = None
 ) -> StaffRecommendation:
-    """Find the smallest team whose probability of finishing reaches ``target``.
+    """Find the smallest team whose probability of finishing every shop a shift reaches is ``target``.
+
+    Shops no shift reaches are left out of the chance searched (``p_finish_reachable``): no team
+    size reaches them, so counting them would send the search to ``max_staff`` for nothing.
 
     Parameters
     ----------
@@ -308,7 +329,7 @@ def recommend_staff(
     start
         First team size tried.
     target
-        Probability of finishing by the deadline to reach.
+        Probability of finishing (every shop a shift reaches) by the deadline to reach.
     max_staff
         Largest team tried.
     known
@@ -318,7 +339,7 @@ def recommend_staff(
 
     def p(staff: int) -> float:
         if staff not in tried:
-            tried[staff] = evaluate(staff).p_finish
+            tried[staff] = evaluate(staff).p_finish_reachable
         return tried[staff]
 
     low, high = 0, max(1, start)  # low never reaches the target; high is the candidate

@@ -4,24 +4,39 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.campaign.ledger import AWAITING_REPLAN, conservation
+from planner.campaign.ledger import AWAITING_REPLAN, FINAL_OUTCOMES, conservation
 from planner.campaign.setup import load_campaign
 from planner.campaign.store import CampaignStore
 
 CITY = "city"  # the total row of a campaign of several districts
-# Unassigned for these reasons, a shop is still work to do: more staff or a re-plan can reach it.
+# Unassigned for these reasons, a re-plan places the shop again (with more staff, if need be).
 OPEN_REASONS = ("capacity", AWAITING_REPLAN)
+# The field settled these shops after visiting them: no visit is planned and none would help.
+GIVEN_UP_REASONS = (*FINAL_OUTCOMES, "tries_exhausted")
+# No shift of the roster reaches these shops: a re-plan with the same shifts never places them.
+NO_SHIFT_REASONS = ("no_time_window_fits", "not_reachable")
 STATUS_COLUMNS = (
     "district",
     "needing",
     "installed",
+    "given_up",
     "planned",
-    "unassigned",
-    "shops_left",
+    "left",
+    "finished",
     "projected_finish",
     "deadline",
     "at_risk",
 )
+
+
+def is_left(reasons: pd.Series) -> pd.Series:
+    """Which unassigned shops are still left to do: every reason but the field's give-ups.
+
+    A shop no shift reaches (``NO_SHIFT_REASONS``) is left, not done: the week has not finished
+    while it waits. A reason not known here counts as left too, so no shop is ever taken as done
+    by mistake.
+    """
+    return reasons.notna() & ~reasons.isin(GIVEN_UP_REASONS)
 
 
 def campaign_status(store: CampaignStore) -> pd.DataFrame:
@@ -30,13 +45,15 @@ def campaign_status(store: CampaignStore) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``STATUS_COLUMNS`` plus one ``unassigned_<reason>`` count per reason present.
-        ``shops_left`` counts shops neither installed nor given up for good (planned, or
-        unassigned for capacity or awaiting a re-plan); ``projected_finish`` is the last date of
-        the current plan (or of the last installation when nothing is planned); ``at_risk`` is
-        true when shops are left without a place in the plan or the plan ends after the deadline.
-        ``frame.attrs`` holds ``plan_version`` and ``conservation`` (a list of problems, empty
-        when every needing shop is installed, planned or unassigned with a reason).
+        ``STATUS_COLUMNS`` plus a count per reason present: ``left_<reason>`` for the shops
+        left and ``given_up_<reason>`` for those given up. Every needing shop is counted once:
+        ``needing = installed + given_up + planned + left``. ``left`` counts the shops neither
+        installed, planned nor given up, whatever the reason (no time window fits, capacity,
+        awaiting a re-plan, ...); ``finished`` is true when nothing is planned or left;
+        ``projected_finish`` is the last date of the current plan (or of the last installation
+        when nothing is planned); ``at_risk`` is true when shops are left or the plan ends after
+        the deadline. ``frame.attrs`` holds ``plan_version`` and ``conservation`` (a list of
+        problems, empty when every needing shop is installed, planned or unassigned with a reason).
     """
     campaign = load_campaign(store)
     needing = store.needing_districts()
@@ -54,7 +71,10 @@ def campaign_status(store: CampaignStore) -> pd.DataFrame:
     if len(rows) > 1:
         rows.append(_district_row(CITY, state, campaign.deadline))
     table = pd.DataFrame(rows)
-    reason_columns = sorted(c for c in table.columns if c.startswith("unassigned_"))
+    reason_columns = [
+        *sorted(c for c in table.columns if c.startswith("left_")),
+        *sorted(c for c in table.columns if c.startswith("given_up_")),
+    ]
     table = table[[*STATUS_COLUMNS, *reason_columns]]
     table[reason_columns] = table[reason_columns].fillna(0).astype(int)
     table.attrs["plan_version"] = version
@@ -65,8 +85,8 @@ def campaign_status(store: CampaignStore) -> pd.DataFrame:
 def _district_row(name: str, shops: pd.DataFrame, deadline) -> dict:
     installed = shops["installed_on"].notna()
     planned = shops["planned_on"].notna()
-    reasons = shops["reason"].dropna().value_counts()
-    open_left = int(shops["reason"].isin(OPEN_REASONS).sum())
+    left = is_left(shops["reason"])
+    given_up = shops["reason"].isin(GIVEN_UP_REASONS)
     last_planned = shops.loc[planned, "planned_on"].max() if planned.any() else None
     last_installed = shops.loc[installed, "installed_on"].max() if installed.any() else None
     finish = last_planned or last_installed
@@ -74,11 +94,15 @@ def _district_row(name: str, shops: pd.DataFrame, deadline) -> dict:
         "district": name,
         "needing": len(shops),
         "installed": int(installed.sum()),
+        "given_up": int(given_up.sum()),
         "planned": int(planned.sum()),
-        "unassigned": int(reasons.sum()),
-        "shops_left": int(planned.sum()) + open_left,
+        "left": int(left.sum()),
+        "finished": bool(not planned.any() and not left.any()),
         "projected_finish": finish,
         "deadline": deadline.isoformat(),
-        "at_risk": bool(open_left > 0 or (finish is not None and finish > deadline.isoformat())),
-        **{f"unassigned_{reason}": int(n) for reason, n in reasons.items()},
+        "at_risk": bool(left.any() or (finish is not None and finish > deadline.isoformat())),
+        **{f"left_{reason}": int(n) for reason, n in shops.loc[left, "reason"].value_counts().items()},
+        **{
+            f"given_up_{reason}": int(n) for reason, n in shops.loc[given_up, "reason"].value_counts().items()
+        },
     }

@@ -30,6 +30,7 @@ from planner.cli.common import (
     console,
     print_reads,
     progress_bar,
+    reasons_text,
     settings_from_options,
     table_of,
     user_errors,
@@ -198,6 +199,8 @@ def status_command(store: StorePath = DEFAULT_STORE) -> None:
     at_risk = districts.loc[districts["at_risk"], "district"].tolist()
     if at_risk:
         console.print(f"[yellow]at risk ({len(at_risk)}):[/yellow] {', '.join(at_risk)}")
+    for row in districts[districts["left"] > 0].to_dict("records"):
+        console.print(f"{row['district']}: {row['left']} shops left, not finished ({reasons_text(row)})")
     for problem in table.attrs["conservation"]:
         console.print(f"[red]conservation:[/red] {problem}")
 
@@ -259,10 +262,17 @@ def _print_advice(advice: campaign_forecast.StaffAdvice) -> None:
         console.print(
             f"{name}: staff for p >= {advice.target}{each}: {size or 'more than tried'} (tried {tried})"
         )
+        if advice.no_shift.get(name):
+            console.print(
+                f"[yellow]{name}: {advice.no_shift[name]} shops no shift reaches[/yellow]: no team "
+                "finishes the week; the chances above are of every other shop"
+            )
     if advice.confirmation is None:
         return
     _print_forecast(advice.confirmation, "recommended staff, confirming run with other draws")
+    scope = " (shops a shift reaches)" if any(advice.no_shift.values()) else ""
     for name, result in advice.confirmation.results().items():
         goal = advice.target if name == campaign_forecast.CITY else advice.district_target
-        verdict = "reaches" if result.p_finish >= goal else "falls short of"
-        console.print(f"confirmed {name}: staff {result.staff}, p {result.p_finish:.3f} {verdict} {goal:.3f}")
+        chance = result.p_finish_reachable
+        verdict = "reaches" if chance >= goal else "falls short of"
+        console.print(f"confirmed {name}: staff {result.staff}, p{scope} {chance:.3f} {verdict} {goal:.3f}")

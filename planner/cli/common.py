@@ -131,6 +131,11 @@ def table_of(frame, title: str) -> Table:
     return table
 
 
+def reasons_text(row: dict, prefix: str = "left_") -> str:
+    """``reason n, ...`` from a table row's ``<prefix><reason>`` counts (those above zero)."""
+    return ", ".join(f"{c.removeprefix(prefix)} {n}" for c, n in row.items() if c.startswith(prefix) and n)
+
+
 def print_reads(read, rejects_path, warnings_path=None) -> None:
     console.print(f"read {len(read.merchants):,} merchants from {read.source}")
     if rejects_path is not None:

@@ -25,6 +25,7 @@ from planner.cli.common import (
     print_plan,
     print_reads,
     progress_bar,
+    reasons_text,
     settings_from_options,
     table_of,
     user_errors,
@@ -228,6 +229,9 @@ def staffing(
             report = staff_districts(by_district, settings, executor, progress=console.print)
     console.print(table_of(report.table, f"Staff to finish in {days} days ({scenario} scenario)"))
     console.print(", ".join(f"{k} {v}" for k, v in report.totals().items()))
+    for row in report.table[report.table["no_shift"] > 0].to_dict("records"):
+        shortfall = f"{row['district']}: {row['no_shift']} shops no shift reaches ({reasons_text(row)})"
+        console.print(f"[yellow]{shortfall}[/yellow]: the week does not finish for them with any team")
     console.print(table_of(report.curve, "Staff versus finish day (city total; worst district)"))
     console.print(
         f"search budgets: {time_limit} s per zone, {improve_time} s improving per plan; "
