@@ -137,3 +137,26 @@ def test_plan_for_staff_who_go_straight_to_their_shops(small_merchants_path, tmp
     assert (first["leave_office"] == first["arrival"]).all()
     last = routes.groupby(["date", "staff_id"]).tail(1)
     assert (last["back_office"] == last["departure"]).all()
+
+
+def test_header_only_file_with_a_district_writes_an_empty_plan(tmp_path):
+    """A header-only file planned for a district writes an empty plan that verify accepts, no traceback."""
+    path = tmp_path / "header.csv"
+    path.write_text("merchant_id,district,lat,lon\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["plan", str(path), "--district", "Jongno-gu", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "summary.json").read_text())["needing"] == 0
+    checked = runner.invoke(app, ["verify", str(out), "--merchants", str(path)])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_district_absent_from_the_file_writes_an_empty_plan(small_merchants_path, tmp_path):
+    """Planning a district the file has no shop of gives an empty verified plan and says so."""
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["plan", str(small_merchants_path), "--district", "Mapo-gu", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "no shop" in result.output
+    assert pd.read_csv(out / "routes.csv").empty

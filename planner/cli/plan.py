@@ -131,6 +131,8 @@ def plan(
         with progress_bar("planning") as progress:
             run = plan_file(merchants, out, settings, scenario, district, cutoff.date(), progress)
     print_plan(run)
+    if run.plan.needing == 0:
+        console.print(f"[yellow]no shop of {run.plan.district.name_en} in {merchants} needs a panel[/yellow]")
 
 
 def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler) -> None:
