@@ -160,3 +160,13 @@ def test_district_absent_from_the_file_writes_an_empty_plan(small_merchants_path
     assert result.exit_code == 0, result.output
     assert "no shop" in result.output
     assert pd.read_csv(out / "routes.csv").empty
+
+
+def test_rejected_count_is_rows_not_problems(tmp_path):
+    """A row with two problems counts once in the "N rows rejected" line."""
+    path = tmp_path / "two.csv"
+    path.write_text("merchant_id,district,lat,lon\nA1,Atlantis,north,126.98\nA2,Jongno-gu,37.57,126.98\n")
+    result = runner.invoke(app, ["triage", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(tmp_path / "out" / "two.rejects.csv")) == 2
+    assert "1 rows rejected" in result.output

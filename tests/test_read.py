@@ -236,3 +236,115 @@ def test_write_rejects_round_trips_korean_text(tmp_path):
 def test_reject_path_drops_compound_suffix(tmp_path):
     """The rejects of ``shops.csv.gz`` go to ``shops.rejects.csv``."""
     assert reject_path_for("in/shops.csv.gz", tmp_path) == tmp_path / "shops.rejects.csv"
+
+
+HEADER = "merchant_id,name,district,lat,lon,qr_issued\n"
+
+
+def shop_line(merchant_id: str, name: str = "x", qr_issued: str = "") -> str:
+    """One valid Jongno-gu row of the HEADER layout."""
+    return f"{merchant_id},{name},Jongno-gu,37.57,126.98,{qr_issued}\n"
+
+
+def test_undecodable_row_is_rejected_and_the_others_kept(tmp_path):
+    """A row whose bytes are neither UTF-8 nor CP949 is rejected with its line and column, not the file."""
+    path = tmp_path / "bytes.csv"
+    path.write_bytes(
+        (HEADER + shop_line("A1")).encode()
+        + b"A2,\xff\xfe,Jongno-gu,37.57,126.98,\n"
+        + shop_line("A3").encode()
+    )
+    result = read_merchants(path)
+    assert list(result.merchants["merchant_id"]) == ["A1", "A3"]
+    assert result.rejects[["row", "merchant_id", "column", "value"]].values.tolist() == [
+        [3, "A2", "name", "\\xff\\xfe"]
+    ]
+    assert "--encoding" in result.rejects["reason"].iloc[0]
+
+
+def test_one_cp949_row_in_a_utf8_file_is_read_in_cp949(tmp_path):
+    """A row pasted in from a CP949 file is decoded on its own, and the UTF-8 rows stay UTF-8."""
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        (HEADER + shop_line("A1", "종로 꽃집")).encode()
+        + shop_line("A2", "서울 가게").encode("cp949")
+        + shop_line("A3", "세운 상가").encode()
+    )
+    result = read_merchants(path)
+    assert list(result.merchants["name"]) == ["종로 꽃집", "서울 가게", "세운 상가"]
+    assert result.rejects.empty
+
+
+def test_explicit_encoding_rejects_rows_it_cannot_read(tmp_path):
+    """With an encoding given, a row it cannot decode is rejected and the rows it can are kept."""
+    path = tmp_path / "latin.csv"
+    path.write_bytes(
+        (HEADER + shop_line("A1", "종로")).encode("cp949") + b"A2,\xff\xff,Jongno-gu,37.57,126.98,\n"
+    )
+    result = read_merchants(path, encoding="cp949")
+    assert list(result.merchants["name"]) == ["종로"]
+    assert result.rejects[["row", "column"]].values.tolist() == [[3, "name"]]
+
+
+def test_giant_field_rejects_its_row_only(tmp_path):
+    """A cell over 131,072 characters rejects its row, naming the column; the other rows are kept."""
+    path = tmp_path / "giant.csv"
+    path.write_text(HEADER + shop_line("A1", "x" * 200_000) + shop_line("A2"), encoding="utf-8")
+    result = read_merchants(path)
+    assert list(result.merchants["merchant_id"]) == ["A2"]
+    assert result.rejects[["row", "merchant_id", "column"]].values.tolist() == [[2, "A1", "name"]]
+    assert "200,000 characters" in result.rejects["reason"].iloc[0]
+
+
+def test_unclosed_quote_swallows_no_following_row(tmp_path):
+    """A quote opened and never closed rejects its own line; the rows after it are still read."""
+    path = tmp_path / "quote.csv"
+    path.write_text(HEADER + shop_line("A1") + "A2,\"Kim's,Jongno-gu,37.57,126.98,\n" + shop_line("A3"))
+    result = read_merchants(path)
+    assert list(result.merchants["merchant_id"]) == ["A1", "A3"]
+    assert result.rejects[["row", "merchant_id", "column"]].values.tolist() == [[3, "A2", "name"]]
+    assert "never closed" in result.rejects["reason"].iloc[0]
+
+
+def test_utf16_file_with_bom_is_read(tmp_path):
+    """A UTF-16 file (Excel's "Unicode text" CSV) is recognised by its byte-order mark."""
+    path = tmp_path / "utf16.csv"
+    path.write_bytes((HEADER + shop_line("A1", "종로")).encode("utf-16"))
+    result = read_merchants(path)
+    assert (list(result.merchants["name"]), result.encoding) == (["종로"], "utf-16")
+
+
+@pytest.mark.parametrize("issued", ["9999-12-31", "2999-01-01"])
+def test_future_qr_issue_date_is_rejected(tmp_path, issued):
+    """A QR issue date after the day of the run is rejected with the reason, not read as a valid date."""
+    path = tmp_path / "future.csv"
+    path.write_text(HEADER + shop_line("A1", qr_issued=issued) + shop_line("A2", qr_issued="2021-05-01"))
+    result = read_merchants(path)
+    assert list(result.merchants["merchant_id"]) == ["A2"]
+    assert result.rejects[["row", "column", "value"]].values.tolist() == [[2, "qr_issued", issued]]
+    assert "future" in result.rejects["reason"].iloc[0]
+
+
+def test_nul_in_an_id_is_rejected(tmp_path):
+    """An id holding a NUL byte is rejected with its column, and the row with a clean id is kept."""
+    path = tmp_path / "nul.csv"
+    path.write_text(HEADER + shop_line("A\x001") + shop_line("A2"))
+    result = read_merchants(path)
+    assert list(result.merchants["merchant_id"]) == ["A2"]
+    assert result.rejects[["row", "column"]].values.tolist() == [[2, "merchant_id"]]
+
+
+def test_reject_file_neither_runs_formulas_nor_holds_control_characters(tmp_path):
+    """Cells copied into the reject file cannot run as spreadsheet formulas or carry NUL bytes."""
+    rejects = pd.DataFrame(
+        {
+            "row": [2, 3, 4],
+            "merchant_id": ["=cmd|' /C calc'!A0", "A\x001", "A3"],
+            "column": ["merchant_id", "merchant_id", "payment_errors"],
+            "value": ["@SUM(A1)", "A\x001", "-1"],
+            "reason": ["r", "r", "r"],
+        }
+    )
+    back = pd.read_csv(write_rejects(rejects, tmp_path / "r.csv"), dtype=str, encoding="utf-8-sig")
+    assert back["merchant_id"].tolist() == ["'=cmd|' /C calc'!A0", "A\\x001", "A3"]
+    assert back["value"].tolist() == ["'@SUM(A1)", "A\\x001", "-1"]

@@ -126,7 +126,7 @@ def table_of(frame, title: str) -> Table:
 def print_reads(read, rejects_path) -> None:
     console.print(f"read {len(read.merchants):,} merchants from {read.source}")
     if rejects_path is not None:
-        console.print(f"[yellow]{len(read.rejects):,} rows rejected[/yellow]: see {rejects_path}")
+        console.print(f"[yellow]{read.rejected_rows:,} rows rejected[/yellow]: see {rejects_path}")
 
 
 def print_plan(run: PlanRun) -> None:
