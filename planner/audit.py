@@ -87,9 +87,9 @@ def audit_plan(folder: Path, merchants: pd.DataFrame | None, settings: Settings)
     )
 
 
-def read_all_merchants(path: str | Path | None) -> pd.DataFrame | None:
+def read_all_merchants(path: str | Path | None, encoding: str | None = None) -> pd.DataFrame | None:
     """The merchants file read once for every district's check (None: each folder's own file)."""
-    return None if path is None else read_merchants(path).merchants
+    return None if path is None else read_merchants(path, encoding=encoding).merchants
 
 
 def _district_name(folder: Path) -> str:

@@ -255,7 +255,7 @@ def _join_csv(parts: list[Path], target: Path) -> None:
 
 
 def needing_by_district(
-    path: str | Path, scenario: str, cutoff, districts: list[str] | None = None
+    path: str | Path, scenario: str, cutoff, districts: list[str] | None = None, encoding: str | None = None
 ) -> tuple[ReadResult, dict[District, pd.DataFrame]]:
     """Read a merchants file, triage it and split the needing shops by district.
 
@@ -265,7 +265,7 @@ def needing_by_district(
         The read result (its rejects are not written) and the needing shops per district,
         largest first.
     """
-    read = read_merchants(path)
+    read = read_merchants(path, encoding=encoding)
     shops = needing(triage(read.merchants, scenario=scenario, cutoff=cutoff))
     chosen = [find_district(name) for name in districts] if districts else None
     return read, split_by_district(shops, chosen)

@@ -39,9 +39,11 @@ class PlanRun:
     rejects_path: Path | None
 
 
-def read_with_rejects(path: str | Path, out_dir: str | Path) -> tuple[ReadResult, Path | None]:
-    """Read a merchants file and write its rejected rows, if any, next to the outputs."""
-    result = read_merchants(path)
+def read_with_rejects(
+    path: str | Path, out_dir: str | Path, encoding: str | None = None
+) -> tuple[ReadResult, Path | None]:
+    """Read a merchants file (``encoding``: see ``read_merchants``) and write its rejected rows, if any."""
+    result = read_merchants(path, encoding=encoding)
     if result.rejects.empty:
         return result, None
     target = reject_path_for(Path(path), Path(out_dir))
@@ -51,10 +53,14 @@ def read_with_rejects(path: str | Path, out_dir: str | Path) -> tuple[ReadResult
 
 
 def triage_file(
-    path: str | Path, out_dir: str | Path, scenario: str = "targeted", cutoff: dt.date = CUTOFF
+    path: str | Path,
+    out_dir: str | Path,
+    scenario: str = "targeted",
+    cutoff: dt.date = CUTOFF,
+    encoding: str | None = None,
 ) -> TriageRun:
     """Read merchants, decide which need a panel, write ``triage.csv`` (all shops, with the decision)."""
-    result, rejects = read_with_rejects(path, out_dir)
+    result, rejects = read_with_rejects(path, out_dir, encoding)
     triaged = triage(result.merchants, scenario=scenario, cutoff=cutoff)
     target = Path(out_dir) / "triage.csv"
     triaged.to_csv(target, index=False, date_format="%Y-%m-%d")
@@ -80,6 +86,7 @@ def plan_file(
     district: str | None = None,
     cutoff: dt.date = CUTOFF,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> PlanRun:
     """Read, triage and plan one district's week; write the verified plan into ``out_dir``.
 
@@ -90,7 +97,7 @@ def plan_file(
     PlanVerificationError
         If the plan breaks a rule; then nothing is written.
     """
-    result, rejects = read_with_rejects(path, out_dir)
+    result, rejects = read_with_rejects(path, out_dir, encoding)
     chosen = choose_district(result.merchants, district, str(path))
     merchants = result.merchants[result.merchants["district"].isin([chosen.name_en, ""])]
     shops = needing(triage(merchants, scenario=scenario, cutoff=cutoff))

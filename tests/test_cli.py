@@ -170,3 +170,30 @@ def test_rejected_count_is_rows_not_problems(tmp_path):
     assert result.exit_code == 0, result.output
     assert len(pd.read_csv(tmp_path / "out" / "two.rejects.csv")) == 2
     assert "1 rows rejected" in result.output
+
+
+def test_encoding_option_reads_a_file_in_that_encoding(tmp_path):
+    """`--encoding latin-1` reads a Latin-1 file as written instead of guessing UTF-8 or CP949."""
+    path = tmp_path / "latin.csv"
+    path.write_bytes(
+        "merchant_id,name,district,lat,lon\nA1,Café Noël,Jongno-gu,37.57,126.98\n".encode("latin-1")
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["triage", str(path), "--out", str(out), "--encoding", "latin-1"])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out / "triage.csv")["name"].tolist() == ["Café Noël"]
+
+
+def test_plan_map_and_verify_take_the_encoding_of_the_merchants_file(tmp_path):
+    """plan, map --merchants and verify --merchants accept --encoding for a CP949 merchants file."""
+    path = tmp_path / "cp949.csv"
+    path.write_bytes("merchant_id,name,district,lat,lon\n".encode("cp949"))
+    out = tmp_path / "out"
+    steps = [
+        ["plan", str(path), "--district", "종로구", "--out", str(out), "--encoding", "cp949"],
+        ["map", str(out), "--merchants", str(path), "--encoding", "cp949"],
+        ["verify", str(out), "--merchants", str(path), "--encoding", "cp949"],
+    ]
+    for args in steps:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args[0], result.output)

@@ -56,6 +56,7 @@ def start_campaign(
     scenario: str = "targeted",
     max_tries: int = DEFAULT_MAX_TRIES,
     budget_s: float | str | None = None,
+    encoding: str | None = None,
 ) -> StartResult:
     """Read merchants, store them with a new campaign in a new store, and plan the whole week.
 
@@ -73,6 +74,8 @@ def start_campaign(
         Teams other than ``settings.staff``, by district name.
     progress, executor, budget_s
         See ``planner.campaign.replan.replan``.
+    encoding
+        Text encoding of a CSV merchants file (see ``planner.io.read_merchants``).
 
     Raises
     ------
@@ -80,7 +83,7 @@ def start_campaign(
         If the merchants file is unusable, a team is given for a district outside the campaign,
         or the store already holds a campaign.
     """
-    read = read_merchants(merchants_path)
+    read = read_merchants(merchants_path, encoding=encoding)
     chosen = tuple(find_district(d) for d in districts) if districts else districts_in(read.merchants)
     campaign = Campaign(chosen, settings, scenario, max_tries=max_tries, teams=dict(teams or {}))
     for name in campaign.teams:
@@ -97,6 +100,7 @@ def simulation_inputs(
     districts: list[str],
     staff: int | None,
     settings: Settings,
+    encoding: str | None = None,
 ) -> tuple[pd.DataFrame, dict[District, int], Settings, str]:
     """Merchants, teams per district, settings and scenario to simulate: from a file, else the store.
 
@@ -119,7 +123,7 @@ def simulation_inputs(
         return merchants, teams, week_and_solver, campaign.scenario
     if staff is None:
         raise InputError("simulating a merchants file needs --staff (workers a day in each district)")
-    merchants = read_merchants(merchants_path).merchants
+    merchants = read_merchants(merchants_path, encoding=encoding).merchants
     named = districts or sorted(d for d in merchants["district"].unique() if d)
     if not named:
         raise InputError(f"{merchants_path}: no district column values; give --district")

@@ -54,6 +54,12 @@ OpenStart = Annotated[
 Scheduler = Annotated[
     str | None, typer.Option(help="Dask scheduler: tcp://host:8786, or 'local' to start a LocalCluster.")
 ]
+Encoding = Annotated[
+    str | None,
+    typer.Option(
+        help="Text encoding of a CSV merchants file, e.g. cp949 (default: UTF-8, else CP949 by row)."
+    ),
+]
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from planner.city import needing_by_district, plan_city
 from planner.cli.common import (
     CUTOFF_DEFAULT,
     Cutoff,
+    Encoding,
     OpenRoutes,
     OpenStart,
     Out,
@@ -79,11 +80,12 @@ def triage_command(
     out: Out = Path("out"),
     scenario: Scenario = "targeted",
     cutoff: Cutoff = CUTOFF_DEFAULT,
+    encoding: Encoding = None,
 ) -> None:
     """Decide which shops need a new panel; print counts by district and reason."""
     with user_errors():
         Path(out).mkdir(parents=True, exist_ok=True)
-        run = triage_file(merchants, out, scenario=scenario, cutoff=cutoff.date())
+        run = triage_file(merchants, out, scenario=scenario, cutoff=cutoff.date(), encoding=encoding)
     print_reads(run.read, run.rejects_path)
     console.print(table_of(triage_counts(run.triaged), "Shops needing a panel"))
     console.print(f"wrote {run.written}")
@@ -118,6 +120,7 @@ def plan(
     ] = False,
     workers: Workers = 1,
     scheduler: Scheduler = None,
+    encoding: Encoding = None,
 ) -> None:
     """Plan every worker's route for each day of the week; verify and write the plan."""
     with user_errors():
@@ -125,18 +128,18 @@ def plan(
             settings_file, staff, days, start, time_limit, processes, open_routes, improve_time, open_start
         )
         if city:
-            _plan_city(merchants, out, settings, scenario, cutoff.date(), workers, scheduler)
+            _plan_city(merchants, out, settings, scenario, cutoff.date(), workers, scheduler, encoding)
             return
         Path(out).mkdir(parents=True, exist_ok=True)
         with progress_bar("planning") as progress:
-            run = plan_file(merchants, out, settings, scenario, district, cutoff.date(), progress)
+            run = plan_file(merchants, out, settings, scenario, district, cutoff.date(), progress, encoding)
     print_plan(run)
     if run.plan.needing == 0:
         console.print(f"[yellow]no shop of {run.plan.district.name_en} in {merchants} needs a panel[/yellow]")
 
 
-def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler) -> None:
-    read, by_district = needing_by_district(merchants, scenario, cutoff)
+def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler, encoding) -> None:
+    read, by_district = needing_by_district(merchants, scenario, cutoff, encoding=encoding)
     print_reads(read, None)
     with make_executor(workers, scheduler) as executor, progress_bar("city") as progress:
         run = plan_city(by_district, settings, out, executor, progress)
@@ -162,6 +165,7 @@ def verify(
     settings_file: Annotated[
         Path | None, typer.Option("--settings", help="TOML settings file, as given to plan.")
     ] = None,
+    encoding: Encoding = None,
 ) -> None:
     """Re-check written plans from their files: every rule the planner checks before writing."""
     from planner.audit import audit_plan, plan_folders, read_all_merchants
@@ -169,7 +173,7 @@ def verify(
     with user_errors():
         settings = settings_from_options(settings_file, None, None, start, None, None, False)
         folders = plan_folders(plan_dir, district)
-        table = read_all_merchants(merchants)
+        table = read_all_merchants(merchants, encoding)
         audits = []
         with progress_bar("verify") as progress:
             for done, folder in enumerate(folders):
@@ -212,12 +216,13 @@ def staffing(
     cutoff: Cutoff = CUTOFF_DEFAULT,
     open_routes: OpenRoutes = False,
     open_start: OpenStart = False,
+    encoding: Encoding = None,
 ) -> None:
     """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans."""
     with user_errors():
         settings = settings_from_options(None, None, days, None, None, None, open_routes, None, open_start)
         settings = search_settings(settings, time_limit, improve_time)
-        _, by_district = needing_by_district(merchants, scenario, cutoff.date(), district)
+        _, by_district = needing_by_district(merchants, scenario, cutoff.date(), district, encoding)
         with make_executor(workers, scheduler) as executor:
             report = staff_districts(by_district, settings, executor, progress=console.print)
     console.print(table_of(report.table, f"Staff to finish in {days} days ({scenario} scenario)"))

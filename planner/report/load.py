@@ -35,6 +35,7 @@ def load_plan(
     out_dir: str | Path,
     merchants_path: str | Path | pd.DataFrame | None = None,
     settings: Settings | None = None,
+    encoding: str | None = None,
 ) -> LoadedPlan:
     """Read ``routes.csv``, ``unassigned.csv`` and ``summary.json`` back into a ``Plan``.
 
@@ -50,6 +51,8 @@ def load_plan(
         The settings the plan was made with (the week's start date turns dates into day numbers);
         default settings when None. Where worker-days start and end, and the week's first day, are
         read from ``summary.json`` when it records them.
+    encoding
+        Text encoding of a CSV ``merchants_path`` (see ``planner.io.read_merchants``).
 
     Returns
     -------
@@ -78,7 +81,7 @@ def load_plan(
     district = find_district(summary["district"])
     routes = parse_routes(pd.read_csv(out / "routes.csv", dtype={"merchant_id": str}), settings)
     unassigned = pd.read_csv(out / "unassigned.csv", dtype={"merchant_id": str}, keep_default_na=False)
-    merchants = _find_merchants(out, merchants_path, district.name_en, summary)
+    merchants = _find_merchants(out, merchants_path, district.name_en, summary, encoding)
     if merchants is not None:
         detail = merchants.loc[:, ["merchant_id", *UNASSIGNED_DETAIL]]
         unassigned = unassigned.merge(detail, on="merchant_id", how="left")
@@ -124,7 +127,7 @@ def parse_routes(routes: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 
 def _find_merchants(
-    out: Path, path: str | Path | pd.DataFrame | None, district: str, summary: dict
+    out: Path, path: str | Path | pd.DataFrame | None, district: str, summary: dict, encoding: str | None
 ) -> pd.DataFrame | None:
     """The district's triaged merchants from the given file or table, ``triage.csv`` or a demo sample."""
     if isinstance(path, pd.DataFrame):
@@ -139,7 +142,7 @@ def _find_merchants(
         if len(samples) != 1:
             return None
         path = samples[0]
-    merchants = read_merchants(path).merchants
+    merchants = read_merchants(path, encoding=encoding).merchants
     merchants = merchants[merchants["district"].isin([district, ""])].reset_index(drop=True)
     return _triage_like(merchants, summary)
 
