@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.errors import InputError
 from planner.io import read_merchants, reject_path_for, write_rejects
 from planner.io.read import parse_csv_text
+from planner.io.text import MAX_FIELD_CHARS
 from planner.schema import MERCHANT_COLUMNS, REJECT_COLUMNS
 
 DATA = Path(__file__).parent / "data"
@@ -348,3 +354,83 @@ def test_reject_file_neither_runs_formulas_nor_holds_control_characters(tmp_path
     back = pd.read_csv(write_rejects(rejects, tmp_path / "r.csv"), dtype=str, encoding="utf-8-sig")
     assert back["merchant_id"].tolist() == ["'=cmd|' /C calc'!A0", "A\\x001", "A3"]
     assert back["value"].tolist() == ["'@SUM(A1)", "A\\x001", "-1"]
+
+
+GOOD_CELLS = {
+    "name": ["종로 꽃집", "Haneul Coffee", ""],
+    "district": ["Jongno-gu", "종로구", ""],
+    "category": ["cafe", "음식점", ""],
+    "lat": ["37.57", "37.5712"],
+    "lon": ["126.98", "126.9745"],
+    "qr_issued": ["2021-03-15", ""],
+    "qr_status": ["ok", "damaged", ""],
+    "payment_errors": ["0", "3"],
+}
+PAYLOADS = [
+    "=cmd|' /C calc'!A0",
+    "+82 2-123-4567",
+    "@SUM(A1:A9)",
+    "{{7*7}}",
+    "${jndi:ldap://x/a}",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE merchants;--",
+    "%s%n%x",
+    '"quoted, with comma"',
+    "line\nbreak",
+    "tab\there",
+    "\x00",
+    "9999-12-31",
+    "서울특별시 종로구 세종대로 175",
+    "x" * (MAX_FIELD_CHARS + 1),
+]
+HOSTILE = st.one_of(
+    st.sampled_from(PAYLOADS),
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30),
+    st.text(st.sampled_from("\x00\x01\x1b\x7f\r\n,\"' 가나다=+-@;"), max_size=12),
+)
+
+
+@st.composite
+def hostile_rows(draw) -> list[tuple[dict[str, str], bool]]:
+    """Rows, each with whether all its cells were drawn valid; the others hold hostile text."""
+    rows = []
+    for number in range(draw(st.integers(0, 12))):
+        clean = draw(st.booleans())
+        row = {"merchant_id": f"M{number}" if clean or draw(st.booleans()) else draw(HOSTILE)}
+        for column, good in GOOD_CELLS.items():
+            hostile = not clean and draw(st.booleans())
+            row[column] = draw(HOSTILE) if hostile else draw(st.sampled_from(good))
+        rows.append((row, clean))
+    return rows
+
+
+def hostile_file(rows: list[dict[str, str]], cp949_row: bool) -> bytes:
+    """The rows as a UTF-8 CSV file, and maybe one valid row in CP949 at the end."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["merchant_id", *GOOD_CELLS], lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    pasted = "M99,종로 꽃집,종로구,cafe,37.57,126.98,,ok,0\n".encode("cp949") if cp949_row else b""
+    return buffer.getvalue().encode() + pasted
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_rows(), st.booleans())
+def test_hostile_text_keeps_valid_rows_and_rejects_the_rest_with_reasons(drawn, cp949_row):
+    """Rows in = kept + rejected; each reject has its row, a column and a reason; valid rows are kept."""
+    rows = [row for row, _ in drawn] + [{"merchant_id": "M99"}] * cp949_row
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "hostile.csv"
+        path.write_bytes(hostile_file([row for row, _ in drawn], cp949_row))
+        result = read_merchants(path)
+    rejects = result.rejects
+    written = [row for row in rows if "".join(row.values()).strip()]  # blank lines are not rows
+    assert len(result.merchants) + rejects["row"].nunique() == len(written)
+    assert (rejects["row"] >= 2).all() and rejects["reason"].str.len().gt(0).all()
+    assert set(rejects["column"]) <= {"", "merchant_id", *GOOD_CELLS, "lat,lon"}
+    assert set(rejects.loc[rejects["column"] == "", "reason"].str[:8]) <= {"row has "}
+    # A valid row is kept, unless a hostile id earlier in the file happens to be the same id.
+    ids = [row["merchant_id"].strip() for row in rows]
+    valid = [clean for _, clean in drawn] + [True] * cp949_row
+    kept = set(result.merchants["merchant_id"])
+    assert all(ids[i] in kept for i, ok in enumerate(valid) if ok and ids.index(ids[i]) == i)

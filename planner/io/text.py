@@ -67,10 +67,24 @@ def decode_text(data: bytes, *, source: str = "input", encoding: str | None = No
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     for candidate in ("utf-16", *ENCODINGS) if utf16 else ENCODINGS:
         try:
-            return Decoded(data.decode(candidate).removeprefix("\ufeff"), candidate, None)
+            text = data.decode(candidate).removeprefix("\ufeff")
         except UnicodeDecodeError:
             continue
+        if candidate == "cp949" and any(map(_is_utf8_text, data.split(b"\n"))):
+            break  # UTF-8 rows among CP949 ones: CP949 would garble them, so decide row by row
+        return Decoded(text, candidate, None)
     return Decoded(data.decode("utf-8-sig", "surrogateescape"), "utf-8-sig", "cp949")
+
+
+def _is_utf8_text(line: bytes) -> bool:
+    """Whether a line has non-ASCII characters and is valid UTF-8."""
+    if line.isascii():
+        return False
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @contextmanager
@@ -87,9 +101,10 @@ def _field_limit(chars: int) -> Iterator[None]:
 def _records(lines: list[str], width: int | None) -> Iterator[Record]:
     """Split lines into CSV records; an unclosed quote swallows only its own line.
 
-    A record over several lines whose field count is not ``width`` (or one of whose later lines
-    would be a row of ``width`` fields by itself) is given as its first line only, and reading
-    resumes on the next line, so a stray quote does not take the rows after it with it.
+    A record over several lines that strict CSV cannot read (a quote is never closed, or closed
+    in the middle of a later cell) is given as its first line only, and reading resumes on the
+    next line, so a stray quote does not take the rows after it with it. Cells over several lines
+    that are quoted properly are kept whole.
     """
     start = 0
     while start < len(lines):
@@ -101,7 +116,7 @@ def _records(lines: list[str], width: int | None) -> Iterator[Record]:
             first = last + 1
             if width is None and "".join(fields).strip():
                 width = len(fields)  # the header
-            elif last > line and width is not None and _swallowed(lines[line:last], fields, width):
+            elif last > line and width is not None and _unclosed(lines[line - 1 : last]):
                 yield Record(line, line, next(csv.reader([lines[line - 1]]), []), unclosed_quote=True)
                 resume = line
                 break
@@ -111,10 +126,14 @@ def _records(lines: list[str], width: int | None) -> Iterator[Record]:
         start = resume
 
 
-def _swallowed(later_lines: list[str], fields: list[str], width: int) -> bool:
-    if len(fields) != width:
+def _unclosed(record_lines: list[str]) -> bool:
+    """Whether one record's lines hold a quote that strict CSV finds unbalanced."""
+    try:
+        for _ in csv.reader(record_lines, strict=True):
+            pass
+    except csv.Error:
         return True
-    return any(len(next(csv.reader([text]), [])) == width for text in later_lines)
+    return False
 
 
 def parse_csv_text(
@@ -191,13 +210,13 @@ def _checked(record: Record, header: list[str], fallback: str | None, encoding: 
         return record.fields, (at, f"row holds bytes that are {text} text; {_ENCODING_HINT}")
     if record.unclosed_quote:
         return fields, (
-            len(fields) - 1,
+            len(fields) - 1 if fields else None,
             "a quote opened in this cell is never closed; close or delete it "
             "(the lines after it were read as rows of their own)",
         )
     if len(fields) != len(header):
         fix = "quote values with commas" if len(fields) > len(header) else "fill in the missing fields"
-        span = f"; the row spans lines {record.line}-{record.last_line}: look for an unclosed quote"
+        span = f"; the row spans lines {record.line}-{record.last_line}: check its quoted line breaks"
         reason = f"row has {len(fields)} fields but the header has {len(header)}; {fix}"
         return fields, (None, reason + span * (record.last_line > record.line))
     longest = max(range(len(fields)), key=lambda i: len(fields[i]))
