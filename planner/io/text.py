@@ -117,7 +117,8 @@ def _records(lines: list[str], width: int | None) -> Iterator[Record]:
             if width is None and "".join(fields).strip():
                 width = len(fields)  # the header
             elif last > line and width is not None and _unclosed(lines[line - 1 : last]):
-                yield Record(line, line, next(csv.reader([lines[line - 1]]), []), unclosed_quote=True)
+                alone = next(csv.reader([lines[line - 1].rstrip("\r\n")]), [])
+                yield Record(line, line, alone, unclosed_quote=True)
                 resume = line
                 break
             yield Record(line, last, fields)
@@ -190,7 +191,7 @@ def _decoded_header(fields: list[str], encoding: str, fallback: str | None, sour
 
 def _redecoded(fields: list[str], fallback: str | None) -> list[str] | None:
     """The fields, those holding undecodable bytes decoded with ``fallback``; None if they cannot be."""
-    if not any(_UNDECODABLE.search(field) for field in fields):
+    if not _UNDECODABLE.search("".join(fields)):
         return fields
     if fallback is None:
         return None
