@@ -68,7 +68,7 @@ _DATE = re.compile(
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d*)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
 _PARSER_POSITION = re.compile(r"--> \d+:(\d+)")
-_CONTROL = re.compile(r"([\x00-\x1f\x7f-\x9f])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ParseOne = Callable[[str], tuple[object, str | None]]
 
 
@@ -239,10 +239,11 @@ def parse_merchant_ids(raw: pd.Series) -> Parsed:
     """Require a printable merchant_id on every row; a repeated id keeps its first row, rejects the others."""
     reasons = pd.Series(None, index=raw.index, dtype=object)
     reasons[raw == ""] = "merchant_id is empty; give every shop a unique id"
-    control = raw.str.extract(_CONTROL, expand=False).dropna()
+    control = raw[raw.str.contains(_CONTROL)]
     reasons[control.index] = [
-        f"merchant_id holds the control character {char!r}; ids are printable text: delete it"
-        for char in control
+        f"merchant_id holds the control character {_CONTROL.search(text).group()!r}; "
+        "ids are printable text: delete it"
+        for text in control
     ]
     repeated = raw.duplicated(keep="first") & (raw != "")
     if repeated.any():

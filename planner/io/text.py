@@ -158,6 +158,7 @@ def parse_csv_text(
         If there is no header or the header cannot be decoded.
     """
     lines = list(io.StringIO(text, newline=""))
+    undecodable = _UNDECODABLE.search(text) is not None  # else no row needs a second look
     header: list[str] | None = None
     numbers: list[int] = []
     rows: list[list[str]] = []
@@ -169,7 +170,7 @@ def parse_csv_text(
             if header is None:
                 header = _decoded_header(record.fields, encoding, fallback, source)
                 continue
-            fields, problem = _checked(record, header, fallback, encoding)
+            fields, problem = _checked(record, header, encoding, fallback if undecodable else "")
             if problem is not None:
                 problems.append((record._replace(fields=fields), *problem))
             else:
@@ -202,9 +203,12 @@ def _redecoded(fields: list[str], fallback: str | None) -> list[str] | None:
         return None
 
 
-def _checked(record: Record, header: list[str], fallback: str | None, encoding: str) -> tuple:
-    """The record's fields (decoded), and (field index, reason) if the row cannot be used."""
-    fields = _redecoded(record.fields, fallback)
+def _checked(record: Record, header: list[str], encoding: str, fallback: str | None) -> tuple:
+    """The record's fields (decoded), and (field index, reason) if the row cannot be used.
+
+    ``fallback`` is ``""`` when the text has no undecodable byte at all, so rows need no check.
+    """
+    fields = record.fields if fallback == "" else _redecoded(record.fields, fallback)
     if fields is None:
         at = next(i for i, field in enumerate(record.fields) if _UNDECODABLE.search(field))
         text = f"neither {_label(encoding)} nor {_label(fallback)}" if fallback else f"not {_label(encoding)}"
@@ -220,10 +224,10 @@ def _checked(record: Record, header: list[str], fallback: str | None, encoding: 
         span = f"; the row spans lines {record.line}-{record.last_line}: check its quoted line breaks"
         reason = f"row has {len(fields)} fields but the header has {len(header)}; {fix}"
         return fields, (None, reason + span * (record.last_line > record.line))
-    longest = max(range(len(fields)), key=lambda i: len(fields[i]))
-    if len(fields[longest]) > MAX_FIELD_CHARS:
-        size = len(fields[longest])
-        return fields, (longest, f"cell has {size:,} characters, over {MAX_FIELD_CHARS:,}; shorten it")
+    sizes = list(map(len, fields))
+    if max(sizes) > MAX_FIELD_CHARS:
+        longest = sizes.index(max(sizes))
+        return fields, (longest, f"cell has {max(sizes):,} characters, over {MAX_FIELD_CHARS:,}; shorten it")
     return fields, None
 
 
