@@ -122,12 +122,15 @@ def summary_mismatches(summary: dict, plan: Plan) -> list[str]:
     return problems
 
 
-def read_all_merchants(path: str | Path | None, boundaries: str | Path | None = None) -> pd.DataFrame | None:
+def read_all_merchants(
+    path: str | Path | None, boundaries: str | Path | None = None, encoding: str | None = None
+) -> pd.DataFrame | None:
     """The merchants file read once for every district's check (None: each folder's own file).
 
-    ``boundaries`` place the shops by location, as ``planner plan --boundaries`` did.
+    ``boundaries`` place the shops by location, as ``planner plan --boundaries`` did;
+    ``encoding``: see ``planner.io.read_merchants``.
     """
-    return None if path is None else read_merchants(path, boundaries=boundaries).merchants
+    return None if path is None else read_merchants(path, encoding=encoding, boundaries=boundaries).merchants
 
 
 def _district_name(folder: Path) -> str:

@@ -262,6 +262,7 @@ def needing_by_district(
     cutoff,
     districts: list[str] | None = None,
     boundaries: str | Path | Boundaries | None = None,
+    encoding: str | None = None,
 ) -> tuple[ReadResult, dict[District, pd.DataFrame]]:
     """Read a merchants file, triage it and split the needing shops by district.
 
@@ -274,7 +275,7 @@ def needing_by_district(
         The read result (its rejects are not written) and the needing shops per district,
         largest first.
     """
-    read = read_merchants(path, boundaries=boundaries)
+    read = read_merchants(path, encoding=encoding, boundaries=boundaries)
     shops = needing(triage(read.merchants, scenario=scenario, cutoff=cutoff))
     chosen = [find_district(name) for name in districts] if districts else None
     return read, split_by_district(shops, chosen)

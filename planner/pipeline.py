@@ -44,10 +44,13 @@ class PlanRun:
 
 
 def read_with_rejects(
-    path: str | Path, out_dir: str | Path, boundaries: str | Path | Boundaries | None = None
+    path: str | Path,
+    out_dir: str | Path,
+    boundaries: str | Path | Boundaries | None = None,
+    encoding: str | None = None,
 ) -> tuple[ReadResult, Path | None]:
-    """Read a merchants file and write its rejected rows, if any, next to the outputs."""
-    result = read_merchants(path, boundaries=boundaries)
+    """Read a merchants file (``encoding``: see ``read_merchants``) and write its rejected rows, if any."""
+    result = read_merchants(path, encoding=encoding, boundaries=boundaries)
     if result.rejects.empty:
         return result, None
     target = reject_path_for(Path(path), Path(out_dir))
@@ -86,6 +89,7 @@ def triage_file(
     scenario: str = "targeted",
     cutoff: dt.date = CUTOFF,
     boundaries: str | Path | Boundaries | None = None,
+    encoding: str | None = None,
 ) -> TriageRun:
     """Read merchants, decide which need a panel, write ``triage.csv`` (all shops, with the decision).
 
@@ -93,7 +97,7 @@ def triage_file(
     (``planner.io.boundaries.settle_districts``). ``triage.csv`` is for reading in a spreadsheet:
     text that would start a formula gets a leading ``'`` (``planner.io.spreadsheet``).
     """
-    result, rejects = read_with_rejects(path, out_dir, boundaries)
+    result, rejects = read_with_rejects(path, out_dir, boundaries, encoding)
     triaged = triage(result.merchants, scenario=scenario, cutoff=cutoff)
     target = Path(out_dir) / "triage.csv"
     write_spreadsheet_csv(triaged, target, date_format="%Y-%m-%d")
@@ -120,6 +124,7 @@ def plan_file(
     cutoff: dt.date = CUTOFF,
     progress: Progress | None = None,
     boundaries: str | Path | Boundaries | None = None,
+    encoding: str | None = None,
 ) -> PlanRun:
     """Read, triage and plan one district's week; write the verified plan into ``out_dir``.
 
@@ -133,7 +138,7 @@ def plan_file(
     PlanVerificationError
         If the plan breaks a rule; then nothing is written.
     """
-    result, rejects = read_with_rejects(path, out_dir, boundaries)
+    result, rejects = read_with_rejects(path, out_dir, boundaries, encoding)
     chosen = choose_district(result.merchants, district, str(path))
     merchants = result.merchants[result.merchants["district"].isin([chosen.name_en, ""])]
     shops = needing(triage(merchants, scenario=scenario, cutoff=cutoff))

@@ -97,9 +97,11 @@ def prepare_shops(needing: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     shops["x"], shops["y"] = xy[:, 0], xy[:, 1]
     shops["service_s"] = [settings.service_s(c) for c in shops["category"]]
     shops["windows"] = merchant_time_windows(shops, settings.week).to_numpy()
-    shops["fits"] = [
-        bool(service_windows(w, s)) for w, s in zip(shops["windows"], shops["service_s"], strict=True)
-    ]
+    # An explicit dtype: a district with no needing shop gives an empty list, which pandas stores as object.
+    shops["fits"] = np.array(
+        [bool(service_windows(w, s)) for w, s in zip(shops["windows"], shops["service_s"], strict=True)],
+        dtype=bool,
+    )
     return shops
 
 
@@ -140,6 +142,8 @@ def plan_district(
     """
     shops = prepare_shops(needing, settings)
     office_xy = project(np.array([district.office_lat]), np.array([district.office_lon]))[0]
+    if shops.empty:
+        return _empty_plan(shops, district, office_xy, settings)
     unassigned = {i: "no_time_window_fits" for i in np.flatnonzero(~shops["fits"].to_numpy())}
     candidates = np.flatnonzero(shops["fits"].to_numpy())
     deferred: list[int] = []
@@ -203,6 +207,16 @@ def plan_district(
     verify_plan(routes, unassigned_frame, shops, office_xy, settings, staff)
     zones_frame = pd.DataFrame({"merchant_id": shops["merchant_id"], "zone": zone_of})
     return Plan(district, settings, staff, len(shops), routes, unassigned_frame, zones_frame)
+
+
+def _empty_plan(shops: pd.DataFrame, district: District, office_xy: np.ndarray, settings: Settings) -> Plan:
+    """The plan of a district where no shop needs a panel: no route, no one unassigned, still verified."""
+    routes = assemble_routes(pd.DataFrame(), shops, office_xy, district, settings)
+    unassigned = pd.DataFrame({"merchant_id": pd.Series(dtype=str), "reason": pd.Series(dtype=str)})
+    staff = settings.staff or 0
+    verify_plan(routes, unassigned, shops, office_xy, settings, staff)
+    zones = pd.DataFrame({"merchant_id": pd.Series(dtype=str), "zone": pd.Series(dtype="int64")})
+    return Plan(district, settings, staff, 0, routes, unassigned, zones)
 
 
 def _improve(shops, office_xy, rows, dropped, staff: int, settings: Settings, progress: Progress | None):

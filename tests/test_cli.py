@@ -137,3 +137,63 @@ def test_plan_for_staff_who_go_straight_to_their_shops(small_merchants_path, tmp
     assert (first["leave_office"] == first["arrival"]).all()
     last = routes.groupby(["date", "staff_id"]).tail(1)
     assert (last["back_office"] == last["departure"]).all()
+
+
+def test_header_only_file_with_a_district_writes_an_empty_plan(tmp_path):
+    """A header-only file planned for a district writes an empty plan that verify accepts, no traceback."""
+    path = tmp_path / "header.csv"
+    path.write_text("merchant_id,district,lat,lon\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["plan", str(path), "--district", "Jongno-gu", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "summary.json").read_text())["needing"] == 0
+    checked = runner.invoke(app, ["verify", str(out), "--merchants", str(path)])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_district_absent_from_the_file_writes_an_empty_plan(small_merchants_path, tmp_path):
+    """Planning a district the file has no shop of gives an empty verified plan and says so."""
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app, ["plan", str(small_merchants_path), "--district", "Mapo-gu", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "no shop" in result.output
+    assert pd.read_csv(out / "routes.csv").empty
+
+
+def test_rejected_count_is_rows_not_problems(tmp_path):
+    """A row with two problems counts once in the "N rows rejected" line."""
+    path = tmp_path / "two.csv"
+    path.write_text("merchant_id,district,lat,lon\nA1,Atlantis,north,126.98\nA2,Jongno-gu,37.57,126.98\n")
+    result = runner.invoke(app, ["triage", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(tmp_path / "out" / "two.rejects.csv")) == 2
+    assert "1 rows rejected" in result.output
+
+
+def test_encoding_option_reads_a_file_in_that_encoding(tmp_path):
+    """`--encoding latin-1` reads a Latin-1 file as written instead of guessing UTF-8 or CP949."""
+    path = tmp_path / "latin.csv"
+    path.write_bytes(
+        "merchant_id,name,district,lat,lon\nA1,Café Noël,Jongno-gu,37.57,126.98\n".encode("latin-1")
+    )
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["triage", str(path), "--out", str(out), "--encoding", "latin-1"])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(out / "triage.csv")["name"].tolist() == ["Café Noël"]
+
+
+def test_plan_map_and_verify_take_the_encoding_of_the_merchants_file(tmp_path):
+    """plan, map --merchants and verify --merchants accept --encoding for a CP949 merchants file."""
+    path = tmp_path / "cp949.csv"
+    path.write_bytes("merchant_id,name,district,lat,lon\n".encode("cp949"))
+    out = tmp_path / "out"
+    steps = [
+        ["plan", str(path), "--district", "종로구", "--out", str(out), "--encoding", "cp949"],
+        ["map", str(out), "--merchants", str(path), "--encoding", "cp949"],
+        ["verify", str(out), "--merchants", str(path), "--encoding", "cp949"],
+    ]
+    for args in steps:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args[0], result.output)

@@ -137,3 +137,10 @@ def test_staff_who_report_at_their_first_shop_start_work_there(
     assert line.coords[0] == pytest.approx((first["lon"], first["lat"]))
     office = loaded.district.office_lon, loaded.district.office_lat
     assert line.coords[-1] == pytest.approx(office)
+
+
+def test_district_without_needing_shops_gets_an_empty_verified_plan(small_needing, fast_settings):
+    """With no shop needing a panel the plan has no route and no one unassigned, instead of a crash."""
+    plan = plan_district(small_needing.iloc[:0], find_district("Mapo-gu"), fast_settings)
+    assert plan.routes.empty and plan.unassigned.empty
+    assert plan.summary()["needing"] == 0 and plan.summary()["planned"] == 0

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.errors import InputError
 from planner.io import read_merchants, reject_path_for, write_rejects
 from planner.io.read import parse_csv_text
+from planner.io.text import MAX_FIELD_CHARS
 from planner.schema import MERCHANT_COLUMNS, REJECT_COLUMNS
 
 DATA = Path(__file__).parent / "data"
@@ -236,3 +242,195 @@ def test_write_rejects_round_trips_korean_text(tmp_path):
 def test_reject_path_drops_compound_suffix(tmp_path):
     """The rejects of ``shops.csv.gz`` go to ``shops.rejects.csv``."""
     assert reject_path_for("in/shops.csv.gz", tmp_path) == tmp_path / "shops.rejects.csv"
+
+
+HEADER = "merchant_id,name,district,lat,lon,qr_issued\n"
+
+
+def shop_line(merchant_id: str, name: str = "x", qr_issued: str = "") -> str:
+    """One valid Jongno-gu row of the HEADER layout."""
+    return f"{merchant_id},{name},Jongno-gu,37.57,126.98,{qr_issued}\n"
+
+
+def test_undecodable_row_is_rejected_and_the_others_kept(tmp_path):
+    """A row whose bytes are neither UTF-8 nor CP949 is rejected with its line and column, not the file."""
+    path = tmp_path / "bytes.csv"
+    path.write_bytes(
+        (HEADER + shop_line("A1")).encode()
+        + b"A2,\xff\xfe,Jongno-gu,37.57,126.98,\n"
+        + shop_line("A3").encode()
+    )
+    result = read_merchants(path)
+    assert list(result.merchants["merchant_id"]) == ["A1", "A3"]
+    assert result.rejects[["row", "merchant_id", "column", "value"]].values.tolist() == [
+        [3, "A2", "name", "\\xff\\xfe"]
+    ]
+    assert "--encoding" in result.rejects["reason"].iloc[0]
+
+
+def test_one_cp949_row_in_a_utf8_file_is_read_in_cp949(tmp_path):
+    """A row pasted in from a CP949 file is decoded on its own, and the UTF-8 rows stay UTF-8."""
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        (HEADER + shop_line("A1", "종로 꽃집")).encode()
+        + shop_line("A2", "서울 가게").encode("cp949")
+        + shop_line("A3", "세운 상가").encode()
+    )
+    result = read_merchants(path)
+    assert list(result.merchants["name"]) == ["종로 꽃집", "서울 가게", "세운 상가"]
+    assert result.rejects.empty
+
+
+def test_explicit_encoding_rejects_rows_it_cannot_read(tmp_path):
+    """With an encoding given, a row it cannot decode is rejected and the rows it can are kept."""
+    path = tmp_path / "latin.csv"
+    path.write_bytes(
+        (HEADER + shop_line("A1", "종로")).encode("cp949") + b"A2,\xff\xff,Jongno-gu,37.57,126.98,\n"
+    )
+    result = read_merchants(path, encoding="cp949")
+    assert list(result.merchants["name"]) == ["종로"]
+    assert result.rejects[["row", "column"]].values.tolist() == [[3, "name"]]
+
+
+def test_giant_field_rejects_its_row_only(tmp_path):
+    """A cell over 131,072 characters rejects its row, naming the column; the other rows are kept."""
+    path = tmp_path / "giant.csv"
+    path.write_text(HEADER + shop_line("A1", "x" * 200_000) + shop_line("A2"), encoding="utf-8")
+    result = read_merchants(path)
+    assert list(result.merchants["merchant_id"]) == ["A2"]
+    assert result.rejects[["row", "merchant_id", "column"]].values.tolist() == [[2, "A1", "name"]]
+    assert "200,000 characters" in result.rejects["reason"].iloc[0]
+
+
+def test_unclosed_quote_swallows_no_following_row(tmp_path):
+    """A quote opened and never closed rejects its own line; the rows after it are still read."""
+    path = tmp_path / "quote.csv"
+    path.write_text(HEADER + shop_line("A1") + "A2,\"Kim's,Jongno-gu,37.57,126.98,\n" + shop_line("A3"))
+    result = read_merchants(path)
+    assert list(result.merchants["merchant_id"]) == ["A1", "A3"]
+    assert result.rejects[["row", "merchant_id", "column"]].values.tolist() == [[3, "A2", "name"]]
+    assert "never closed" in result.rejects["reason"].iloc[0]
+
+
+def test_utf16_file_with_bom_is_read(tmp_path):
+    """A UTF-16 file (Excel's "Unicode text" CSV) is recognised by its byte-order mark."""
+    path = tmp_path / "utf16.csv"
+    path.write_bytes((HEADER + shop_line("A1", "종로")).encode("utf-16"))
+    result = read_merchants(path)
+    assert (list(result.merchants["name"]), result.encoding) == (["종로"], "utf-16")
+
+
+@pytest.mark.parametrize("issued", ["9999-12-31", "2999-01-01"])
+def test_future_qr_issue_date_is_rejected(tmp_path, issued):
+    """A QR issue date after the day of the run is rejected with the reason, not read as a valid date."""
+    path = tmp_path / "future.csv"
+    path.write_text(HEADER + shop_line("A1", qr_issued=issued) + shop_line("A2", qr_issued="2021-05-01"))
+    result = read_merchants(path)
+    assert list(result.merchants["merchant_id"]) == ["A2"]
+    assert result.rejects[["row", "column", "value"]].values.tolist() == [[2, "qr_issued", issued]]
+    assert "future" in result.rejects["reason"].iloc[0]
+
+
+def test_nul_in_an_id_is_rejected(tmp_path):
+    """An id holding a NUL byte is rejected with its column, and the row with a clean id is kept."""
+    path = tmp_path / "nul.csv"
+    path.write_text(HEADER + shop_line("A\x001") + shop_line("A2"))
+    result = read_merchants(path)
+    assert list(result.merchants["merchant_id"]) == ["A2"]
+    assert result.rejects[["row", "column"]].values.tolist() == [[2, "merchant_id"]]
+
+
+def test_reject_file_neither_runs_formulas_nor_holds_control_characters(tmp_path):
+    """Cells copied into the reject file cannot run as spreadsheet formulas or carry NUL bytes."""
+    rejects = pd.DataFrame(
+        {
+            "row": [2, 3, 4],
+            "merchant_id": ["=cmd|' /C calc'!A0", "A\x001", "A3"],
+            "column": ["merchant_id", "merchant_id", "payment_errors"],
+            "value": ["@SUM(A1)", "A\x001", "-1"],
+            "reason": ["r", "r", "r"],
+        }
+    )
+    back = pd.read_csv(write_rejects(rejects, tmp_path / "r.csv"), dtype=str, encoding="utf-8-sig")
+    assert back["merchant_id"].tolist() == ["'=cmd|' /C calc'!A0", "A\\x001", "A3"]
+    assert back["value"].tolist() == ["'@SUM(A1)", "A\\x001", "'-1"]  # text, quoted like any sign
+
+
+GOOD_CELLS = {
+    "name": ["종로 꽃집", "Haneul Coffee", ""],
+    "district": ["Jongno-gu", "종로구", ""],
+    "category": ["cafe", "음식점", ""],
+    "lat": ["37.57", "37.5712"],
+    "lon": ["126.98", "126.9745"],
+    "qr_issued": ["2021-03-15", ""],
+    "qr_status": ["ok", "damaged", ""],
+    "payment_errors": ["0", "3"],
+}
+PAYLOADS = [
+    "=cmd|' /C calc'!A0",
+    "+82 2-123-4567",
+    "@SUM(A1:A9)",
+    "{{7*7}}",
+    "${jndi:ldap://x/a}",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE merchants;--",
+    "%s%n%x",
+    '"quoted, with comma"',
+    "line\nbreak",
+    "tab\there",
+    "\x00",
+    "9999-12-31",
+    "서울특별시 종로구 세종대로 175",
+    "x" * (MAX_FIELD_CHARS + 1),
+]
+HOSTILE = st.one_of(
+    st.sampled_from(PAYLOADS),
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30),
+    st.text(st.sampled_from("\x00\x01\x1b\x7f\r\n,\"' 가나다=+-@;"), max_size=12),
+)
+
+
+@st.composite
+def hostile_rows(draw) -> list[tuple[dict[str, str], bool]]:
+    """Rows, each with whether all its cells were drawn valid; the others hold hostile text."""
+    rows = []
+    for number in range(draw(st.integers(0, 12))):
+        clean = draw(st.booleans())
+        row = {"merchant_id": f"M{number}" if clean or draw(st.booleans()) else draw(HOSTILE)}
+        for column, good in GOOD_CELLS.items():
+            hostile = not clean and draw(st.booleans())
+            row[column] = draw(HOSTILE) if hostile else draw(st.sampled_from(good))
+        rows.append((row, clean))
+    return rows
+
+
+def hostile_file(rows: list[dict[str, str]], cp949_row: bool) -> bytes:
+    """The rows as a UTF-8 CSV file, and maybe one valid row in CP949 at the end."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["merchant_id", *GOOD_CELLS], lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    pasted = "M99,종로 꽃집,종로구,cafe,37.57,126.98,,ok,0\n".encode("cp949") if cp949_row else b""
+    return buffer.getvalue().encode() + pasted
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_rows(), st.booleans())
+def test_hostile_text_keeps_valid_rows_and_rejects_the_rest_with_reasons(drawn, cp949_row):
+    """Rows in = kept + rejected; each reject has its row, a column and a reason; valid rows are kept."""
+    rows = [row for row, _ in drawn] + [{"merchant_id": "M99"}] * cp949_row
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "hostile.csv"
+        path.write_bytes(hostile_file([row for row, _ in drawn], cp949_row))
+        result = read_merchants(path)
+    rejects = result.rejects
+    written = [row for row in rows if "".join(row.values()).strip()]  # blank lines are not rows
+    assert len(result.merchants) + rejects["row"].nunique() == len(written)
+    assert (rejects["row"] >= 2).all() and rejects["reason"].str.len().gt(0).all()
+    assert set(rejects["column"]) <= {"", "merchant_id", *GOOD_CELLS, "lat,lon"}
+    assert set(rejects.loc[rejects["column"] == "", "reason"].str[:8]) <= {"row has "}
+    # A valid row is kept, unless a hostile id earlier in the file happens to be the same id.
+    ids = [row["merchant_id"].strip() for row in rows]
+    valid = [clean for _, clean in drawn] + [True] * cp949_row
+    kept = set(result.merchants["merchant_id"])
+    assert all(ids[i] in kept for i, ok in enumerate(valid) if ok and ids.index(ids[i]) == i)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from report_fixtures import report_plan, report_run  # noqa: F401
 
 from planner.audit import audit_plan
-from planner.io.read import read_merchants, write_rejects
+from planner.io.read import read_merchants, visible_controls, write_rejects
 from planner.io.spreadsheet import (
     quote_cell,
     read_spreadsheet_csv,
@@ -134,7 +134,8 @@ def test_plan_files_read_back_exactly_whatever_the_text(report_plan, data):  # n
 @PLAN_PROPERTY
 @given(st.data())
 def test_rejects_and_route_sheets_never_start_a_formula(report_plan, data):  # noqa: F811
-    """Reject files and sheet CSVs hold the input's text, quoted where a spreadsheet would run it."""
+    """Reject files and sheet CSVs hold the input's text (control characters shown as ``\\xNN`` in
+    rejects), quoted where a spreadsheet would run it."""
     values = data.draw(st.lists(any_text, min_size=1, max_size=5))
     rejects = pd.DataFrame(
         {"row": 2, "merchant_id": values, "column": "name", "value": values, "reason": "x"}
@@ -146,7 +147,7 @@ def test_rejects_and_route_sheets_never_start_a_formula(report_plan, data):  # n
         sheets = write_sheets(replace(report_plan, routes=routes), Path(folder) / "sheets")
         sheet_cells = [cell for path in sheets if path.suffix == ".csv" for cell in csv_cells(path)]
     assert not any(starts_formula(cell) for cell in sheet_cells + [cell for row in rejected for cell in row])
-    assert [unquote_cell(row[3]) for row in rejected] == values
+    assert [unquote_cell(row[3]) for row in rejected] == [visible_controls(value) for value in values]
 
 
 @pytest.fixture(scope="module")

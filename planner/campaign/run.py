@@ -57,6 +57,7 @@ def start_campaign(
     max_tries: int = DEFAULT_MAX_TRIES,
     budget_s: float | str | None = None,
     boundaries: str | Path | None = None,
+    encoding: str | None = None,
 ) -> StartResult:
     """Read merchants, store them with a new campaign in a new store, and plan the whole week.
 
@@ -77,6 +78,8 @@ def start_campaign(
     boundaries
         District polygons: each shop's district is the one its location lies in
         (``planner.io.boundaries.settle_districts``).
+    encoding
+        Text encoding of a CSV merchants file (see ``planner.io.read_merchants``).
 
     Raises
     ------
@@ -84,7 +87,7 @@ def start_campaign(
         If the merchants file is unusable, a team is given for a district outside the campaign,
         or the store already holds a campaign.
     """
-    read = read_merchants(merchants_path, boundaries=boundaries)
+    read = read_merchants(merchants_path, encoding=encoding, boundaries=boundaries)
     chosen = tuple(find_district(d) for d in districts) if districts else districts_in(read.merchants)
     campaign = Campaign(chosen, settings, scenario, max_tries=max_tries, teams=dict(teams or {}))
     for name in campaign.teams:
@@ -101,6 +104,7 @@ def simulation_inputs(
     districts: list[str],
     staff: int | None,
     settings: Settings,
+    encoding: str | None = None,
 ) -> tuple[pd.DataFrame, dict[District, int], Settings, str]:
     """Merchants, teams per district, settings and scenario to simulate: from a file, else the store.
 
@@ -123,7 +127,7 @@ def simulation_inputs(
         return merchants, teams, week_and_solver, campaign.scenario
     if staff is None:
         raise InputError("simulating a merchants file needs --staff (workers a day in each district)")
-    merchants = read_merchants(merchants_path).merchants
+    merchants = read_merchants(merchants_path, encoding=encoding).merchants
     named = districts or sorted(d for d in merchants["district"].unique() if d)
     if not named:
         raise InputError(f"{merchants_path}: no district column values; give --district")

@@ -21,6 +21,7 @@ from planner.campaign.setup import load_campaign
 from planner.campaign.store import DEFAULT_STORE, CampaignStore
 from planner.cli.common import (
     BoundariesFile,
+    Encoding,
     OpenRoutes,
     OpenStart,
     Scenario,
@@ -80,6 +81,7 @@ def campaign_init(
     scheduler: Scheduler = None,
     budget: Budget = None,
     boundaries: BoundariesFile = None,
+    encoding: Encoding = None,
 ) -> None:
     """Start a campaign: triage the merchants of its districts (or the city), store them and plan the week."""
     with user_errors():
@@ -100,6 +102,7 @@ def campaign_init(
                 max_tries,
                 _budget_s(budget),
                 boundaries,
+                encoding,
             )
     print_reads(started.read, None)
     console.print(f"{started.needing:,} shops need a panel; plan version {started.first_plan.plan_version}")
@@ -229,6 +232,7 @@ def simulate_command(
         int | None, typer.Option(help="Same seed, same closed shops and same plans (default: random).")
     ] = None,
     processes: Annotated[int, typer.Option(help="Runs simulated in parallel.")] = 1,
+    encoding: Encoding = None,
 ) -> None:
     """Play the week many times with closed shops and uneven service: chance of finishing on time."""
     with user_errors():
@@ -236,7 +240,7 @@ def simulate_command(
         limit = None if seed is None else campaign_simulate.SEEDED_SOLUTION_LIMIT
         fast = campaign_simulate.simulation_settings(Settings(), time_limit, limit)
         frame, teams, settings, scenario = campaign_run.simulation_inputs(
-            merchants, store, district or [], staff, fast
+            merchants, store, district or [], staff, fast, encoding
         )
         used_seed = seed if seed is not None else secrets.randbelow(2**31)
         setup = campaign_forecast.SimulationSetup(

@@ -62,6 +62,12 @@ BoundariesFile = Annotated[
 Scheduler = Annotated[
     str | None, typer.Option(help="Dask scheduler: tcp://host:8786, or 'local' to start a LocalCluster.")
 ]
+Encoding = Annotated[
+    str | None,
+    typer.Option(
+        help="Text encoding of a CSV merchants file, e.g. cp949 (default: UTF-8, else CP949 by row)."
+    ),
+]
 
 
 @contextmanager
@@ -139,7 +145,7 @@ def reasons_text(row: dict, prefix: str = "left_") -> str:
 def print_reads(read, rejects_path, warnings_path=None) -> None:
     console.print(f"read {len(read.merchants):,} merchants from {read.source}")
     if rejects_path is not None:
-        console.print(f"[yellow]{len(read.rejects):,} rows rejected[/yellow]: see {rejects_path}")
+        console.print(f"[yellow]{read.rejected_rows:,} rows rejected[/yellow]: see {rejects_path}")
     warned = 0 if read.warnings is None else len(read.warnings)
     if warned:
         where = f": see {warnings_path}" if warnings_path is not None else ""

@@ -14,6 +14,7 @@ from planner.cli.common import (
     CUTOFF_DEFAULT,
     BoundariesFile,
     Cutoff,
+    Encoding,
     OpenRoutes,
     OpenStart,
     Out,
@@ -82,11 +83,14 @@ def triage_command(
     scenario: Scenario = "targeted",
     cutoff: Cutoff = CUTOFF_DEFAULT,
     boundaries: BoundariesFile = None,
+    encoding: Encoding = None,
 ) -> None:
     """Decide which shops need a new panel; print counts by district and reason."""
     with user_errors():
         Path(out).mkdir(parents=True, exist_ok=True)
-        run = triage_file(merchants, out, scenario=scenario, cutoff=cutoff.date(), boundaries=boundaries)
+        run = triage_file(
+            merchants, out, scenario=scenario, cutoff=cutoff.date(), boundaries=boundaries, encoding=encoding
+        )
     print_reads(run.read, run.rejects_path, run.warnings_path)
     console.print(table_of(triage_counts(run.triaged), "Shops needing a panel"))
     console.print(f"wrote {run.written}")
@@ -122,6 +126,7 @@ def plan(
     workers: Workers = 1,
     scheduler: Scheduler = None,
     boundaries: BoundariesFile = None,
+    encoding: Encoding = None,
 ) -> None:
     """Plan every worker's route for each day of the week; verify and write the plan."""
     with user_errors():
@@ -129,16 +134,24 @@ def plan(
             settings_file, staff, days, start, time_limit, processes, open_routes, improve_time, open_start
         )
         if city:
-            _plan_city(merchants, out, settings, scenario, cutoff.date(), workers, scheduler, boundaries)
+            _plan_city(
+                merchants, out, settings, scenario, cutoff.date(), workers, scheduler, boundaries, encoding
+            )
             return
         Path(out).mkdir(parents=True, exist_ok=True)
         with progress_bar("planning") as progress:
-            run = plan_file(merchants, out, settings, scenario, district, cutoff.date(), progress, boundaries)
+            run = plan_file(
+                merchants, out, settings, scenario, district, cutoff.date(), progress, boundaries, encoding
+            )
     print_plan(run)
+    if run.plan.needing == 0:
+        console.print(f"[yellow]no shop of {run.plan.district.name_en} in {merchants} needs a panel[/yellow]")
 
 
-def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler, boundaries) -> None:
-    read, by_district = needing_by_district(merchants, scenario, cutoff, boundaries=boundaries)
+def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler, boundaries, encoding) -> None:
+    read, by_district = needing_by_district(
+        merchants, scenario, cutoff, boundaries=boundaries, encoding=encoding
+    )
     with make_executor(workers, scheduler) as executor, progress_bar("city") as progress:
         run = plan_city(by_district, settings, out, executor, progress)
     print_reads(read, *write_read_reports(read, out))  # after plan_city, which empties the folder
@@ -165,6 +178,7 @@ def verify(
         Path | None, typer.Option("--settings", help="TOML settings file, as given to plan.")
     ] = None,
     boundaries: BoundariesFile = None,
+    encoding: Encoding = None,
 ) -> None:
     """Re-check written plans from their files: every rule the planner checks before writing."""
     from planner.audit import audit_plan, plan_folders, read_all_merchants
@@ -174,7 +188,7 @@ def verify(
         folders = plan_folders(plan_dir, district)
         if boundaries is not None and merchants is None:
             raise InputError("--boundaries places the shops of --merchants; give the merchants file too")
-        table = read_all_merchants(merchants, boundaries)
+        table = read_all_merchants(merchants, boundaries, encoding)
         audits = []
         with progress_bar("verify") as progress:
             for done, folder in enumerate(folders):
@@ -218,12 +232,15 @@ def staffing(
     open_routes: OpenRoutes = False,
     open_start: OpenStart = False,
     boundaries: BoundariesFile = None,
+    encoding: Encoding = None,
 ) -> None:
     """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans."""
     with user_errors():
         settings = settings_from_options(None, None, days, None, None, None, open_routes, None, open_start)
         settings = search_settings(settings, time_limit, improve_time)
-        read, by_district = needing_by_district(merchants, scenario, cutoff.date(), district, boundaries)
+        read, by_district = needing_by_district(
+            merchants, scenario, cutoff.date(), district, boundaries, encoding
+        )
         print_reads(read, None)
         with make_executor(workers, scheduler) as executor:
             report = staff_districts(by_district, settings, executor, progress=console.print)

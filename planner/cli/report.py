@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from planner.cli.common import (
+    Encoding,
     app,
     console,
     user_errors,
@@ -28,13 +29,14 @@ def export_command(
     geojson: Annotated[
         bool, typer.Option(help="One GeoJSON file per layer instead of a GeoPackage.")
     ] = False,
+    encoding: Encoding = None,
 ) -> None:
     """Write the plan as GIS layers in EPSG:4326: merchants, stops, routes, zones, unassigned."""
     from planner.report.export import export_plan
     from planner.report.load import load_plan
 
     with user_errors():
-        loaded = load_plan(plan_dir, merchants)
+        loaded = load_plan(plan_dir, merchants, encoding=encoding)
         target = plan_dir / ("layers" if geojson else "plan.gpkg")
         written = export_plan(loaded.plan, loaded.merchants, target, "GeoJSON" if geojson else "GPKG")
     if loaded.merchants is None:
@@ -43,13 +45,15 @@ def export_command(
 
 
 @app.command("map")
-def map_command(plan_dir: PlanDir = Path("out"), merchants: MerchantsOption = None) -> None:
+def map_command(
+    plan_dir: PlanDir = Path("out"), merchants: MerchantsOption = None, encoding: Encoding = None
+) -> None:
     """Write interactive HTML maps (the week and each day) that open offline, into <plan>/maps."""
     from planner.report.load import load_plan
     from planner.report.maps import write_maps
 
     with user_errors():
-        loaded = load_plan(plan_dir, merchants)
+        loaded = load_plan(plan_dir, merchants, encoding=encoding)
         written = write_maps(loaded.plan, plan_dir / "maps", loaded.merchants)
     if loaded.merchants is None and len(loaded.plan.unassigned):
         console.print("[yellow]unassigned shops not drawn[/yellow]: give --merchants to place them")

@@ -68,6 +68,7 @@ _DATE = re.compile(
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d*)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
 _PARSER_POSITION = re.compile(r"--> \d+:(\d+)")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ParseOne = Callable[[str], tuple[object, str | None]]
 
 
@@ -162,7 +163,7 @@ def parse_opening_hours(raw: pd.Series, category: pd.Series) -> Parsed:
     return _parse_unique(text, parse_one)
 
 
-def _parse_date(text: str) -> tuple[object, str | None]:
+def _parse_date(text: str, latest: dt.date) -> tuple[object, str | None]:
     if text == "":
         return np.datetime64("NaT", "ns"), None
     match = _DATE.fullmatch(text)
@@ -177,12 +178,19 @@ def _parse_date(text: str) -> tuple[object, str | None]:
         return None, f"qr_issued {text!r} is not a date; write YYYY-MM-DD (e.g. 2021-12-15) or leave it empty"
     if date < EARLIEST_QR_ISSUED:
         return None, f"qr_issued {text!r} is before Zero Pay QR panels existed (Dec. 2018); check the year"
+    if date > latest:
+        return None, f"qr_issued {text!r} is in the future (today is {latest}); check the year"
     return np.datetime64(date, "ns"), None
 
 
-def parse_qr_issued(raw: pd.Series) -> Parsed:
-    """Parse issue dates (YYYY-MM-DD, YYYY.MM.DD, YYYY/MM/DD, YYYYMMDD, time ignored); empty means NaT."""
-    parsed = _parse_unique(raw, _parse_date)
+def parse_qr_issued(raw: pd.Series, today: dt.date | None = None) -> Parsed:
+    """Parse issue dates (YYYY-MM-DD, YYYY.MM.DD, YYYY/MM/DD, YYYYMMDD, time ignored); empty means NaT.
+
+    Dates before ``EARLIEST_QR_ISSUED`` or after ``today`` (by default the day of the run) are
+    rejected: a panel cannot have been issued in the future.
+    """
+    latest = today or dt.date.today()
+    parsed = _parse_unique(raw, lambda text: _parse_date(text, latest))
     ok = parsed.reasons.isna()
     values = pd.Series(np.datetime64("NaT", "ns"), index=raw.index, dtype="datetime64[ns]")
     values[ok] = parsed.values[ok].astype("datetime64[ns]")
@@ -228,9 +236,15 @@ def parse_active(raw: pd.Series) -> Parsed:
 
 
 def parse_merchant_ids(raw: pd.Series) -> Parsed:
-    """Require a merchant_id on every row; a repeated id keeps its first row and rejects the others."""
+    """Require a printable merchant_id on every row; a repeated id keeps its first row, rejects the others."""
     reasons = pd.Series(None, index=raw.index, dtype=object)
     reasons[raw == ""] = "merchant_id is empty; give every shop a unique id"
+    control = raw[raw.str.contains(_CONTROL)]
+    reasons[control.index] = [
+        f"merchant_id holds the control character {_CONTROL.search(text).group()!r}; "
+        "ids are printable text: delete it"
+        for text in control
+    ]
     repeated = raw.duplicated(keep="first") & (raw != "")
     if repeated.any():
         first_rows = dict(zip(raw[~raw.duplicated()], raw.index[~raw.duplicated()], strict=True))
@@ -239,6 +253,15 @@ def parse_merchant_ids(raw: pd.Series) -> Parsed:
             "give this shop its own id or delete the repeated row"
             for value in raw[repeated]
         ]
+    return Parsed(raw, reasons)
+
+
+def parse_free_text(raw: pd.Series, column: str) -> Parsed:
+    """Keep free text (name, address) as written, but reject a cell holding a NUL character."""
+    reasons = pd.Series(None, index=raw.index, dtype=object)
+    reasons[raw.str.contains("\x00", regex=False)] = (
+        f"{column} holds a NUL character, a sign of a binary or UTF-16 file; delete it or save the file as UTF-8"
+    )
     return Parsed(raw, reasons)
 
 

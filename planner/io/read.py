@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,15 +18,16 @@ import shapely
 from planner.errors import InputError
 from planner.io.boundaries import Boundaries, read_boundaries, settle_districts
 from planner.io.spreadsheet import write_spreadsheet_csv
-from planner.io.validate import empty_rejects, normalize_columns, validate_merchants
+from planner.io.text import decode_text, parse_csv_text
+from planner.io.validate import empty_rejects, validate_merchants
 from planner.schema import REJECT_COLUMNS, WGS84
 
-# Tried in this order when no encoding is given: register files up to 2022 are often CP949.
-ENCODINGS: tuple[str, ...] = ("utf-8-sig", "cp949")
 CSV_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz")
 GEO_SUFFIXES: tuple[str, ...] = (".geojson", ".json", ".gpkg")
 _COORDINATE_COLUMNS = frozenset({"lat", "lon", "위도", "경도"})
 _ID_COLUMNS = ("merchant_id", "상가업소번호")
+# Cells a spreadsheet would evaluate: a formula, or a minus sign that is not a plain number.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _GEO_ERRORS = (
     pyogrio.errors.DataSourceError,
     pyogrio.errors.DataLayerError,
@@ -48,11 +48,15 @@ class ReadResult:
     encoding: str | None = None  # text encoding used, for CSV files
     warnings: pd.DataFrame | None = None  # REJECT_COLUMNS: rows kept whose district label lost
 
+    @property
+    def rejected_rows(self) -> int:
+        """Rows rejected: ``rejects`` has one line per problem, and a row may have several."""
+        return int(self.rejects["row"].nunique())
+
     def summary(self) -> str:
         """One line for the coordinator: how many shops were read and how many rows rejected."""
-        rejected = self.rejects["row"].nunique()
         return (
-            f"{self.source.name}: {len(self.merchants)} merchants read, {rejected} rows rejected "
+            f"{self.source.name}: {len(self.merchants)} merchants read, {self.rejected_rows} rows rejected "
             f"({self.layout} layout)"
         )
 
@@ -81,7 +85,8 @@ def read_merchants(
     path
         The file to read.
     encoding
-        Text encoding of a CSV file; by default UTF-8 (with or without BOM), then CP949.
+        Text encoding of a CSV file. By default UTF-8 (with or without BOM), else CP949, else
+        each row in whichever of the two reads it; rows that no encoding reads are rejected.
     boundaries
         District polygons (a file or ``read_boundaries``' result) placing each shop by its
         location; see ``planner.io.boundaries.settle_districts`` for how labels and blanks are settled.
@@ -97,7 +102,7 @@ def read_merchants(
     ------
     InputError
         If the file is missing, empty, of an unknown type, unreadable, or lacks a required column,
-        or the boundaries cannot be used.
+        or the boundaries cannot be used, or the header line cannot be decoded.
     """
     path = Path(path)
     if boundaries is not None and not isinstance(boundaries, Boundaries):
@@ -141,98 +146,16 @@ def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
             raise InputError(f"{path}: not a readable gzip file ({error})") from error
     if data.startswith(b"PK\x03\x04"):
         raise InputError(f"{path}: looks like an Excel workbook; save it as CSV (UTF-8) first")
-    text, used = decode_text(data, source=str(path), encoding=encoding)
-    if not text.strip():
+    decoded = decode_text(data, source=str(path), encoding=encoding)
+    if not decoded.text.strip():
         raise InputError(f"{path}: the file is empty; expected a header and one row per shop")
-    cells, rejects = parse_csv_text(text, source=str(path))
+    cells, rejects = parse_csv_text(
+        decoded.text, source=str(path), encoding=decoded.encoding, fallback=decoded.fallback
+    )
+    used = (
+        decoded.encoding if decoded.fallback is None else f"{decoded.encoding} or {decoded.fallback} by row"
+    )
     return RawTable(cells, rejects, used)
-
-
-def decode_text(data: bytes, *, source: str = "input", encoding: str | None = None) -> tuple[str, str]:
-    """Decode file bytes with ``encoding``, or else the first of ``ENCODINGS`` that fits.
-
-    Returns
-    -------
-    tuple of str
-        The text and the encoding used.
-
-    Raises
-    ------
-    InputError
-        If the bytes do not decode; the message says how to name the encoding.
-    """
-    for candidate in (encoding,) if encoding else ENCODINGS:
-        try:
-            return data.decode(candidate).removeprefix("\ufeff"), candidate
-        except UnicodeDecodeError:
-            continue
-        except LookupError as error:
-            raise InputError(f"{source}: unknown encoding {candidate!r}") from error
-    tried = encoding or " or ".join(ENCODINGS)
-    raise InputError(f"{source}: cannot decode the text as {tried}; save it as UTF-8 or pass its encoding")
-
-
-def parse_csv_text(text: str, *, source: str = "input") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split CSV text into text cells indexed by the line number where each row starts.
-
-    Blank lines, and lines holding only separators, are skipped. A row with more or fewer fields
-    than the header is not guessed at: it goes to the rejects.
-
-    Returns
-    -------
-    tuple of pandas.DataFrame
-        The cells (header line gives the columns) and the rejects of malformed rows.
-
-    Raises
-    ------
-    InputError
-        If there is no header or the CSV cannot be parsed at all.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    lines: list[int] = []
-    rows: list[list[str]] = []
-    malformed: list[tuple[int, int, list[str]]] = []
-    start = 1
-    try:
-        for fields in reader:
-            line, start = start, reader.line_num + 1
-            if not "".join(fields).strip():
-                continue
-            if header is None:
-                header = fields
-            elif len(fields) == len(header):
-                lines.append(line)
-                rows.append(fields)
-            else:
-                malformed.append((line, reader.line_num, fields))
-    except csv.Error as error:
-        raise InputError(f"{source}: line {reader.line_num} is not valid CSV ({error})") from error
-    if header is None:
-        raise InputError(f"{source}: the file is empty; expected a header and one row per shop")
-    cells = pd.DataFrame(rows, columns=header, index=pd.Index(lines, dtype="int64"), dtype=str)
-    return cells, _malformed_rejects(header, malformed, source)
-
-
-def _malformed_rejects(header: list[str], malformed: list[tuple[int, int, list[str]]], source: str):
-    if not malformed:
-        return empty_rejects()
-    names = list(normalize_columns(pd.DataFrame(columns=header), source=source).columns)
-    id_at = next((names.index(c) for c in _ID_COLUMNS if c in names), None)
-    records = []
-    for line, last_line, fields in malformed:
-        fix = "quote values with commas" if len(fields) > len(header) else "fill in the missing fields"
-        span = f"; the row spans lines {line}-{last_line}: look for an unclosed quote" * (last_line > line)
-        records.append(
-            {
-                "row": line,
-                "merchant_id": fields[id_at] if id_at is not None and id_at < len(fields) else "",
-                "column": "",
-                "value": ",".join(fields)[:200],
-                "reason": f"row has {len(fields)} fields but the header has {len(header)}; {fix}{span}",
-            }
-        )
-    return pd.DataFrame(records, columns=list(REJECT_COLUMNS)).astype(empty_rejects().dtypes.to_dict())
 
 
 def _pick_layer(path: Path) -> str | None:
@@ -307,12 +230,21 @@ def reject_path_for(source: str | Path, out_dir: str | Path) -> Path:
 def write_rejects(rejects: pd.DataFrame, path: str | Path) -> Path:
     """Write rejects as CSV, UTF-8 with a byte-order mark so that Excel shows Korean text.
 
-    The rows are the input's own text: cells that would start a formula get a leading ``'``
-    (``planner.io.spreadsheet``), so opening the file never runs what a merchants file holds.
+    The cells copied from the merchants file are made safe to open: control characters are
+    written as ``\\xNN`` and a cell that a spreadsheet would run as a formula gets a leading ``'``
+    (``planner.io.spreadsheet``).
 
     Returns
     -------
     pathlib.Path
         The file written; its folder is created if needed.
     """
-    return write_spreadsheet_csv(rejects.loc[:, list(REJECT_COLUMNS)], path, bom=True)
+    table = rejects.loc[:, list(REJECT_COLUMNS)].copy()
+    for column in ("merchant_id", "column", "value"):
+        table[column] = [visible_controls(str(text)) for text in table[column]]
+    return write_spreadsheet_csv(table, path, bom=True)
+
+
+def visible_controls(text: str) -> str:
+    """``text`` with each control character written as ``\\xNN``, as the reject file shows it."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

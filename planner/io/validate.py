@@ -13,6 +13,7 @@ from planner.io.columns import (
     parse_category,
     parse_coordinates,
     parse_district,
+    parse_free_text,
     parse_merchant_ids,
     parse_opening_hours,
     parse_payment_errors,
@@ -124,9 +125,12 @@ def _typed_merchants(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], list]:
     errors = parse_payment_errors(frame["payment_errors"])
     active = parse_active(frame["active"])
     ids = parse_merchant_ids(frame["merchant_id"])
+    name, address = parse_free_text(frame["name"], "name"), parse_free_text(frame["address"], "address")
     point = frame["lat"] + "," + frame["lon"]
     problems = [
         ("merchant_id", frame["merchant_id"], ids.reasons),
+        ("name", frame["name"], name.reasons),
+        ("address", frame["address"], address.reasons),
         ("district", frame["district"], district.reasons),
         ("category", frame["category"], category.reasons),
         ("lat", frame["lat"], lat.reasons),

@@ -41,6 +41,7 @@ def load_plan(
     out_dir: str | Path,
     merchants_path: str | Path | pd.DataFrame | None = None,
     settings: Settings | None = None,
+    encoding: str | None = None,
 ) -> LoadedPlan:
     """Read ``routes.csv``, ``unassigned.csv`` and ``summary.json`` back into a ``Plan``.
 
@@ -56,6 +57,8 @@ def load_plan(
         The settings the plan was made with (the week's start date turns dates into day numbers);
         default settings when None. Where worker-days start and end, and the week's first day, are
         read from ``summary.json`` when it records them.
+    encoding
+        Text encoding of a CSV ``merchants_path`` (see ``planner.io.read_merchants``).
 
     Returns
     -------
@@ -89,7 +92,7 @@ def load_plan(
             f"{out / 'unassigned.csv'}: needs the columns merchant_id and reason, "
             f"has {', '.join(map(str, unassigned.columns)) or 'none'}"
         )
-    merchants = _find_merchants(out, merchants_path, district.name_en, summary)
+    merchants = _find_merchants(out, merchants_path, district.name_en, summary, encoding)
     if merchants is not None:
         detail = merchants.loc[:, ["merchant_id", *UNASSIGNED_DETAIL]]
         unassigned = unassigned.merge(detail, on="merchant_id", how="left")
@@ -248,7 +251,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _find_merchants(
-    out: Path, path: str | Path | pd.DataFrame | None, district: str, summary: dict
+    out: Path, path: str | Path | pd.DataFrame | None, district: str, summary: dict, encoding: str | None
 ) -> pd.DataFrame | None:
     """The district's triaged merchants from the given file or table, ``triage.csv`` or a demo sample."""
     if isinstance(path, pd.DataFrame):
@@ -263,7 +266,7 @@ def _find_merchants(
         if len(samples) != 1:
             return None
         path = samples[0]
-    merchants = read_merchants(path).merchants
+    merchants = read_merchants(path, encoding=encoding).merchants
     merchants = merchants[merchants["district"].isin([district, ""])].reset_index(drop=True)
     return _triage_like(merchants, summary)
 
