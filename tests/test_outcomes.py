@@ -10,6 +10,7 @@ import pytest
 from campaign_helpers import copy_store, day_outcomes, outcome_csv, small_merchants, started_store
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from planner.campaign.ledger import conservation
 from planner.campaign.outcomes import (
@@ -20,6 +21,7 @@ from planner.campaign.outcomes import (
     read_outcomes,
 )
 from planner.campaign.store import CampaignStore
+from planner.cli import app
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +141,15 @@ def test_any_text_parses_or_is_refused_as_an_outcome_error(rows):
     except OutcomeError:
         return
     assert not frame.astype(str).apply(lambda column: column.str.contains("\x00")).any().any()
+
+
+def test_cli_prints_brackets_of_a_file_as_text(base_store, tmp_path):
+    """An outcome cell like '[/red]' is shown as written in the one error line, not read as colour markup."""
+    path = _write(tmp_path, "odd.csv", [("[/red]", "W1", "2022-02-07", "installed", "09:00")])
+    store = copy_store(base_store, tmp_path)
+    result = CliRunner().invoke(app, ["outcomes", "import", str(path), "--store", str(store)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert "unknown shop '[/red]'" in " ".join(result.output.split())
 
 
 def test_importing_the_same_file_twice_changes_nothing(store, tmp_path):
