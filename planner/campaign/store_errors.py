@@ -32,7 +32,7 @@ def check_store_path(path: str) -> None:
     """
     if path == ":memory:" or not Path(path).exists() or Path(path).is_file():
         return
-    what = "a folder" if Path(path).is_dir() else "not a regular file"
+    what = "a folder" if Path(path).is_dir() else "a device or a pipe"
     raise StoreError(f"{path}: is {what}, not a campaign file; give --store the campaign's file")
 
 
