@@ -21,6 +21,8 @@ REQUIRED = ("merchant_id", "staff_id", "date", "outcome")
 KEY = ("merchant_id", "staff_id", "date", "time", "outcome")  # same key, same outcome: imported once
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 SHOWN = 20
+MAX_CELL_CHARS = 2000  # longer cells (a note pasted many times, a binary file) are refused
+QUOTED_CHARS = 40  # a refused cell is quoted up to this length in messages
 
 
 class OutcomeError(InputError):
@@ -49,24 +51,50 @@ class ImportResult:
         )
 
 
+def _quoted(value: str) -> str:
+    """``value`` quoted for a message, cut to ``QUOTED_CHARS`` so one bad cell cannot flood the screen."""
+    if len(value) <= QUOTED_CHARS:
+        return repr(value)
+    return f"{value[:QUOTED_CHARS]!r}... ({len(value):,} characters)"
+
+
+def _unreadable_cells(cells: dict[str, str], where: str) -> list[str]:
+    """Cells no outcome can hold: a NUL byte (a binary or damaged file) or too many characters."""
+    problems = []
+    for column in OUTCOME_COLUMNS:
+        value = cells.get(column) or ""
+        if "\x00" in value:
+            problems.append(f"{where}, column {column}: contains a NUL byte; is this a CSV text file?")
+        elif len(value) > MAX_CELL_CHARS:
+            problems.append(
+                f"{where}, column {column}: {len(value):,} characters, at most {MAX_CELL_CHARS:,}"
+            )
+    return problems
+
+
 def _clean_row(cells: dict[str, str], row: int, source: str) -> tuple[dict, list[str]]:
     """Normalise one row's cells; return the record and its problems."""
     where = f"{source} row {row}"
+    unreadable = _unreadable_cells(cells, where)
+    if unreadable:
+        return {}, unreadable
     record = {c: (cells.get(c) or "").strip() for c in OUTCOME_COLUMNS}
     problems = [f"{where}, column {c}: empty" for c in REQUIRED if not record[c]]
     outcome = re.sub(r"[\s-]+", "_", record["outcome"].lower())
     if record["outcome"] and outcome not in OUTCOMES:
-        problems.append(f"{where}, column outcome: {record['outcome']!r} is not one of {', '.join(OUTCOMES)}")
+        problems.append(
+            f"{where}, column outcome: {_quoted(record['outcome'])} is not one of {', '.join(OUTCOMES)}"
+        )
     record["outcome"] = outcome
     if record["date"]:
         try:
             record["date"] = dt.date.fromisoformat(record["date"]).isoformat()
         except ValueError:
-            problems.append(f"{where}, column date: {record['date']!r} is not a date (YYYY-MM-DD)")
+            problems.append(f"{where}, column date: {_quoted(record['date'])} is not a date (YYYY-MM-DD)")
     if record["time"]:
         match = TIME.match(record["time"])
         if match is None:
-            problems.append(f"{where}, column time: {record['time']!r} is not a time (HH:MM)")
+            problems.append(f"{where}, column time: {_quoted(record['time'])} is not a time (HH:MM)")
         else:
             hour, minute, second = match.groups()
             record["time"] = f"{int(hour):02d}:{minute}:{second or '00'}"
@@ -97,22 +125,31 @@ def parse_outcomes(text: str, source: str = "outcomes") -> pd.DataFrame:
     OutcomeError
         Listing every problem (file, row, column); then nothing may be imported.
     """
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in next(reader, [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise OutcomeError(source, [f"{source} row 1: missing column(s) {', '.join(missing)}"])
-    records, problems, line = [], [], reader.line_num
-    for cells in reader:
-        row, line = line + 1, reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(f"{source} row {row}: {len(cells)} cells for {len(header)} columns")
-            continue
-        record, row_problems = _clean_row(dict(zip(header, cells, strict=True)), row, source)
-        records.append(record)
-        problems += row_problems
+    # newline=None: a lone carriage return ends a line too (old spreadsheet exports) instead of failing.
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=None))
+    records, problems, line = [], [], 0
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            shown = ", ".join(map(_quoted, header[:10]))
+            raise OutcomeError(
+                source, [f"{source} row 1: missing column(s) {', '.join(missing)} (found {shown or 'none'})"]
+            )
+        line = reader.line_num
+        for cells in reader:
+            row, line = line + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                problems.append(f"{source} row {row}: {len(cells)} cells for {len(header)} columns")
+                continue
+            record, row_problems = _clean_row(dict(zip(header, cells, strict=True)), row, source)
+            records += [record] if not row_problems else []
+            problems += row_problems
+    except csv.Error as exc:
+        # The reader cannot go on past a cell it refuses (one longer than csv.field_size_limit()).
+        problems.append(f"{source} row {line + 1}: unreadable CSV ({exc}); nothing after it was read")
     if problems:
         raise OutcomeError(source, problems)
     frame = pd.DataFrame(records, columns=[*OUTCOME_COLUMNS, "source_file", "source_row"])
@@ -128,12 +165,18 @@ def read_outcomes(path: str | Path) -> pd.DataFrame:
         If the file is missing or any row is unusable.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        # A folder fails to open; a pipe or a device would be read forever.
+        what = "a folder" if path.is_dir() else "not a regular file"
+        raise OutcomeError(str(path), [f"{path}: is {what}; give the outcome CSV file"])
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise OutcomeError(str(path), [f"{path}: file not found"]) from None
     except UnicodeDecodeError as exc:
         raise OutcomeError(str(path), [f"{path}: not UTF-8 text ({exc.reason})"]) from None
+    except OSError as exc:
+        raise OutcomeError(str(path), [f"{path}: cannot be read ({exc.strerror or exc})"]) from None
     return parse_outcomes(text, source=str(path))
 
 
@@ -200,9 +243,13 @@ def check_outcomes(
         row = new.iloc[k]
         where, shop = f"{_label(row)}, column", row["merchant_id"]
         if not known[k]:
-            problems.append(f"{where} merchant_id: unknown shop {shop!r} (not a merchant of this campaign)")
+            problems.append(
+                f"{where} merchant_id: unknown shop {_quoted(shop)} (not a merchant of this campaign)"
+            )
         elif not needed[k]:
-            problems.append(f"{where} merchant_id: shop {shop!r} does not need a panel in this campaign")
+            problems.append(
+                f"{where} merchant_id: shop {_quoted(shop)} does not need a panel in this campaign"
+            )
         if not inside[k]:
             problems.append(
                 f"{where} date: {row['date']} is outside the campaign ({first_date} to {last_date})"

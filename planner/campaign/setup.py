@@ -10,6 +10,7 @@ import pandas as pd
 
 from planner.campaign.ledger import AWAITING_REPLAN, check_conservation
 from planner.campaign.store import CampaignStore
+from planner.campaign.store_errors import START_AGAIN, StoreError
 from planner.districts import District, all_districts, find_district
 from planner.errors import InputError
 from planner.settings import Settings
@@ -146,11 +147,17 @@ def load_campaign(store: CampaignStore) -> Campaign:
     ------
     InputError
         If the store holds no campaign yet.
+    StoreError
+        If the stored campaign cannot be read back (a hand-edited or damaged file).
     """
     data = store.read_campaign()
     if data is None:
         raise InputError(f"{store.path}: no campaign here yet; start one with 'planner campaign init'")
-    return Campaign.from_dict(data)
+    try:
+        return Campaign.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        what = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise StoreError(f"{store.path}: the stored campaign is damaged ({what}); {START_AGAIN}") from exc
 
 
 def campaign_merchants(

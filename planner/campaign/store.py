@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -12,6 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.campaign.store_errors import (
+    SQL_ERRORS,
+    START_AGAIN,
+    StoreError,
+    check_store_path,
+    explain,
+)
 from planner.errors import InputError
 from planner.schema import MERCHANT_COLUMNS
 
@@ -20,6 +28,8 @@ VISIT_STATUSES = ("planned", "done", "failed", "superseded")
 # Test hook: seconds to wait inside every transaction that wrote something, just before COMMIT, so a test can
 # kill the process while a transaction is open and check that nothing partial was written.
 COMMIT_DELAY_ENV = "PLANNER_STORE_COMMIT_DELAY_S"
+# Seconds a command waits while another program holds the file (a writer, a DB browser) before it gives up.
+LOCK_WAIT_S = 30.0
 
 TRIAGE_FIELDS = ("needs_panel", "reason", "priority")
 MERCHANT_TYPES = {
@@ -117,23 +127,73 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
+@functools.cache
+def _latest_columns() -> dict[str, set[str]]:
+    """Each table of the latest schema with its columns, read from a throw-away migrated database."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for migration in MIGRATIONS:
+            migration(conn)
+        return _columns(conn)
+    finally:
+        conn.close()
+
+
+def _columns(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {
+        t: {row[0] for row in conn.execute("SELECT name FROM pragma_table_info(?)", (t,))} for t in tables
+    }
+
+
+def _reported(method):
+    """Let ``method`` raise a one-line :class:`StoreError` naming the file instead of SQLite's errors."""
+
+    @functools.wraps(method)
+    def reporting(self: CampaignStore, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except SQL_ERRORS as exc:
+            raise explain(self.path, exc, self.lock_wait_s) from exc
+
+    return reporting
+
+
 class CampaignStore:
     """One campaign in one SQLite file, opened in WAL mode and migrated to the latest schema.
 
     Every change happens inside :meth:`transaction` (``BEGIN IMMEDIATE`` ... ``COMMIT``), so a
     crash leaves the file as it was before or as it is after an operation, never in between.
     ``":memory:"`` gives a throw-away store (used by the simulation).
+
+    A file that is locked by another program for longer than ``lock_wait_s`` (default
+    ``LOCK_WAIT_S``), damaged, read-only or another program's database raises
+    :class:`~planner.campaign.store_errors.StoreError`, an ``InputError`` naming the file.
     """
 
-    def __init__(self, path: str | Path = DEFAULT_STORE):
+    def __init__(self, path: str | Path = DEFAULT_STORE, lock_wait_s: float | None = None):
         self.path = str(path)
-        # isolation_level=None: the module opens no implicit transactions; we issue BEGIN ourselves.
-        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        self.lock_wait_s = LOCK_WAIT_S if lock_wait_s is None else lock_wait_s
+        self._depth = 0
+        check_store_path(self.path)
+        try:
+            # isolation_level=None: the module opens no implicit transactions; we issue BEGIN ourselves.
+            self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=self.lock_wait_s)
+        except sqlite3.Error as exc:  # e.g. its folder does not exist
+            raise explain(self.path, exc, self.lock_wait_s) from exc
+        try:
+            self._open()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    @_reported
+    def _open(self) -> None:
         self.conn.execute("PRAGMA foreign_keys = ON")
+        self._check_version()  # before WAL mode changes another program's file
         if self.path != ":memory:":
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = FULL")
-        self._depth = 0
         self.migrate()
 
     @classmethod
@@ -144,8 +204,10 @@ class CampaignStore:
         ------
         InputError
             If there is no file at ``path``.
+        StoreError
+            If the file cannot be used as a campaign store (see the class).
         """
-        if not Path(path).is_file():
+        if not Path(path).exists():
             raise InputError(f"{path}: no campaign file here; start one with 'planner campaign init'")
         return cls(path)
 
@@ -169,7 +231,10 @@ class CampaignStore:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise explain(self.path, exc, self.lock_wait_s) from exc
         self._depth, changes = 1, self.conn.total_changes
         try:
             yield self.conn
@@ -177,37 +242,86 @@ class CampaignStore:
             if delay > 0 and self.conn.total_changes > changes:
                 time.sleep(delay)
             self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            # SQLite itself rolls back on some errors (a damaged page, a full disk): then there is nothing to undo.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, SQL_ERRORS):
+                raise explain(self.path, exc, self.lock_wait_s) from exc
             raise
         finally:
             self._depth = 0
 
     # --- schema -------------------------------------------------------------------------------
+    @_reported
     def schema_version(self) -> int:
         """The file's schema version (``PRAGMA user_version``)."""
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
+    @_reported
     def journal_mode(self) -> str:
         """SQLite's journal mode, ``"wal"`` for files."""
         return str(self.conn.execute("PRAGMA journal_mode").fetchone()[0])
 
+    @_reported
     def migrate(self) -> int:
-        """Apply the migrations the file lacks, each in its own transaction; return the version."""
+        """Apply the migrations the file lacks, each in its own transaction; return the version.
+
+        A file at the latest version is only read, so reading commands work while another
+        program writes.
+
+        Raises
+        ------
+        StoreError
+            If the file holds another program's tables, was written by a newer planner, or lacks
+            a table or column of the latest schema.
+        """
+        found = self._check_version()
         for version, migration in enumerate(MIGRATIONS, start=1):
+            if version <= found:
+                continue
             with self.transaction() as conn:
+                # Another process may have migrated the file while this one waited for the lock.
                 if int(conn.execute("PRAGMA user_version").fetchone()[0]) >= version:
                     continue
                 migration(conn)
                 conn.execute(f"PRAGMA user_version = {version}")
+        self._check_tables()
         return self.schema_version()
 
+    def _check_version(self) -> int:
+        """The file's schema version, after refusing files of a newer planner or of another program."""
+        found = self.schema_version()
+        if found > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: written by a newer planner (schema {found}, this one reads up to "
+                f"{len(MIGRATIONS)}); update planner"
+            )
+        if found == 0 and _columns(self.conn):
+            raise StoreError(
+                f"{self.path}: holds another program's tables, not a campaign; give --store a new file name"
+            )
+        return found
+
+    def _check_tables(self) -> None:
+        """Refuse a file whose tables lack what the latest schema has (a hand-edited or foreign file)."""
+        found = _columns(self.conn)
+        for table, columns in _latest_columns().items():
+            missing = sorted(columns - found.get(table, set()))
+            if missing:
+                what = (
+                    f"no table {table}" if table not in found else f"table {table} lacks {', '.join(missing)}"
+                )
+                raise StoreError(f"{self.path}: not a campaign file planner can read ({what}); {START_AGAIN}")
+
+    @_reported
     def counts(self) -> dict[str, int]:
         """Rows in each table, for checks and tests."""
         tables = ("campaign", "merchants", "plans", "visits", "outcomes", "unassigned")
         return {t: int(self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in tables}
 
     # --- campaign and merchants ---------------------------------------------------------------
+    @_reported
     def write_campaign(self, settings: dict) -> None:
         """Store the campaign's settings (a JSON-ready dict); a store holds one campaign."""
         with self.transaction() as conn:
@@ -216,11 +330,13 @@ class CampaignStore:
                 (json.dumps(settings, sort_keys=True), _now()),
             )
 
+    @_reported
     def read_campaign(self) -> dict | None:
         """The campaign's settings, or None for an empty store."""
         row = self.conn.execute("SELECT settings FROM campaign WHERE id = 1").fetchone()
         return None if row is None else json.loads(row[0])
 
+    @_reported
     def write_merchants(self, triaged: pd.DataFrame) -> None:
         """Store the campaign's merchants with their triage (``needs_panel``, ``reason``, ``priority``)."""
         columns = (*MERCHANT_COLUMNS, *TRIAGE_FIELDS)
@@ -235,11 +351,13 @@ class CampaignStore:
         with self.transaction() as conn:
             conn.executemany(f"INSERT INTO merchants ({', '.join(columns)}) VALUES ({marks})", rows)
 
+    @_reported
     def needing_districts(self) -> pd.DataFrame:
         """``merchant_id`` and ``district`` of every shop needing a panel (a light read for status)."""
         query = "SELECT merchant_id, district FROM merchants WHERE needs_panel = 1 ORDER BY merchant_id"
         return pd.read_sql_query(query, self.conn)
 
+    @_reported
     def merchants(self, districts: list[str] | None = None) -> pd.DataFrame:
         """The campaign's merchants (of ``districts`` only, if given) in the canonical layout plus triage."""
         where, args = "", ()
@@ -255,10 +373,12 @@ class CampaignStore:
         return frame
 
     # --- plans, visits, unassigned ------------------------------------------------------------
+    @_reported
     def current_plan_version(self) -> int | None:
         """The latest plan version, None before the first plan."""
         return self.conn.execute("SELECT MAX(plan_version) FROM plans").fetchone()[0]
 
+    @_reported
     def add_plan(self, from_day: int, summary: dict) -> int:
         """Record a new plan version starting at campaign day ``from_day``; return its number."""
         with self.transaction() as conn:
@@ -269,12 +389,14 @@ class CampaignStore:
             )
         return version
 
+    @_reported
     def plans(self) -> pd.DataFrame:
         """Every plan version with its summary (a dict)."""
         frame = pd.read_sql_query("SELECT * FROM plans ORDER BY plan_version", self.conn)
         frame["summary"] = [json.loads(s) for s in frame["summary"]]
         return frame
 
+    @_reported
     def add_visits(self, plan_version: int, visits: pd.DataFrame, status: str = "planned") -> None:
         """Store a plan's visits (columns ``VISIT_FIELDS``)."""
         frame = visits.loc[:, list(VISIT_FIELDS)].astype(object)
@@ -284,6 +406,7 @@ class CampaignStore:
         with self.transaction() as conn:
             conn.executemany(f"INSERT INTO visits ({names}) VALUES ({marks})", rows)
 
+    @_reported
     def shop_ids(self) -> dict[str, list[str]]:
         """The ids conservation is checked on, read with plain SQL (fast on a city's store).
 
@@ -308,6 +431,7 @@ class CampaignStore:
             "reasons": [r for _, r in unassigned],
         }
 
+    @_reported
     def visits(
         self, status: str | None = None, plan_version: int | None = None, columns: tuple[str, ...] = ()
     ) -> pd.DataFrame:
@@ -329,6 +453,7 @@ class CampaignStore:
         query = f"SELECT {', '.join(columns) or '*'} FROM visits {clause} ORDER BY day, staff_id, stop, id"
         return pd.read_sql_query(query, self.conn, params=args)
 
+    @_reported
     def set_visit_status(self, visit_ids: list[int], status: str) -> None:
         """Give the visits ``visit_ids`` a new status."""
         with self.transaction() as conn:
@@ -336,6 +461,7 @@ class CampaignStore:
                 "UPDATE visits SET status = ? WHERE id = ?", ((status, int(i)) for i in visit_ids)
             )
 
+    @_reported
     def supersede_planned(self, below: int | None = None) -> int:
         """Mark still-planned visits superseded (a new plan replaces them); return how many.
 
@@ -347,6 +473,7 @@ class CampaignStore:
                 return conn.execute(query).rowcount
             return conn.execute(f"{query} AND plan_version < ?", (below,)).rowcount
 
+    @_reported
     def carry_forward(self, old_version: int, new_version: int, districts: list[str]) -> int:
         """Copy plan ``old_version``'s planned visits and unassigned shops of ``districts`` into ``new_version``.
 
@@ -369,6 +496,7 @@ class CampaignStore:
             )
         return copied
 
+    @_reported
     def set_unassigned(self, plan_version: int, unassigned: pd.DataFrame) -> None:
         """Record (or replace) why shops are not in plan ``plan_version`` (``merchant_id``, ``reason``)."""
         rows = (
@@ -377,6 +505,7 @@ class CampaignStore:
         with self.transaction() as conn:
             conn.executemany("INSERT OR REPLACE INTO unassigned VALUES (?, ?, ?)", rows)
 
+    @_reported
     def remove_unassigned(self, plan_version: int, merchant_ids: list[str]) -> None:
         """Take shops out of plan ``plan_version``'s unassigned list."""
         with self.transaction() as conn:
@@ -385,6 +514,7 @@ class CampaignStore:
                 ((plan_version, m) for m in merchant_ids),
             )
 
+    @_reported
     def unassigned(self, plan_version: int | None = None) -> pd.DataFrame:
         """Unassigned shops of a plan version (default: the current one)."""
         version = self.current_plan_version() if plan_version is None else plan_version
@@ -395,6 +525,7 @@ class CampaignStore:
         )
 
     # --- outcomes -----------------------------------------------------------------------------
+    @_reported
     def add_outcomes(self, outcomes: pd.DataFrame) -> int:
         """Insert outcomes (columns ``OUTCOME_FIELDS``); rows already present are skipped. Return how many were new."""
         frame = outcomes.loc[:, list(OUTCOME_FIELDS)].astype(object)
@@ -409,10 +540,12 @@ class CampaignStore:
             )
             return conn.total_changes - before
 
+    @_reported
     def outcomes(self) -> pd.DataFrame:
         """Every recorded outcome, in import order."""
         return pd.read_sql_query("SELECT * FROM outcomes ORDER BY id", self.conn)
 
+    @_reported
     def last_outcome_id(self) -> int:
         """Id of the newest outcome (0 when none): a cheap marker of whether outcomes changed."""
         return int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM outcomes").fetchone()[0])

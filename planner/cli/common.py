@@ -12,6 +12,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -76,7 +77,8 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except PlannerError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        # Messages quote files' cells and paths: their brackets are text, not rich markup.
+        console.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: nothing more was written[/yellow]")
