@@ -107,12 +107,12 @@ def test_outcomes_imported_during_a_replan_abort_it(store, monkeypatch):
 
 
 def test_status_counts_add_up_and_flag_risk(store):
-    """needing = installed + planned + unassigned; shops awaiting a re-plan put the campaign at risk."""
+    """needing = installed + given up + planned + left; shops awaiting a re-plan put the campaign at risk."""
     _record(store, day_outcomes(store, 0, lambda i: "closed" if i == 0 else "installed"))
     row = campaign_status(store).iloc[0]
-    assert row["needing"] == row["installed"] + row["planned"] + row["unassigned"]
+    assert row["needing"] == row["installed"] + row["given_up"] + row["planned"] + row["left"]
     assert row["installed"] > 0 and bool(row["at_risk"])
     replan(store, 1)
     row = campaign_status(store).iloc[0]
-    assert row["needing"] == row["installed"] + row["planned"] + row["unassigned"]
+    assert row["needing"] == row["installed"] + row["given_up"] + row["planned"] + row["left"]
     assert row["projected_finish"] <= row["deadline"] and not row["at_risk"]
