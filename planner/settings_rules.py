@@ -10,6 +10,7 @@ from typing import Any
 
 from planner.errors import InputError
 
+MAX_DAYS = 31  # a campaign "week" of up to a month
 MAX_STAFF = 1_000  # workers a day in one district; a whole district's shops fit in a day at a few hundred
 MIN_WORK_MIN = 60  # a worker-day's shift less its lunch: less leaves no room for a visit and the way back
 SHOWN_CHARS = 40  # of a refused value in a message, so the message stays one short line
@@ -40,9 +41,8 @@ class Rule:
         """The rule in words, e.g. ``a whole number from 1 to 31``."""
         text = KIND_NAMES[self.kind]
         if self.low is not None and self.high is not None:
-            text += (
-                f" above {self.low} up to {self.high}" if self.above else f" from {self.low} to {self.high}"
-            )
+            low, high = _bound(self.low), _bound(self.high)
+            text += f" above {low} up to {high}" if self.above else f" from {low} to {high}"
         return text + (" (or left out)" if self.optional else "")
 
     def parse(self, value: Any) -> Any:
@@ -105,7 +105,7 @@ _CLOCK = Rule(dt.time)
 RULES: dict[str, dict[str, Rule]] = {
     "week": {
         "start_date": Rule(dt.date, dt.date(2000, 1, 1), dt.date(2099, 12, 31)),
-        "days": Rule(int, 1, 31),
+        "days": Rule(int, 1, MAX_DAYS),
         "shift_start": _CLOCK,
         "shift_end": _CLOCK,
         "lunch_earliest": _CLOCK,
