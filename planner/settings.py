@@ -163,7 +163,7 @@ class Settings:
         """
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Notepad writes a BOM
         except FileNotFoundError as exc:
             raise InputError(f"{path}: settings file not found") from exc
         except OSError as exc:
