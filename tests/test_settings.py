@@ -8,7 +8,7 @@ import time
 from dataclasses import fields, replace
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -141,13 +141,6 @@ def test_settings_made_in_code_follow_the_same_rules():
         SolverSettings(open_routes="false")
 
 
-def test_a_shift_with_its_lunch_inside_and_time_to_work_is_kept():
-    """A short shift is fine when the lunch window lies inside it and leaves an hour of work."""
-    week = Settings.from_dict({"week": {"shift_start": "11:00", "shift_end": "14:00"}}).week
-    assert (week.shift_start, week.shift_end, week.lunch_min) == (dt.time(11), dt.time(14), 60)
-    assert Settings.from_dict({"week": {"days": 7.0}}).week.days == 7  # a whole number written as 7.0
-
-
 def toml_value(value) -> str:
     """``value`` written as TOML."""
     if isinstance(value, bool):
@@ -233,48 +226,59 @@ def test_a_value_of_the_wrong_kind_is_refused_naming_the_key(tmp_path_factory, p
     assert names(str(raised.value), section, key)
 
 
-def in_range(section: str, key: str):
-    """Values the key's rule allows."""
+def around_range(section: str, key: str):
+    """Values inside a key's range and a stretch either side of it."""
     rule = RULES[section][key] if section != "service_min" else RULES[""]["default_service_min"]
-    if rule.kind is bool:
-        return st.booleans()
     if rule.kind is dt.date:
-        return st.dates(rule.low, rule.high)
+        return st.dates()
     if rule.kind is int:
-        return st.integers(rule.low, rule.high)
-    return st.floats(rule.low, rule.high, exclude_min=rule.above)
+        return st.integers(rule.low - 1_000, rule.high + 1_000)
+    return st.floats(rule.low - 10, 2 * rule.high + 10)
 
 
-@settings(max_examples=200, deadline=None)
-@given(place=st.sampled_from([k for k in KEYS if k[1] not in (*CLOCKS, "lunch_min")]), data=st.data())
-def test_a_value_in_range_loads_unchanged(tmp_path_factory, place, data):
-    """Every value inside a key's documented range loads and is kept as given."""
+def in_rule(section: str, key: str, value) -> bool:
+    rule = RULES[section][key] if section != "service_min" else RULES[""]["default_service_min"]
+    return rule.low <= value <= rule.high and not (rule.above and value == rule.low)
+
+
+RANGED = [k for k in KEYS if k[1] not in CLOCKS and kind_of(*k) is not bool]
+
+
+@settings(max_examples=300, deadline=None)
+@given(place=st.sampled_from(RANGED), data=st.data())
+def test_a_value_loads_unchanged_exactly_when_in_its_range(tmp_path_factory, place, data):
+    """A number or date loads, unchanged, exactly when it lies in the range its message states."""
     section, key = place
-    value = data.draw(in_range(section, key))
-    loaded = Settings.from_file(toml_file(tmp_path_factory.getbasetemp(), section, key, value))
-    assert value_of(loaded, section, key) == value
+    value = data.draw(around_range(section, key))
+    path = toml_file(tmp_path_factory.getbasetemp(), section, key, value)
+    if not in_rule(section, key, value) or (key == "lunch_min" and value > 150):  # the default window
+        with pytest.raises(InputError):
+            Settings.from_file(path)
+    else:
+        assert value_of(Settings.from_file(path), section, key) == value
 
 
 @st.composite
-def workable_days(draw):
-    """Shift and lunch minutes with the lunch window inside the shift and an hour of work left."""
-    start, earliest, latest_end, end = sorted(draw(st.sets(st.integers(0, 1439), min_size=4, max_size=4)))
-    assume(end - start >= 60)
-    lunch = draw(st.integers(0, min(latest_end - earliest, end - start - 60)))
-    return {
-        "shift_start": start,
-        "lunch_earliest": earliest,
-        "lunch_latest_end": latest_end,
-        "shift_end": end,
-    }, lunch
+def clock_days(draw):
+    """Any shift, lunch window (minutes of the day) and lunch length."""
+    clocks = draw(st.lists(st.integers(0, 1439), min_size=4, max_size=4))
+    keys = ("shift_start", "lunch_earliest", "lunch_latest_end", "shift_end")
+    return dict(zip(keys, clocks, strict=True)), draw(st.integers(0, 600))
 
 
-@settings(max_examples=200, deadline=None)
-@given(day=workable_days())
-def test_a_workable_day_loads(day):
-    """Any shift holding its lunch window, with the break inside it and an hour of work, loads."""
+@settings(max_examples=300, deadline=None)
+@given(day=clock_days())
+def test_a_day_loads_exactly_when_its_lunch_fits_and_leaves_an_hour_of_work(day):
+    """A week loads exactly when the lunch window lies in the shift, holds the break and leaves an hour."""
     clocks, lunch = day
-    week = {key: f"{m // 60:02d}:{m % 60:02d}" for key, m in clocks.items()}
-    loaded = Settings.from_dict({"week": {**week, "lunch_min": lunch}}).week
-    assert loaded.lunch_min == lunch
-    assert {key: getattr(loaded, key).hour * 60 + getattr(loaded, key).minute for key in clocks} == clocks
+    week = {"week": {**{k: f"{m // 60:02d}:{m % 60:02d}" for k, m in clocks.items()}, "lunch_min": lunch}}
+    start, earliest, latest_end, end = clocks.values()
+    workable = (
+        start <= earliest < latest_end <= end and lunch <= latest_end - earliest and end - start - lunch >= 60
+    )
+    if workable:
+        loaded = Settings.from_dict(week).week
+        assert {k: getattr(loaded, k).hour * 60 + getattr(loaded, k).minute for k in clocks} == clocks
+    else:
+        with pytest.raises(InputError, match=r"^settings: \[week\] "):
+            Settings.from_dict(week)
