@@ -9,6 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError
+from planner.schema import CATEGORIES
+from planner.settings_rules import (
+    RULES,
+    SERVICE_MIN_RULE,
+    check_week,
+    checked,
+    checked_section,
+    key_name,
+    shown,
+)
 
 DEFAULT_SERVICE_MIN: dict[str, float] = {
     "restaurant": 7,
@@ -34,6 +44,9 @@ class TravelSettings:
     transit_speed_kmh: float = 18.0  # Seoul bus average, stops included
     transit_access_min: float = 8.0  # walk to the stop, wait, walk from the stop
 
+    def __post_init__(self) -> None:
+        _check_fields(self, "travel")
+
 
 def clock_s(time: dt.time) -> int:
     """Seconds after midnight of a time of day."""
@@ -51,6 +64,10 @@ class WeekSettings:
     lunch_earliest: dt.time = dt.time(11, 30)  # the break may start from here ...
     lunch_latest_end: dt.time = dt.time(14, 0)  # ... and must be over by here
     lunch_min: int = 60
+
+    def __post_init__(self) -> None:
+        _check_fields(self, "week")
+        check_week(self)
 
     def day_offset_s(self, day: int) -> int:
         """Seconds from the start of the week (start_date 00:00) to the start of ``day``."""
@@ -90,6 +107,9 @@ class SolverSettings:
     # machine's load (the time limit stays a ceiling). None: the time limit alone ends a search.
     solution_limit: int | None = None
 
+    def __post_init__(self) -> None:
+        _check_fields(self, "solver")
+
     @property
     def office_legs(self) -> int:
         """Ways between the office and the shops in one worker-day: 2, 1 (one end open) or 0."""
@@ -111,6 +131,22 @@ class Settings:
     default_service_min: float = 6.0
     staff: int | None = None  # workers per day; None lets planner size the team
 
+    def __post_init__(self) -> None:
+        _check_fields(self, "", ("staff", "default_service_min"))
+        if not isinstance(self.service_min, dict):
+            raise InputError(
+                f"[service_min] must be a table of minutes by category, not {shown(self.service_min)}"
+            )
+        unknown = [c for c in self.service_min if c not in CATEGORIES]
+        if unknown:
+            raise InputError(
+                f"[service_min] {shown(unknown[0])}: unknown category; known: {', '.join(CATEGORIES)}"
+            )
+        service = {
+            c: checked(m, SERVICE_MIN_RULE, key_name("service_min", c)) for c, m in self.service_min.items()
+        }
+        object.__setattr__(self, "service_min", service)
+
     def service_s(self, category: str) -> int:
         """Service seconds for a shop of ``category``."""
         return round(60 * self.service_min.get(category, self.default_service_min))
@@ -122,52 +158,57 @@ class Settings:
         Raises
         ------
         InputError
-            If the file is missing, is not TOML, or names an unknown setting.
+            If the file is missing or is not TOML, or a setting is unknown, of the wrong kind or
+            out of its range (``planner.settings_rules``); the message names the file and the key.
         """
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Notepad writes a BOM
         except FileNotFoundError as exc:
             raise InputError(f"{path}: settings file not found") from exc
-        except tomllib.TOMLDecodeError as exc:
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read the settings file ({exc.strerror})") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"{path}: not valid TOML: {exc}") from exc
         return cls.from_dict(data, source=str(path))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "settings") -> Settings:
-        """Build settings from nested dictionaries (as read from TOML)."""
-        settings = cls()
-        sections = {"week": WeekSettings, "travel": TravelSettings, "solver": SolverSettings}
-        changes: dict[str, Any] = {}
-        for key, value in data.items():
-            if key in sections:
-                changes[key] = _section(sections[key], getattr(settings, key), value, f"{source} [{key}]")
-            elif key == "service_min":
-                changes[key] = {**settings.service_min, **{k: float(v) for k, v in value.items()}}
-            elif key in {"default_service_min", "staff"}:
-                changes[key] = value
-            else:
-                raise InputError(f"{source}: unknown setting {key!r}")
-        return replace(settings, **changes)
+        """Build settings from nested dictionaries (as read from TOML); missing keys keep their defaults.
 
-
-def _section(kind: type, current: Any, values: dict[str, Any], where: str) -> Any:
-    known = {f.name: f for f in fields(kind)}
-    changes = {}
-    for key, value in values.items():
-        if key not in known:
-            raise InputError(f"{where}: unknown setting {key!r}; known: {', '.join(known)}")
-        default = getattr(current, key)
+        Raises
+        ------
+        InputError
+            One line naming ``source`` and the setting that is unknown, of the wrong kind or out of
+            its range.
+        """
         try:
-            if isinstance(default, dt.date) and isinstance(value, str):
-                value = dt.date.fromisoformat(value)
-            elif isinstance(default, dt.time) and isinstance(value, str):
-                value = dt.time.fromisoformat(value)
-            elif isinstance(default, bool):
-                value = bool(value)
-            elif isinstance(default, int | float):
-                value = type(default)(value)
-        except ValueError as exc:
-            raise InputError(f"{where}: {key} = {value!r} is not a valid {type(default).__name__}") from exc
-        changes[key] = value
-    return replace(current, **changes)
+            return _from_dict(cls(), data)
+        except InputError as exc:
+            raise InputError(f"{source}: {exc}") from None
+
+
+def _from_dict(settings: Settings, data: Any) -> Settings:
+    if not isinstance(data, dict):
+        raise InputError(f"must be a table of settings, not {shown(data)}")
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in {"week", "travel", "solver", "service_min"} and not isinstance(value, dict):
+            raise InputError(f"[{key}] must be a table of settings, not {shown(value)}")
+        if key in {"week", "travel", "solver"}:
+            changes[key] = replace(getattr(settings, key), **checked_section(key, value))
+        elif key == "service_min":
+            changes[key] = {**settings.service_min, **value}
+        elif key in RULES[""]:
+            changes[key] = value
+        else:
+            known = ", ".join(["week", "travel", "solver", "service_min", *RULES[""]])
+            raise InputError(f"unknown setting {shown(key)}; known: {known}")
+    return replace(settings, **changes)
+
+
+def _check_fields(section: Any, name: str, keys: tuple[str, ...] | None = None) -> None:
+    """Parse the fields ``keys`` (default: all) of a frozen settings object by their rules, in place."""
+    keys = keys or tuple(f.name for f in fields(section))
+    for key, value in checked_section(name, {k: getattr(section, k) for k in keys}).items():
+        object.__setattr__(section, key, value)

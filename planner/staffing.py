@@ -15,6 +15,7 @@ from planner.executor import Executor
 from planner.plan import Plan, plan_district, prepare_shops
 from planner.routing.week import workday_s
 from planner.settings import Settings
+from planner.settings_rules import MAX_DAYS
 from planner.travel import project, travel_time_s
 
 SEARCH_TIME_LIMIT_S = 1.0  # per zone, while searching: enough for feasibility, not for polish
@@ -273,7 +274,8 @@ def staff_districts(
     """Confirm each district's team (``confirm_staff``), then the city's staff-versus-finish-day curve.
 
     For each share of the confirmed teams, every district is planned with that share of its
-    team over twice the week; the city finishes when its slowest district does.
+    team over twice the week (at most ``MAX_DAYS`` days); the city finishes when its slowest
+    district does.
     """
     results = {d: confirm_staff(s, d, settings, executor, progress) for d, s in by_district.items()}
     table = pd.DataFrame([r.row() for r in results.values()])
@@ -286,7 +288,7 @@ def staff_districts(
             continue
         tried.add(tuple(teams.values()))
         curves = [
-            finish_curve(s, d, settings, [teams[d]], 2 * settings.week.days, executor)
+            finish_curve(s, d, settings, [teams[d]], min(2 * settings.week.days, MAX_DAYS), executor)
             for d, s in by_district.items()
         ]
         planned = [c["days_planned"].iat[0] for c in curves]

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from planner.districts import find_district
+from planner.errors import PlannerError
 from planner.plan import prepare_shops
+from planner.routing import chains
 from planner.routing.chains import Lane, WeekWork, open_days, split_lanes, spread_slots
 from planner.routing.week import Slot
 from planner.routing.zones import hilbert_order, small_zones
@@ -98,3 +100,31 @@ def test_a_chain_ends_without_a_nearly_empty_worker_day(fast_settings, days_of_w
     served = [row["shop"] for row in lane.rows]
     assert sorted(served + lane.dropped) == sorted(members)  # nobody lost, nobody twice
     assert lane.dropped or worker_days == 2
+
+
+def test_a_chain_whose_worker_day_holds_no_work_stops_with_an_error(small_shops, fast_settings, monkeypatch):
+    """A worker-day that holds no work makes a chain raise PlannerError at once instead of spinning."""
+    monkeypatch.setattr(chains, "WORKDAY_FILL", 0.0)
+    open_on = np.ones((len(small_shops), fast_settings.week.days), dtype=bool)
+    work = WeekWork(
+        small_shops,
+        office_of(find_district("Jongno-gu")),
+        fast_settings,
+        open_on,
+        np.zeros(len(small_shops), dtype=int),
+    )
+    lane = Lane(work, [np.arange(len(small_shops))], [Slot(0, 0)])
+    stop, raised = threading.Event(), []
+
+    def run() -> None:
+        try:
+            lane.run(lambda fn, args: fn(args), stop, lambda done: None)
+        except PlannerError as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=2)
+    stop.set()  # ends a spinning chain, so the test fails rather than hangs
+    thread.join()
+    assert raised and "no work" in str(raised[0])

@@ -28,6 +28,7 @@ from planner.cli.common import (
     Scheduler,
     Workers,
     app,
+    check_options,
     console,
     print_reads,
     progress_bar,
@@ -85,6 +86,7 @@ def campaign_init(
 ) -> None:
     """Start a campaign: triage the merchants of its districts (or the city), store them and plan the week."""
     with user_errors():
+        check_options({"--max-tries": max_tries, "--workers": workers, "--budget": budget})
         settings = settings_from_options(
             settings_file, staff, days, start, time_limit, None, open_routes, improve_time, open_start
         )
@@ -166,6 +168,7 @@ def replan_command(
 ) -> None:
     """Keep what is done; plan every remaining shop over the days left; store a new plan version."""
     with user_errors(), CampaignStore.existing(store) as opened:
+        check_options({"--workers": workers, "--budget": budget})
         count = workers or load_campaign(opened).settings.solver.processes
         with make_executor(max(1, count), scheduler) as executor, progress_bar("re-planning") as progress:
             result = campaign_replan.replan(
@@ -236,6 +239,9 @@ def simulate_command(
 ) -> None:
     """Play the week many times with closed shops and uneven service: chance of finishing on time."""
     with user_errors():
+        check_options({"--runs": runs, "--fail-rate": fail_rate, "--service-jitter": service_jitter})
+        check_options({"--staff": staff, "--target": target, "--time-limit": time_limit})
+        check_options({"--seed": seed, "--processes": processes})
         # A seed asks for runs that repeat: solves stop after a number of solutions, not of seconds.
         limit = None if seed is None else campaign_simulate.SEEDED_SOLUTION_LIMIT
         fast = campaign_simulate.simulation_settings(Settings(), time_limit, limit)

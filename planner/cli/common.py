@@ -27,6 +27,7 @@ from planner.errors import PlannerError
 from planner.output import daily_table
 from planner.pipeline import CUTOFF, PlanRun
 from planner.settings import Settings
+from planner.settings_rules import RULES, Rule, checked
 
 app = typer.Typer(
     help="Plan the replacement of Seoul Pay QR panels: which shops need one, and who visits them when.",
@@ -77,8 +78,9 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except PlannerError as exc:
-        # Messages quote files' cells and paths: their brackets are text, not rich markup.
-        console.print(f"[red]error:[/red] {escape(str(exc))}")
+        # One line whatever the terminal's width; brackets in files' cells, paths and keys ("[week] days")
+        # are text, not rich markup.
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: nothing more was written[/yellow]")
@@ -104,9 +106,50 @@ def progress_bar(label: str) -> Iterator:
         yield update
 
 
+# What each numeric or date option accepts: the rule of the setting it feeds, or its own.
+OPTION_RULES: dict[str, Rule] = {
+    "--staff": Rule(int, 1, RULES[""]["staff"].high),
+    "--days": RULES["week"]["days"],
+    "--start": RULES["week"]["start_date"],
+    "--time-limit": RULES["solver"]["time_limit_s"],
+    "--processes": RULES["solver"]["processes"],
+    "--workers": RULES["solver"]["processes"],
+    "--improve-time": RULES["solver"]["improve_s"],
+    "--budget": Rule(float, 0.0, 86_400.0),
+    "--max-tries": Rule(int, 1, 100),
+    "--runs": Rule(int, 1, 100_000),
+    "--fail-rate": Rule(float, 0.0, 1.0),
+    "--service-jitter": Rule(float, 0.0, 1.0),
+    "--target": Rule(float, 0.0, 1.0, above=True),
+    "--seed": Rule(int, 0, 2**32 - 1),
+}
+
+
+def check_options(given: dict[str, object]) -> None:
+    """Refuse an option outside its rule (``OPTION_RULES``) in one line naming it; None is not given.
+
+    Raises
+    ------
+    InputError
+        E.g. ``--staff 0: must be a whole number from 1 to 1000``.
+    """
+    for name, value in given.items():
+        if value is not None:
+            checked(value.date() if isinstance(value, dt.datetime) else value, OPTION_RULES[name], name)
+
+
 def settings_from_options(
     path, staff, days, start, time_limit, processes, open_routes, improve_time=None, open_start=False
 ) -> Settings:
+    """The settings file (or the defaults) with the options given on the command line.
+
+    Raises
+    ------
+    InputError
+        If the file or an option breaks a rule (``planner.settings_rules``): one line naming it.
+    """
+    given = {"--staff": staff, "--days": days, "--start": start, "--time-limit": time_limit}
+    check_options({**given, "--processes": processes, "--improve-time": improve_time})
     settings = Settings.from_file(path) if path else Settings()
     week, solver = settings.week, settings.solver
     if days is not None:

@@ -22,6 +22,7 @@ from planner.cli.common import (
     Scheduler,
     Workers,
     app,
+    check_options,
     console,
     print_plan,
     print_reads,
@@ -58,6 +59,7 @@ def sample(
 ) -> None:
     """Generate realistic sample merchants for a district or the whole city (deterministic)."""
     with user_errors():
+        check_options({"--seed": seed})
         if city:
             frame, target = generate_city(seed, scale), out or Path("merchants-seoul.csv")
             where = f"{frame['district'].nunique()} districts"
@@ -130,6 +132,7 @@ def plan(
 ) -> None:
     """Plan every worker's route for each day of the week; verify and write the plan."""
     with user_errors():
+        check_options({"--workers": workers})
         settings = settings_from_options(
             settings_file, staff, days, start, time_limit, processes, open_routes, improve_time, open_start
         )
@@ -236,7 +239,10 @@ def staffing(
 ) -> None:
     """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans."""
     with user_errors():
-        settings = settings_from_options(None, None, days, None, None, None, open_routes, None, open_start)
+        check_options({"--workers": workers})
+        settings = settings_from_options(
+            None, None, days, None, time_limit, None, open_routes, improve_time, open_start
+        )
         settings = search_settings(settings, time_limit, improve_time)
         read, by_district = needing_by_district(
             merchants, scenario, cutoff.date(), district, boundaries, encoding
@@ -264,6 +270,7 @@ def demo(
 ) -> None:
     """Sample merchants, triage and plan one district end to end (targeted scenario, about a minute)."""
     with user_errors():
+        check_options({"--time-limit": time_limit})
         chosen = find_district(district)
         Path(out).mkdir(parents=True, exist_ok=True)
         merchants_path = Path(out) / f"merchants-{chosen.slug}.csv"

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from planner.errors import PlannerError
 from planner.routing.ortools_solver import Search, solve_ortools
 from planner.routing.problem import Problem
 from planner.routing.week import Slot, build_problem, solution_rows, workday_s
@@ -199,11 +200,16 @@ class Lane:
     def run(self, call, stop: threading.Event, report: Callable[[int], None]) -> None:
         """Walk the chain, solving each step with ``call(fn, args)``, until its zones are done."""
         work, day_s = self.work, self.work.day_s
+        if day_s <= 0:
+            raise PlannerError(
+                f"a worker-day holds no work ({day_s:g} s): its shift is no longer than its lunch"
+            )
         carry: dict[int, int] = {}
         while (self.zones or carry) and not stop.is_set():
             if not self.slots:
                 self.dropped += list(carry) + [int(i) for z in self.zones for i in z]
                 break
+            before = (len(self.zones), len(self.slots), sorted(carry.items()))
             day = self.slots[0].day
             pool = [i for i in carry if work.open_on[i, day]]
             self.dropped += [i for i in carry if not work.open_on[i, day]]
@@ -213,6 +219,7 @@ class Lane:
                 self.dropped += [int(i) for i in zone if not work.open_on[i, day]]
             if not pool:
                 carry = {}
+                _check_progress(before, (len(self.zones), len(self.slots), []))
                 continue
             days = work.work_s(pool) / day_s
             want = max(1, math.ceil(days - END_SLACK) if not self.zones else math.floor(days / STEP_OFFER))
@@ -223,11 +230,24 @@ class Lane:
             carry = {i: t for i, t in tries.items() if t < CARRY_TRIES and self.zones}
             self.dropped += [i for i in left if i not in carry]
             report(len(rows))
+            _check_progress(before, (len(self.zones), len(self.slots), sorted(carry.items())))
 
     def _take(self, want: int, day: int) -> tuple[list[Slot], list[Slot]]:
         """Up to ``want`` worker-days of ``day`` (a step's routes share the day its pool is open)."""
         same = [s for s in self.slots if s.day == day][:want]
         return same, [s for s in self.slots if s not in same]
+
+
+def _check_progress(before: tuple, after: tuple) -> None:
+    """Stop a chain whose step took no zone, used no worker-day and carried the same shops.
+
+    Such a step would repeat forever; an error says so instead of spinning.
+    """
+    if before == after:
+        raise PlannerError(
+            f"planning made no progress: a chain step took none of its {after[0]} zones and none of "
+            f"its {after[1]} worker-days; check the week settings"
+        )
 
 
 def run_lanes(
