@@ -16,9 +16,7 @@ from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.output import write_plan
 from planner.plan import Plan, Progress, plan_district
 from planner.settings import Settings
-from planner.triage import needing, triage
-
-CUTOFF = dt.date(2021, 12, 31)
+from planner.triage import CUTOFF, needing, triage
 
 
 @dataclass(frozen=True)

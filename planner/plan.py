@@ -258,9 +258,7 @@ def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndar
     if not len(candidates):  # a re-plan late in the week may have no shop left to place
         return candidates, []
     pool = shops.iloc[candidates]
-    each = estimate_workload_s(
-        pool[["x", "y"]].to_numpy(), pool["service_s"].to_numpy(), office_xy, settings
-    ) / len(pool)
+    each = _work_per_shop_s(pool, office_xy, settings)
     capacity = settings.staff * settings.week.days * workday_s(settings) / FIT_MARGIN
     keep = int(capacity // max(each, 1.0))
     if keep >= len(candidates):

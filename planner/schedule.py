@@ -10,7 +10,7 @@ import pandas as pd
 from planner.calendar import SEOUL, to_datetime
 from planner.districts import District
 from planner.settings import Settings, WeekSettings
-from planner.travel import travel_time_s
+from planner.travel import leg_time_s
 
 ROUTE_COLUMNS = (
     "staff_id",
@@ -39,12 +39,6 @@ ROUTE_COLUMNS = (
     "back_office_s",
     "break_start_s",
 )
-
-
-def leg_seconds(xy_from: np.ndarray, xy_to: np.ndarray, settings: Settings) -> np.ndarray:
-    """Travel seconds of consecutive legs ``xy_from[i] -> xy_to[i]`` under the travel model."""
-    road = settings.travel.circuity * np.sqrt(((xy_from - xy_to) ** 2).sum(axis=1))
-    return travel_time_s(road, settings.travel)
 
 
 def assemble_routes(
@@ -87,7 +81,7 @@ def assemble_routes(
     previous = np.vstack([office_xy[None, :], xy[:-1]])
     first = (table["stop"] == 1).to_numpy()
     previous[first] = office_xy
-    table["travel_s"] = leg_seconds(previous, xy, settings)
+    table["travel_s"] = leg_time_s(previous, xy, settings.travel)
     if settings.solver.open_start:  # staff report at their first shop
         table.loc[first, "travel_s"] = 0
     table["departure_s"] = table["start_s"] + table["service_s"]
@@ -161,7 +155,7 @@ def _back_office(
     if settings.solver.open_routes:
         home = np.zeros(len(idx), dtype=np.int64)
     else:
-        home = leg_seconds(xy[idx], np.repeat(office_xy[None, :], len(idx), axis=0), settings)
+        home = leg_time_s(xy[idx], np.repeat(office_xy[None, :], len(idx), axis=0), settings.travel)
     late_lunch = table["break_start_s"].to_numpy()[idx] >= departure
     back[idx] = departure + home + np.where(late_lunch, lunch, 0)
     return pd.Series(back, index=table.index).groupby([table["day"], table["staff_id"]]).transform("max")

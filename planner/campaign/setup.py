@@ -14,10 +14,9 @@ from planner.campaign.store_errors import START_AGAIN, StoreError
 from planner.districts import District, all_districts, find_district
 from planner.errors import InputError
 from planner.settings import Settings
-from planner.triage import triage
+from planner.triage import CUTOFF, triage
 
 DEFAULT_MAX_TRIES = 3
-CUTOFF = dt.date(2021, 12, 31)
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,11 @@ from planner.cli.common import (
 from planner.districts import find_district
 from planner.errors import InputError
 from planner.executor import make_executor
-from planner.pipeline import CUTOFF, plan_file, triage_file, write_read_reports
+from planner.pipeline import plan_file, triage_file, write_read_reports
 from planner.sample import generate_merchants, write_sample
 from planner.sample_city import generate_city
 from planner.staffing import search_settings, staff_districts
-from planner.triage import triage_counts
+from planner.triage import CUTOFF, triage_counts
 
 SHOWN_PROBLEMS = 10  # broken rules listed per plan by verify
 

@@ -18,7 +18,7 @@ from planner.io.spreadsheet import read_spreadsheet_csv
 from planner.plan import Plan
 from planner.schedule import ROUTE_COLUMNS, week_seconds
 from planner.settings import Settings
-from planner.triage import triage
+from planner.triage import CUTOFF, triage
 
 # Columns carried from the merchants file onto unassigned shops, so they can be drawn and listed.
 UNASSIGNED_DETAIL = ("name", "address", "category", "opening_hours", "lat", "lon")
@@ -273,7 +273,7 @@ def _find_merchants(
 
 def _triage_like(merchants: pd.DataFrame, summary: dict) -> pd.DataFrame:
     """Triage as the plan did: the scenario and cut-off in the summary, else the one that matches."""
-    cutoff = dt.date.fromisoformat(summary["cutoff"]) if "cutoff" in summary else dt.date(2021, 12, 31)
+    cutoff = dt.date.fromisoformat(summary["cutoff"]) if "cutoff" in summary else CUTOFF
     if "scenario" in summary:
         return triage(merchants, scenario=summary["scenario"], cutoff=cutoff)
     targeted = triage(merchants, scenario="targeted", cutoff=cutoff)

@@ -11,14 +11,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from planner.routing.ortools_solver import Search, solve_ortools
 from planner.routing.problem import Problem
-from planner.routing.week import Slot, build_problem, solution_rows, workday_s
+from planner.routing.week import (
+    Slot,
+    build_problem,
+    estimate_workload_s,
+    shop_work_s,
+    solution_rows,
+    workday_s,
+)
 from planner.routing.zones import hilbert_order, make_zones, small_zones
 from planner.settings import Settings
-from planner.travel import road_distance_m, travel_time_s
 
 FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"  # copes with lunch breaks where PATH_CHEAPEST_ARC stalls
 # A step is one worker-day: its first local optimum is about as good as guided local search
@@ -85,25 +90,13 @@ class WeekWork:
     def work_s(self, members: list[int] | np.ndarray) -> float:
         """Estimated seconds of work for ``members``: their shares and the office legs to their centre.
 
-        Like ``estimate_workload_s``, with the hops measured among all the district's shops.
+        ``estimate_workload_s``, with the hops measured among all the district's shops.
         """
         if not len(members):
             return 0.0
         members = np.asarray(members)
-        centre = self.xy[members].mean(axis=0)[None, :]
-        travel = self.settings.travel
-        commute = travel_time_s(road_distance_m(self.office_xy[None, :], centre, travel), travel)
-        return float(self.shop_work_s[members].sum() + self.settings.solver.office_legs * commute.item())
-
-
-def shop_work_s(xy: np.ndarray, service_s, settings: Settings) -> np.ndarray:
-    """Each shop's service seconds plus a hop from a near neighbour (mean of the next three)."""
-    service = np.asarray(service_s, dtype=float)
-    if len(xy) < 2:
-        return service
-    distances, _ = cKDTree(xy).query(xy, k=min(4, len(xy)))
-    hop_m = settings.travel.circuity * distances[:, 1:].mean(axis=1)
-    return service + travel_time_s(hop_m, settings.travel)
+        shares = self.shop_work_s[members]
+        return estimate_workload_s(self.xy[members], None, self.office_xy, self.settings, shares)
 
 
 def open_days(shops: pd.DataFrame, settings: Settings) -> np.ndarray:

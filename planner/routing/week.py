@@ -31,28 +31,48 @@ def service_windows(windows: tuple[tuple[int, int], ...], service_s: int) -> tup
 
 
 def estimate_workload_s(
-    xy: np.ndarray, service_s: np.ndarray, office_xy: np.ndarray, settings: Settings
+    xy: np.ndarray,
+    service_s: np.ndarray,
+    office_xy: np.ndarray,
+    settings: Settings,
+    shares_s: np.ndarray | None = None,
 ) -> float:
     """Rough seconds of work to serve shops ``xy``: service, a hop to a near neighbour, and the
     ways between the office and their centre (none when routes start and end at shops).
 
     Used to size zones' share of the team before solving; the solver decides the real routes.
+
+    Parameters
+    ----------
+    xy, service_s
+        The shops' metric coordinates and service seconds.
+    office_xy
+        The district office in metres.
+    settings
+        The travel model and where worker-days start and end.
+    shares_s
+        Each shop's service and hop (``shop_work_s``) when already known, e.g. with hops
+        measured among more shops than ``xy``; None measures them among ``xy``.
     """
-    n = len(xy)
-    if n == 0:
+    if not len(xy):
         return 0.0
-    if n > 1:
-        k = min(4, n)
-        distances, _ = cKDTree(xy).query(xy, k=k)
-        # a route rarely moves to the very nearest shop: take the mean of the next few
-        hop_m = settings.travel.circuity * distances[:, 1:].mean(axis=1)
-    else:
-        hop_m = np.zeros(1)
-    hops = travel_time_s(hop_m, settings.travel).sum()
-    commute = settings.solver.office_legs * travel_time_s(
-        road_distance_m(office_xy[None, :], xy.mean(axis=0)[None, :], settings.travel), settings.travel
-    )
-    return float(service_s.sum() + hops + commute.item())
+    shares_s = shop_work_s(xy, service_s, settings) if shares_s is None else shares_s
+    travel = settings.travel
+    commute = travel_time_s(road_distance_m(office_xy[None, :], xy.mean(axis=0)[None, :], travel), travel)
+    return float(shares_s.sum() + settings.solver.office_legs * commute.item())
+
+
+def shop_work_s(xy: np.ndarray, service_s, settings: Settings) -> np.ndarray:
+    """Each shop's service seconds plus a hop from a near neighbour (mean of the next three).
+
+    A route rarely moves to the very nearest shop, hence the mean of the next few.
+    """
+    service = np.asarray(service_s, dtype=float)
+    if len(xy) < 2:
+        return service
+    distances, _ = cKDTree(xy).query(xy, k=min(4, len(xy)))
+    hop_m = settings.travel.circuity * distances[:, 1:].mean(axis=1)
+    return service + travel_time_s(hop_m, settings.travel)
 
 
 def workday_s(settings: Settings) -> int:
