@@ -156,7 +156,7 @@ def plan_district(
     zone_of = np.full(len(shops), -1)
     if len(candidates):
         zone_of[candidates] = small_zones(shops.loc[candidates, ["x", "y"]].to_numpy(), size)
-    work = WeekWork(shops, office_xy, settings, open_on, zone_of)
+    work = WeekWork(shops, office_xy, settings, open_on)
     tracker = _Tracker(progress, len(shops))
     tracker.add(len(unassigned))
     own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
@@ -226,12 +226,13 @@ def _improve(shops, office_xy, rows, dropped, staff: int, settings: Settings, pr
     groups being re-solved; dropped shops near a group get another chance to fit in.
     """
     fit = np.flatnonzero(shops["fits"].to_numpy())
-    node_of = {int(i): k + 1 for k, i in enumerate(fit)}
+    node_of = {m: k + 1 for k, m in enumerate(shops["merchant_id"].iloc[fit])}
+    node_at = {int(i): k + 1 for k, i in enumerate(fit)}
     slots = [Slot(day, seat) for day in range(settings.week.days) for seat in range(staff)]
     vehicle_of = {(s.day, s.seat): k for k, s in enumerate(slots)}
     problem = build_problem(shops.iloc[fit], office_xy, slots, settings, lazy=True)
     start = rows_to_solution(rows, node_of, vehicle_of)
-    start.unassigned = sorted(node_of[i] for i in dropped)
+    start.unassigned = sorted(node_at[i] for i in dropped)
     budget = settings.solver.improve_s
 
     def report(elapsed: float, total: float, text: str) -> None:
@@ -239,15 +240,11 @@ def _improve(shops, office_xy, rows, dropped, staff: int, settings: Settings, pr
             progress(round(min(elapsed, total)), round(total), f"improving across zones, {text}")
 
     best = improve(problem, start, budget, settings.solver.seed, settings.solver.sub_time_s, report)
-    zone_rows = []
+    rows = []
     for route in best.routes:
-        slot = slots[route.vehicle]
         single = Solution(routes=[replace(route, vehicle=0)])
-        route_rows, _ = solution_rows(single, shops.iloc[fit], [slot], zone=0)
-        zone_rows += route_rows
-    for row in zone_rows:
-        row["shop"] = int(fit[row["shop"]])
-    return zone_rows, [int(fit[i - 1]) for i in best.unassigned]
+        rows += solution_rows(single, shops.iloc[fit], [slots[route.vehicle]])[0]
+    return rows, [int(fit[i - 1]) for i in best.unassigned]
 
 
 def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndarray, settings: Settings):

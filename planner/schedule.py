@@ -46,8 +46,9 @@ def assemble_routes(
 ) -> pd.DataFrame:
     """Build the route table: one row per visit, ordered by day, worker and stop.
 
-    ``rows`` holds the solver's output (``zone, day, seat, stop, shop, start_s, depart_s,
-    break_s``); ``shops`` the prepared shops (``planner.plan.prepare_shops``). Staff are numbered
+    ``rows`` holds the solver's visits (``merchant_id, day, seat, stop, start_s, depart_s,
+    break_s``); ``shops`` the prepared shops (``planner.plan.prepare_shops``) with their
+    ``zone``, one row per ``merchant_id``. Staff are numbered
     per day, ``<district code>-W001`` upwards, in the order of their worker-day slots.
     """
     if rows.empty:
@@ -55,13 +56,13 @@ def assemble_routes(
     rows = rows.sort_values(["day", "seat", "stop"], ignore_index=True)
     routes = rows.groupby(["day", "seat"], sort=False).ngroup()
     rank = rows.assign(route=routes).groupby("day")["route"].rank(method="dense").astype(int)
-    shop = shops.iloc[rows["shop"].to_numpy()].reset_index(drop=True)
+    shop = shops.set_index("merchant_id").loc[rows["merchant_id"]].reset_index()
     table = pd.DataFrame(
         {
             "staff_id": [f"{district.code}-W{k:03d}" for k in rank],
             "day": rows["day"],
             "stop": rows["stop"],
-            "zone": shop["zone"] if "zone" in shop else rows["zone"],
+            "zone": shop["zone"],
             "merchant_id": shop["merchant_id"],
             "lat": shop["lat"],
             "lon": shop["lon"],

@@ -59,7 +59,6 @@ class WeekWork:
     office_xy: np.ndarray
     settings: Settings
     open_on: np.ndarray  # (shops, days) bool: some service window on that day's shift
-    zone_of: np.ndarray  # zone label per shop, -1 for none
     shop_work_s: np.ndarray = field(init=False)  # service plus a hop to a near neighbour
     xy: np.ndarray = field(init=False)
 
@@ -156,7 +155,10 @@ def solve_one(args: tuple[Problem, float, int | None]) -> object:
 
 
 def solve_step(work: WeekWork, members: list[int], slots: list[Slot], urgent: set[int], call):
-    """Route ``members`` with the worker-days ``slots`` on ``call``; return rows and dropped shops.
+    """Route ``members`` with the worker-days ``slots`` on ``call``.
+
+    Returns the visit rows, keyed by ``merchant_id`` (``planner.routing.week.solution_rows``),
+    and the members dropped.
 
     Shops in ``urgent`` were dropped before: they are solved as priority 1, so the carry stays small.
     """
@@ -169,10 +171,7 @@ def solve_step(work: WeekWork, members: list[int], slots: list[Slot], urgent: se
     problem = build_problem(pool, work.office_xy, slots, work.settings)
     solver = work.settings.solver
     solution = call(solve_one, (problem, solver.time_limit_s, solver.solution_limit))
-    rows, left = solution_rows(solution, pool, slots, zone=-1)
-    for row in rows:
-        row["shop"] = int(members[row["shop"]])
-        row["zone"] = int(work.zone_of[row["shop"]])
+    rows, left = solution_rows(solution, pool, slots)
     return rows, [int(members[i]) for i in left]
 
 
@@ -338,15 +337,13 @@ def solve_leftovers(
         )
         for g, s in tasks
     ]
-    rows, served = [], set()
+    rows = []
     for k, solution in executor.map_unordered(solve_one, problems):
         group, slots = tasks[k]
-        group_rows, _ = solution_rows(solution, work.shops.iloc[group], slots, zone=-1)
-        for row in group_rows:
-            row["shop"] = int(group[row["shop"]])
-            served.add(row["shop"])
-        rows += group_rows
-    return rows, [i for i in dropped if i not in served]
+        rows += solution_rows(solution, work.shops.iloc[group], slots)[0]
+    served = {row["merchant_id"] for row in rows}
+    merchant_ids = work.shops["merchant_id"].to_numpy()
+    return rows, [i for i in dropped if merchant_ids[i] not in served]
 
 
 def lanes_for(executor) -> int:

@@ -136,9 +136,9 @@ def _vehicle(slot: Slot, settings: Settings) -> Vehicle:
 
 
 def rows_to_solution(
-    rows: list[dict], node_of: dict[int, int], vehicle_of: dict[tuple[int, int], int]
+    rows: list[dict], node_of: dict[str, int], vehicle_of: dict[tuple[int, int], int]
 ) -> Solution:
-    """The routes in ``rows`` as an engine Solution: shop row ``i`` is node ``node_of[i]``."""
+    """The visits in ``rows`` as an engine Solution: merchant ``m`` is node ``node_of[m]``."""
     routes = []
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -148,7 +148,7 @@ def rows_to_solution(
         routes.append(
             Route(
                 vehicle=vehicle_of[(int(day), int(seat))],
-                visits=tuple(node_of[int(i)] for i in route["shop"]),
+                visits=tuple(node_of[m] for m in route["merchant_id"]),
                 start_s=tuple(int(t) for t in route["start_s"]),
                 depart_s=int(first["depart_s"]),
                 arrive_s=int(first["return_s"]),
@@ -158,21 +158,25 @@ def rows_to_solution(
     return Solution(routes=routes)
 
 
-def solution_rows(
-    solution: Solution, shops: pd.DataFrame, slots: list[Slot], zone: int
-) -> tuple[list[dict], list[int]]:
-    """Rows of routes (one per visit) and the ``shops`` row positions left unassigned."""
+def solution_rows(solution: Solution, shops: pd.DataFrame, slots: list[Slot]) -> tuple[list[dict], list[int]]:
+    """The visits of ``solution`` keyed by ``merchant_id``, and the ``shops`` rows left out.
+
+    Node numbers end here: each visit row names its shop by ``merchant_id`` with its worker-day
+    (``day``, ``seat``), ``stop``, ``start_s``, and its route's ``depart_s``, ``return_s`` and
+    ``break_s`` (-1 without a break). The unassigned are positions in ``shops``, for the caller
+    that chose them to offer again.
+    """
+    merchant_ids = shops["merchant_id"].to_numpy()
     rows = []
     for route in solution.routes:
         slot = slots[route.vehicle]
         for order, (node, start) in enumerate(zip(route.visits, route.start_s, strict=True), start=1):
             rows.append(
                 {
-                    "zone": zone,
+                    "merchant_id": merchant_ids[int(node) - 1],
                     "day": slot.day,
                     "seat": slot.seat,
                     "stop": order,
-                    "shop": int(node) - 1,
                     "start_s": int(start),
                     "depart_s": route.depart_s,
                     "return_s": route.arrive_s,
