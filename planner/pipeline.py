@@ -140,6 +140,5 @@ def plan_file(
     chosen = choose_district(result.merchants, district, str(path))
     merchants = result.merchants[result.merchants["district"].isin([chosen.name_en, ""])]
     shops = needing(triage(merchants, scenario=scenario, cutoff=cutoff))
-    plan = plan_district(shops, chosen, settings, progress)
-    plan.scenario, plan.cutoff = scenario, cutoff.isoformat()
+    plan = plan_district(shops, chosen, settings, progress, scenario=scenario, cutoff=cutoff.isoformat())
     return PlanRun(result, plan, write_plan(plan, out_dir), rejects, write_warnings(result, out_dir))

@@ -153,7 +153,8 @@ def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler, b
         merchants, scenario, cutoff, boundaries=boundaries, encoding=encoding
     )
     with make_executor(workers, scheduler) as executor, progress_bar("city") as progress:
-        run = plan_city(by_district, settings, out, executor, progress)
+        triaged = {"scenario": scenario, "cutoff": cutoff.isoformat()}
+        run = plan_city(by_district, settings, out, executor, progress, triaged=triaged)
     print_reads(read, *write_read_reports(read, out))  # after plan_city, which empties the folder
     console.print(table_of(run.districts, "Plans per district (verified)"))
     console.print(", ".join(f"{k} {v}" for k, v in run.summary().items()))
