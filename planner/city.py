@@ -136,6 +136,7 @@ def plan_city(
     executor: Executor,
     progress: Progress | None = None,
     threads: int | None = None,
+    triaged: dict[str, str] | None = None,
 ) -> CityRun:
     """Plan every district's week, solving their zones on one executor, and write the outputs.
 
@@ -160,6 +161,8 @@ def plan_city(
         Called as ``progress(done, total, text)`` over the shops of the whole city.
     threads
         Districts planned at the same time.
+    triaged
+        The ``scenario`` and ``cutoff`` the shops were triaged with, recorded in every plan.
 
     Returns
     -------
@@ -174,7 +177,7 @@ def plan_city(
     tracker = CityProgress({d.name_en: len(s) for d, s in by_district.items()}, progress)
     threads = threads or executor.workers + 1
     with atomic_folder(out_dir) as partial:
-        rows = _run_districts(by_district, settings, executor, tracker, partial, threads)
+        rows = _run_districts(by_district, settings, executor, tracker, partial, threads, triaged or {})
         table = pd.DataFrame(rows).sort_values("district", ignore_index=True)
         written = _write_city(table, [partial / d.slug for d in by_district], partial)
     final = Path(out_dir)
@@ -182,14 +185,15 @@ def plan_city(
 
 
 def _run_districts(
-    by_district, settings, executor, tracker: CityProgress, folder: Path, threads: int
+    by_district, settings, executor, tracker: CityProgress, folder: Path, threads: int, triaged: dict
 ) -> list:
     stop = threading.Event()
 
     def one(district: District, shops: pd.DataFrame) -> dict:
         if stop.is_set():
             raise InterruptedError("the run was stopped")
-        plan = plan_district(shops, district, settings, tracker.for_district(district.name_en), executor)
+        report = tracker.for_district(district.name_en)
+        plan = plan_district(shops, district, settings, report, executor, **triaged)
         if stop.is_set():
             raise InterruptedError("the run was stopped")
         write_plan(plan, folder / district.slug)

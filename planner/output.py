@@ -9,7 +9,7 @@ import pandas as pd
 
 from planner.calendar import to_datetime
 from planner.io.spreadsheet import write_spreadsheet_csv
-from planner.plan import Plan
+from planner.plan import UNASSIGNED_COLUMNS, Plan
 from planner.schedule import ROUTE_COLUMNS
 
 # Columns of routes.csv, in order: the agreed ones first, then what route sheets need.
@@ -24,13 +24,14 @@ ROUTES_CSV_COLUMNS = (
 )
 # Columns of routes.csv that hold numbers; the others are text, quoted for spreadsheets.
 ROUTES_CSV_NUMBERS = ("stop", "lat", "lon", "priority", "zone", "travel_s", "service_s")
-UNASSIGNED_CSV_COLUMNS = ("merchant_id", "reason")
 
 
 def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
     """Write ``routes.csv``, ``unassigned.csv`` and ``summary.json`` into ``out_dir``.
 
-    The CSV files are safe to open in a spreadsheet (``planner.io.spreadsheet``): text that would
+    Together they hold the whole plan, so ``planner.report.load.load_plan`` reads it back without
+    the merchants file: ``unassigned.csv`` has each unassigned shop's details and zone, and
+    ``summary.json`` the plan's scenario, cut-off and settings besides the figures. The CSV files are safe to open in a spreadsheet (``planner.io.spreadsheet``): text that would
     start a formula is written with a leading ``'``, which ``planner.report.load`` removes again.
 
     Returns
@@ -54,10 +55,11 @@ def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
     ):
         routes[column] = [to_datetime(int(s), week).isoformat() if s >= 0 else "" for s in routes[seconds]]
     write_spreadsheet_csv(routes.loc[:, list(ROUTES_CSV_COLUMNS)], paths["routes"])
-    write_spreadsheet_csv(plan.unassigned.loc[:, list(UNASSIGNED_CSV_COLUMNS)], paths["unassigned"])
-    paths["summary"].write_text(
-        json.dumps(plan.summary(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    # A plan read back from an older folder may lack the details: write the columns it has.
+    unassigned = [column for column in UNASSIGNED_COLUMNS if column in plan.unassigned]
+    write_spreadsheet_csv(plan.unassigned.loc[:, unassigned], paths["unassigned"])
+    summary = {**plan.summary(), "settings": plan.settings.to_dict()}
+    paths["summary"].write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return paths
 
 

@@ -16,9 +16,7 @@ from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.output import write_plan
 from planner.plan import Plan, Progress, plan_district
 from planner.settings import Settings
-from planner.triage import needing, triage
-
-CUTOFF = dt.date(2021, 12, 31)
+from planner.triage import CUTOFF, needing, triage
 
 
 @dataclass(frozen=True)
@@ -142,6 +140,5 @@ def plan_file(
     chosen = choose_district(result.merchants, district, str(path))
     merchants = result.merchants[result.merchants["district"].isin([chosen.name_en, ""])]
     shops = needing(triage(merchants, scenario=scenario, cutoff=cutoff))
-    plan = plan_district(shops, chosen, settings, progress)
-    plan.scenario, plan.cutoff = scenario, cutoff.isoformat()
+    plan = plan_district(shops, chosen, settings, progress, scenario=scenario, cutoff=cutoff.isoformat())
     return PlanRun(result, plan, write_plan(plan, out_dir), rejects, write_warnings(result, out_dir))

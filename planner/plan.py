@@ -48,21 +48,39 @@ LEFTOVER_ROUNDS = 2  # rounds for the shops two chain passes could not place
 FIT_MARGIN = 1.25  # a fixed team is assumed to reach this much less than the estimate
 MIN_CHAIN_DAYS = 4  # estimated worker-days of work per chain at least
 STAFF_MARGIN = 1.1  # team size over the estimated worker-days per usable day
+# Columns of ``Plan.unassigned``: why a shop is not planned, and what lists and maps show of it.
+UNASSIGNED_COLUMNS = (
+    "merchant_id",
+    "reason",
+    "name",
+    "address",
+    "lat",
+    "lon",
+    "category",
+    "priority",
+    "opening_hours",
+    "zone",
+)
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Plan:
-    """A verified week plan for one district."""
+    """A verified week plan for one district: its visits and unassigned shops, keyed by merchant_id.
+
+    A plan is a value: it is built once, with everything, and a changed plan is a new one
+    (``dataclasses.replace``). ``planner.output.write_plan`` writes it and
+    ``planner.report.load.load_plan`` reads the same plan back.
+    """
 
     district: District
     settings: Settings
-    staff: int
-    needing: int
-    routes: pd.DataFrame  # one row per visit, see planner.schedule.ROUTE_COLUMNS
-    unassigned: pd.DataFrame  # merchant_id, reason
-    zones: pd.DataFrame = field(default_factory=pd.DataFrame)  # merchant_id, zone
-    scenario: str = ""  # set by the caller that triaged the shops, for the record
-    cutoff: str = ""
+    staff: int  # workers a day
+    needing: int  # shops that need a panel: planned or unassigned
+    routes: pd.DataFrame  # the visits, one row each, see planner.schedule.ROUTE_COLUMNS
+    unassigned: pd.DataFrame  # UNASSIGNED_COLUMNS, one row per shop not planned
+    zones: pd.DataFrame = field(default_factory=pd.DataFrame)  # merchant_id, zone (-1: none)
+    scenario: str = ""  # the triage the needing shops came from ("" when not known)
+    cutoff: str = ""  # its cut-off date, ISO
 
     def summary(self) -> dict:
         """The figures a coordinator reads first."""
@@ -111,6 +129,8 @@ def plan_district(
     settings: Settings,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    scenario: str = "",
+    cutoff: str = "",
 ) -> Plan:
     """Plan the week for the shops of one district that need a panel.
 
@@ -129,6 +149,8 @@ def plan_district(
     executor
         Where the OR-Tools solves run (``planner.executor``); by default
         ``settings.solver.processes`` local processes for the zones and this process for the rest.
+    scenario, cutoff
+        The triage ``needing`` came from (``planner.triage.triage``), recorded in the plan.
 
     Returns
     -------
@@ -143,7 +165,7 @@ def plan_district(
     shops = prepare_shops(needing, settings)
     office_xy = project(np.array([district.office_lat]), np.array([district.office_lon]))[0]
     if shops.empty:
-        return _empty_plan(shops, district, office_xy, settings)
+        return _empty_plan(shops, district, office_xy, settings, scenario, cutoff)
     unassigned = {i: "no_time_window_fits" for i in np.flatnonzero(~shops["fits"].to_numpy())}
     candidates = np.flatnonzero(shops["fits"].to_numpy())
     deferred: list[int] = []
@@ -156,7 +178,7 @@ def plan_district(
     zone_of = np.full(len(shops), -1)
     if len(candidates):
         zone_of[candidates] = small_zones(shops.loc[candidates, ["x", "y"]].to_numpy(), size)
-    work = WeekWork(shops, office_xy, settings, open_on, zone_of)
+    work = WeekWork(shops, office_xy, settings, open_on)
     tracker = _Tracker(progress, len(shops))
     tracker.add(len(unassigned))
     own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
@@ -198,25 +220,40 @@ def plan_district(
     unassigned.update({i: "capacity" for i in dropped})
     shops["zone"] = zone_of
     routes = assemble_routes(pd.DataFrame(rows), shops, office_xy, district, settings)
-    unassigned_frame = pd.DataFrame(
-        {
-            "merchant_id": shops.loc[list(unassigned), "merchant_id"].to_numpy(),
-            "reason": list(unassigned.values()),
-        }
-    ).sort_values("merchant_id", ignore_index=True)
+    unassigned_frame = unassigned_table(shops, unassigned)
     verify_plan(routes, unassigned_frame, shops, office_xy, settings, staff)
-    zones_frame = pd.DataFrame({"merchant_id": shops["merchant_id"], "zone": zone_of})
-    return Plan(district, settings, staff, len(shops), routes, unassigned_frame, zones_frame)
+    zones = pd.DataFrame({"merchant_id": shops["merchant_id"], "zone": zone_of.astype(np.int64)})
+    zones = zones.sort_values("merchant_id", ignore_index=True)
+    return Plan(district, settings, staff, len(shops), routes, unassigned_frame, zones, scenario, cutoff)
 
 
-def _empty_plan(shops: pd.DataFrame, district: District, office_xy: np.ndarray, settings: Settings) -> Plan:
+def unassigned_table(shops: pd.DataFrame, reasons: dict[int, str]) -> pd.DataFrame:
+    """The shops at rows ``reasons`` of ``shops`` with why each is not planned (``UNASSIGNED_COLUMNS``).
+
+    ``shops`` are prepared shops with their ``zone``; the table is ordered by ``merchant_id``.
+    """
+    detail = [c for c in UNASSIGNED_COLUMNS if c != "reason"]
+    table = shops.iloc[list(reasons)].loc[:, detail].reset_index(drop=True)
+    table.insert(1, "reason", pd.Series(list(reasons.values()), dtype=str))
+    table["zone"] = table["zone"].astype(np.int64)
+    return table.sort_values("merchant_id", ignore_index=True)
+
+
+def _empty_plan(
+    shops: pd.DataFrame,
+    district: District,
+    office_xy: np.ndarray,
+    settings: Settings,
+    scenario: str,
+    cutoff: str,
+) -> Plan:
     """The plan of a district where no shop needs a panel: no route, no one unassigned, still verified."""
     routes = assemble_routes(pd.DataFrame(), shops, office_xy, district, settings)
-    unassigned = pd.DataFrame({"merchant_id": pd.Series(dtype=str), "reason": pd.Series(dtype=str)})
+    unassigned = unassigned_table(shops.assign(zone=np.int64(-1)), {})
     staff = settings.staff or 0
     verify_plan(routes, unassigned, shops, office_xy, settings, staff)
     zones = pd.DataFrame({"merchant_id": pd.Series(dtype=str), "zone": pd.Series(dtype="int64")})
-    return Plan(district, settings, staff, 0, routes, unassigned, zones)
+    return Plan(district, settings, staff, 0, routes, unassigned, zones, scenario, cutoff)
 
 
 def _improve(shops, office_xy, rows, dropped, staff: int, settings: Settings, progress: Progress | None):
@@ -226,12 +263,13 @@ def _improve(shops, office_xy, rows, dropped, staff: int, settings: Settings, pr
     groups being re-solved; dropped shops near a group get another chance to fit in.
     """
     fit = np.flatnonzero(shops["fits"].to_numpy())
-    node_of = {int(i): k + 1 for k, i in enumerate(fit)}
+    node_of = {m: k + 1 for k, m in enumerate(shops["merchant_id"].iloc[fit])}
+    node_at = {int(i): k + 1 for k, i in enumerate(fit)}
     slots = [Slot(day, seat) for day in range(settings.week.days) for seat in range(staff)]
     vehicle_of = {(s.day, s.seat): k for k, s in enumerate(slots)}
     problem = build_problem(shops.iloc[fit], office_xy, slots, settings, lazy=True)
     start = rows_to_solution(rows, node_of, vehicle_of)
-    start.unassigned = sorted(node_of[i] for i in dropped)
+    start.unassigned = sorted(node_at[i] for i in dropped)
     budget = settings.solver.improve_s
 
     def report(elapsed: float, total: float, text: str) -> None:
@@ -239,15 +277,11 @@ def _improve(shops, office_xy, rows, dropped, staff: int, settings: Settings, pr
             progress(round(min(elapsed, total)), round(total), f"improving across zones, {text}")
 
     best = improve(problem, start, budget, settings.solver.seed, settings.solver.sub_time_s, report)
-    zone_rows = []
+    rows = []
     for route in best.routes:
-        slot = slots[route.vehicle]
         single = Solution(routes=[replace(route, vehicle=0)])
-        route_rows, _ = solution_rows(single, shops.iloc[fit], [slot], zone=0)
-        zone_rows += route_rows
-    for row in zone_rows:
-        row["shop"] = int(fit[row["shop"]])
-    return zone_rows, [int(fit[i - 1]) for i in best.unassigned]
+        rows += solution_rows(single, shops.iloc[fit], [slots[route.vehicle]])[0]
+    return rows, [int(fit[i - 1]) for i in best.unassigned]
 
 
 def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndarray, settings: Settings):
@@ -258,9 +292,7 @@ def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndar
     if not len(candidates):  # a re-plan late in the week may have no shop left to place
         return candidates, []
     pool = shops.iloc[candidates]
-    each = estimate_workload_s(
-        pool[["x", "y"]].to_numpy(), pool["service_s"].to_numpy(), office_xy, settings
-    ) / len(pool)
+    each = _work_per_shop_s(pool, office_xy, settings)
     capacity = settings.staff * settings.week.days * workday_s(settings) / FIT_MARGIN
     keep = int(capacity // max(each, 1.0))
     if keep >= len(candidates):

@@ -14,6 +14,7 @@ from pyproj import Transformer
 from planner.districts import DATA_DIR, District, find_district
 from planner.errors import InputError
 from planner.schema import CATEGORIES, MERCHANT_COLUMNS, METRIC_CRS, SEOUL_BOUNDS, WGS84
+from planner.triage import CUTOFF
 
 SAMPLES_DIR = DATA_DIR / "samples"
 SAMPLE_DISTRICTS: tuple[str, ...] = ("Jongno-gu", "Gangnam-gu", "Dobong-gu")
@@ -35,7 +36,7 @@ CATEGORY_SHARES: dict[str, float] = {
 PLACEMENT_SHARES = {"hub": 0.45, "street": 0.45, "scatter": 0.10}
 ARCADE_SHARE = 0.25  # of hub shops: small arcades of apartment complexes
 # Zero Pay QR panels are recognised by Seoul Pay only if issued up to this day.
-QR_CUTOFF = np.datetime64("2021-12-31")
+QR_CUTOFF = np.datetime64(CUTOFF)
 QR_STATUS_SHARES = {"ok": 0.955, "replaced": 0.015, "damaged": 0.02, "missing": 0.01}
 NEW_JOINER_SHARE = 0.055  # shops that joined after the cutoff (replaced panels come on top)
 PAYMENT_ERROR_RATE = {"before_cutoff": 0.02, "after_cutoff": 0.15}

@@ -10,7 +10,7 @@ import pandas as pd
 from planner.calendar import SEOUL, to_datetime
 from planner.districts import District
 from planner.settings import Settings, WeekSettings
-from planner.travel import travel_time_s
+from planner.travel import leg_time_s
 
 ROUTE_COLUMNS = (
     "staff_id",
@@ -41,19 +41,14 @@ ROUTE_COLUMNS = (
 )
 
 
-def leg_seconds(xy_from: np.ndarray, xy_to: np.ndarray, settings: Settings) -> np.ndarray:
-    """Travel seconds of consecutive legs ``xy_from[i] -> xy_to[i]`` under the travel model."""
-    road = settings.travel.circuity * np.sqrt(((xy_from - xy_to) ** 2).sum(axis=1))
-    return travel_time_s(road, settings.travel)
-
-
 def assemble_routes(
     rows: pd.DataFrame, shops: pd.DataFrame, office_xy: np.ndarray, district: District, settings: Settings
 ) -> pd.DataFrame:
     """Build the route table: one row per visit, ordered by day, worker and stop.
 
-    ``rows`` holds the solver's output (``zone, day, seat, stop, shop, start_s, depart_s,
-    break_s``); ``shops`` the prepared shops (``planner.plan.prepare_shops``). Staff are numbered
+    ``rows`` holds the solver's visits (``merchant_id, day, seat, stop, start_s, depart_s,
+    break_s``); ``shops`` the prepared shops (``planner.plan.prepare_shops``) with their
+    ``zone``, one row per ``merchant_id``. Staff are numbered
     per day, ``<district code>-W001`` upwards, in the order of their worker-day slots.
     """
     if rows.empty:
@@ -61,13 +56,13 @@ def assemble_routes(
     rows = rows.sort_values(["day", "seat", "stop"], ignore_index=True)
     routes = rows.groupby(["day", "seat"], sort=False).ngroup()
     rank = rows.assign(route=routes).groupby("day")["route"].rank(method="dense").astype(int)
-    shop = shops.iloc[rows["shop"].to_numpy()].reset_index(drop=True)
+    shop = shops.set_index("merchant_id").loc[rows["merchant_id"]].reset_index()
     table = pd.DataFrame(
         {
             "staff_id": [f"{district.code}-W{k:03d}" for k in rank],
             "day": rows["day"],
             "stop": rows["stop"],
-            "zone": shop["zone"] if "zone" in shop else rows["zone"],
+            "zone": shop["zone"],
             "merchant_id": shop["merchant_id"],
             "lat": shop["lat"],
             "lon": shop["lon"],
@@ -87,7 +82,7 @@ def assemble_routes(
     previous = np.vstack([office_xy[None, :], xy[:-1]])
     first = (table["stop"] == 1).to_numpy()
     previous[first] = office_xy
-    table["travel_s"] = leg_seconds(previous, xy, settings)
+    table["travel_s"] = leg_time_s(previous, xy, settings.travel)
     if settings.solver.open_start:  # staff report at their first shop
         table.loc[first, "travel_s"] = 0
     table["departure_s"] = table["start_s"] + table["service_s"]
@@ -161,7 +156,7 @@ def _back_office(
     if settings.solver.open_routes:
         home = np.zeros(len(idx), dtype=np.int64)
     else:
-        home = leg_seconds(xy[idx], np.repeat(office_xy[None, :], len(idx), axis=0), settings)
+        home = leg_time_s(xy[idx], np.repeat(office_xy[None, :], len(idx), axis=0), settings.travel)
     late_lunch = table["break_start_s"].to_numpy()[idx] >= departure
     back[idx] = departure + home + np.where(late_lunch, lunch, 0)
     return pd.Series(back, index=table.index).groupby([table["day"], table["staff_id"]]).transform("max")

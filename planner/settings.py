@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +150,26 @@ class Settings:
     def service_s(self, category: str) -> int:
         """Service seconds for a shop of ``category``."""
         return round(60 * self.service_min.get(category, self.default_service_min))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as nested dicts of plain values (JSON-ready), as ``from_dict`` reads them."""
+
+        def plain(section: object) -> dict[str, Any]:
+            return {
+                k: v.isoformat() if isinstance(v, dt.date | dt.time) else v
+                for k, v in asdict(section).items()
+            }
+
+        data: dict[str, Any] = {
+            "week": plain(self.week),
+            "travel": plain(self.travel),
+            "solver": plain(self.solver),
+            "service_min": dict(self.service_min),
+            "default_service_min": self.default_service_min,
+        }
+        if self.staff is not None:
+            data["staff"] = self.staff
+        return data
 
     @classmethod
     def from_file(cls, path: str | Path) -> Settings:

@@ -40,7 +40,16 @@ def project(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 def road_distance_m(xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettings) -> np.ndarray:
     """Road distances in metres between every point of ``xy_from`` and every point of ``xy_to``."""
-    delta = xy_from[:, None, :] - xy_to[None, :, :]
+    return _road_m(xy_from[:, None, :] - xy_to[None, :, :], travel)
+
+
+def leg_time_s(xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettings) -> np.ndarray:
+    """Travel seconds of the legs ``xy_from[i] -> xy_to[i]`` (two ``(n, 2)`` arrays of metres)."""
+    return travel_time_s(_road_m(xy_from - xy_to, travel), travel)
+
+
+def _road_m(delta: np.ndarray, travel: TravelSettings) -> np.ndarray:
+    """Road metres of straight-line offsets ``delta`` (last axis: x, y)."""
     return travel.circuity * np.sqrt((delta**2).sum(axis=-1))
 
 

@@ -9,6 +9,9 @@ import pandas as pd
 
 from planner.errors import InputError
 
+# Panels issued after this date are at risk (the targeted scenario replaces them).
+CUTOFF = dt.date(2021, 12, 31)
+
 SCENARIOS: tuple[str, ...] = ("targeted", "full")
 
 # Every reason a shop can need a panel, most urgent first: a shop's ``reason`` is the first of
@@ -74,7 +77,7 @@ def _conditions(merchants: pd.DataFrame, cutoff: dt.date) -> dict[str, np.ndarra
 def triage(
     merchants: pd.DataFrame,
     scenario: str = "targeted",
-    cutoff: dt.date = dt.date(2021, 12, 31),
+    cutoff: dt.date = CUTOFF,
 ) -> pd.DataFrame:
     """Mark the merchants that need a new Seoul Pay QR panel.
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlanVerificationError
-from planner.schedule import clock_text, duration_text, leg_seconds
+from planner.schedule import clock_text, duration_text
 from planner.settings import Settings, WeekSettings
-from planner.travel import project
+from planner.travel import leg_time_s, project
 
 # refused and moved come from the field (planner.campaign): the shop said no, or is no longer there.
 UNASSIGNED_REASONS = (
@@ -187,7 +187,7 @@ def _check_travel(
             problems.append(f"{who}: stops are not numbered one after another")
         pos = xy[routes.index.get_indexer(route.index)]
         here = np.vstack([office_xy[None, :], pos])
-        need = leg_seconds(here[:-1], here[1:], settings)
+        need = leg_time_s(here[:-1], here[1:], settings.travel)
         if settings.solver.open_start:  # staff report at their first shop
             need[0] = 0
         leave = np.concatenate([[route["leave_office_s"].iat[0]], route["departure_s"].to_numpy()[:-1]])
@@ -221,7 +221,7 @@ def _check_way_back(
                 f"last shop, {clock_text(last + late_lunch, week)}"
             ]
         return []
-    home = int(leg_seconds(last_xy[None, :], office_xy[None, :], settings)[0])
+    home = int(leg_time_s(last_xy[None, :], office_xy[None, :], settings.travel)[0])
     if back < last + home + late_lunch:
         return [
             f"{who}: back at the office at {clock_text(back, week)}, but leaves the last shop at "

@@ -79,7 +79,7 @@ def test_small_zones_are_compact_about_the_size_and_repeat():
 def _lane_over(shops, settings, office_xy, days_of_work: float):
     """A lane over the shops nearest the office holding about ``days_of_work`` estimated days."""
     open_on = np.ones((len(shops), settings.week.days), dtype=bool)
-    work = WeekWork(shops, office_xy, settings, open_on, np.zeros(len(shops), dtype=int))
+    work = WeekWork(shops, office_xy, settings, open_on)
     order = np.argsort(np.hypot(*(shops[["x", "y"]].to_numpy() - office_xy).T))
     size = next(n for n in range(1, len(order) + 1) if work.work_s(order[:n]) >= days_of_work * work.day_s)
     members = [int(i) for i in order[:size]]
@@ -97,8 +97,9 @@ def test_a_chain_ends_without_a_nearly_empty_worker_day(fast_settings, days_of_w
     lane, members = _lane_over(shops, fast_settings, office_of(district), days_of_work)
     lane.run(lambda fn, args: fn(args), threading.Event(), lambda done: None)
     assert len({(row["day"], row["seat"]) for row in lane.rows}) == worker_days
-    served = [row["shop"] for row in lane.rows]
-    assert sorted(served + lane.dropped) == sorted(members)  # nobody lost, nobody twice
+    served = [row["merchant_id"] for row in lane.rows]
+    dropped = list(shops["merchant_id"].iloc[lane.dropped])
+    assert sorted(served + dropped) == sorted(shops["merchant_id"].iloc[members])  # nobody lost, nobody twice
     assert lane.dropped or worker_days == 2
 
 

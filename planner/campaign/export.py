@@ -20,7 +20,7 @@ from planner.city import atomic_folder
 from planner.districts import District
 from planner.errors import InputError
 from planner.output import write_plan
-from planner.plan import Plan
+from planner.plan import UNASSIGNED_COLUMNS, Plan
 from planner.sample import write_sample
 from planner.schedule import ROUTE_COLUMNS, with_clock_times
 from planner.schema import MERCHANT_COLUMNS
@@ -100,7 +100,18 @@ def _plan_of(
         team,
         len(set(visits["merchant_id"]) | set(unassigned["merchant_id"])),
         routes.assign(zone=-1).loc[:, list(ROUTE_COLUMNS)],
-        unassigned.reset_index(drop=True),
+        _unassigned_of(unassigned, merchants),
         scenario=campaign.scenario,
         cutoff=str(campaign.cutoff),
     )
+
+
+def _unassigned_of(unassigned: pd.DataFrame, merchants: pd.DataFrame) -> pd.DataFrame:
+    """The unassigned shops (``merchant_id``, ``reason``) with their details (``UNASSIGNED_COLUMNS``).
+
+    The store keeps no zones: every shop's zone is -1.
+    """
+    detail = [c for c in UNASSIGNED_COLUMNS if c not in ("merchant_id", "reason", "zone")]
+    shop = merchants.loc[unassigned["merchant_id"], detail].reset_index(drop=True)
+    table = pd.concat([unassigned.reset_index(drop=True), shop], axis=1).assign(zone=-1)
+    return table.loc[:, list(UNASSIGNED_COLUMNS)]

@@ -292,7 +292,7 @@ def _plan_remaining(
     visits["day"] += first
     for column in CLOCK_FIELDS:
         visits[column] += first * 86_400
-    return visits, plan.unassigned, plan.summary()
+    return visits, plan.unassigned.loc[:, ["merchant_id", "reason"]], plan.summary()
 
 
 def _closed_on_failed_days(shops: pd.DataFrame, standing: pd.DataFrame) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -14,10 +14,9 @@ from planner.campaign.store_errors import START_AGAIN, StoreError
 from planner.districts import District, all_districts, find_district
 from planner.errors import InputError
 from planner.settings import Settings
-from planner.triage import triage
+from planner.triage import CUTOFF, triage
 
 DEFAULT_MAX_TRIES = 3
-CUTOFF = dt.date(2021, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ class Campaign:
             "scenario": self.scenario,
             "cutoff": self.cutoff.isoformat(),
             "max_tries": self.max_tries,
-            "settings": settings_to_dict(self.settings),
+            "settings": self.settings.to_dict(),
         }
 
     @classmethod
@@ -118,26 +117,6 @@ class Campaign:
             max_tries=int(data["max_tries"]),
             teams={name: int(size) for name, size in data.get("teams", {}).items()},
         )
-
-
-def settings_to_dict(settings: Settings) -> dict[str, Any]:
-    """Settings as nested dicts of plain values, in the layout ``Settings.from_dict`` reads."""
-
-    def plain(section: object) -> dict[str, Any]:
-        return {
-            k: v.isoformat() if isinstance(v, dt.date | dt.time) else v for k, v in asdict(section).items()
-        }
-
-    data: dict[str, Any] = {
-        "week": plain(settings.week),
-        "travel": plain(settings.travel),
-        "solver": plain(settings.solver),
-        "service_min": dict(settings.service_min),
-        "default_service_min": settings.default_service_min,
-    }
-    if settings.staff is not None:
-        data["staff"] = settings.staff
-    return data
 
 
 def load_campaign(store: CampaignStore) -> Campaign:

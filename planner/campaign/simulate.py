@@ -16,9 +16,8 @@ from planner.campaign.status import GIVEN_UP_REASONS, NO_SHIFT_REASONS, OPEN_REA
 from planner.campaign.store import CampaignStore
 from planner.districts import District
 from planner.plan import Progress
-from planner.schedule import leg_seconds
 from planner.settings import Settings
-from planner.travel import project
+from planner.travel import leg_time_s, project
 
 CLOSED_CHECK_S = 120  # finding a shop shut still takes a couple of minutes
 MIN_SERVICE_SHARE = 0.25  # a visit never takes less than this share of its planned time
@@ -164,7 +163,7 @@ def _home_seconds(merchants: pd.DataFrame, district: District, settings: Setting
         return pd.Series(0, index=merchants["merchant_id"].to_numpy(), dtype=np.int64)
     xy = project(merchants["lat"].to_numpy(), merchants["lon"].to_numpy())
     office = project(np.array([district.office_lat]), np.array([district.office_lon]))
-    back = leg_seconds(xy, np.repeat(office, len(xy), axis=0), settings)
+    back = leg_time_s(xy, np.repeat(office, len(xy), axis=0), settings.travel)
     return pd.Series(np.asarray(back, dtype=np.int64), index=merchants["merchant_id"].to_numpy())
 
 

@@ -25,9 +25,10 @@ from rich.table import Table
 
 from planner.errors import PlannerError
 from planner.output import daily_table
-from planner.pipeline import CUTOFF, PlanRun
+from planner.pipeline import PlanRun
 from planner.settings import Settings
 from planner.settings_rules import RULES, Rule, checked
+from planner.triage import CUTOFF
 
 app = typer.Typer(
     help="Plan the replacement of Seoul Pay QR panels: which shops need one, and who visits them when.",

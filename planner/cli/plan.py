@@ -35,11 +35,11 @@ from planner.cli.common import (
 from planner.districts import find_district
 from planner.errors import InputError
 from planner.executor import make_executor
-from planner.pipeline import CUTOFF, plan_file, triage_file, write_read_reports
+from planner.pipeline import plan_file, triage_file, write_read_reports
 from planner.sample import generate_merchants, write_sample
 from planner.sample_city import generate_city
 from planner.staffing import search_settings, staff_districts
-from planner.triage import triage_counts
+from planner.triage import CUTOFF, triage_counts
 
 SHOWN_PROBLEMS = 10  # broken rules listed per plan by verify
 
@@ -156,7 +156,8 @@ def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler, b
         merchants, scenario, cutoff, boundaries=boundaries, encoding=encoding
     )
     with make_executor(workers, scheduler) as executor, progress_bar("city") as progress:
-        run = plan_city(by_district, settings, out, executor, progress)
+        triaged = {"scenario": scenario, "cutoff": cutoff.isoformat()}
+        run = plan_city(by_district, settings, out, executor, progress, triaged=triaged)
     print_reads(read, *write_read_reports(read, out))  # after plan_city, which empties the folder
     console.print(table_of(run.districts, "Plans per district (verified)"))
     console.print(", ".join(f"{k} {v}" for k, v in run.summary().items()))

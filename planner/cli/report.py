@@ -40,7 +40,9 @@ def export_command(
         target = plan_dir / ("layers" if geojson else "plan.gpkg")
         written = export_plan(loaded.plan, loaded.merchants, target, "GeoJSON" if geojson else "GPKG")
     if loaded.merchants is None:
-        console.print("[yellow]no merchants or unassigned layers[/yellow]: give --merchants to add them")
+        located = "lat" in loaded.plan.unassigned  # plans written before unassigned.csv had locations
+        missing = "merchants layer" if located else "merchants or unassigned layers"
+        console.print(f"[yellow]no {missing}[/yellow]: give --merchants to add them")
     console.print(f"wrote layers {', '.join(written)} (EPSG:4326) to {target}")
 
 
@@ -55,7 +57,7 @@ def map_command(
     with user_errors():
         loaded = load_plan(plan_dir, merchants, encoding=encoding)
         written = write_maps(loaded.plan, plan_dir / "maps", loaded.merchants)
-    if loaded.merchants is None and len(loaded.plan.unassigned):
+    if loaded.merchants is None and len(loaded.plan.unassigned) and "lat" not in loaded.plan.unassigned:
         console.print("[yellow]unassigned shops not drawn[/yellow]: give --merchants to place them")
     console.print(f"wrote {len(written)} maps to {plan_dir / 'maps'}; open {written[0]}")
 

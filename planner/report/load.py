@@ -15,12 +15,13 @@ from planner.districts import find_district
 from planner.errors import InputError
 from planner.io.read import read_merchants
 from planner.io.spreadsheet import read_spreadsheet_csv
-from planner.plan import Plan
+from planner.plan import UNASSIGNED_COLUMNS, Plan
 from planner.schedule import ROUTE_COLUMNS, week_seconds
 from planner.settings import Settings
-from planner.triage import triage
+from planner.triage import CUTOFF, triage
 
-# Columns carried from the merchants file onto unassigned shops, so they can be drawn and listed.
+# Columns carried from a merchants file onto the unassigned shops of a plan folder written
+# before unassigned.csv held them, so they can be drawn and listed.
 UNASSIGNED_DETAIL = ("name", "address", "category", "opening_hours", "lat", "lon")
 PLAN_FILES = ("routes.csv", "unassigned.csv", "summary.json")
 # Columns of triage.csv that hold numbers or true/false; the others are text.
@@ -45,6 +46,11 @@ def load_plan(
 ) -> LoadedPlan:
     """Read ``routes.csv``, ``unassigned.csv`` and ``summary.json`` back into a ``Plan``.
 
+    A folder ``planner.output.write_plan`` wrote holds the whole plan: it reads back as the plan
+    that was written, and no merchants file is needed. The merchants are read only when given or
+    found in the folder (``planner verify`` checks positions against them), triaged with the
+    scenario and cut-off the summary records.
+
     Parameters
     ----------
     out_dir
@@ -54,9 +60,9 @@ def load_plan(
         districts' may be given: the plan's are picked). When None, ``triage.csv`` in ``out_dir`` or a
         single ``merchants-*.csv`` there (as ``planner demo`` writes) is used if present.
     settings
-        The settings the plan was made with (the week's start date turns dates into day numbers);
-        default settings when None. Where worker-days start and end, and the week's first day, are
-        read from ``summary.json`` when it records them.
+        The settings the plan was made with, for folders whose ``summary.json`` does not record
+        them (default settings when None). Where worker-days start and end, and the week's first
+        day, are read from ``summary.json`` when it records them.
     encoding
         Text encoding of a CSV ``merchants_path`` (see ``planner.io.read_merchants``).
 
@@ -75,8 +81,10 @@ def load_plan(
     missing = [name for name in PLAN_FILES if not (out / name).is_file()]
     if missing:
         raise InputError(f"{out}: not a plan folder, missing {', '.join(missing)} (run 'planner plan' first)")
-    settings = settings or Settings()
     summary = read_summary(out / "summary.json")
+    if "settings" in summary:
+        settings = Settings.from_dict(summary["settings"], source=f"{out / 'summary.json'} settings")
+    settings = settings or Settings()
     # Where the worker-days started and ended, when the summary says so (else at the office).
     ends = {"start_at": "open_start", "end_at": "open_routes"}
     said = {flag: summary[key] != "office" for key, flag in ends.items() if key in summary}
@@ -86,28 +94,52 @@ def load_plan(
         settings = replace(settings, week=week)
     district = find_district(summary["district"])
     routes = parse_routes(_read_csv(out / "routes.csv"), settings, str(out / "routes.csv"))
-    unassigned = _read_csv(out / "unassigned.csv")
-    if not {"merchant_id", "reason"} <= set(unassigned.columns):
-        raise InputError(
-            f"{out / 'unassigned.csv'}: needs the columns merchant_id and reason, "
-            f"has {', '.join(map(str, unassigned.columns)) or 'none'}"
-        )
+    unassigned = parse_unassigned(_read_csv(out / "unassigned.csv"), str(out / "unassigned.csv"))
     merchants = _find_merchants(out, merchants_path, district.name_en, summary, encoding)
-    if merchants is not None:
+    if merchants is not None and "lat" not in unassigned:  # a folder written without the details
         detail = merchants.loc[:, ["merchant_id", *UNASSIGNED_DETAIL]]
         unassigned = unassigned.merge(detail, on="merchant_id", how="left")
     zones = pd.concat(
         [
             routes.loc[:, ["merchant_id", "zone"]],
-            pd.DataFrame({"merchant_id": unassigned["merchant_id"], "zone": -1}),
+            pd.DataFrame({"merchant_id": unassigned["merchant_id"], "zone": unassigned.get("zone", -1)}),
         ],
         ignore_index=True,
     )
+    zones = zones.astype({"zone": "int64"}).sort_values("merchant_id", ignore_index=True)
     staff = int(summary.get("staff_per_day") or routes["staff_id"].nunique())
     needing = int(summary.get("needing", len(zones)))
-    plan = Plan(district, settings, staff, needing, routes, unassigned, zones)
-    plan.scenario, plan.cutoff = summary.get("scenario", ""), summary.get("cutoff", "")
+    scenario, cutoff = summary.get("scenario", ""), summary.get("cutoff", "")
+    plan = Plan(district, settings, staff, needing, routes, unassigned, zones, scenario, cutoff)
     return LoadedPlan(plan, merchants, out, summary)
+
+
+def parse_unassigned(unassigned: pd.DataFrame, source: str = "unassigned.csv") -> pd.DataFrame:
+    """Type an ``unassigned.csv`` table: numbers for ``lat``, ``lon``, ``priority`` and ``zone``.
+
+    Files written before the shops' details were recorded have only ``merchant_id`` and
+    ``reason``; the columns present are kept, in ``planner.plan.UNASSIGNED_COLUMNS`` order.
+
+    Raises
+    ------
+    InputError
+        Naming ``source``, row and column of the first cell that is not a number, or the
+        columns missing.
+    """
+    if not {"merchant_id", "reason"} <= set(unassigned.columns):
+        raise InputError(
+            f"{source}: needs the columns merchant_id and reason, "
+            f"has {', '.join(map(str, unassigned.columns)) or 'none'}"
+        )
+    table = unassigned.loc[:, [c for c in UNASSIGNED_COLUMNS if c in unassigned]].copy()
+    for column in table.columns:
+        if column in ("lat", "lon"):
+            table[column] = _cells(table, column, _finite, source, "a number of degrees", dtype="float64")
+        elif column in ("priority", "zone"):
+            table[column] = _cells(table, column, _whole, source, "a whole number")
+        else:
+            table[column] = table[column].fillna("").astype(str)
+    return table
 
 
 def read_summary(path: Path) -> dict:
@@ -272,9 +304,13 @@ def _find_merchants(
 
 
 def _triage_like(merchants: pd.DataFrame, summary: dict) -> pd.DataFrame:
-    """Triage as the plan did: the scenario and cut-off in the summary, else the one that matches."""
-    cutoff = dt.date.fromisoformat(summary["cutoff"]) if "cutoff" in summary else dt.date(2021, 12, 31)
-    if "scenario" in summary:
+    """Triage as the plan did: with the scenario and cut-off its summary records.
+
+    A summary without them comes from a plan made before they were recorded: the scenario is
+    then the one whose needing shops are as many as the plan's.
+    """
+    cutoff = dt.date.fromisoformat(summary["cutoff"]) if summary.get("cutoff") else CUTOFF
+    if summary.get("scenario"):
         return triage(merchants, scenario=summary["scenario"], cutoff=cutoff)
     targeted = triage(merchants, scenario="targeted", cutoff=cutoff)
     if int(targeted["needs_panel"].sum()) == summary.get("needing"):

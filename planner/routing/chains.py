@@ -11,15 +11,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from planner.errors import PlannerError
 from planner.routing.ortools_solver import Search, solve_ortools
 from planner.routing.problem import Problem
-from planner.routing.week import Slot, build_problem, solution_rows, workday_s
+from planner.routing.week import (
+    Slot,
+    build_problem,
+    estimate_workload_s,
+    shop_work_s,
+    solution_rows,
+    workday_s,
+)
 from planner.routing.zones import hilbert_order, make_zones, small_zones
 from planner.settings import Settings
-from planner.travel import road_distance_m, travel_time_s
 
 FIRST_SOLUTION = "LOCAL_CHEAPEST_INSERTION"  # copes with lunch breaks where PATH_CHEAPEST_ARC stalls
 # A step is one worker-day: its first local optimum is about as good as guided local search
@@ -55,7 +60,6 @@ class WeekWork:
     office_xy: np.ndarray
     settings: Settings
     open_on: np.ndarray  # (shops, days) bool: some service window on that day's shift
-    zone_of: np.ndarray  # zone label per shop, -1 for none
     shop_work_s: np.ndarray = field(init=False)  # service plus a hop to a near neighbour
     xy: np.ndarray = field(init=False)
 
@@ -86,25 +90,13 @@ class WeekWork:
     def work_s(self, members: list[int] | np.ndarray) -> float:
         """Estimated seconds of work for ``members``: their shares and the office legs to their centre.
 
-        Like ``estimate_workload_s``, with the hops measured among all the district's shops.
+        ``estimate_workload_s``, with the hops measured among all the district's shops.
         """
         if not len(members):
             return 0.0
         members = np.asarray(members)
-        centre = self.xy[members].mean(axis=0)[None, :]
-        travel = self.settings.travel
-        commute = travel_time_s(road_distance_m(self.office_xy[None, :], centre, travel), travel)
-        return float(self.shop_work_s[members].sum() + self.settings.solver.office_legs * commute.item())
-
-
-def shop_work_s(xy: np.ndarray, service_s, settings: Settings) -> np.ndarray:
-    """Each shop's service seconds plus a hop from a near neighbour (mean of the next three)."""
-    service = np.asarray(service_s, dtype=float)
-    if len(xy) < 2:
-        return service
-    distances, _ = cKDTree(xy).query(xy, k=min(4, len(xy)))
-    hop_m = settings.travel.circuity * distances[:, 1:].mean(axis=1)
-    return service + travel_time_s(hop_m, settings.travel)
+        shares = self.shop_work_s[members]
+        return estimate_workload_s(self.xy[members], None, self.office_xy, self.settings, shares)
 
 
 def open_days(shops: pd.DataFrame, settings: Settings) -> np.ndarray:
@@ -164,7 +156,10 @@ def solve_one(args: tuple[Problem, float, int | None]) -> object:
 
 
 def solve_step(work: WeekWork, members: list[int], slots: list[Slot], urgent: set[int], call):
-    """Route ``members`` with the worker-days ``slots`` on ``call``; return rows and dropped shops.
+    """Route ``members`` with the worker-days ``slots`` on ``call``.
+
+    Returns the visit rows, keyed by ``merchant_id`` (``planner.routing.week.solution_rows``),
+    and the members dropped.
 
     Shops in ``urgent`` were dropped before: they are solved as priority 1, so the carry stays small.
     """
@@ -177,10 +172,7 @@ def solve_step(work: WeekWork, members: list[int], slots: list[Slot], urgent: se
     problem = build_problem(pool, work.office_xy, slots, work.settings)
     solver = work.settings.solver
     solution = call(solve_one, (problem, solver.time_limit_s, solver.solution_limit))
-    rows, left = solution_rows(solution, pool, slots, zone=-1)
-    for row in rows:
-        row["shop"] = int(members[row["shop"]])
-        row["zone"] = int(work.zone_of[row["shop"]])
+    rows, left = solution_rows(solution, pool, slots)
     return rows, [int(members[i]) for i in left]
 
 
@@ -365,15 +357,13 @@ def solve_leftovers(
         )
         for g, s in tasks
     ]
-    rows, served = [], set()
+    rows = []
     for k, solution in executor.map_unordered(solve_one, problems):
         group, slots = tasks[k]
-        group_rows, _ = solution_rows(solution, work.shops.iloc[group], slots, zone=-1)
-        for row in group_rows:
-            row["shop"] = int(group[row["shop"]])
-            served.add(row["shop"])
-        rows += group_rows
-    return rows, [i for i in dropped if i not in served]
+        rows += solution_rows(solution, work.shops.iloc[group], slots)[0]
+    served = {row["merchant_id"] for row in rows}
+    merchant_ids = work.shops["merchant_id"].to_numpy()
+    return rows, [i for i in dropped if merchant_ids[i] not in served]
 
 
 def lanes_for(executor) -> int:

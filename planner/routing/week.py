@@ -31,28 +31,48 @@ def service_windows(windows: tuple[tuple[int, int], ...], service_s: int) -> tup
 
 
 def estimate_workload_s(
-    xy: np.ndarray, service_s: np.ndarray, office_xy: np.ndarray, settings: Settings
+    xy: np.ndarray,
+    service_s: np.ndarray,
+    office_xy: np.ndarray,
+    settings: Settings,
+    shares_s: np.ndarray | None = None,
 ) -> float:
     """Rough seconds of work to serve shops ``xy``: service, a hop to a near neighbour, and the
     ways between the office and their centre (none when routes start and end at shops).
 
     Used to size zones' share of the team before solving; the solver decides the real routes.
+
+    Parameters
+    ----------
+    xy, service_s
+        The shops' metric coordinates and service seconds.
+    office_xy
+        The district office in metres.
+    settings
+        The travel model and where worker-days start and end.
+    shares_s
+        Each shop's service and hop (``shop_work_s``) when already known, e.g. with hops
+        measured among more shops than ``xy``; None measures them among ``xy``.
     """
-    n = len(xy)
-    if n == 0:
+    if not len(xy):
         return 0.0
-    if n > 1:
-        k = min(4, n)
-        distances, _ = cKDTree(xy).query(xy, k=k)
-        # a route rarely moves to the very nearest shop: take the mean of the next few
-        hop_m = settings.travel.circuity * distances[:, 1:].mean(axis=1)
-    else:
-        hop_m = np.zeros(1)
-    hops = travel_time_s(hop_m, settings.travel).sum()
-    commute = settings.solver.office_legs * travel_time_s(
-        road_distance_m(office_xy[None, :], xy.mean(axis=0)[None, :], settings.travel), settings.travel
-    )
-    return float(service_s.sum() + hops + commute.item())
+    shares_s = shop_work_s(xy, service_s, settings) if shares_s is None else shares_s
+    travel = settings.travel
+    commute = travel_time_s(road_distance_m(office_xy[None, :], xy.mean(axis=0)[None, :], travel), travel)
+    return float(shares_s.sum() + settings.solver.office_legs * commute.item())
+
+
+def shop_work_s(xy: np.ndarray, service_s, settings: Settings) -> np.ndarray:
+    """Each shop's service seconds plus a hop from a near neighbour (mean of the next three).
+
+    A route rarely moves to the very nearest shop, hence the mean of the next few.
+    """
+    service = np.asarray(service_s, dtype=float)
+    if len(xy) < 2:
+        return service
+    distances, _ = cKDTree(xy).query(xy, k=min(4, len(xy)))
+    hop_m = settings.travel.circuity * distances[:, 1:].mean(axis=1)
+    return service + travel_time_s(hop_m, settings.travel)
 
 
 def workday_s(settings: Settings) -> int:
@@ -116,9 +136,9 @@ def _vehicle(slot: Slot, settings: Settings) -> Vehicle:
 
 
 def rows_to_solution(
-    rows: list[dict], node_of: dict[int, int], vehicle_of: dict[tuple[int, int], int]
+    rows: list[dict], node_of: dict[str, int], vehicle_of: dict[tuple[int, int], int]
 ) -> Solution:
-    """The routes in ``rows`` as an engine Solution: shop row ``i`` is node ``node_of[i]``."""
+    """The visits in ``rows`` as an engine Solution: merchant ``m`` is node ``node_of[m]``."""
     routes = []
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -128,7 +148,7 @@ def rows_to_solution(
         routes.append(
             Route(
                 vehicle=vehicle_of[(int(day), int(seat))],
-                visits=tuple(node_of[int(i)] for i in route["shop"]),
+                visits=tuple(node_of[m] for m in route["merchant_id"]),
                 start_s=tuple(int(t) for t in route["start_s"]),
                 depart_s=int(first["depart_s"]),
                 arrive_s=int(first["return_s"]),
@@ -138,21 +158,25 @@ def rows_to_solution(
     return Solution(routes=routes)
 
 
-def solution_rows(
-    solution: Solution, shops: pd.DataFrame, slots: list[Slot], zone: int
-) -> tuple[list[dict], list[int]]:
-    """Rows of routes (one per visit) and the ``shops`` row positions left unassigned."""
+def solution_rows(solution: Solution, shops: pd.DataFrame, slots: list[Slot]) -> tuple[list[dict], list[int]]:
+    """The visits of ``solution`` keyed by ``merchant_id``, and the ``shops`` rows left out.
+
+    Node numbers end here: each visit row names its shop by ``merchant_id`` with its worker-day
+    (``day``, ``seat``), ``stop``, ``start_s``, and its route's ``depart_s``, ``return_s`` and
+    ``break_s`` (-1 without a break). The unassigned are positions in ``shops``, for the caller
+    that chose them to offer again.
+    """
+    merchant_ids = shops["merchant_id"].to_numpy()
     rows = []
     for route in solution.routes:
         slot = slots[route.vehicle]
         for order, (node, start) in enumerate(zip(route.visits, route.start_s, strict=True), start=1):
             rows.append(
                 {
-                    "zone": zone,
+                    "merchant_id": merchant_ids[int(node) - 1],
                     "day": slot.day,
                     "seat": slot.seat,
                     "stop": order,
-                    "shop": int(node) - 1,
                     "start_s": int(start),
                     "depart_s": route.depart_s,
                     "return_s": route.arrive_s,
