@@ -112,7 +112,6 @@ def test_a_chain_whose_worker_day_holds_no_work_stops_with_an_error(small_shops,
         office_of(find_district("Jongno-gu")),
         fast_settings,
         open_on,
-        np.zeros(len(small_shops), dtype=int),
     )
     lane = Lane(work, [np.arange(len(small_shops))], [Slot(0, 0)])
     stop, raised = threading.Event(), []
