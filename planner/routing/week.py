@@ -26,7 +26,20 @@ class Slot:
 
 
 def service_windows(windows: tuple[tuple[int, int], ...], service_s: int) -> tuple[tuple[int, int], ...]:
-    """Windows in which service may *start* so that it ends inside the shop's opening window."""
+    """Windows in which service may *start* so that it ends inside the shop's opening window.
+
+    Parameters
+    ----------
+    windows
+        The shop's opening windows, seconds on the week's clock.
+    service_s
+        Its service seconds.
+
+    Returns
+    -------
+    tuple of tuple of int
+        ``(open, close - service_s)`` for each window long enough for the service.
+    """
     return tuple((a, b - service_s) for a, b in windows if b - a >= service_s)
 
 
@@ -37,6 +50,22 @@ def estimate_workload_s(
     ways between the office and their centre (none when routes start and end at shops).
 
     Used to size zones' share of the team before solving; the solver decides the real routes.
+
+    Parameters
+    ----------
+    xy
+        ``(n, 2)`` metric coordinates of the shops.
+    service_s
+        Each shop's service seconds.
+    office_xy
+        The office's metric coordinates.
+    settings
+        Travel speed and circuity, and how many office legs a day has.
+
+    Returns
+    -------
+    float
+        Seconds of work; 0.0 for no shop.
     """
     n = len(xy)
     if n == 0:
@@ -56,7 +85,18 @@ def estimate_workload_s(
 
 
 def workday_s(settings: Settings) -> int:
-    """Working seconds in one worker-day: the shift less the lunch break."""
+    """Working seconds in one worker-day: the shift less the lunch break.
+
+    Parameters
+    ----------
+    settings
+        The week gives the shift and the lunch break.
+
+    Returns
+    -------
+    int
+        Seconds, from the first day's shift.
+    """
     start, end = settings.week.shift_s(0)
     return end - start - 60 * settings.week.lunch_min
 
@@ -74,6 +114,25 @@ def build_problem(
     the columns ``x, y, service_s, windows, priority``. Vehicle ``k`` is ``slots[k]``.
     With ``lazy`` the travel times are computed on demand (for a whole district). When staff
     report at their first shop (``settings.solver.open_start``) leaving node 0 takes no time.
+
+    Parameters
+    ----------
+    shops
+        Prepared shops (``planner.plan.prepare_shops``).
+    office_xy
+        The office's metric coordinates.
+    slots
+        The worker-days offered, one vehicle each.
+    settings
+        The week, travel and solver settings.
+    lazy
+        Compute travel times on demand instead of as a full matrix.
+
+    Returns
+    -------
+    Problem
+        Shops droppable at a penalty that grows with their priority; vehicles with the shift and
+        lunch break of their day.
     """
     xy = np.vstack([office_xy[None, :], shops[["x", "y"]].to_numpy()])
     free_from = (0,) if settings.solver.open_start else ()
@@ -118,7 +177,22 @@ def _vehicle(slot: Slot, settings: Settings) -> Vehicle:
 def rows_to_solution(
     rows: list[dict], node_of: dict[int, int], vehicle_of: dict[tuple[int, int], int]
 ) -> Solution:
-    """The routes in ``rows`` as an engine Solution: shop row ``i`` is node ``node_of[i]``."""
+    """The routes in ``rows`` as an engine Solution: shop row ``i`` is node ``node_of[i]``.
+
+    Parameters
+    ----------
+    rows
+        Visit rows, as ``solution_rows`` gives them.
+    node_of
+        Node of each shop row position.
+    vehicle_of
+        Vehicle of each ``(day, seat)``.
+
+    Returns
+    -------
+    Solution
+        One route per worker-day in ``rows``; no unassigned visits.
+    """
     routes = []
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -141,7 +215,25 @@ def rows_to_solution(
 def solution_rows(
     solution: Solution, shops: pd.DataFrame, slots: list[Slot], zone: int
 ) -> tuple[list[dict], list[int]]:
-    """Rows of routes (one per visit) and the ``shops`` row positions left unassigned."""
+    """Rows of routes (one per visit) and the ``shops`` row positions left unassigned.
+
+    Parameters
+    ----------
+    solution
+        A solution of ``build_problem(shops, ..., slots, ...)``.
+    shops
+        The shops of the problem.
+    slots
+        The problem's worker-days, by vehicle.
+    zone
+        Zone label written in every row.
+
+    Returns
+    -------
+    tuple
+        Dicts with ``zone, day, seat, stop, shop, start_s, depart_s, return_s, break_s`` (``shop``
+        is a row position in ``shops``), and the row positions dropped.
+    """
     rows = []
     for route in solution.routes:
         slot = slots[route.vehicle]
