@@ -176,6 +176,12 @@ def test_notebooks_import_only_the_public_api():
         assert internal == [], f"{path.name} imports {internal}"
 
 
+def test_public_functions_have_numpydoc_sections():
+    """Every public function documents its parameters, what it returns and what it raises (numpydoc)."""
+    gaps = [f"{p.where}: {', '.join(p.missing)}" for p in package_publics() if p.missing]
+    assert gaps == [], f"{len(gaps)} public functions lack numpydoc sections:\n" + "\n".join(gaps)
+
+
 def test_the_checker_finds_a_missing_section():
     """The numpydoc check reports a function whose parameters or return value go undocumented."""
     source = '''
