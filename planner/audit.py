@@ -40,6 +40,18 @@ def plan_folders(path: str | Path, districts: list[str] | None = None) -> list[P
     ``districts`` keeps only those folders (names as the city plan writes them, e.g. ``jongno-gu``,
     or the district's English name).
 
+    Parameters
+    ----------
+    path
+        A plan folder, or a city plan's folder holding one folder per district.
+    districts
+        District names to keep, or None for all.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The plan folders, sorted.
+
     Raises
     ------
     InputError
@@ -64,8 +76,28 @@ def plan_folders(path: str | Path, districts: list[str] | None = None) -> list[P
 
 
 def audit_plan(folder: Path, merchants: pd.DataFrame | None, settings: Settings) -> Audit:
-    """Re-check one written plan against its district's merchants (``merchants``: all districts'
-    merchants as read, or None to use the merchants file the plan folder holds)."""
+    """Re-check one written plan against its district's merchants.
+
+    Parameters
+    ----------
+    folder
+        The plan folder (``routes.csv``, ``unassigned.csv``, ``summary.json``).
+    merchants
+        All districts' merchants as read, or None to use the merchants file the plan folder holds.
+    settings
+        The settings the plan was made with; ``summary.json`` overrides what it records
+        (see ``load_plan``).
+
+    Returns
+    -------
+    Audit
+        The folder's counts and every broken rule or summary mismatch (none for a good plan).
+
+    Raises
+    ------
+    InputError
+        If the folder cannot be read, or the merchants the plan was made from are not there.
+    """
     loaded = load_plan(folder, merchants, settings)
     plan = loaded.plan
     if loaded.merchants is None:
@@ -94,7 +126,20 @@ SUMMARY_MINUTES = ("total_travel_min", "total_service_min")
 
 def summary_mismatches(summary: dict, plan: Plan) -> list[str]:
     """Where ``summary.json`` disagrees with the counts and totals of the plan's routes and
-    unassigned shops (the figures it does not hold are not checked)."""
+    unassigned shops (the figures it does not hold are not checked).
+
+    Parameters
+    ----------
+    summary
+        ``summary.json`` as read.
+    plan
+        The plan read back from the same folder.
+
+    Returns
+    -------
+    list of str
+        One line per figure that differs; empty when the summary agrees.
+    """
     routes, ids = plan.routes, set(plan.routes["merchant_id"]) | set(plan.unassigned["merchant_id"])
     last_day = int(routes["day"].max()) if len(routes) else -1
     counted = {
@@ -129,6 +174,20 @@ def read_all_merchants(
 
     ``boundaries`` place the shops by location, as ``planner plan --boundaries`` did;
     ``encoding``: see ``planner.io.read_merchants``.
+
+    Parameters
+    ----------
+    path
+        The merchants file, or None.
+    boundaries
+        District polygons placing the shops by location, or None.
+    encoding
+        The merchants file's encoding, or None to detect it.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The valid merchants, or None without a file.
     """
     return None if path is None else read_merchants(path, encoding=encoding, boundaries=boundaries).merchants
 

@@ -38,7 +38,14 @@ class CityRun:
     written: dict[str, Path]
 
     def summary(self) -> dict:
-        """The city's totals; ``verified`` is true because an unverified plan stops the run."""
+        """The city's totals; ``verified`` is true because an unverified plan stops the run.
+
+        Returns
+        -------
+        dict
+            Districts, needing, planned and unassigned shops, staff, staff-days against their lower
+            bound, the last day used and the time use totals.
+        """
         table = self.districts
         bound = int(table["lower_bound_staff_days"].sum())
         return {
@@ -72,7 +79,18 @@ class CityProgress:
         self.lock = threading.Lock()
 
     def for_district(self, name: str) -> Progress:
-        """The callback one district's ``plan_district`` reports to."""
+        """The callback one district's ``plan_district`` reports to.
+
+        Parameters
+        ----------
+        name
+            The district's English name.
+
+        Returns
+        -------
+        Progress
+            ``update(done, total, text)``, which reports the city's totals.
+        """
 
         def update(done: int, total: int, text: str) -> None:
             with self.lock:
@@ -82,7 +100,13 @@ class CityProgress:
         return update
 
     def district_done(self, name: str) -> None:
-        """Count a district's shops as all done."""
+        """Count a district's shops as all done.
+
+        Parameters
+        ----------
+        name
+            The district's English name.
+        """
         with self.lock:
             self.done[name] = self.expected[name]
             self.finished.add(name)
@@ -102,6 +126,16 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
 
     On any error (Ctrl-C included) the temporary folder is removed and ``target`` is left as it
     was, so a reader never sees half a plan.
+
+    Parameters
+    ----------
+    target
+        The folder to write; replaced whole when the block ends without error.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary folder to write into.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -123,7 +157,20 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
 def split_by_district(
     needing: pd.DataFrame, only: list[District] | None = None
 ) -> dict[District, pd.DataFrame]:
-    """The needing shops of each district, largest district first (so the slowest starts first)."""
+    """The needing shops of each district, largest district first (so the slowest starts first).
+
+    Parameters
+    ----------
+    needing
+        Shops needing a panel, with a ``district`` column.
+    only
+        The districts to keep, or None for all.
+
+    Returns
+    -------
+    dict of District to pandas.DataFrame
+        Districts without a needing shop are left out.
+    """
     chosen = only or all_districts()
     groups = {d: needing[needing["district"] == d.name_en] for d in chosen}
     return dict(sorted(((d, g) for d, g in groups.items() if len(g)), key=lambda item: -len(item[1])))
@@ -212,6 +259,24 @@ def side_by_side(
     Ctrl-C included, ``stop`` is set (so running districts give up at their next check), what
     has not started is cancelled, the executor is closed (pending solves are cancelled and the
     threads waiting on them return at once) and the error is raised again.
+
+    Parameters
+    ----------
+    fn
+        Called once per item, on one of the threads.
+    items
+        The argument tuples.
+    threads
+        Threads of this process.
+    executor
+        The executor the calls send their solves to; closed on error.
+    stop
+        Set on error, for ``fn`` to check.
+
+    Returns
+    -------
+    list
+        ``fn``'s results, in the order they finished.
     """
     pool = ThreadPoolExecutor(threads, thread_name_prefix="district")
     futures = [pool.submit(fn, *item) for item in items]
@@ -272,6 +337,21 @@ def needing_by_district(
 
     With ``boundaries`` each shop's district is the one its location lies in
     (``planner.io.boundaries.settle_districts``).
+
+    Parameters
+    ----------
+    path
+        The merchants file.
+    scenario
+        The triage scenario (``planner.triage.SCENARIOS``).
+    cutoff
+        Panels issued on or before this date count as old.
+    districts
+        District names to keep, or None for all.
+    boundaries
+        District polygons placing the shops by location, or None.
+    encoding
+        The merchants file's encoding, or None to detect it.
 
     Returns
     -------

@@ -35,17 +35,39 @@ class District:
 
 @cache
 def load_districts() -> pd.DataFrame:
-    """Return the districts table from ``data/districts.csv``."""
+    """Return the districts table from ``data/districts.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per district with the fields of ``District``; read once, then cached.
+    """
     return pd.read_csv(DISTRICTS_CSV)
 
 
 def all_districts() -> list[District]:
-    """Return every district, in statistical-code order."""
+    """Return every district, in statistical-code order.
+
+    Returns
+    -------
+    list of District
+        The 25 districts.
+    """
     return [District(**row) for row in load_districts().to_dict("records")]
 
 
 def find_district(name: str | int) -> District:
     """Find a district by English name, Korean name, slug or code.
+
+    Parameters
+    ----------
+    name
+        ``Jongno-gu``, ``jongno``, ``종로구`` or ``11110`` (any case, blanks ignored).
+
+    Returns
+    -------
+    District
+        The district.
 
     Raises
     ------

@@ -32,12 +32,38 @@ class Executor:
     closed = False
 
     def map_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
-        """Yield ``(index, fn(items[index]))`` in the order the results arrive."""
+        """Yield ``(index, fn(items[index]))`` in the order the results arrive.
+
+        Parameters
+        ----------
+        fn
+            A function of one item; picklable for process and dask executors.
+        items
+            The items.
+
+        Yields
+        ------
+        tuple
+            ``(index, result)`` per item.
+        """
         for index, item in enumerate(items):
             yield index, fn(item)
 
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Run ``fn(*args)`` on a worker and return its result."""
+        """Run ``fn(*args)`` on a worker and return its result.
+
+        Parameters
+        ----------
+        fn
+            The function; picklable for process and dask executors.
+        *args
+            Its arguments.
+
+        Returns
+        -------
+        object
+            What ``fn`` returned.
+        """
         return next(iter(self.map_unordered(_Apply(fn), [args])))[1]
 
     def close(self) -> None:
@@ -124,10 +150,25 @@ class ProcessExecutor(Executor):
             future.result()
 
     def map_unordered(self, fn, items):
+        """Send each item to the pool; see ``Executor.map_unordered``.
+
+        Parameters
+        ----------
+        fn
+            A picklable function of one item.
+        items
+            The items.
+
+        Returns
+        -------
+        Iterator
+            ``(index, result)`` per item, as they finish; closing the executor cancels the rest.
+        """
         futures = [self.pool.submit(fn, item) for item in items]
         return self._results(futures, lambda pending: [f.cancel() for f in pending])
 
     def close(self) -> None:
+        """Cancel pending work and shut the pool down."""
         self.closed = True
         self.pool.shutdown(wait=True, cancel_futures=True)
 
@@ -156,6 +197,20 @@ class DaskExecutor(Executor):
         self.workers = max(1, sum(self.client.nthreads().values()))
 
     def map_unordered(self, fn, items):
+        """Submit each item to the cluster; see ``Executor.map_unordered``.
+
+        Parameters
+        ----------
+        fn
+            A picklable function of one item.
+        items
+            The items.
+
+        Returns
+        -------
+        Iterator
+            ``(index, result)`` per item, as they finish; closing the executor cancels the rest.
+        """
         futures = [self.client.submit(fn, item, pure=False) for item in items]
         return self._results(futures, self._cancel)
 
@@ -164,6 +219,7 @@ class DaskExecutor(Executor):
             self.client.cancel(futures)
 
     def close(self) -> None:
+        """Close the client, and the local cluster if this executor started one."""
         if self.closed:
             return
         self.closed = True

@@ -34,6 +34,13 @@ def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
     ``summary.json`` the plan's scenario, cut-off and settings besides the figures. The CSV files are safe to open in a spreadsheet (``planner.io.spreadsheet``): text that would
     start a formula is written with a leading ``'``, which ``planner.report.load`` removes again.
 
+    Parameters
+    ----------
+    plan
+        The verified plan.
+    out_dir
+        The plan folder; created if needed.
+
     Returns
     -------
     dict
@@ -64,7 +71,18 @@ def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
 
 
 def daily_table(plan: Plan) -> pd.DataFrame:
-    """Per day: workers out, shops visited, hours of travel and service; for the coordinator's screen."""
+    """Per day: workers out, shops visited, hours of travel and service; for the coordinator's screen.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``date``, ``workers``, ``shops``, ``travel_h`` and ``service_h``, one row per day worked.
+    """
     routes = plan.routes
     if routes.empty:
         return pd.DataFrame(columns=["date", "workers", "shops", "travel_h", "service_h"])

@@ -47,7 +47,24 @@ def read_with_rejects(
     boundaries: str | Path | Boundaries | None = None,
     encoding: str | None = None,
 ) -> tuple[ReadResult, Path | None]:
-    """Read a merchants file (``encoding``: see ``read_merchants``) and write its rejected rows, if any."""
+    """Read a merchants file and write its rejected rows, if any.
+
+    Parameters
+    ----------
+    path
+        The merchants file.
+    out_dir
+        Where the rejects file goes.
+    boundaries
+        District polygons placing the shops by location, or None.
+    encoding
+        The file's encoding, or None to detect it (see ``read_merchants``).
+
+    Returns
+    -------
+    tuple
+        The read result and the rejects file (None when no row was rejected).
+    """
     result = read_merchants(path, encoding=encoding, boundaries=boundaries)
     if result.rejects.empty:
         return result, None
@@ -59,6 +76,13 @@ def read_with_rejects(
 
 def write_warnings(result: ReadResult, out_dir: str | Path) -> Path | None:
     """Write the rows kept with a warning (district labels their location overruled), if any.
+
+    Parameters
+    ----------
+    result
+        A read's result.
+    out_dir
+        Where the warnings file goes.
 
     Returns
     -------
@@ -72,7 +96,20 @@ def write_warnings(result: ReadResult, out_dir: str | Path) -> Path | None:
 
 
 def write_read_reports(result: ReadResult, out_dir: str | Path) -> tuple[Path | None, Path | None]:
-    """Write the rejects and the warnings of a read, each if any; return their paths (or None)."""
+    """Write the rejects and the warnings of a read, each if any; return their paths (or None).
+
+    Parameters
+    ----------
+    result
+        A read's result.
+    out_dir
+        Where the files go.
+
+    Returns
+    -------
+    tuple
+        The rejects file and the warnings file, each None when there is nothing to write.
+    """
     rejects = (
         None
         if result.rejects.empty
@@ -94,6 +131,26 @@ def triage_file(
     With ``boundaries`` each shop's district is the one its location lies in
     (``planner.io.boundaries.settle_districts``). ``triage.csv`` is for reading in a spreadsheet:
     text that would start a formula gets a leading ``'`` (``planner.io.spreadsheet``).
+
+    Parameters
+    ----------
+    path
+        The merchants file.
+    out_dir
+        Where ``triage.csv`` and the rejects and warnings files go.
+    scenario
+        The triage scenario (``planner.triage.SCENARIOS``).
+    cutoff
+        Panels issued on or before this date count as old.
+    boundaries
+        District polygons placing the shops by location, or None.
+    encoding
+        The file's encoding, or None to detect it.
+
+    Returns
+    -------
+    TriageRun
+        The read, the triaged merchants and the files written.
     """
     result, rejects = read_with_rejects(path, out_dir, boundaries, encoding)
     triaged = triage(result.merchants, scenario=scenario, cutoff=cutoff)
@@ -103,7 +160,27 @@ def triage_file(
 
 
 def choose_district(merchants: pd.DataFrame, district: str | None, source: str) -> District:
-    """The district to plan: the one asked for, or the only one present in the file."""
+    """The district to plan: the one asked for, or the only one present in the file.
+
+    Parameters
+    ----------
+    merchants
+        The merchants read.
+    district
+        The district asked for, or None.
+    source
+        The file's name, for the message.
+
+    Returns
+    -------
+    District
+        The district to plan.
+
+    Raises
+    ------
+    InputError
+        If none was asked for and the file names several districts or none.
+    """
     if district is not None:
         return find_district(district)
     present = sorted(set(merchants["district"]) - {""})
@@ -128,6 +205,32 @@ def plan_file(
 
     With ``boundaries`` each shop's district is the one its location lies in
     (``planner.io.boundaries.settle_districts``).
+
+    Parameters
+    ----------
+    path
+        The merchants file.
+    out_dir
+        The plan folder; also where the rejects and warnings files go.
+    settings
+        The week, travel, solver and team settings.
+    scenario
+        The triage scenario (``planner.triage.SCENARIOS``).
+    district
+        The district to plan; None when the file names only one.
+    cutoff
+        Panels issued on or before this date count as old.
+    progress
+        Called as ``progress(done, total, text)`` while routing.
+    boundaries
+        District polygons placing the shops by location, or None.
+    encoding
+        The file's encoding, or None to detect it.
+
+    Returns
+    -------
+    PlanRun
+        The read, the plan and the files written.
 
     Raises
     ------

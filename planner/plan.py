@@ -83,7 +83,14 @@ class Plan:
     cutoff: str = ""  # its cut-off date, ISO
 
     def summary(self) -> dict:
-        """The figures a coordinator reads first."""
+        """The figures a coordinator reads first.
+
+        Returns
+        -------
+        dict
+            District, scenario and cut-off (when known), needing, planned and unassigned shops,
+            team, worker-days, last day used and the time use; written as ``summary.json``.
+        """
         routes = self.routes
         days = routes.drop_duplicates(["staff_id", "day"])
         last_day = int(routes["day"].max()) if len(routes) else -1
@@ -109,7 +116,21 @@ class Plan:
 
 
 def prepare_shops(needing: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Add metric coordinates, service seconds and the week's time windows to the needing shops."""
+    """Add metric coordinates, service seconds and the week's time windows to the needing shops.
+
+    Parameters
+    ----------
+    needing
+        Triaged shops that need a panel.
+    settings
+        Service minutes per category and the week.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with a fresh index and the columns ``x``, ``y``, ``service_s``, ``windows`` and
+        ``fits`` (some window holds the whole service).
+    """
     shops = needing.reset_index(drop=True).copy()
     xy = project(shops["lat"].to_numpy(), shops["lon"].to_numpy())
     shops["x"], shops["y"] = xy[:, 0], xy[:, 1]

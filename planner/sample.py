@@ -105,17 +105,54 @@ class Outline:
     wobble: np.ndarray  # (2, 2) amplitude and phase of the outline's 2nd and 3rd harmonics
 
     def edge_m(self, angle: np.ndarray) -> np.ndarray:
-        """Distance from the centre to the edge in direction ``angle`` (radians)."""
+        """Distance from the centre to the edge in direction ``angle`` (radians).
+
+        Parameters
+        ----------
+        angle
+            Directions, in radians.
+
+        Returns
+        -------
+        numpy.ndarray
+            Metres, one per direction.
+        """
         (a2, p2), (a3, p3) = self.wobble
         return self.radius_m * (1 + a2 * np.cos(2 * (angle - p2)) + a3 * np.cos(3 * (angle - p3)))
 
     def contains(self, xy: np.ndarray) -> np.ndarray:
-        """Whether each point of ``xy`` (shape (n, 2)) lies inside the outline."""
+        """Whether each point of ``xy`` (shape (n, 2)) lies inside the outline.
+
+        Parameters
+        ----------
+        xy
+            Metric coordinates.
+
+        Returns
+        -------
+        numpy.ndarray
+            One bool per point.
+        """
         d = xy - self.centre
         return np.hypot(d[:, 0], d[:, 1]) <= self.edge_m(np.arctan2(d[:, 1], d[:, 0]))
 
     def scatter(self, n: int, rng: np.random.Generator, reach: float = 1.0) -> np.ndarray:
-        """``n`` points spread over the outline shrunk by ``reach``."""
+        """``n`` points spread over the outline shrunk by ``reach``.
+
+        Parameters
+        ----------
+        n
+            How many points.
+        rng
+            The random generator.
+        reach
+            Share of the outline's radius the points may reach.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n, 2)`` metric coordinates, uniform over the area.
+        """
         angle = rng.uniform(0, 2 * np.pi, n)
         r = reach * self.edge_m(angle) * np.sqrt(rng.uniform(size=n))
         return self.centre + (r * np.array([np.cos(angle), np.sin(angle)])).T
@@ -143,6 +180,18 @@ def build_layout(district: District, rng: np.random.Generator) -> Layout:
 
     The outline is a slightly irregular disc of the district's area around its office; hubs
     (stations, markets) and small arcades grow in number with the neighbourhoods (dong).
+
+    Parameters
+    ----------
+    district
+        The district, for its office, area and neighbourhoods.
+    rng
+        The random generator.
+
+    Returns
+    -------
+    Layout
+        The outline, hubs, streets and road names the shops are placed on.
     """
     centre = np.array(_transformer(WGS84, METRIC_CRS).transform(district.office_lon, district.office_lat))
     amplitude = rng.uniform(0.04, 0.12, 2)
@@ -196,6 +245,20 @@ def draw_locations(layout: Layout, n: int, rng: np.random.Generator) -> tuple[np
 
     Shops cluster around hubs and along streets, a minority lie anywhere in the district; points
     outside the outline or Seoul's bounding box are drawn again anywhere in the district.
+
+    Parameters
+    ----------
+    layout
+        The district's layout.
+    n
+        How many shops.
+    rng
+        The random generator.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The ``(n, 2)`` lon, lat points and each shop's road index.
     """
     kind = rng.choice(3, size=n, p=list(PLACEMENT_SHARES.values()))
     xy = np.empty((n, 2))
@@ -228,7 +291,22 @@ def _in_seoul(lonlat: np.ndarray) -> np.ndarray:
 
 
 def draw_names(categories: np.ndarray, roads: np.ndarray, rng: np.random.Generator) -> list[str]:
-    """Korean shop names: a word and a category word, sometimes a branch named after the road."""
+    """Korean shop names: a word and a category word, sometimes a branch named after the road.
+
+    Parameters
+    ----------
+    categories
+        Each shop's category.
+    roads
+        Each shop's road index.
+    rng
+        The random generator.
+
+    Returns
+    -------
+    list of str
+        One name per shop.
+    """
     n = len(categories)
     words = rng.choice(_NAME_WORDS, n)
     gaps = np.where(rng.uniform(size=n) < 0.3, " ", "")
@@ -242,7 +320,22 @@ def draw_names(categories: np.ndarray, roads: np.ndarray, rng: np.random.Generat
 
 
 def draw_addresses(district: District, roads: np.ndarray, rng: np.random.Generator) -> list[str]:
-    """Road addresses ``서울특별시 <gu> <road>로[<k>길] <number>``."""
+    """Road addresses ``서울특별시 <gu> <road>로[<k>길] <number>``.
+
+    Parameters
+    ----------
+    district
+        The district, for its Korean name.
+    roads
+        Each shop's road index.
+    rng
+        The random generator.
+
+    Returns
+    -------
+    list of str
+        One address per shop.
+    """
     n = len(roads)
     lane = np.where(rng.uniform(size=n) < 0.6, rng.integers(1, 40, n), 0)
     number = 1 + rng.geometric(1 / 60, n) % 300
@@ -258,7 +351,20 @@ def _clock(hours: float) -> str:
 
 
 def draw_opening_hours(categories: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """OSM ``opening_hours`` strings typical of each category (see ``_HOURS``)."""
+    """OSM ``opening_hours`` strings typical of each category (see ``_HOURS``).
+
+    Parameters
+    ----------
+    categories
+        Each shop's category.
+    rng
+        The random generator.
+
+    Returns
+    -------
+    numpy.ndarray
+        One opening-hours string per shop.
+    """
     hours = np.empty(len(categories), dtype=object)
     for category in CATEGORIES:
         where = np.flatnonzero(categories == category)
@@ -280,6 +386,18 @@ def draw_qr_fields(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     Most panels date from the Zero Pay launch (late 2018 to mid 2019) or later up to ``QR_CUTOFF``;
     replaced panels and new joiners come after it and report payment errors more often. Half the
     missing panels were never issued (NaT).
+
+    Parameters
+    ----------
+    n
+        How many shops.
+    rng
+        The random generator.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``qr_issued``, ``qr_status`` and ``payment_errors``, one value per shop.
     """
     status = rng.choice(list(QR_STATUS_SHARES), size=n, p=list(QR_STATUS_SHARES.values()))
     launch = _uniform_days(rng, "2018-11-15", "2019-06-30", n)
@@ -352,7 +470,18 @@ def generate_merchants(district: District, n: int | None = None, seed: int = 0) 
 
 
 def sample_path(district: District) -> Path:
-    """Path of the district's committed sample, ``data/samples/<slug>.csv``."""
+    """Path of the district's committed sample, ``data/samples/<slug>.csv``.
+
+    Parameters
+    ----------
+    district
+        The district.
+
+    Returns
+    -------
+    pathlib.Path
+        The file's path; it may not exist.
+    """
     return SAMPLES_DIR / f"{district.slug}.csv"
 
 

@@ -50,6 +50,25 @@ def assemble_routes(
     break_s``); ``shops`` the prepared shops (``planner.plan.prepare_shops``) with their
     ``zone``, one row per ``merchant_id``. Staff are numbered
     per day, ``<district code>-W001`` upwards, in the order of their worker-day slots.
+
+    Parameters
+    ----------
+    rows
+        The solver's visit rows.
+    shops
+        The prepared shops ``rows["shop"]`` points into.
+    office_xy
+        The office's metric coordinates.
+    district
+        The district, for staff ids and the office.
+    settings
+        The week, travel and solver settings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``ROUTE_COLUMNS``: times in seconds from the week start and as ISO text,
+        travel and service seconds, the shop's details.
     """
     if rows.empty:
         return pd.DataFrame(columns=list(ROUTE_COLUMNS))
@@ -100,7 +119,20 @@ def assemble_routes(
 
 def with_clock_times(table: pd.DataFrame, week: WeekSettings) -> pd.DataFrame:
     """``table`` with ``arrival``, ``start`` and ``departure`` as ISO 8601 Seoul times, from their
-    ``*_s`` seconds from the week start."""
+    ``*_s`` seconds from the week start.
+
+    Parameters
+    ----------
+    table
+        A table with ``arrival_s``, ``start_s`` and ``departure_s``; changed in place.
+    week
+        The week the seconds count from.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` itself.
+    """
     for column in ("arrival", "start", "departure"):
         table[column] = [to_datetime(int(s), week).isoformat() for s in table[f"{column}_s"]]
     return table
@@ -111,6 +143,18 @@ def week_seconds(text: str, week: WeekSettings) -> int:
 
     The offset is honoured (``09:46+09:00``, ``00:46Z`` and ``21:46-03:00`` of the day before
     are the same instant); a time without an offset is read as Seoul time.
+
+    Parameters
+    ----------
+    text
+        An ISO 8601 date and time.
+    week
+        The week to count from.
+
+    Returns
+    -------
+    int
+        Whole seconds from the week start.
 
     Raises
     ------
@@ -130,13 +174,37 @@ def week_seconds(text: str, week: WeekSettings) -> int:
 
 def clock_text(seconds: int, week: WeekSettings) -> str:
     """Seoul date and clock time of seconds from the week start, as messages show it:
-    ``2022-02-08 14:03`` (``14:03:27`` when the seconds are not zero)."""
+    ``2022-02-08 14:03`` (``14:03:27`` when the seconds are not zero).
+
+    Parameters
+    ----------
+    seconds
+        Seconds from the week start.
+    week
+        The week to count from.
+
+    Returns
+    -------
+    str
+        The date and time.
+    """
     when = to_datetime(int(seconds), week)
     return when.strftime("%Y-%m-%d %H:%M" if when.second == 0 else "%Y-%m-%d %H:%M:%S")
 
 
 def duration_text(seconds: float) -> str:
-    """A length of time as messages show it: ``7 min 12 s``, ``5 min``, ``-3 s``."""
+    """A length of time as messages show it: ``7 min 12 s``, ``5 min``, ``-3 s``.
+
+    Parameters
+    ----------
+    seconds
+        The length; negative ones keep their sign.
+
+    Returns
+    -------
+    str
+        Minutes and seconds, whole.
+    """
     seconds = round(float(seconds))
     minutes, rest = divmod(abs(seconds), 60)
     sign = "-" if seconds < 0 else ""
@@ -169,6 +237,20 @@ def office_legs_and_idle_s(routes: pd.DataFrame, workday_s: int, lunch_s: int) -
     and the way back after the last stop (less a lunch of ``lunch_s`` taken after it); idle is
     what is left of each worker-day's ``workday_s`` (shift less lunch) after service, travel
     between shops and the office legs: waiting for shops to open, leaving late, ending early.
+
+    Parameters
+    ----------
+    routes
+        The route table.
+    workday_s
+        Working seconds of one worker-day.
+    lunch_s
+        Length of the lunch break.
+
+    Returns
+    -------
+    tuple of float
+        Seconds of office legs and seconds idle, summed over the worker-days.
     """
     if routes.empty:
         return 0.0, 0.0

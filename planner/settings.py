@@ -49,7 +49,18 @@ class TravelSettings:
 
 
 def clock_s(time: dt.time) -> int:
-    """Seconds after midnight of a time of day."""
+    """Seconds after midnight of a time of day.
+
+    Parameters
+    ----------
+    time
+        A time of day.
+
+    Returns
+    -------
+    int
+        Whole seconds.
+    """
     return time.hour * 3600 + time.minute * 60 + time.second
 
 
@@ -70,22 +81,66 @@ class WeekSettings:
         check_week(self)
 
     def day_offset_s(self, day: int) -> int:
-        """Seconds from the start of the week (start_date 00:00) to the start of ``day``."""
+        """Seconds from the start of the week (start_date 00:00) to the start of ``day``.
+
+        Parameters
+        ----------
+        day
+            Day number, 0-based.
+
+        Returns
+        -------
+        int
+            ``day`` times 86,400.
+        """
         return day * 86_400
 
     def shift_s(self, day: int) -> tuple[int, int]:
-        """The shift of ``day``: ``(start, end)`` in seconds from the start of the week."""
+        """The shift of ``day``: ``(start, end)`` in seconds from the start of the week.
+
+        Parameters
+        ----------
+        day
+            Day number, 0-based.
+
+        Returns
+        -------
+        tuple of int
+            The shift's start and end.
+        """
         base = self.day_offset_s(day)
         return base + clock_s(self.shift_start), base + clock_s(self.shift_end)
 
     def lunch_s(self, day: int) -> tuple[int, int]:
         """When the lunch break of ``day`` may start: ``(earliest, latest)`` in seconds from the
-        start of the week; the latest start ends the break at ``lunch_latest_end``."""
+        start of the week; the latest start ends the break at ``lunch_latest_end``.
+
+        Parameters
+        ----------
+        day
+            Day number, 0-based.
+
+        Returns
+        -------
+        tuple of int
+            The earliest and latest start of the break.
+        """
         base, duration = self.day_offset_s(day), 60 * self.lunch_min
         return base + clock_s(self.lunch_earliest), base + clock_s(self.lunch_latest_end) - duration
 
     def date_of(self, day: int) -> dt.date:
-        """Calendar date of day number ``day`` (0-based)."""
+        """Calendar date of day number ``day`` (0-based).
+
+        Parameters
+        ----------
+        day
+            Day number, 0-based.
+
+        Returns
+        -------
+        datetime.date
+            ``start_date`` plus ``day`` days.
+        """
         return self.start_date + dt.timedelta(days=day)
 
 
@@ -148,7 +203,18 @@ class Settings:
         object.__setattr__(self, "service_min", service)
 
     def service_s(self, category: str) -> int:
-        """Service seconds for a shop of ``category``."""
+        """Service seconds for a shop of ``category``.
+
+        Parameters
+        ----------
+        category
+            The shop's category; an unknown one takes ``default_service_min``.
+
+        Returns
+        -------
+        int
+            Whole seconds.
+        """
         return round(60 * self.service_min.get(category, self.default_service_min))
 
     def to_dict(self) -> dict[str, Any]:
@@ -174,6 +240,16 @@ class Settings:
     @classmethod
     def from_file(cls, path: str | Path) -> Settings:
         """Read settings from a TOML file.
+
+        Parameters
+        ----------
+        path
+            A TOML file.
+
+        Returns
+        -------
+        Settings
+            The defaults, overridden by the file's keys.
 
         Raises
         ------

@@ -45,7 +45,14 @@ class Staffing:
         return sum(self.no_shift.values())
 
     def row(self) -> dict:
-        """The figures of the staffing table (``left_<reason>``: shops no shift reaches, by reason)."""
+        """The figures of the staffing table (``left_<reason>``: shops no shift reaches, by reason).
+
+        Returns
+        -------
+        dict
+            District, needing shops, work hours, lower bound, team, worker-days, last day used,
+            plans tried and the shops no shift reaches.
+        """
         return {
             "district": self.district,
             "needing": self.needing,
@@ -63,7 +70,22 @@ class Staffing:
 def search_settings(
     settings: Settings, time_limit_s: float = SEARCH_TIME_LIMIT_S, improve_s: float = SEARCH_IMPROVE_S
 ) -> Settings:
-    """``settings`` with the small solver budgets used while searching for the team size."""
+    """``settings`` with the small solver budgets used while searching for the team size.
+
+    Parameters
+    ----------
+    settings
+        The run's settings.
+    time_limit_s
+        Solver budget per solve.
+    improve_s
+        Budget of the improvement pass.
+
+    Returns
+    -------
+    Settings
+        A copy with those budgets.
+    """
     return replace(settings, solver=replace(settings.solver, time_limit_s=time_limit_s, improve_s=improve_s))
 
 
@@ -74,6 +96,20 @@ def nearest_neighbour_work_s(shops: pd.DataFrame, settings: Settings, office_xy=
     nearest of them, so this bounds the work from below. ``shops`` are prepared shops
     (``planner.plan.prepare_shops``) that fit some window; with ``office_xy`` a shop nearer
     the office than to any other shop counts the office leg instead.
+
+    Parameters
+    ----------
+    shops
+        Prepared shops.
+    settings
+        The travel settings.
+    office_xy
+        The office's metric coordinates, or None.
+
+    Returns
+    -------
+    float
+        Seconds of work; 0.0 for no shop.
     """
     if shops.empty:
         return 0.0
@@ -87,6 +123,20 @@ def fewest_worker_days(shops: pd.DataFrame, settings: Settings, office_xy=None) 
     reaches one shop for free and the office is nobody's neighbour: ``B`` worker-days can then
     save at most the ``B`` longest hops, so the bound is the smallest ``B`` whose shifts hold
     the work less those hops.
+
+    Parameters
+    ----------
+    shops
+        Prepared shops that fit some window.
+    settings
+        The travel, week and solver settings.
+    office_xy
+        The office's metric coordinates, or None.
+
+    Returns
+    -------
+    int
+        The lower bound on worker-days; 0 for no shop.
     """
     if shops.empty:
         return 0
@@ -101,7 +151,22 @@ def fewest_worker_days(shops: pd.DataFrame, settings: Settings, office_xy=None) 
 
 
 def nearest_hops_s(shops: pd.DataFrame, settings: Settings, office_xy=None) -> np.ndarray:
-    """Each shop's travel seconds from its nearest neighbour (or from ``office_xy`` if nearer)."""
+    """Each shop's travel seconds from its nearest neighbour (or from ``office_xy`` if nearer).
+
+    Parameters
+    ----------
+    shops
+        Prepared shops.
+    settings
+        The travel settings.
+    office_xy
+        The office's metric coordinates, or None.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` seconds per shop; 0 for a lone shop without office.
+    """
     xy = shops[["x", "y"]].to_numpy()
     nearest_m = np.full(len(xy), np.inf)
     if len(xy) > 1:
@@ -114,22 +179,68 @@ def nearest_hops_s(shops: pd.DataFrame, settings: Settings, office_xy=None) -> n
 
 
 def office_of(district: District) -> np.ndarray:
-    """The district office in metres (EPSG:5179)."""
+    """The district office in metres (EPSG:5179).
+
+    Parameters
+    ----------
+    district
+        The district.
+
+    Returns
+    -------
+    numpy.ndarray
+        The office's ``(x, y)``.
+    """
     return project(np.array([district.office_lat]), np.array([district.office_lon]))[0]
 
 
 def lower_bound_staff(worker_days: int, days: int) -> int:
-    """Fewest workers a day who could work ``worker_days`` (``fewest_worker_days``) in ``days``."""
+    """Fewest workers a day who could work ``worker_days`` (``fewest_worker_days``) in ``days``.
+
+    Parameters
+    ----------
+    worker_days
+        Worker-days needed at least.
+    days
+        Days of the week.
+
+    Returns
+    -------
+    int
+        At least 1.
+    """
     return max(1, math.ceil(worker_days / days))
 
 
 def capacity_left(plan: Plan) -> int:
-    """Shops a bigger team could have served (unassigned for capacity)."""
+    """Shops a bigger team could have served (unassigned for capacity).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    int
+        Shops unassigned with the reason ``capacity``.
+    """
     return int((plan.unassigned["reason"] == "capacity").sum())
 
 
 def no_shift_left(plan: Plan) -> dict[str, int]:
-    """Shops the plan leaves for a reason other than capacity, by reason: no team size serves them."""
+    """Shops the plan leaves for a reason other than capacity, by reason: no team size serves them.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    dict of str to int
+        Shops by reason, reasons sorted.
+    """
     reasons = plan.unassigned.loc[plan.unassigned["reason"] != "capacity", "reason"]
     return {str(reason): int(n) for reason, n in reasons.value_counts().sort_index().items()}
 
@@ -216,6 +327,21 @@ def finish_curve(
     Each team is planned over ``max_days`` days; the plan puts work on the earliest days, so
     the last day it uses is the finish day.
 
+    Parameters
+    ----------
+    needing
+        The district's needing shops.
+    district
+        The district.
+    settings
+        The run's settings.
+    staff_options
+        Team sizes to try.
+    max_days
+        Days each team is planned over.
+    executor
+        Runs the solves, or None for this process.
+
     Returns
     -------
     pandas.DataFrame
@@ -252,7 +378,13 @@ class StaffingReport:
     curve: pd.DataFrame  # share, staff (city total), days_lower_bound, days_planned (worst district)
 
     def totals(self) -> dict:
-        """The city's figures: needing shops, the bound, the team, its staff-days, shops no shift reaches."""
+        """The city's figures: needing shops, the bound, the team, its staff-days, shops no shift reaches.
+
+        Returns
+        -------
+        dict
+            ``staff`` and ``staff_days`` are None unless every district's team was confirmed.
+        """
         table = self.table
         confirmed = table["staff"].notna().all()
         return {

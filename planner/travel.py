@@ -29,6 +29,11 @@ def _to_metric() -> Transformer:
 def project(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Project WGS84 latitude/longitude to EPSG:5179 metres.
 
+    Parameters
+    ----------
+    lat, lon
+        Coordinates in degrees.
+
     Returns
     -------
     np.ndarray
@@ -54,7 +59,20 @@ def _road_m(delta: np.ndarray, travel: TravelSettings) -> np.ndarray:
 
 
 def travel_time_s(road_m: np.ndarray, travel: TravelSettings) -> np.ndarray:
-    """Whole seconds to cover road distances ``road_m`` under the walk-or-transit model."""
+    """Whole seconds to cover road distances ``road_m`` under the walk-or-transit model.
+
+    Parameters
+    ----------
+    road_m
+        Road distances in metres, any shape.
+    travel
+        Walking speed and range, transit access time and speed.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` seconds, rounded up, same shape.
+    """
     walk = road_m / travel.walk_speed_mps
     transit = 60 * travel.transit_access_min + road_m / (travel.transit_speed_kmh / 3.6)
     seconds = np.where(road_m <= travel.walk_max_m, walk, transit)
@@ -62,7 +80,20 @@ def travel_time_s(road_m: np.ndarray, travel: TravelSettings) -> np.ndarray:
 
 
 def travel_matrix_s(xy: np.ndarray, travel: TravelSettings) -> np.ndarray:
-    """Square matrix of travel seconds between the points ``xy`` (``(n, 2)`` metres)."""
+    """Square matrix of travel seconds between the points ``xy`` (``(n, 2)`` metres).
+
+    Parameters
+    ----------
+    xy
+        Metric coordinates.
+    travel
+        The travel settings.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, n)`` ``int64`` seconds.
+    """
     return travel_time_s(road_distance_m(xy, xy, travel), travel)
 
 

@@ -86,7 +86,28 @@ def plan_violations(
 
 
 def verify_plan(routes, unassigned, shops, office_xy, settings: Settings, staff: int | None = None) -> None:
-    """Raise ``PlanVerificationError`` listing the broken rules, if any (see ``plan_violations``)."""
+    """Raise ``PlanVerificationError`` listing the broken rules, if any (see ``plan_violations``).
+
+    Parameters
+    ----------
+    routes
+        The route table.
+    unassigned
+        ``merchant_id`` and ``reason`` of the shops left out.
+    shops
+        The prepared needing shops the plan was made for.
+    office_xy
+        The office's metric coordinates.
+    settings
+        The settings the plan was made with.
+    staff
+        Workers a day, or None not to check the team.
+
+    Raises
+    ------
+    PlanVerificationError
+        If the plan breaks any rule.
+    """
     problems = plan_violations(routes, unassigned, shops, office_xy, settings, staff)
     if problems:
         raise PlanVerificationError(problems)

@@ -35,6 +35,17 @@ def current_plans(store: CampaignStore) -> list[tuple[Plan, pd.DataFrame]]:
     Every visit of the version is kept whatever its outcome since (done and failed visits too),
     so each worker-day reads as it was planned.
 
+    Parameters
+    ----------
+    store
+        The campaign store.
+
+    Returns
+    -------
+    list of tuple
+        ``(plan, merchants)`` per district of the campaign, in its order: the district's ``Plan``
+        and the triaged merchants its visits and unassigned shops cover.
+
     Raises
     ------
     InputError
@@ -65,10 +76,22 @@ def write_current_plan(store: CampaignStore, out_dir: str | Path) -> list[Path]:
     ``merchants-<district>.csv``, so ``planner sheets``, ``map`` and ``verify`` need nothing
     else. ``out_dir`` is replaced whole, and only once everything is written.
 
+    Parameters
+    ----------
+    store
+        The campaign store.
+    out_dir
+        The folder to write; replaced if it exists.
+
     Returns
     -------
     list of Path
         The district folders, in the campaign's district order.
+
+    Raises
+    ------
+    InputError
+        If the store holds no campaign or no plan yet.
     """
     plans = current_plans(store)
     out = Path(out_dir)

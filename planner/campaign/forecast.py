@@ -37,16 +37,34 @@ class Forecast:
     city: SimulationResult | None = None  # run i of the city is run i of every district
 
     def results(self) -> dict[str, SimulationResult]:
-        """Each district's result, then the city's (if any)."""
+        """Each district's result, then the city's (if any).
+
+        Returns
+        -------
+        dict of str to SimulationResult
+            By district name, the city under ``"city"``.
+        """
         return {**self.districts, **({CITY: self.city} if self.city is not None else {})}
 
     def table(self) -> pd.DataFrame:
-        """One row per district (and the city): team, chance of finishing, median finish day."""
+        """One row per district (and the city): team, chance of finishing, median finish day.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A ``district`` column and the figures of ``SimulationResult.summary``.
+        """
         rows = [{"district": name, **r.summary()} for name, r in self.results().items()]
         return pd.DataFrame(rows)
 
     def finish_days(self) -> pd.DataFrame:
-        """Share of runs finishing on each day (``late``: not by the deadline), one column per district."""
+        """Share of runs finishing on each day (``late``: not by the deadline), one column per district.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``finish_day`` (campaign day as text, then ``late``); shares rounded to 0.001.
+        """
         shares = {
             name: r.finish_days().set_index("finish_day")["share"] for name, r in self.results().items()
         }
@@ -71,6 +89,16 @@ def citywide(results: dict[str, SimulationResult]) -> SimulationResult:
     """Combine districts simulated with the same runs: a city run finishes when all its districts do.
 
     Its finish day is the latest district's; shops installed, left (no shift reaching some) and given up add up.
+
+    Parameters
+    ----------
+    results
+        Each district's result, by name; run i of each is the same week.
+
+    Returns
+    -------
+    SimulationResult
+        The city's runs, with the sum of the teams and the longest week.
     """
     frames = [r.runs.set_index("run") for r in results.values()]
     city = pd.DataFrame(
@@ -91,6 +119,22 @@ def forecast(
 
     Every district plays the same run numbers with the same seed, so the city's run i is the
     week in which each district played its run i.
+
+    Parameters
+    ----------
+    setup
+        The merchants, settings and field randomness every district shares.
+    staff
+        Workers a day per district simulated.
+    progress
+        Called as ``progress(done, total, text)`` with the district and team in ``text``.
+    seed_offset
+        Added to ``setup.seed``, to draw other closed shops than an earlier forecast.
+
+    Returns
+    -------
+    Forecast
+        Each district's result, and the city's when there are several districts.
     """
     results = {}
     for district, team in staff.items():
@@ -129,6 +173,25 @@ def advise_staff(
     (``CONFIRM_SEED_OFFSET``), so its chance is a fair check of the advice, not a replay.
     The chances are of finishing every shop a shift reaches; shops no shift reaches are counted
     apart (``StaffAdvice.no_shift``), since no team finishes them.
+
+    Parameters
+    ----------
+    setup
+        The merchants, settings and field randomness every district shares.
+    found
+        The forecast with the current teams; its chances are not simulated again.
+    staff
+        The current team per district, where each search starts.
+    target
+        Chance of finishing (every shop a shift reaches) wanted for the city.
+    progress
+        Called as ``progress(done, total, text)`` for every simulated team.
+
+    Returns
+    -------
+    StaffAdvice
+        The smallest team per district (None where no size tried reached its share), the
+        chances tried, and the confirming forecast when every district has a team.
     """
     district_target = target ** (1 / len(staff))
     chosen, tried = {}, {}

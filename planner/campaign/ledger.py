@@ -71,6 +71,22 @@ def conservation_problems(
     ``planned`` holds the current plan's still-planned visits (``merchant_id``); ``unassigned`` the
     current plan's unassigned shops (``merchant_id``, ``reason``). The three groups must be
     disjoint, cover every needing shop and nothing else, with each reason in ``CAMPAIGN_REASONS``.
+
+    Parameters
+    ----------
+    needing_ids
+        Shops that need a panel.
+    installed_ids
+        Shops with an ``installed`` outcome.
+    planned
+        The current plan's still-planned visits.
+    unassigned
+        The current plan's unassigned shops.
+
+    Returns
+    -------
+    list of str
+        One line per problem; empty when conservation holds.
     """
     needing, installed = set(needing_ids), set(installed_ids)
     planned_ids, left = set(planned["merchant_id"]), set(unassigned["merchant_id"])
@@ -93,7 +109,18 @@ def conservation_problems(
 
 
 def conservation(store: CampaignStore) -> list[str]:
-    """Check ``needing = installed + planned + unassigned`` on the store's current plan; list problems."""
+    """Check ``needing = installed + planned + unassigned`` on the store's current plan; list problems.
+
+    Parameters
+    ----------
+    store
+        The campaign store.
+
+    Returns
+    -------
+    list of str
+        One line per problem (see ``conservation_problems``); empty when conservation holds.
+    """
     ids = store.shop_ids()
     planned = pd.DataFrame({"merchant_id": ids["planned"]}, dtype=object)
     unassigned = pd.DataFrame({"merchant_id": ids["unassigned"], "reason": ids["reasons"]}, dtype=object)
@@ -101,7 +128,18 @@ def conservation(store: CampaignStore) -> list[str]:
 
 
 def check_conservation(store: CampaignStore) -> None:
-    """Raise ``ConservationError`` if the store breaks conservation (see :func:`conservation`)."""
+    """Raise ``ConservationError`` if the store breaks conservation (see :func:`conservation`).
+
+    Parameters
+    ----------
+    store
+        The campaign store.
+
+    Raises
+    ------
+    ConservationError
+        If some shop is lost, counted twice, or unassigned for an unknown reason.
+    """
     problems = conservation(store)
     if problems:
         raise ConservationError(problems)

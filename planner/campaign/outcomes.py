@@ -45,7 +45,13 @@ class ImportResult:
     duplicates: int  # rows already recorded (or repeated in the file): ignored
 
     def summary(self) -> str:
-        """One line for the coordinator."""
+        """One line for the coordinator.
+
+        Returns
+        -------
+        str
+            ``<file>: <rows> rows, <added> new outcomes, <duplicates> already recorded``.
+        """
         return (
             f"{self.source}: {self.rows} rows, {self.added} new outcomes, {self.duplicates} already recorded"
         )
@@ -159,6 +165,16 @@ def parse_outcomes(text: str, source: str = "outcomes") -> pd.DataFrame:
 def read_outcomes(path: str | Path) -> pd.DataFrame:
     """Read and parse an outcome CSV file (see :func:`parse_outcomes`).
 
+    Parameters
+    ----------
+    path
+        A UTF-8 CSV file with the columns ``OUTCOME_COLUMNS`` (``time`` and ``note`` optional).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The parsed outcomes, one row per file row, with ``source_file`` and ``source_row``.
+
     Raises
     ------
     OutcomeError
@@ -232,6 +248,11 @@ def check_outcomes(
         The campaign's merchants with ``needs_panel``.
     first_date, last_date
         The campaign's days; outcomes outside them are refused.
+
+    Returns
+    -------
+    list of str
+        One line per problem, naming the file's row and column; empty when all can be recorded.
     """
     problems = []
     needs = merchants.set_index("merchant_id")["needs_panel"]
@@ -272,6 +293,20 @@ def record_outcomes(store: CampaignStore, outcomes: pd.DataFrame, source: str) -
     given up (refused, moved, tries exhausted) is unassigned with that reason; a shop to try
     again waits as ``awaiting_replan`` for the next re-plan.
 
+    Parameters
+    ----------
+    store
+        The campaign store.
+    outcomes
+        Parsed outcomes (see :func:`parse_outcomes`).
+    source
+        Where they came from, for messages and the result.
+
+    Returns
+    -------
+    ImportResult
+        How many rows were read, recorded and skipped as already recorded.
+
     Raises
     ------
     OutcomeError
@@ -298,7 +333,27 @@ def record_outcomes(store: CampaignStore, outcomes: pd.DataFrame, source: str) -
 
 
 def import_outcomes(store: CampaignStore, path: str | Path) -> ImportResult:
-    """Read an outcome file and record it (see :func:`read_outcomes` and :func:`record_outcomes`)."""
+    """Read an outcome file and record it (see :func:`read_outcomes` and :func:`record_outcomes`).
+
+    Parameters
+    ----------
+    store
+        The campaign store.
+    path
+        The outcome CSV file.
+
+    Returns
+    -------
+    ImportResult
+        How many rows were read, recorded and skipped as already recorded.
+
+    Raises
+    ------
+    OutcomeError
+        If the file cannot be read or any outcome cannot be recorded; nothing is recorded then.
+    ConservationError
+        If recording would break conservation.
+    """
     return record_outcomes(store, read_outcomes(path), str(path))
 
 

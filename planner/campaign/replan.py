@@ -46,7 +46,14 @@ class ReplanResult:
     )  # one row per re-planned district
 
     def summary(self) -> dict:
-        """The figures a coordinator reads first."""
+        """The figures a coordinator reads first.
+
+        Returns
+        -------
+        dict
+            Plan version, first day planned, districts re-planned, installed, planned, pinned and
+            unassigned shops (in total and ``unassigned_<reason>``), and the seconds taken.
+        """
         reasons = self.unassigned["reason"].value_counts().to_dict()
         return {
             "plan_version": self.plan_version,
@@ -98,6 +105,11 @@ def replan(
         Seconds the re-plan should take, or ``"auto"``: zone and improvement budgets shrink with
         the work left to fit it (see ``planner.campaign.budget.solver_budgets``); None keeps the
         campaign's.
+
+    Returns
+    -------
+    ReplanResult
+        The new version's number and figures.
 
     Raises
     ------
@@ -226,6 +238,23 @@ def plan_districts(
     any error, Ctrl-C included, the executor is closed so nothing keeps running.
 
     ``solvers`` gives a district solver settings other than the campaign's (see ``solver_budgets``).
+
+    Parameters
+    ----------
+    work
+        The shops each district still has to do.
+    standing
+        Each shop's standing from the outcomes so far (``planner.campaign.ledger.shop_standing``).
+    campaign
+        The campaign: its week, teams and settings.
+    first
+        The first campaign day planned.
+    executor
+        Runs the solves.
+    progress
+        Called as ``progress(done, total, text)`` with the shops routed in all districts so far.
+    solvers
+        Solver settings by district name, in place of the campaign's.
 
     Returns
     -------

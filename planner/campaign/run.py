@@ -31,6 +31,16 @@ class StartResult:
 def parse_teams(pairs: list[str]) -> dict[str, int]:
     """Teams given as ``NAME=WORKERS`` (any district name ``find_district`` knows).
 
+    Parameters
+    ----------
+    pairs
+        Texts such as ``Jongno-gu=12``, as given to ``--team``.
+
+    Returns
+    -------
+    dict of str to int
+        Workers a day by English district name.
+
     Raises
     ------
     InputError
@@ -81,6 +91,11 @@ def start_campaign(
     encoding
         Text encoding of a CSV merchants file (see ``planner.io.read_merchants``).
 
+    Returns
+    -------
+    StartResult
+        The read (with its rejects), the number of shops needing a panel and the first plan.
+
     Raises
     ------
     InputError
@@ -111,6 +126,27 @@ def simulation_inputs(
     With a file, ``staff`` (workers a day in each district) is needed, and ``districts`` default
     to every district named in the file. With the store they default to the campaign's, each
     with its team (or ``staff``), and its week and scenario are used with ``settings``' solver.
+
+    Parameters
+    ----------
+    merchants_path
+        A merchants file, or None to simulate the campaign in the store.
+    store_path
+        The campaign store, used when there is no file.
+    districts
+        District names to simulate; empty for the default.
+    staff
+        Workers a day in each district; with the store, None keeps each district's team.
+    settings
+        The solver settings to use (and, with a file, the week).
+    encoding
+        The merchants file's encoding (see ``planner.io.read.read_merchants``).
+
+    Returns
+    -------
+    tuple
+        ``(merchants, teams, settings, scenario)``: the merchants, workers a day by district, the
+        settings and the triage scenario.
 
     Raises
     ------

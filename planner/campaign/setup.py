@@ -57,15 +57,49 @@ class Campaign:
         return self.districts[0]
 
     def team(self, district: District) -> int | None:
-        """Workers a day in ``district``."""
+        """Workers a day in ``district``.
+
+        Parameters
+        ----------
+        district
+            One of the campaign's districts.
+
+        Returns
+        -------
+        int or None
+            Its team, else the settings' ``staff`` (None: the planner sizes the team).
+        """
         return self.teams.get(district.name_en, self.settings.staff)
 
     def settings_for(self, district: District, day: int = 0) -> Settings:
-        """Planning settings of ``district``'s team for the days ``day`` .. end."""
+        """Planning settings of ``district``'s team for the days ``day`` .. end.
+
+        Parameters
+        ----------
+        district
+            One of the campaign's districts.
+        day
+            First campaign day planned.
+
+        Returns
+        -------
+        Settings
+            The week shifted to start on ``day``, with the district's team as ``staff``.
+        """
         return replace(self.settings_from(day), staff=self.team(district))
 
     def find(self, name: str) -> District:
         """One of the campaign's districts, by any name ``find_district`` knows.
+
+        Parameters
+        ----------
+        name
+            A district name or code.
+
+        Returns
+        -------
+        District
+            The district, if the campaign covers it.
 
         Raises
         ------
@@ -89,13 +123,30 @@ class Campaign:
         return self.settings.week.date_of(self.days - 1)
 
     def settings_from(self, day: int) -> Settings:
-        """Planning settings for the days ``day`` .. end: the week starts ``day`` days later."""
+        """Planning settings for the days ``day`` .. end: the week starts ``day`` days later.
+
+        Parameters
+        ----------
+        day
+            First campaign day planned.
+
+        Returns
+        -------
+        Settings
+            The campaign's settings with the week shortened by ``day`` days.
+        """
         week = self.settings.week
         shifted = replace(week, start_date=week.date_of(day), days=week.days - day)
         return replace(self.settings, week=shifted)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict; :meth:`from_dict` reads it back."""
+        """A JSON-ready dict; :meth:`from_dict` reads it back.
+
+        Returns
+        -------
+        dict
+            Districts, teams, scenario, cut-off, tries and settings, as plain values.
+        """
         return {
             "districts": [d.name_en for d in self.districts],
             "teams": dict(sorted(self.teams.items())),
@@ -107,7 +158,18 @@ class Campaign:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Campaign:
-        """Rebuild a campaign from :meth:`to_dict`'s output."""
+        """Rebuild a campaign from :meth:`to_dict`'s output.
+
+        Parameters
+        ----------
+        data
+            The dict stored with the campaign; an older single ``district`` key is read too.
+
+        Returns
+        -------
+        Campaign
+            The campaign as it was stored.
+        """
         names = data["districts"] if "districts" in data else [data["district"]]  # a "district" key: one
         return cls(
             districts=tuple(find_district(name) for name in names),
@@ -121,6 +183,16 @@ class Campaign:
 
 def load_campaign(store: CampaignStore) -> Campaign:
     """The campaign kept in ``store``.
+
+    Parameters
+    ----------
+    store
+        The campaign store.
+
+    Returns
+    -------
+    Campaign
+        The campaign as stored at ``planner campaign init``.
 
     Raises
     ------
@@ -145,6 +217,20 @@ def campaign_merchants(
     """The store's merchants (of ``districts`` only, if given), each with its district.
 
     A one-district campaign's store may hold blank districts: they are filled in.
+
+    Parameters
+    ----------
+    store
+        The campaign store.
+    campaign
+        The store's campaign.
+    districts
+        English district names, or None for all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Merchants in the canonical layout with their triage, ordered by ``merchant_id``.
     """
     merchants = store.merchants(districts)
     if len(campaign.districts) == 1:
@@ -154,6 +240,16 @@ def campaign_merchants(
 
 def districts_in(merchants: pd.DataFrame) -> tuple[District, ...]:
     """The districts named in a merchants frame, in statistical-code order.
+
+    Parameters
+    ----------
+    merchants
+        Merchants with a ``district`` column.
+
+    Returns
+    -------
+    tuple of District
+        Each district named at least once.
 
     Raises
     ------

@@ -54,7 +54,13 @@ class SimulationResult:
         return float(done.mean()) if len(self.runs) else 0.0
 
     def finish_days(self) -> pd.DataFrame:
-        """How many runs finished on each day (``day`` -1: nothing to do; ``"late"``: not by the deadline)."""
+        """How many runs finished on each day (``day`` -1: nothing to do; ``"late"``: not by the deadline).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``finish_day`` (as text), ``runs`` and ``share``, in day order, ``late`` last.
+        """
         label = self.runs["finish_day"].where(self.runs["finished"], other="late")
         counts = label.astype(str).value_counts()
         order = [str(d) for d in range(-1, self.days)] + ["late"]
@@ -64,7 +70,14 @@ class SimulationResult:
         return table
 
     def summary(self) -> dict:
-        """The figures a coordinator reads first (``no_shift``: most shops no shift reached in a run)."""
+        """The figures a coordinator reads first (``no_shift``: most shops no shift reached in a run).
+
+        Returns
+        -------
+        dict
+            ``staff``, ``runs``, ``p_finish``, ``median_finish_day`` (None if no run finished),
+            ``mean_left`` and ``no_shift``.
+        """
         finished = self.runs.loc[self.runs["finished"], "finish_day"]
         return {
             "staff": self.staff,
@@ -92,6 +105,20 @@ def simulation_settings(
 
     With ``solution_limit`` every search stops after that many solutions and ``time_limit_s`` is
     raised to ``SEEDED_CEILING_S``: plans, hence simulations, then repeat exactly for a seed.
+
+    Parameters
+    ----------
+    settings
+        The campaign's settings.
+    time_limit_s
+        Solver budget per zone.
+    solution_limit
+        Solutions after which a search stops, or None.
+
+    Returns
+    -------
+    Settings
+        A copy with the solver's budget, one process and no improvement pass.
     """
     if solution_limit is not None:
         time_limit_s = max(time_limit_s, SEEDED_CEILING_S)
@@ -123,6 +150,23 @@ def play_day(
     Staff follow their route in order, never start a visit before its planned start, take lunch
     when planned, and stop when the next visit would bring them back to the office (``home_s``:
     seconds from each shop) after ``shift_end_s``: the visits left get no outcome.
+
+    Parameters
+    ----------
+    visits
+        One day's planned visits, in route order, with ``start_s`` and ``service_s``.
+    seed
+        The run's seed; the day and the shop are added for each draw.
+    fail_rate
+        Chance that a shop is closed.
+    service_jitter
+        Spread of the service time factor.
+    home_s
+        Seconds from each shop back to the office, by ``merchant_id``.
+    shift_end_s
+        End of the day's shift.
+    lunch_s
+        Length of the lunch break.
 
     Returns
     -------
@@ -171,6 +215,19 @@ def play_campaign_day(
     store: CampaignStore, day: int, seed: tuple[int, ...], fail_rate: float = 0.1, service_jitter: float = 0.3
 ) -> pd.DataFrame:
     """Play the current plan's visits of campaign day ``day`` in every district (see :func:`play_day`).
+
+    Parameters
+    ----------
+    store
+        The campaign store.
+    day
+        The campaign day to play.
+    seed
+        The run's seed.
+    fail_rate
+        Chance that a shop is closed.
+    service_jitter
+        Spread of the service time factor.
 
     Returns
     -------
@@ -293,6 +350,11 @@ def simulate(
         Called as ``progress(done, runs, label)`` after each run.
     processes
         Runs simulated in parallel.
+
+    Returns
+    -------
+    SimulationResult
+        One row per run: finished, finish day, installed, left, no shift and given up.
     """
     campaign = Campaign(district, settings, scenario=scenario, max_tries=max_tries)
     jobs = [(run, merchants, campaign, fail_rate, service_jitter, seed) for run in range(runs)]
@@ -333,6 +395,12 @@ def recommend_staff(
         Largest team tried.
     known
         Probabilities already simulated, by team size.
+
+    Returns
+    -------
+    StaffRecommendation
+        The smallest size reaching ``target`` (None if none up to ``max_staff`` did) and the
+        chance of every size tried.
     """
     tried: dict[int, float] = dict(known or {})
 

@@ -35,12 +35,27 @@ def is_left(reasons: pd.Series) -> pd.Series:
     A shop no shift reaches (``NO_SHIFT_REASONS``) is left, not done: the week has not finished
     while it waits. A reason not known here counts as left too, so no shop is ever taken as done
     by mistake.
+
+    Parameters
+    ----------
+    reasons
+        The reason of each unassigned shop.
+
+    Returns
+    -------
+    pandas.Series
+        True for each shop still left.
     """
     return reasons.notna() & ~reasons.isin(GIVEN_UP_REASONS)
 
 
 def campaign_status(store: CampaignStore) -> pd.DataFrame:
     """Progress of the store's campaign, one row per district (and a ``city`` row for several).
+
+    Parameters
+    ----------
+    store
+        The campaign store.
 
     Returns
     -------

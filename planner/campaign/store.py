@@ -200,6 +200,16 @@ class CampaignStore:
     def existing(cls, path: str | Path) -> CampaignStore:
         """Open a store that must already exist (instead of creating an empty file).
 
+        Parameters
+        ----------
+        path
+            The store file.
+
+        Returns
+        -------
+        CampaignStore
+            The opened store.
+
         Raises
         ------
         InputError
@@ -223,7 +233,19 @@ class CampaignStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run the enclosed changes as one transaction; nested uses join the outer one."""
+        """Run the enclosed changes as one transaction; nested uses join the outer one.
+
+        Yields
+        ------
+        sqlite3.Connection
+            The store's connection; changes are committed when the block ends and rolled back if it
+            raises.
+
+        Raises
+        ------
+        StoreError
+            If the transaction cannot start or commit (the file is locked, read-only, full or damaged).
+        """
         if self._depth:
             self._depth += 1
             try:
@@ -255,12 +277,24 @@ class CampaignStore:
     # --- schema -------------------------------------------------------------------------------
     @_reported
     def schema_version(self) -> int:
-        """The file's schema version (``PRAGMA user_version``)."""
+        """The file's schema version (``PRAGMA user_version``).
+
+        Returns
+        -------
+        int
+            0 for a new file, else the last migration applied.
+        """
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     @_reported
     def journal_mode(self) -> str:
-        """SQLite's journal mode, ``"wal"`` for files."""
+        """SQLite's journal mode, ``"wal"`` for files.
+
+        Returns
+        -------
+        str
+            The mode SQLite reports.
+        """
         return str(self.conn.execute("PRAGMA journal_mode").fetchone()[0])
 
     @_reported
@@ -269,6 +303,11 @@ class CampaignStore:
 
         A file at the latest version is only read, so reading commands work while another
         program writes.
+
+        Returns
+        -------
+        int
+            The schema version the file has now.
 
         Raises
         ------
@@ -316,14 +355,26 @@ class CampaignStore:
 
     @_reported
     def counts(self) -> dict[str, int]:
-        """Rows in each table, for checks and tests."""
+        """Rows in each table, for checks and tests.
+
+        Returns
+        -------
+        dict of str to int
+            By table name.
+        """
         tables = ("campaign", "merchants", "plans", "visits", "outcomes", "unassigned")
         return {t: int(self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in tables}
 
     # --- campaign and merchants ---------------------------------------------------------------
     @_reported
     def write_campaign(self, settings: dict) -> None:
-        """Store the campaign's settings (a JSON-ready dict); a store holds one campaign."""
+        """Store the campaign's settings (a JSON-ready dict); a store holds one campaign.
+
+        Parameters
+        ----------
+        settings
+            ``Campaign.to_dict()``.
+        """
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO campaign (id, settings, created_at) VALUES (1, ?, ?)",
@@ -332,13 +383,25 @@ class CampaignStore:
 
     @_reported
     def read_campaign(self) -> dict | None:
-        """The campaign's settings, or None for an empty store."""
+        """The campaign's settings, or None for an empty store.
+
+        Returns
+        -------
+        dict or None
+            What ``write_campaign`` stored.
+        """
         row = self.conn.execute("SELECT settings FROM campaign WHERE id = 1").fetchone()
         return None if row is None else json.loads(row[0])
 
     @_reported
     def write_merchants(self, triaged: pd.DataFrame) -> None:
-        """Store the campaign's merchants with their triage (``needs_panel``, ``reason``, ``priority``)."""
+        """Store the campaign's merchants with their triage (``needs_panel``, ``reason``, ``priority``).
+
+        Parameters
+        ----------
+        triaged
+            Merchants of ``MERCHANT_COLUMNS`` with the triage columns.
+        """
         columns = (*MERCHANT_COLUMNS, *TRIAGE_FIELDS)
         frame = triaged.loc[:, list(columns)].copy()
         frame["qr_issued"] = pd.to_datetime(frame["qr_issued"]).dt.strftime("%Y-%m-%d")
@@ -353,13 +416,30 @@ class CampaignStore:
 
     @_reported
     def needing_districts(self) -> pd.DataFrame:
-        """``merchant_id`` and ``district`` of every shop needing a panel (a light read for status)."""
+        """``merchant_id`` and ``district`` of every shop needing a panel (a light read for status).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Ordered by ``merchant_id``.
+        """
         query = "SELECT merchant_id, district FROM merchants WHERE needs_panel = 1 ORDER BY merchant_id"
         return pd.read_sql_query(query, self.conn)
 
     @_reported
     def merchants(self, districts: list[str] | None = None) -> pd.DataFrame:
-        """The campaign's merchants (of ``districts`` only, if given) in the canonical layout plus triage."""
+        """The campaign's merchants (of ``districts`` only, if given) in the canonical layout plus triage.
+
+        Parameters
+        ----------
+        districts
+            English district names, or None for all.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Typed as ``read_merchants`` gives them, ordered by ``merchant_id``.
+        """
         where, args = "", ()
         if districts is not None:
             where, args = f"WHERE district IN ({', '.join('?' for _ in districts)})", tuple(districts)
@@ -375,12 +455,31 @@ class CampaignStore:
     # --- plans, visits, unassigned ------------------------------------------------------------
     @_reported
     def current_plan_version(self) -> int | None:
-        """The latest plan version, None before the first plan."""
+        """The latest plan version, None before the first plan.
+
+        Returns
+        -------
+        int or None
+            The highest version stored.
+        """
         return self.conn.execute("SELECT MAX(plan_version) FROM plans").fetchone()[0]
 
     @_reported
     def add_plan(self, from_day: int, summary: dict) -> int:
-        """Record a new plan version starting at campaign day ``from_day``; return its number."""
+        """Record a new plan version starting at campaign day ``from_day``; return its number.
+
+        Parameters
+        ----------
+        from_day
+            The first campaign day the plan covers.
+        summary
+            The plan's figures, stored as JSON.
+
+        Returns
+        -------
+        int
+            The new version, one more than the current one.
+        """
         with self.transaction() as conn:
             version = (self.current_plan_version() or 0) + 1
             conn.execute(
@@ -391,14 +490,30 @@ class CampaignStore:
 
     @_reported
     def plans(self) -> pd.DataFrame:
-        """Every plan version with its summary (a dict)."""
+        """Every plan version with its summary (a dict).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``plan_version``, ``created_at``, ``from_day`` and ``summary``, in version order.
+        """
         frame = pd.read_sql_query("SELECT * FROM plans ORDER BY plan_version", self.conn)
         frame["summary"] = [json.loads(s) for s in frame["summary"]]
         return frame
 
     @_reported
     def add_visits(self, plan_version: int, visits: pd.DataFrame, status: str = "planned") -> None:
-        """Store a plan's visits (columns ``VISIT_FIELDS``)."""
+        """Store a plan's visits (columns ``VISIT_FIELDS``).
+
+        Parameters
+        ----------
+        plan_version
+            The version the visits belong to.
+        visits
+            One row per visit.
+        status
+            The status every visit gets.
+        """
         frame = visits.loc[:, list(VISIT_FIELDS)].astype(object)
         rows = ((plan_version, *row, status) for row in frame.itertuples(index=False))
         names = ", ".join(("plan_version", *VISIT_FIELDS, "status"))
@@ -412,6 +527,11 @@ class CampaignStore:
 
         Keys: ``needing`` (shops needing a panel), ``installed`` (one per installed outcome),
         ``planned`` (one per planned visit of the current plan) and ``unassigned`` (with ``reasons``).
+
+        Returns
+        -------
+        dict of str to list
+            Lists of ids by key; ``reasons`` lines up with ``unassigned``.
         """
         version = self.current_plan_version()
 
@@ -438,6 +558,25 @@ class CampaignStore:
         """Visits, optionally of one status and one plan version, ordered by day, staff and stop.
 
         ``columns`` picks the columns to read (default: all); a city's plan has ~200,000 visits.
+
+        Parameters
+        ----------
+        status
+            ``planned``, ``done``, ``failed`` or ``superseded``; None for all.
+        plan_version
+            One version, or None for all.
+        columns
+            Columns to read; empty for all.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per visit.
+
+        Raises
+        ------
+        ValueError
+            If ``columns`` names a column visits do not have.
         """
         known = {"id", "plan_version", "status", *VISIT_FIELDS}
         if not set(columns) <= known:
@@ -455,7 +594,15 @@ class CampaignStore:
 
     @_reported
     def set_visit_status(self, visit_ids: list[int], status: str) -> None:
-        """Give the visits ``visit_ids`` a new status."""
+        """Give the visits ``visit_ids`` a new status.
+
+        Parameters
+        ----------
+        visit_ids
+            The visits' ``id``.
+        status
+            One of ``VISIT_STATUSES``.
+        """
         with self.transaction() as conn:
             conn.executemany(
                 "UPDATE visits SET status = ? WHERE id = ?", ((status, int(i)) for i in visit_ids)
@@ -466,6 +613,16 @@ class CampaignStore:
         """Mark still-planned visits superseded (a new plan replaces them); return how many.
 
         With ``below``, only visits of plan versions before it (the new version's own stay planned).
+
+        Parameters
+        ----------
+        below
+            A plan version, or None for every version.
+
+        Returns
+        -------
+        int
+            The visits marked.
         """
         query = "UPDATE visits SET status = 'superseded' WHERE status = 'planned'"
         with self.transaction() as conn:
@@ -477,7 +634,21 @@ class CampaignStore:
     def carry_forward(self, old_version: int, new_version: int, districts: list[str]) -> int:
         """Copy plan ``old_version``'s planned visits and unassigned shops of ``districts`` into ``new_version``.
 
-        A re-plan of some districts keeps the others' plans this way; return the visits copied.
+        A re-plan of some districts keeps the others' plans this way.
+
+        Parameters
+        ----------
+        old_version
+            The version copied from.
+        new_version
+            The version copied into.
+        districts
+            English names of the districts whose plans are kept.
+
+        Returns
+        -------
+        int
+            The visits copied.
         """
         fields = ", ".join(VISIT_FIELDS)
         chosen = ", ".join("?" for _ in districts)
@@ -498,7 +669,15 @@ class CampaignStore:
 
     @_reported
     def set_unassigned(self, plan_version: int, unassigned: pd.DataFrame) -> None:
-        """Record (or replace) why shops are not in plan ``plan_version`` (``merchant_id``, ``reason``)."""
+        """Record (or replace) why shops are not in plan ``plan_version`` (``merchant_id``, ``reason``).
+
+        Parameters
+        ----------
+        plan_version
+            The plan version.
+        unassigned
+            One row per shop, with ``merchant_id`` and ``reason``.
+        """
         rows = (
             (plan_version, m, r) for m, r in zip(unassigned["merchant_id"], unassigned["reason"], strict=True)
         )
@@ -507,7 +686,15 @@ class CampaignStore:
 
     @_reported
     def remove_unassigned(self, plan_version: int, merchant_ids: list[str]) -> None:
-        """Take shops out of plan ``plan_version``'s unassigned list."""
+        """Take shops out of plan ``plan_version``'s unassigned list.
+
+        Parameters
+        ----------
+        plan_version
+            The plan version.
+        merchant_ids
+            The shops taken out.
+        """
         with self.transaction() as conn:
             conn.executemany(
                 "DELETE FROM unassigned WHERE plan_version = ? AND merchant_id = ?",
@@ -516,7 +703,18 @@ class CampaignStore:
 
     @_reported
     def unassigned(self, plan_version: int | None = None) -> pd.DataFrame:
-        """Unassigned shops of a plan version (default: the current one)."""
+        """Unassigned shops of a plan version (default: the current one).
+
+        Parameters
+        ----------
+        plan_version
+            The plan version, or None for the current one.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``merchant_id`` and ``reason``, ordered by ``merchant_id``.
+        """
         version = self.current_plan_version() if plan_version is None else plan_version
         return pd.read_sql_query(
             "SELECT merchant_id, reason FROM unassigned WHERE plan_version = ? ORDER BY merchant_id",
@@ -527,7 +725,18 @@ class CampaignStore:
     # --- outcomes -----------------------------------------------------------------------------
     @_reported
     def add_outcomes(self, outcomes: pd.DataFrame) -> int:
-        """Insert outcomes (columns ``OUTCOME_FIELDS``); rows already present are skipped. Return how many were new."""
+        """Insert outcomes (columns ``OUTCOME_FIELDS``); rows already present are skipped. Return how many were new.
+
+        Parameters
+        ----------
+        outcomes
+            Parsed outcomes with ``source_file`` and ``source_row``.
+
+        Returns
+        -------
+        int
+            The outcomes inserted.
+        """
         frame = outcomes.loc[:, list(OUTCOME_FIELDS)].astype(object)
         now = _now()
         names = ", ".join((*OUTCOME_FIELDS, "imported_at"))
@@ -542,10 +751,22 @@ class CampaignStore:
 
     @_reported
     def outcomes(self) -> pd.DataFrame:
-        """Every recorded outcome, in import order."""
+        """Every recorded outcome, in import order.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per outcome, with ``id`` and ``imported_at``.
+        """
         return pd.read_sql_query("SELECT * FROM outcomes ORDER BY id", self.conn)
 
     @_reported
     def last_outcome_id(self) -> int:
-        """Id of the newest outcome (0 when none): a cheap marker of whether outcomes changed."""
+        """Id of the newest outcome (0 when none): a cheap marker of whether outcomes changed.
+
+        Returns
+        -------
+        int
+            The largest outcome ``id``.
+        """
         return int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM outcomes").fetchone()[0])

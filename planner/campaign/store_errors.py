@@ -25,6 +25,11 @@ class StoreError(InputError):
 def check_store_path(path: str) -> None:
     """Refuse a store path that exists but is not a regular file (a folder, a device, a pipe).
 
+    Parameters
+    ----------
+    path
+        The store path as given, or ``":memory:"``.
+
     Raises
     ------
     StoreError
@@ -47,6 +52,11 @@ def explain(path: str, exc: BaseException, lock_wait_s: float) -> StoreError:
         An error of ``SQL_ERRORS``; pandas' read errors are explained by the SQLite error inside.
     lock_wait_s
         How long the store waited for another program's lock before giving up.
+
+    Returns
+    -------
+    StoreError
+        The error to raise, naming the file and what to do.
     """
     if isinstance(exc, pd.errors.DatabaseError) and isinstance(exc.__cause__, sqlite3.Error):
         exc = exc.__cause__

@@ -75,7 +75,18 @@ Encoding = Annotated[
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn planner's errors into a one-line message and exit code 1; Ctrl-C into exit code 130."""
+    """Turn planner's errors into a one-line message and exit code 1; Ctrl-C into exit code 130.
+
+    Yields
+    ------
+    None
+        The block runs inside.
+
+    Raises
+    ------
+    typer.Exit
+        With code 1 after a ``PlannerError``, 130 after Ctrl-C.
+    """
     try:
         yield
     except PlannerError as exc:
@@ -90,7 +101,18 @@ def user_errors() -> Iterator[None]:
 
 @contextmanager
 def progress_bar(label: str) -> Iterator:
-    """A rich progress bar with an ETA; yields the ``progress(done, total, text)`` callback."""
+    """A rich progress bar with an ETA; yields the ``progress(done, total, text)`` callback.
+
+    Parameters
+    ----------
+    label
+        The text in front of the bar.
+
+    Yields
+    ------
+    Progress
+        The callback that moves the bar.
+    """
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -171,7 +193,20 @@ def settings_from_options(
 
 
 def table_of(frame, title: str) -> Table:
-    """A rich table of ``frame``; on a narrow terminal long headers and cells wrap, never cut."""
+    """A rich table of ``frame``; on a narrow terminal long headers and cells wrap, never cut.
+
+    Parameters
+    ----------
+    frame
+        The table; a named or non-default index becomes columns.
+    title
+        The table's title.
+
+    Returns
+    -------
+    rich.table.Table
+        Numbers right-aligned, text left-aligned.
+    """
     if frame.index.name is not None or not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     table = Table(title=title)
@@ -184,11 +219,35 @@ def table_of(frame, title: str) -> Table:
 
 
 def reasons_text(row: dict, prefix: str = "left_") -> str:
-    """``reason n, ...`` from a table row's ``<prefix><reason>`` counts (those above zero)."""
+    """``reason n, ...`` from a table row's ``<prefix><reason>`` counts (those above zero).
+
+    Parameters
+    ----------
+    row
+        A row of a status or staffing table.
+    prefix
+        The prefix of the count columns.
+
+    Returns
+    -------
+    str
+        For example ``capacity 3, no_time_window_fits 1``.
+    """
     return ", ".join(f"{c.removeprefix(prefix)} {n}" for c, n in row.items() if c.startswith(prefix) and n)
 
 
 def print_reads(read, rejects_path, warnings_path=None) -> None:
+    """Print how many merchants were read, and where the rejected and overruled rows went.
+
+    Parameters
+    ----------
+    read
+        The read's result.
+    rejects_path
+        The rejects file, or None.
+    warnings_path
+        The warnings file, or None.
+    """
     console.print(f"read {len(read.merchants):,} merchants from {read.source}")
     if rejects_path is not None:
         console.print(f"[yellow]{read.rejected_rows:,} rows rejected[/yellow]: see {rejects_path}")
@@ -199,6 +258,13 @@ def print_reads(read, rejects_path, warnings_path=None) -> None:
 
 
 def print_plan(run: PlanRun) -> None:
+    """Print a planned district: the read, the daily table, the summary and the files written.
+
+    Parameters
+    ----------
+    run
+        What ``plan_file`` did.
+    """
     print_reads(run.read, run.rejects_path, run.warnings_path)
     console.print(table_of(daily_table(run.plan), f"Plan for {run.plan.district.name_en} (verified)"))
     summary = run.plan.summary()

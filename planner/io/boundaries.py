@@ -40,7 +40,13 @@ class Boundaries:
     column: str  # the file's column that names or codes the districts
 
     def describe(self) -> str:
-        """One line for the coordinator: the file, its polygons and the column used."""
+        """One line for the coordinator: the file, its polygons and the column used.
+
+        Returns
+        -------
+        str
+            For example ``gu.gpkg: 25 polygons of 25 districts (from column SIG_KOR_NM)``.
+        """
         count = self.polygons["district"].nunique()
         return f"{self.source.name}: {len(self.polygons)} polygons of {count} districts (from column {self.column})"
 
@@ -95,6 +101,19 @@ def read_boundaries(path: str | Path) -> Boundaries:
 def parse_boundaries(frame: gpd.GeoDataFrame, *, source: str | Path = "boundaries") -> Boundaries:
     """Label the polygons of ``frame`` with their districts; see ``read_boundaries``.
 
+    Parameters
+    ----------
+    frame
+        Polygons or multipolygons with attribute columns, as read from a GIS file.
+    source
+        The file's name, for messages.
+
+    Returns
+    -------
+    Boundaries
+        The polygons with a ``district`` column of English names (unlabelled ones dropped), in the
+        frame's CRS, or WGS84 when it had none.
+
     Raises
     ------
     InputError
@@ -126,6 +145,15 @@ def parse_boundaries(frame: gpd.GeoDataFrame, *, source: str | Path = "boundarie
 
 def district_column(attributes: pd.DataFrame, *, source: str | Path = "boundaries") -> tuple[str, pd.Series]:
     """Find the column naming or coding the polygons' districts and map it to English names.
+
+    Columns of names are tried before columns of digits.
+
+    Parameters
+    ----------
+    attributes
+        The polygons' attribute columns, without the geometry.
+    source
+        The file's name, for messages.
 
     Returns
     -------
@@ -171,7 +199,20 @@ def _districts_of(text: pd.Series) -> pd.Series | None:
 
 
 def locate(lat: np.ndarray, lon: np.ndarray, boundaries: Boundaries) -> np.ndarray:
-    """The district of each WGS84 point: the first polygon holding it (borders count), "" if none."""
+    """The district of each WGS84 point: the first polygon holding it (borders count), "" if none.
+
+    Parameters
+    ----------
+    lat, lon
+        The points' WGS84 coordinates, in degrees.
+    boundaries
+        District polygons, from ``read_boundaries``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One English district name per point, ``""`` for a point outside every polygon.
+    """
     points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
     if boundaries.polygons.crs is not None and not boundaries.polygons.crs.equals(points.crs):
         points = points.to_crs(boundaries.polygons.crs)
@@ -214,6 +255,11 @@ def settle_districts(
     -------
     Settled
         The merchants kept (fresh 0-based index), the rows rejected and the disagreements.
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` does not hold one row number per merchant.
     """
     rows = np.asarray(rows, dtype="int64")
     if len(rows) != len(merchants):

@@ -108,12 +108,34 @@ def _choice(synonyms: dict[str, str], default: str, column: str) -> _ParseOne:
 
 
 def parse_category(raw: pd.Series) -> Parsed:
-    """Map category text (any case, common synonyms) to ``CATEGORIES``; empty means ``DEFAULT_CATEGORY``."""
+    """Map category text (any case, common synonyms) to ``CATEGORIES``; empty means ``DEFAULT_CATEGORY``.
+
+    Parameters
+    ----------
+    raw
+        The column's cells as stripped text.
+
+    Returns
+    -------
+    Parsed
+        The category of each row, and a reason for each cell that names no category.
+    """
     return _parse_unique(raw, _choice(CATEGORY_SYNONYMS, DEFAULT_CATEGORY, "category"))
 
 
 def parse_qr_status(raw: pd.Series) -> Parsed:
-    """Map QR status text (any case, common synonyms) to ``QR_STATUSES``; empty means ``"ok"``."""
+    """Map QR status text (any case, common synonyms) to ``QR_STATUSES``; empty means ``"ok"``.
+
+    Parameters
+    ----------
+    raw
+        The column's cells as stripped text.
+
+    Returns
+    -------
+    Parsed
+        The status of each row, and a reason for each cell that names no status.
+    """
     return _parse_unique(raw, _choice(QR_STATUS_SYNONYMS, DEFAULT_QR_STATUS, "qr_status"))
 
 
@@ -128,7 +150,19 @@ def _district_names() -> dict[str, str]:
 
 
 def parse_district(raw: pd.Series) -> Parsed:
-    """Map district names (English, Korean, without "-gu", or code) to the English name; empty stays empty."""
+    """Map district names (English, Korean, without "-gu", or code) to the English name; empty stays empty.
+
+    Parameters
+    ----------
+    raw
+        The column's cells as stripped text.
+
+    Returns
+    -------
+    Parsed
+        The English district name of each row (``""`` where empty), and a reason for each cell
+        that names no Seoul district.
+    """
     allowed = ", ".join(load_districts()["name_en"])
 
     def parse_one(text: str) -> tuple[object, str | None]:
@@ -143,7 +177,21 @@ def parse_district(raw: pd.Series) -> Parsed:
 
 
 def parse_opening_hours(raw: pd.Series, category: pd.Series) -> Parsed:
-    """Check OSM opening_hours text; an empty cell takes the category's ``DEFAULT_OPENING_HOURS``."""
+    """Check OSM opening_hours text; an empty cell takes the category's ``DEFAULT_OPENING_HOURS``.
+
+    Parameters
+    ----------
+    raw
+        The column's cells as stripped text.
+    category
+        Each row's parsed category, for the default of an empty cell.
+
+    Returns
+    -------
+    Parsed
+        The opening hours of each row (synonyms such as ``24시간`` written as ``24/7``), and a reason,
+        naming the character where parsing stopped, for each cell that is not OSM syntax.
+    """
     defaults = category.map(DEFAULT_OPENING_HOURS).fillna(DEFAULT_OPENING_HOURS[DEFAULT_CATEGORY])
     text = raw.where(raw != "", defaults.astype(str))
 
@@ -188,6 +236,18 @@ def parse_qr_issued(raw: pd.Series, today: dt.date | None = None) -> Parsed:
 
     Dates before ``EARLIEST_QR_ISSUED`` or after ``today`` (by default the day of the run) are
     rejected: a panel cannot have been issued in the future.
+
+    Parameters
+    ----------
+    raw
+        The column's cells as stripped text.
+    today
+        The latest date accepted; None for the day of the run.
+
+    Returns
+    -------
+    Parsed
+        ``datetime64[ns]`` dates (NaT where empty or rejected), and a reason per rejected cell.
     """
     latest = today or dt.date.today()
     parsed = _parse_unique(raw, lambda text: _parse_date(text, latest))
@@ -198,7 +258,18 @@ def parse_qr_issued(raw: pd.Series, today: dt.date | None = None) -> Parsed:
 
 
 def parse_payment_errors(raw: pd.Series) -> Parsed:
-    """Parse counts of payment errors: whole numbers >= 0 ("3" or "3.0"); empty means 0."""
+    """Parse counts of payment errors: whole numbers >= 0 ("3" or "3.0"); empty means 0.
+
+    Parameters
+    ----------
+    raw
+        The column's cells as stripped text.
+
+    Returns
+    -------
+    Parsed
+        ``int64`` counts (0 where rejected), and a reason per cell that is not a whole number >= 0.
+    """
     number = pd.to_numeric(raw.where(raw != "", "0"), errors="coerce")
     reasons = pd.Series(
         np.select(
@@ -221,7 +292,18 @@ def parse_payment_errors(raw: pd.Series) -> Parsed:
 
 
 def parse_active(raw: pd.Series) -> Parsed:
-    """Parse true/false, yes/no, 1/0 (any case); empty means True (the shop is still a merchant)."""
+    """Parse true/false, yes/no, 1/0 (any case); empty means True (the shop is still a merchant).
+
+    Parameters
+    ----------
+    raw
+        The column's cells as stripped text.
+
+    Returns
+    -------
+    Parsed
+        Booleans (False where rejected), and a reason per cell that is not a yes or a no.
+    """
 
     def parse_one(text: str) -> tuple[object, str | None]:
         if text == "":
@@ -236,7 +318,18 @@ def parse_active(raw: pd.Series) -> Parsed:
 
 
 def parse_merchant_ids(raw: pd.Series) -> Parsed:
-    """Require a printable merchant_id on every row; a repeated id keeps its first row, rejects the others."""
+    """Require a printable merchant_id on every row; a repeated id keeps its first row, rejects the others.
+
+    Parameters
+    ----------
+    raw
+        The column's cells as stripped text; the index holds the file's row numbers.
+
+    Returns
+    -------
+    Parsed
+        The ids unchanged, and a reason per empty id, id with a control character, or repeat.
+    """
     reasons = pd.Series(None, index=raw.index, dtype=object)
     reasons[raw == ""] = "merchant_id is empty; give every shop a unique id"
     control = raw[raw.str.contains(_CONTROL)]
@@ -257,7 +350,20 @@ def parse_merchant_ids(raw: pd.Series) -> Parsed:
 
 
 def parse_free_text(raw: pd.Series, column: str) -> Parsed:
-    """Keep free text (name, address) as written, but reject a cell holding a NUL character."""
+    """Keep free text (name, address) as written, but reject a cell holding a NUL character.
+
+    Parameters
+    ----------
+    raw
+        The column's cells as stripped text.
+    column
+        The column's name, for the reason.
+
+    Returns
+    -------
+    Parsed
+        The text unchanged, and a reason per cell holding a NUL character.
+    """
     reasons = pd.Series(None, index=raw.index, dtype=object)
     reasons[raw.str.contains("\x00", regex=False)] = (
         f"{column} holds a NUL character, a sign of a binary or UTF-16 file; delete it or save the file as UTF-8"
@@ -276,6 +382,11 @@ def _coordinate(raw: pd.Series, column: str, example: str) -> Parsed:
 
 def parse_coordinates(lat_raw: pd.Series, lon_raw: pd.Series) -> tuple[Parsed, Parsed, pd.Series]:
     """Parse lat/lon and check that each point lies in ``SEOUL_BOUNDS``.
+
+    Parameters
+    ----------
+    lat_raw, lon_raw
+        The latitude and longitude cells as stripped text.
 
     Returns
     -------

@@ -54,7 +54,13 @@ class ReadResult:
         return int(self.rejects["row"].nunique())
 
     def summary(self) -> str:
-        """One line for the coordinator: how many shops were read and how many rows rejected."""
+        """One line for the coordinator: how many shops were read and how many rows rejected.
+
+        Returns
+        -------
+        str
+            ``<file>: <n> merchants read, <m> rows rejected (<layout> layout)``.
+        """
         return (
             f"{self.source.name}: {len(self.merchants)} merchants read, {self.rejected_rows} rows rejected "
             f"({self.layout} layout)"
@@ -123,6 +129,19 @@ def read_merchants(
 
 def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
     """Read a merchants file into text cells, choosing the reader by extension.
+
+    Parameters
+    ----------
+    path
+        A ``.csv``, ``.csv.gz``, ``.geojson``, ``.json`` or ``.gpkg`` file.
+    encoding
+        The text encoding of a CSV file; None to detect it (see ``planner.io.text.decode_text``).
+
+    Returns
+    -------
+    RawTable
+        The cells as text indexed by row number, the rows that could not be split into cells,
+        and the encoding used.
 
     Raises
     ------
@@ -218,7 +237,20 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def reject_path_for(source: str | Path, out_dir: str | Path) -> Path:
-    """Where the rejects of ``source`` go: ``out_dir / "<name>.rejects.csv"``."""
+    """Where the rejects of ``source`` go: ``out_dir / "<name>.rejects.csv"``.
+
+    Parameters
+    ----------
+    source
+        The merchants file; its known suffix (``.csv``, ``.csv.gz``, ``.gpkg``, ...) is dropped.
+    out_dir
+        The output folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The reject file's path; nothing is created.
+    """
     name = Path(source).name
     for suffix in sorted(CSV_SUFFIXES + GEO_SUFFIXES, key=len, reverse=True):
         if name.lower().endswith(suffix):
@@ -234,6 +266,13 @@ def write_rejects(rejects: pd.DataFrame, path: str | Path) -> Path:
     written as ``\\xNN`` and a cell that a spreadsheet would run as a formula gets a leading ``'``
     (``planner.io.spreadsheet``).
 
+    Parameters
+    ----------
+    rejects
+        Rows of ``planner.schema.REJECT_COLUMNS``, one per problem.
+    path
+        The file to write.
+
     Returns
     -------
     pathlib.Path
@@ -246,5 +285,16 @@ def write_rejects(rejects: pd.DataFrame, path: str | Path) -> Path:
 
 
 def visible_controls(text: str) -> str:
-    """``text`` with each control character written as ``\\xNN``, as the reject file shows it."""
+    """``text`` with each control character written as ``\\xNN``, as the reject file shows it.
+
+    Parameters
+    ----------
+    text
+        A cell's text.
+
+    Returns
+    -------
+    str
+        The text, printable.
+    """
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

@@ -114,7 +114,19 @@ def _first_present(raw: pd.DataFrame, key: str) -> pd.Series | None:
 
 
 def source_column_names(raw: pd.DataFrame) -> dict[str, str]:
-    """Return, for each planner column filled from the register, the register column it came from."""
+    """Return, for each planner column filled from the register, the register column it came from.
+
+    Parameters
+    ----------
+    raw
+        The register's cells, with its Korean column names.
+
+    Returns
+    -------
+    dict of str to str
+        Planner column (``merchant_id``, ``name``, ``category``, ...) to register column name, for
+        the columns present; used to name the register's column in rejects.
+    """
     names = {}
     for key, candidates in REGISTER_SOURCES.items():
         found = next((name for name in candidates if name in raw.columns), None)

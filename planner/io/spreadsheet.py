@@ -23,6 +23,16 @@ def needs_quote(text: str) -> bool:
     """True when ``text`` would start a formula in a spreadsheet, or already starts with a quote.
 
     Leading blanks are looked through: ``" =1+1"`` counts as a formula.
+
+    Parameters
+    ----------
+    text
+        A cell's text.
+
+    Returns
+    -------
+    bool
+        Whether ``quote_cell`` puts a ``'`` in front of it.
     """
     return text[:1] in _QUOTED_FIRST or text.lstrip()[:1] in FORMULA_SIGNS
 
@@ -32,6 +42,16 @@ def quote_cell(value: object) -> object:
 
     A spreadsheet shows a cell starting with ``'`` as plain text. Numbers are never quoted, so a
     negative number stays a number.
+
+    Parameters
+    ----------
+    value
+        A cell of a frame about to be written.
+
+    Returns
+    -------
+    object
+        The quoted text, or ``value`` itself.
     """
     if isinstance(value, str) and needs_quote(value):
         return QUOTE + value
@@ -39,14 +59,36 @@ def quote_cell(value: object) -> object:
 
 
 def unquote_cell(value: object) -> object:
-    """Undo ``quote_cell``: drop the ``'`` it added; any other value is returned unchanged."""
+    """Undo ``quote_cell``: drop the ``'`` it added; any other value is returned unchanged.
+
+    Parameters
+    ----------
+    value
+        A cell as read from a file that ``write_spreadsheet_csv`` wrote.
+
+    Returns
+    -------
+    object
+        The cell as it was before quoting.
+    """
     if isinstance(value, str) and value[:1] == QUOTE and needs_quote(value[1:]):
         return value[1:]
     return value
 
 
 def quote_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells are quoted with ``quote_cell``; numeric columns are kept."""
+    """A copy of ``frame`` whose text cells are quoted with ``quote_cell``; numeric columns are kept.
+
+    Parameters
+    ----------
+    frame
+        The table about to be written.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A quoted copy; ``frame`` is not changed.
+    """
     quoted = frame.copy()
     for name, column in frame.items():
         if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):

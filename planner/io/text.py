@@ -51,6 +51,20 @@ def decode_text(data: bytes, *, source: str = "input", encoding: str | None = No
     lone surrogates, and CP949 is the ``fallback`` each row holding them is tried with; with an
     explicit ``encoding`` there is no fallback. ``parse_csv_text`` rejects the rows left.
 
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    source
+        The file's name, for messages.
+    encoding
+        The encoding to use; None to detect it (UTF-16 with a byte-order mark, then ``ENCODINGS``).
+
+    Returns
+    -------
+    Decoded
+        The text without byte-order mark, the encoding used and the fallback (or None).
+
     Raises
     ------
     InputError
@@ -146,6 +160,17 @@ def parse_csv_text(
     and the reason, when it has more or fewer fields than the header (it is not guessed at), when
     a cell is longer than ``MAX_FIELD_CHARS``, or when it holds bytes that could not be decoded
     (shown as U+DC80-U+DCFF) and that ``fallback`` cannot decode either.
+
+    Parameters
+    ----------
+    text
+        The decoded file, from ``decode_text``.
+    source
+        The file's name, for messages.
+    encoding
+        The encoding the text was read with, named in the reasons of undecodable rows.
+    fallback
+        The encoding tried on each row holding undecodable bytes, or None.
 
     Returns
     -------

@@ -41,6 +41,18 @@ class Validated(NamedTuple):
 def normalize_columns(raw: pd.DataFrame, *, source: str = "input") -> pd.DataFrame:
     """Strip blanks and byte-order marks from column names and lower-case Latin ones.
 
+    Parameters
+    ----------
+    raw
+        The file's cells with the header's column names.
+    source
+        The file's name, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same cells under the cleaned names.
+
     Raises
     ------
     InputError
@@ -55,12 +67,34 @@ def normalize_columns(raw: pd.DataFrame, *, source: str = "input") -> pd.DataFra
 
 
 def clean_text(column: pd.Series) -> pd.Series:
-    """Return the cells as stripped text, missing cells as ""."""
+    """Return the cells as stripped text, missing cells as "".
+
+    Parameters
+    ----------
+    column
+        One column of a file's cells.
+
+    Returns
+    -------
+    pandas.Series
+        The stripped text, same index.
+    """
     return column.fillna("").astype(str).str.strip()
 
 
 def detect_layout(columns: list[str] | pd.Index) -> str:
-    """Return ``"register"`` for the Korean shop register's columns, else ``"canonical"``."""
+    """Return ``"register"`` for the Korean shop register's columns, else ``"canonical"``.
+
+    Parameters
+    ----------
+    columns
+        The file's column names.
+
+    Returns
+    -------
+    str
+        ``"register"`` or ``"canonical"``.
+    """
     return "register" if is_register_layout(columns) else "canonical"
 
 
@@ -110,7 +144,13 @@ _REJECT_DTYPES = {"row": "int64", "merchant_id": str, "column": str, "value": st
 
 
 def empty_rejects() -> pd.DataFrame:
-    """Return a rejects frame with no rows and the columns of ``REJECT_COLUMNS``."""
+    """Return a rejects frame with no rows and the columns of ``REJECT_COLUMNS``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Typed columns (``row`` is ``int64``), so that it concatenates with other rejects.
+    """
     return pd.DataFrame({c: pd.Series(dtype=_REJECT_DTYPES[c]) for c in REJECT_COLUMNS})
 
 

@@ -55,7 +55,18 @@ def progress_figure(plan: Plan, actual: pd.Series | None = None) -> Figure:
 
 
 def workload_figure(plan: Plan) -> Figure:
-    """Hours of travel and of work at shops for every worker-day, against the shift length."""
+    """Hours of travel and of work at shops for every worker-day, against the shift length.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Stacked bars, one per worker-day, and a dashed line at the shift's length.
+    """
     routes = plan.routes
     load = routes.groupby(["date", "staff_id"])[["travel_s", "service_s"]].sum().div(3600).reset_index()
     labels = [f"{d[5:]} {s.rsplit('-', 1)[-1]}" for d, s in zip(load["date"], load["staff_id"], strict=True)]
@@ -82,6 +93,12 @@ def district_figure(summaries: Sequence[dict]) -> Figure:
     ----------
     summaries
         ``Plan.summary()`` dictionaries (or ``summary.json`` contents), one per district.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Shops planned and unassigned per district, and the worker-days each takes with its last
+        day used.
     """
     table = pd.DataFrame(list(summaries)).sort_values("needing", ascending=False)
     names = table["district"].tolist()

@@ -68,7 +68,21 @@ def export_plan(
 
 
 def plan_layers(plan: Plan, merchants_triaged: pd.DataFrame | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """The export's layers as GeoDataFrames in EPSG:4326, empty ones left out."""
+    """The export's layers as GeoDataFrames in EPSG:4326, empty ones left out.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    merchants_triaged
+        The district's triaged merchants, for the ``merchants`` layer and the locations of
+        unassigned shops; None leaves them out.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        By layer name (``LAYERS``), in that order.
+    """
     layers = {
         "merchants": merchant_points(merchants_triaged) if merchants_triaged is not None else None,
         "stops": points(plan.routes),
@@ -80,13 +94,35 @@ def plan_layers(plan: Plan, merchants_triaged: pd.DataFrame | None = None) -> di
 
 
 def points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Points at each row's ``lon``/``lat``, in EPSG:4326."""
+    """Points at each row's ``lon``/``lat``, in EPSG:4326.
+
+    Parameters
+    ----------
+    frame
+        A table with ``lat`` and ``lon`` columns.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Every column of ``frame`` (fresh index) and a point geometry.
+    """
     geometry = shapely.points(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
     return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry=geometry, crs=WGS84)
 
 
 def merchant_points(merchants: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Merchants as points; dates as ISO text so every GIS tool reads them alike."""
+    """Merchants as points; dates as ISO text so every GIS tool reads them alike.
+
+    Parameters
+    ----------
+    merchants
+        Merchants with ``lat`` and ``lon``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One point per merchant, blank text where a date is missing.
+    """
     frame = merchants.copy()
     for column in frame.columns[frame.dtypes.map(pd.api.types.is_datetime64_any_dtype)]:
         frame[column] = frame[column].dt.strftime("%Y-%m-%d").fillna("")
@@ -98,6 +134,16 @@ def route_lines(plan: Plan) -> gpd.GeoDataFrame:
 
     Open routes (``settings.solver.open_routes``) end at the last shop; with
     ``settings.solver.open_start`` they start at the first one.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``staff_id``, ``date``, ``stops``, ``travel_min``, ``service_min`` and the line.
     """
     office = (plan.district.office_lon, plan.district.office_lat)
     back, out = not plan.settings.solver.open_routes, not plan.settings.solver.open_start
@@ -123,7 +169,21 @@ def route_lines(plan: Plan) -> gpd.GeoDataFrame:
 
 
 def zone_polygons(plan: Plan, merchants_triaged: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
-    """Each zone's area: the convex hull of its shops, buffered by ``ZONE_BUFFER_M`` metres."""
+    """Each zone's area: the convex hull of its shops, buffered by ``ZONE_BUFFER_M`` metres.
+
+    Parameters
+    ----------
+    plan
+        The plan, with its ``zones`` table.
+    merchants_triaged
+        The district's triaged merchants, for the locations of unassigned shops; None uses the
+        locations the plan holds.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``zone``, ``shops`` and the polygon, in EPSG:4326; empty when no shop has a zone.
+    """
     located = _locations(plan, merchants_triaged)
     zones = plan.zones.merge(located, on="merchant_id", how="inner")
     zones = zones[zones["zone"].to_numpy() >= 0]
@@ -137,7 +197,21 @@ def zone_polygons(plan: Plan, merchants_triaged: pd.DataFrame | None = None) -> 
 
 
 def unassigned_points(plan: Plan, merchants_triaged: pd.DataFrame | None = None) -> gpd.GeoDataFrame:
-    """Unassigned shops with a known location, as points with their reason."""
+    """Unassigned shops with a known location, as points with their reason.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    merchants_triaged
+        The district's triaged merchants, for the shops' locations when ``plan.unassigned`` has
+        none; None then gives an empty layer.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``merchant_id``, ``reason``, and the shop's name, address and point where known.
+    """
     frame = plan.unassigned
     if not {"lat", "lon"} <= set(frame.columns):
         if merchants_triaged is None:

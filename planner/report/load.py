@@ -145,6 +145,16 @@ def parse_unassigned(unassigned: pd.DataFrame, source: str = "unassigned.csv") -
 def read_summary(path: Path) -> dict:
     """A plan's ``summary.json``, with the fields ``load_plan`` relies on checked.
 
+    Parameters
+    ----------
+    path
+        The ``summary.json`` of a plan folder.
+
+    Returns
+    -------
+    dict
+        The summary as written.
+
     Raises
     ------
     InputError
@@ -198,6 +208,20 @@ def parse_routes(routes: pd.DataFrame, settings: Settings, source: str = "routes
     time without one is Seoul time. Office and lunch times are read from ``leave_office``,
     ``back_office`` and ``lunch_start``; files written before those columns existed (or blank
     cells) give -1.
+
+    Parameters
+    ----------
+    routes
+        ``routes.csv`` as text cells, spreadsheet quotes removed.
+    settings
+        The plan's settings, whose week turns dates and times into week seconds.
+    source
+        The file's name, for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The visits with the columns of ``planner.schedule.ROUTE_COLUMNS``, typed.
 
     Raises
     ------
@@ -327,6 +351,11 @@ def installs_per_day(store_path: str | Path, district: str | None = None) -> pd.
         The campaign's SQLite file (``planner campaign init``).
     district
         Count only this district's shops (English name); None counts every shop in the store.
+
+    Returns
+    -------
+    pandas.Series
+        ``installed``: the number of shops installed, indexed by date.
 
     Raises
     ------

@@ -195,7 +195,18 @@ def write_maps(plan: Plan, out_dir: str | Path, merchants: pd.DataFrame | None =
 
 
 def copy_assets(out_dir: str | Path) -> Path:
-    """Copy Leaflet's files (with its licence) into ``out_dir/leaflet``; return that folder."""
+    """Copy Leaflet's files (with its licence) into ``out_dir/leaflet``; return that folder.
+
+    Parameters
+    ----------
+    out_dir
+        The folder the maps are written to.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir/leaflet``.
+    """
     source = resources.files("planner.report") / "assets" / LEAFLET_DIR
     target = Path(out_dir) / LEAFLET_DIR
     with resources.as_file(source) as folder:

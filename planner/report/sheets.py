@@ -83,7 +83,18 @@ def write_sheets(plan: Plan, out_dir: str | Path) -> list[Path]:
 
 
 def route_sheets(plan: Plan) -> list[Sheet]:
-    """The plan's sheets, ordered by date then worker."""
+    """The plan's sheets, ordered by date then worker.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    list of Sheet
+        One sheet per worker-day: its stops, times, totals, sketch and file name.
+    """
     office = (plan.district.office_lat, plan.district.office_lon)
     solver = plan.settings.solver
     from_office, back_to_office = not solver.open_start, not solver.open_routes
@@ -110,7 +121,18 @@ def route_sheets(plan: Plan) -> list[Sheet]:
 
 
 def sheet_rows(visits: pd.DataFrame) -> pd.DataFrame:
-    """The table a worker follows: stop order, planned time, the shop, and an empty notes column."""
+    """The table a worker follows: stop order, planned time, the shop, and an empty notes column.
+
+    Parameters
+    ----------
+    visits
+        One worker-day's visits in stop order, with ISO ``start`` and ``departure`` times.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``SHEET_COLUMNS``, ``planned`` as ``HH:MM-HH:MM``.
+    """
     hhmm = visits["start"].astype(str).str.slice(11, 16)
     done = visits["departure"].astype(str).str.slice(11, 16)
     rows = visits.assign(planned=hhmm + "-" + done, notes="")
@@ -125,6 +147,22 @@ def route_svg(
     The line leaves the office unless ``from_office`` is false and returns to it when ``back_to_office``.
 
     Coordinates are drawn equirectangular around the district, which is true enough at city scale.
+
+    Parameters
+    ----------
+    visits
+        One worker-day's visits in stop order, with ``lat`` and ``lon``.
+    office
+        The office's ``(lat, lon)``.
+    back_to_office
+        Whether the line returns to the office.
+    from_office
+        Whether the line starts at the office.
+
+    Returns
+    -------
+    str
+        The ``<svg>`` element, ``SVG_SIZE`` pixels.
     """
     width, height = SVG_SIZE
     lats = [office[0], *visits["lat"].astype(float)]

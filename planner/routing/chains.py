@@ -73,6 +73,16 @@ class WeekWork:
         """A copy whose work estimates for ``members`` count hops among ``members`` only.
 
         The shops a first pass left are sparse: their hops are longer than among all shops.
+
+        Parameters
+        ----------
+        members
+            Row positions in ``shops`` of the shops whose shares are measured again.
+
+        Returns
+        -------
+        WeekWork
+            A copy with new shares for ``members``; ``self`` is not changed.
         """
         thinner = copy.copy(self)
         shares = self.shop_work_s.copy()
@@ -100,7 +110,20 @@ class WeekWork:
 
 
 def open_days(shops: pd.DataFrame, settings: Settings) -> np.ndarray:
-    """``(shops, days)`` bool: whether each shop can be served on each day of the week."""
+    """``(shops, days)`` bool: whether each shop can be served on each day of the week.
+
+    Parameters
+    ----------
+    shops
+        Prepared shops with ``windows`` and ``service_s`` columns.
+    settings
+        The week gives the days and each day's shift.
+
+    Returns
+    -------
+    numpy.ndarray
+        True where a whole service fits in one of the shop's windows within that day's shift.
+    """
     week = settings.week
     shifts = [week.shift_s(day) for day in range(week.days)]
     known: dict[tuple, list[bool]] = {}  # shops share a few opening-hours patterns
@@ -119,7 +142,20 @@ def open_days(shops: pd.DataFrame, settings: Settings) -> np.ndarray:
 
 
 def chain_zones(zone_of: np.ndarray, xy: np.ndarray) -> list[np.ndarray]:
-    """The zones' members, ordered along a Hilbert curve through their centres."""
+    """The zones' members, ordered along a Hilbert curve through their centres.
+
+    Parameters
+    ----------
+    zone_of
+        Zone label per shop, ``0 .. k-1``.
+    xy
+        ``(n, 2)`` metric coordinates of the shops.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        The row positions of each non-empty zone, neighbouring zones next to each other.
+    """
     zones = [np.flatnonzero(zone_of == z) for z in range(zone_of.max() + 1)]
     zones = [z for z in zones if len(z)]
     if not zones:
@@ -129,7 +165,20 @@ def chain_zones(zone_of: np.ndarray, xy: np.ndarray) -> list[np.ndarray]:
 
 
 def split_lanes(zones: list[np.ndarray], lanes: int) -> list[list[np.ndarray]]:
-    """Cut the ordered zones into ``lanes`` runs of consecutive zones with about equal shops."""
+    """Cut the ordered zones into ``lanes`` runs of consecutive zones with about equal shops.
+
+    Parameters
+    ----------
+    zones
+        Zones' row positions in chain order (``chain_zones``).
+    lanes
+        How many runs to cut.
+
+    Returns
+    -------
+    list of list of numpy.ndarray
+        At most ``lanes`` non-empty runs, in order.
+    """
     sizes = np.cumsum([len(z) for z in zones])
     if not len(sizes):
         return []
@@ -139,7 +188,18 @@ def split_lanes(zones: list[np.ndarray], lanes: int) -> list[list[np.ndarray]]:
 
 
 def solve_one(args: tuple[Problem, float, int | None]) -> object:
-    """Solve one step's problem; runs on an executor's worker."""
+    """Solve one step's problem; runs on an executor's worker.
+
+    Parameters
+    ----------
+    args
+        ``(problem, time_limit_s, solution_limit)``, one tuple so that executors can map it.
+
+    Returns
+    -------
+    object
+        The OR-Tools ``Solution`` of the problem.
+    """
     problem, limit, solution_limit = args
     if solution_limit and len(problem.visits) <= 1:
         # One visit has no second solution, so a solution limit never ends the search: only
@@ -162,6 +222,24 @@ def solve_step(work: WeekWork, members: list[int], slots: list[Slot], urgent: se
     and the members dropped.
 
     Shops in ``urgent`` were dropped before: they are solved as priority 1, so the carry stays small.
+
+    Parameters
+    ----------
+    work
+        The district's week.
+    members
+        Row positions in ``work.shops`` of the step's shops.
+    slots
+        The worker-days offered.
+    urgent
+        Row positions of shops a step dropped before.
+    call
+        ``call(fn, args)`` runs ``fn(args)``, on an executor's worker or in this thread.
+
+    Returns
+    -------
+    tuple
+        The visit rows (``shop`` and ``zone`` in district terms) and the row positions dropped.
     """
     members = sorted(members)
     pool = work.shops.iloc[members]
@@ -190,7 +268,19 @@ class Lane:
         self.dropped: list[int] = []
 
     def run(self, call, stop: threading.Event, report: Callable[[int], None]) -> None:
-        """Walk the chain, solving each step with ``call(fn, args)``, until its zones are done."""
+        """Walk the chain, solving each step with ``call(fn, args)``, until its zones are done.
+
+        Visits go to ``self.rows`` and shops no step could place to ``self.dropped``.
+
+        Parameters
+        ----------
+        call
+            ``call(fn, args)`` runs ``fn(args)``, on an executor's worker or in this thread.
+        stop
+            Set by another lane that failed: the walk ends after its current step.
+        report
+            Called with the number of visits each step placed.
+        """
         work, day_s = self.work, self.work.day_s
         if day_s <= 0:
             raise PlannerError(
@@ -245,7 +335,24 @@ def _check_progress(before: tuple, after: tuple) -> None:
 def run_lanes(
     work: WeekWork, lanes: list[Lane], executor, report: Callable[[int], None]
 ) -> tuple[list[dict], list[int]]:
-    """Run every lane on its own thread, solving on ``executor``; return all rows and drops."""
+    """Run every lane on its own thread, solving on ``executor``; return all rows and drops.
+
+    Parameters
+    ----------
+    work
+        The district's week.
+    lanes
+        The chains, from ``make_lanes``.
+    executor
+        Runs the solves (``planner.executor.Executor``).
+    report
+        Called with the number of visits each step placed, from one thread at a time.
+
+    Returns
+    -------
+    tuple
+        The visit rows of every lane and the row positions of the shops they dropped.
+    """
     stop = threading.Event()
     lock = threading.Lock()
 
@@ -269,13 +376,45 @@ def run_lanes(
 
 
 def make_lanes(work: WeekWork, zones: list[np.ndarray], slots: list[Slot], lanes: int) -> list[Lane]:
-    """``lanes`` chains over the ordered ``zones``, dealt the ``slots`` in turn (so each its seats)."""
+    """``lanes`` chains over the ordered ``zones``, dealt the ``slots`` in turn (so each its seats).
+
+    Parameters
+    ----------
+    work
+        The district's week.
+    zones
+        Zones' row positions in chain order.
+    slots
+        The free worker-days, in the order they are dealt.
+    lanes
+        How many chains at most; never more than there are slots.
+
+    Returns
+    -------
+    list of Lane
+        The chains, ready to ``run``.
+    """
     runs = split_lanes(zones, max(1, min(lanes, len(slots))))
     return [Lane(work, run, slots[c :: len(runs)]) for c, run in enumerate(runs)]
 
 
 def zones_of(work: WeekWork, members: list[int], size: int) -> list[np.ndarray]:
-    """``members`` cut into small zones of about ``size`` shops, ordered along a Hilbert curve."""
+    """``members`` cut into small zones of about ``size`` shops, ordered along a Hilbert curve.
+
+    Parameters
+    ----------
+    work
+        The district's week.
+    members
+        Row positions in ``work.shops``.
+    size
+        Shops per zone, about.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Each zone's row positions, in chain order.
+    """
     if not members:
         return []
     members = np.array(sorted(members))
@@ -285,14 +424,40 @@ def zones_of(work: WeekWork, members: list[int], size: int) -> list[np.ndarray]:
 
 
 def slots_by_opening(free: set[tuple[int, int]], open_count: np.ndarray) -> list[Slot]:
-    """Free worker-days, first those of days when nearly as many shops open as on the best day."""
+    """Free worker-days, first those of days when nearly as many shops open as on the best day.
+
+    Parameters
+    ----------
+    free
+        ``(day, seat)`` pairs not yet used.
+    open_count
+        How many shops can be served on each day.
+
+    Returns
+    -------
+    list of Slot
+        The usable slots (days when some shop opens), in that order.
+    """
     best = open_count.max() if len(open_count) else 0
     usable = [s for s in free if open_count[s[0]] > 0]
     return [Slot(d, s) for d, s in sorted(usable, key=lambda s: (open_count[s[0]] < OPEN_SHARE * best, s))]
 
 
 def leftover_groups(work: WeekWork, dropped: list[int]) -> list[list[int]]:
-    """Cut the shops the chains could not fit into groups of about one worker-day of work."""
+    """Cut the shops the chains could not fit into groups of about one worker-day of work.
+
+    Parameters
+    ----------
+    work
+        The district's week.
+    dropped
+        Row positions of the shops left.
+
+    Returns
+    -------
+    list of list of int
+        The groups' row positions.
+    """
     if not dropped:
         return []
     members = np.array(sorted(dropped))
@@ -312,6 +477,22 @@ def spread_slots(
     ``open_count[d]`` is how many of the group's shops can be served on day ``d``. Days after
     ``last_day`` (the last day the plan already works) come only when the days up to it are
     full, so a few leftovers do not make the week longer while earlier days have free seats.
+
+    Parameters
+    ----------
+    free
+        ``(day, seat)`` pairs not yet used; the chosen ones are removed from it.
+    want
+        How many worker-days to take.
+    open_count
+        How many of the group's shops can be served on each day.
+    last_day
+        The last day the plan works so far, or None.
+
+    Returns
+    -------
+    list of Slot
+        Up to ``want`` slots, sorted by day and seat.
     """
     best = open_count.max() if len(open_count) else 0
     late = last_day if last_day is not None else len(open_count)
@@ -340,6 +521,24 @@ def solve_leftovers(
 
     ``last_day`` is the last day the plan works so far: later days only once it is full
     (``spread_slots``).
+
+    Parameters
+    ----------
+    work
+        The district's week.
+    dropped
+        Row positions of the shops left by the chains or an earlier round.
+    free
+        ``(day, seat)`` pairs not yet used; the slots given out are removed from it.
+    executor
+        Runs the solves, side by side.
+    last_day
+        The last day the plan works so far, or None.
+
+    Returns
+    -------
+    tuple
+        The visit rows placed this round and the row positions still left.
     """
     day_s = work.day_s
     tasks = []
@@ -367,5 +566,16 @@ def solve_leftovers(
 
 
 def lanes_for(executor) -> int:
-    """How many chains to run at once on ``executor``."""
+    """How many chains to run at once on ``executor``.
+
+    Parameters
+    ----------
+    executor
+        The executor the chains solve on.
+
+    Returns
+    -------
+    int
+        ``LANES_PER_WORKER`` per worker of the executor.
+    """
     return LANES_PER_WORKER * max(1, executor.workers)

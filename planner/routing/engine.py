@@ -99,6 +99,24 @@ def search(
     zones of about ``ZONE_SIZE`` visits, each solved by OR-Tools with a share of the fleet. The
     rest of the budget improves it by route-based decomposition (``planner.routing.improve``).
     Without ``problem.coords`` the engine is plain OR-Tools.
+
+    Parameters
+    ----------
+    problem
+        The problem to solve.
+    time_limit_s
+        Wall-clock budget.
+    seed
+        Seed of the search's random choices.
+    progress
+        Called as ``progress(elapsed_s, budget_s, text)`` while improving.
+    variant
+        0 for the usual first-solution strategy, more for the alternative one.
+
+    Returns
+    -------
+    Solution
+        The best solution found, with its objective and the wall-clock seconds spent.
     """
     began = time.perf_counter()
     strategy = first_solution_for(problem)

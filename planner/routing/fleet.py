@@ -25,7 +25,20 @@ NEIGHBOURHOOD = 250  # visits of the routes that take in a removed route's visit
 
 
 def fleet_first(problem: Problem, solution: Solution) -> bool:
-    """Whether one vehicle costs more than all the travel: then fewer vehicles come first."""
+    """Whether one vehicle costs more than all the travel: then fewer vehicles come first.
+
+    Parameters
+    ----------
+    problem
+        The problem, for the vehicles' fixed costs and the arc costs.
+    solution
+        A solution whose travel cost is compared.
+
+    Returns
+    -------
+    bool
+        True when the cheapest vehicle's fixed cost exceeds the solution's travel cost.
+    """
     fixed = [v.fixed_cost for v in problem.vehicles]
     return bool(fixed) and min(fixed) > solution.travel_cost(problem)
 
@@ -49,6 +62,21 @@ def eliminate_routes(
     which shakes the routes); otherwise the next emptiest route is tried. Stops when the budget
     ends or every route failed. Only for complete solutions of problems whose visits are all
     mandatory.
+
+    Parameters
+    ----------
+    problem
+        The problem, with ``coords``.
+    solution
+        A complete solution to start from.
+    time_limit_s
+        Wall-clock budget for all attempts.
+    attempt_s
+        Budget of one attempt.
+    search
+        How OR-Tools searches in an attempt.
+    neighbourhood
+        Visits of the routes that take in a removed route's visits, at most.
 
     Returns
     -------

@@ -19,7 +19,20 @@ MIN_ROUTES = 1  # a sub-problem always holds at least this many routes, however 
 
 
 def total_cost(problem: Problem, solution: Solution) -> int:
-    """Objective of a solution: fixed costs of the vehicles used, arc costs and drop penalties."""
+    """Objective of a solution: fixed costs of the vehicles used, arc costs and drop penalties.
+
+    Parameters
+    ----------
+    problem
+        The problem the solution solves.
+    solution
+        Its routes and unassigned visits.
+
+    Returns
+    -------
+    int
+        The cost OR-Tools minimises, in the problem's cost units.
+    """
     fixed = sum(problem.vehicles[r.vehicle].fixed_cost for r in solution.routes if r.visits)
     penalty = 0
     if problem.penalty is not None:
@@ -28,12 +41,36 @@ def total_cost(problem: Problem, solution: Solution) -> int:
 
 
 def route_barycentres(problem: Problem, solution: Solution) -> np.ndarray:
-    """Mean position of each route's visits (``(routes, 2)``)."""
+    """Mean position of each route's visits (``(routes, 2)``).
+
+    Parameters
+    ----------
+    problem
+        The problem, with ``coords``.
+    solution
+        Its routes, each with at least one visit.
+
+    Returns
+    -------
+    numpy.ndarray
+        One row of metric coordinates per route, in ``solution.routes`` order.
+    """
     return np.array([problem.coords[list(r.visits)].mean(axis=0) for r in solution.routes])
 
 
 def subproblem(problem: Problem, routes: list[Route], extra_vehicles: list[int], extra_visits: list[int]):
     """The problem restricted to ``routes`` (plus spare vehicles and loose visits), and its node map.
+
+    Parameters
+    ----------
+    problem
+        The whole problem.
+    routes
+        The routes whose vehicles and visits the sub-problem keeps.
+    extra_vehicles
+        Unused vehicles added, so the sub-problem may open a route.
+    extra_visits
+        Unassigned visits added, so the sub-problem may place them.
 
     Returns
     -------
@@ -77,7 +114,22 @@ def subproblem(problem: Problem, routes: list[Route], extra_vehicles: list[int],
 
 
 def lift_routes(routes: list[Route], nodes: np.ndarray, vehicles: list[int]) -> list[Route]:
-    """A sub-problem's routes in the numbering of the problem it was cut from (see ``subproblem``)."""
+    """A sub-problem's routes in the numbering of the problem it was cut from (see ``subproblem``).
+
+    Parameters
+    ----------
+    routes
+        Routes in sub-problem numbering.
+    nodes
+        The original node of each sub node.
+    vehicles
+        The original vehicle of each sub vehicle.
+
+    Returns
+    -------
+    list of Route
+        The same routes with original nodes and vehicles.
+    """
     return [
         replace(r, vehicle=vehicles[r.vehicle], visits=tuple(int(nodes[i]) for i in r.visits)) for r in routes
     ]
@@ -102,6 +154,33 @@ def improve(
     replaces the routes when it is cheaper. With ``removal_growth`` > 1, a share of the steps
     also tries to empty one of the emptiest routes in a sub-problem that many times larger and
     longer (for problems where every vehicle saved matters most). Needs ``problem.coords``.
+
+    Parameters
+    ----------
+    problem
+        The problem, with ``coords``.
+    solution
+        The solution to improve.
+    time_limit_s
+        Wall-clock budget.
+    seed
+        Seed of the random choice of routes.
+    sub_time_s
+        Budget of one sub-problem's solve.
+    progress
+        Called as ``progress(elapsed_s, budget_s, text)`` after each step.
+    sub_visits
+        Visits per sub-problem, about.
+    search
+        How OR-Tools searches a sub-problem.
+    removal_growth
+        Size and budget factor of the route-removal steps; 1.0 for none.
+
+    Returns
+    -------
+    Solution
+        A solution at most as costly as ``solution``, with its objective and the seconds spent
+        (those of ``solution`` included).
     """
     began = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -182,6 +261,20 @@ def droppable(problem: Problem, sub: Problem, nodes: np.ndarray) -> np.ndarray:
 
     OR-Tools then always returns routes, and the caller rejects a result that dropped a
     mandatory visit, instead of the search failing outright.
+
+    Parameters
+    ----------
+    problem
+        The whole problem, for its penalties and fixed costs.
+    sub
+        The sub-problem.
+    nodes
+        The original node of each sub node.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` penalty per sub node, -1 at depots.
     """
     base = (
         problem.penalty[nodes].copy()
@@ -196,7 +289,18 @@ def droppable(problem: Problem, sub: Problem, nodes: np.ndarray) -> np.ndarray:
 
 
 def first_solution_for(problem: Problem) -> str:
-    """OR-Tools' first-solution strategy that works for this problem (breaks stall PATH_CHEAPEST_ARC)."""
+    """OR-Tools' first-solution strategy that works for this problem (breaks stall PATH_CHEAPEST_ARC).
+
+    Parameters
+    ----------
+    problem
+        The problem to solve.
+
+    Returns
+    -------
+    str
+        ``"LOCAL_CHEAPEST_INSERTION"`` when a vehicle has a break, else ``"SAVINGS"``.
+    """
     return "LOCAL_CHEAPEST_INSERTION" if any(v.breaks for v in problem.vehicles) else "SAVINGS"
 
 

@@ -13,7 +13,13 @@ GRACE_S = 5.0  # how long past the budget a search may take before it is abandon
 
 
 def processes_available() -> int:
-    """Cores this process may use (at least one); searches beyond that only slow each other down."""
+    """Cores this process may use (at least one); searches beyond that only slow each other down.
+
+    Returns
+    -------
+    int
+        The CPU affinity's size on Linux, else the machine's core count.
+    """
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -21,7 +27,13 @@ def processes_available() -> int:
 
 
 def can_fork() -> bool:
-    """Whether searches can run in forked children (the problem is then shared, never pickled)."""
+    """Whether searches can run in forked children (the problem is then shared, never pickled).
+
+    Returns
+    -------
+    bool
+        True where the ``fork`` start method exists (Linux, macOS).
+    """
     return "fork" in multiprocessing.get_all_start_methods()
 
 

@@ -73,7 +73,13 @@ class Problem:
         return [i for i in range(self.size) if i not in depots]
 
     def arc_cost(self) -> np.ndarray:
-        """The arc-cost matrix the objective uses."""
+        """The arc-cost matrix the objective uses.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``cost``, or ``travel_s`` when the problem has no separate cost.
+        """
         return self.travel_s if self.cost is None else self.cost
 
 
@@ -99,11 +105,28 @@ class Solution:
     seconds: float = 0.0
 
     def vehicles_used(self) -> int:
-        """Number of vehicles with at least one visit."""
+        """Number of vehicles with at least one visit.
+
+        Returns
+        -------
+        int
+            The routes that are not empty.
+        """
         return sum(1 for r in self.routes if r.visits)
 
     def travel_cost(self, problem: Problem) -> int:
-        """Total arc cost of the routes (no fixed costs, no penalties)."""
+        """Total arc cost of the routes (no fixed costs, no penalties).
+
+        Parameters
+        ----------
+        problem
+            The problem the solution solves.
+
+        Returns
+        -------
+        int
+            The sum of ``problem.arc_cost()`` along every route, legs to and from depots included.
+        """
         cost = problem.arc_cost()
         total = 0
         for route in self.routes:
@@ -115,7 +138,18 @@ class Solution:
         return total
 
     def summary(self, problem: Problem) -> str:
-        """One line for people: vehicles, travel cost, dropped visits, seconds."""
+        """One line for people: vehicles, travel cost, dropped visits, seconds.
+
+        Parameters
+        ----------
+        problem
+            The problem the solution solves.
+
+        Returns
+        -------
+        str
+            For example ``12 vehicles, cost 83211, 0 unassigned, 10.0 s``.
+        """
         return (
             f"{self.vehicles_used()} vehicles, cost {self.travel_cost(problem)}, "
             f"{len(self.unassigned)} unassigned, {self.seconds:.1f} s"

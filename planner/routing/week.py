@@ -26,7 +26,20 @@ class Slot:
 
 
 def service_windows(windows: tuple[tuple[int, int], ...], service_s: int) -> tuple[tuple[int, int], ...]:
-    """Windows in which service may *start* so that it ends inside the shop's opening window."""
+    """Windows in which service may *start* so that it ends inside the shop's opening window.
+
+    Parameters
+    ----------
+    windows
+        The shop's opening windows, seconds on the week's clock.
+    service_s
+        Its service seconds.
+
+    Returns
+    -------
+    tuple of tuple of int
+        ``(open, close - service_s)`` for each window long enough for the service.
+    """
     return tuple((a, b - service_s) for a, b in windows if b - a >= service_s)
 
 
@@ -76,7 +89,18 @@ def shop_work_s(xy: np.ndarray, service_s, settings: Settings) -> np.ndarray:
 
 
 def workday_s(settings: Settings) -> int:
-    """Working seconds in one worker-day: the shift less the lunch break."""
+    """Working seconds in one worker-day: the shift less the lunch break.
+
+    Parameters
+    ----------
+    settings
+        The week gives the shift and the lunch break.
+
+    Returns
+    -------
+    int
+        Seconds, from the first day's shift.
+    """
     start, end = settings.week.shift_s(0)
     return end - start - 60 * settings.week.lunch_min
 
@@ -94,6 +118,25 @@ def build_problem(
     the columns ``x, y, service_s, windows, priority``. Vehicle ``k`` is ``slots[k]``.
     With ``lazy`` the travel times are computed on demand (for a whole district). When staff
     report at their first shop (``settings.solver.open_start``) leaving node 0 takes no time.
+
+    Parameters
+    ----------
+    shops
+        Prepared shops (``planner.plan.prepare_shops``).
+    office_xy
+        The office's metric coordinates.
+    slots
+        The worker-days offered, one vehicle each.
+    settings
+        The week, travel and solver settings.
+    lazy
+        Compute travel times on demand instead of as a full matrix.
+
+    Returns
+    -------
+    Problem
+        Shops droppable at a penalty that grows with their priority; vehicles with the shift and
+        lunch break of their day.
     """
     xy = np.vstack([office_xy[None, :], shops[["x", "y"]].to_numpy()])
     free_from = (0,) if settings.solver.open_start else ()

@@ -66,6 +66,15 @@ def small_zones(xy: np.ndarray, size: int, rounds: int = LLOYD_ROUNDS) -> np.nda
     of a few dozen shops a large district has. Here SciPy's plain k-means (``kmeans2``) starts
     from centres spread evenly along a Hilbert curve (so by density); it is deterministic. Sizes vary around ``size`` (not capped).
 
+    Parameters
+    ----------
+    xy
+        ``(n, 2)`` metric coordinates.
+    size
+        Points per zone, about.
+    rounds
+        k-means rounds.
+
     Returns
     -------
     np.ndarray
@@ -85,7 +94,20 @@ def small_zones(xy: np.ndarray, size: int, rounds: int = LLOYD_ROUNDS) -> np.nda
 
 
 def barycentres(xy: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
-    """Mean point of each group of point indices, as a ``(k, 2)`` array."""
+    """Mean point of each group of point indices, as a ``(k, 2)`` array.
+
+    Parameters
+    ----------
+    xy
+        ``(n, 2)`` coordinates.
+    groups
+        Indices into ``xy``, one array per group.
+
+    Returns
+    -------
+    numpy.ndarray
+        One row per group; NaN for an empty group.
+    """
     return np.array([xy[g].mean(axis=0) if len(g) else (np.nan, np.nan) for g in groups])
 
 
@@ -94,6 +116,18 @@ def hilbert_order(xy: np.ndarray, bits: int = 16) -> np.ndarray:
 
     Used to chain zones: consecutive zones along the curve share a border, so shops one zone's
     routes could not take are carried into the next zone's.
+
+    Parameters
+    ----------
+    xy
+        ``(n, 2)`` coordinates.
+    bits
+        Resolution of the curve, per axis.
+
+    Returns
+    -------
+    numpy.ndarray
+        A permutation of ``0 .. n-1``; ties keep their order.
     """
     if len(xy) == 0:
         return np.zeros(0, dtype=np.int64)
