@@ -252,6 +252,18 @@ def unassigned_table(shops: pd.DataFrame, reasons: dict[int, str]) -> pd.DataFra
     """The shops at rows ``reasons`` of ``shops`` with why each is not planned (``UNASSIGNED_COLUMNS``).
 
     ``shops`` are prepared shops with their ``zone``; the table is ordered by ``merchant_id``.
+
+    Parameters
+    ----------
+    shops
+        Prepared shops with their ``zone``.
+    reasons
+        Row position in ``shops`` -> the reason it is not planned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``UNASSIGNED_COLUMNS``, one row per shop.
     """
     detail = [c for c in UNASSIGNED_COLUMNS if c != "reason"]
     table = shops.iloc[list(reasons)].loc[:, detail].reset_index(drop=True)

@@ -218,7 +218,14 @@ class Settings:
         return round(60 * self.service_min.get(category, self.default_service_min))
 
     def to_dict(self) -> dict[str, Any]:
-        """The settings as nested dicts of plain values (JSON-ready), as ``from_dict`` reads them."""
+        """The settings as nested dicts of plain values (JSON-ready), as ``from_dict`` reads them.
+
+        Returns
+        -------
+        dict
+            Sections ``week``, ``travel``, ``solver``, ``service_min`` and the scalars; dates and times
+            as ISO text.
+        """
 
         def plain(section: object) -> dict[str, Any]:
             return {
@@ -271,6 +278,18 @@ class Settings:
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "settings") -> Settings:
         """Build settings from nested dictionaries (as read from TOML); missing keys keep their defaults.
+
+        Parameters
+        ----------
+        data
+            Sections and keys as in a settings file.
+        source
+            How messages name where the data came from (a file's path).
+
+        Returns
+        -------
+        Settings
+            The defaults, overridden by ``data``.
 
         Raises
         ------

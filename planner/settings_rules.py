@@ -38,7 +38,13 @@ class Rule:
     optional: bool = False
 
     def allowed(self) -> str:
-        """The rule in words, e.g. ``a whole number from 1 to 31``."""
+        """The rule in words, e.g. ``a whole number from 1 to 31``.
+
+        Returns
+        -------
+        str
+            What the rule accepts, for messages.
+        """
         text = KIND_NAMES[self.kind]
         if self.low is not None and self.high is not None:
             low, high = _bound(self.low), _bound(self.high)
@@ -46,7 +52,23 @@ class Rule:
         return text + (" (or left out)" if self.optional else "")
 
     def parse(self, value: Any) -> Any:
-        """``value`` as this rule's kind; raises ValueError if it is not one or is out of range."""
+        """``value`` as this rule's kind; raises ValueError if it is not one or is out of range.
+
+        Parameters
+        ----------
+        value
+            The value as given.
+
+        Returns
+        -------
+        Any
+            The value as the rule's kind.
+
+        Raises
+        ------
+        ValueError
+            If it is not of the kind or is out of range.
+        """
         if value is None and self.optional:
             return None
         parsed = _as_kind(value, self.kind)
@@ -142,12 +164,34 @@ SERVICE_MIN_RULE = _SERVICE_MIN
 
 
 def key_name(section: str, key: str) -> str:
-    """How a message names a setting: ``[week] days``, or ``staff`` for a top-level one."""
+    """How a message names a setting: ``[week] days``, or ``staff`` for a top-level one.
+
+    Parameters
+    ----------
+    section, key
+        The section (empty for top level) and the key.
+
+    Returns
+    -------
+    str
+        The setting's name in messages.
+    """
     return f"[{section}] {key}" if section else key
 
 
 def shown(value: Any) -> str:
-    """``value`` as a message shows it, cut short."""
+    """``value`` as a message shows it, cut short.
+
+    Parameters
+    ----------
+    value
+        Any value.
+
+    Returns
+    -------
+    str
+        Its ``repr``, at most ``SHOWN_CHARS`` characters.
+    """
     text = repr(value)
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
 
@@ -182,7 +226,25 @@ def checked(value: Any, rule: Rule, name: str) -> Any:
 
 
 def checked_section(section: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Every value of a section parsed by its rule (see ``checked``); unknown keys are refused."""
+    """Every value of a section parsed by its rule (see ``checked``); unknown keys are refused.
+
+    Parameters
+    ----------
+    section
+        ``week``, ``travel`` or ``solver``.
+    values
+        The section's keys and values as given.
+
+    Returns
+    -------
+    dict
+        The values parsed by their rules.
+
+    Raises
+    ------
+    InputError
+        For an unknown key or a value its rule refuses, naming the key.
+    """
     rules = RULES[section]
     unknown = [key for key in values if key not in rules]
     if unknown:
@@ -194,6 +256,11 @@ def checked_section(section: str, values: dict[str, Any]) -> dict[str, Any]:
 def check_week(week: Any) -> None:
     """The week's clock rules: the shift ends after it starts, and the lunch window lies inside it,
     holds the break and leaves at least ``MIN_WORK_MIN`` minutes of work.
+
+    Parameters
+    ----------
+    week
+        A ``WeekSettings``.
 
     Raises
     ------

@@ -408,6 +408,24 @@ def staff_districts(
     For each share of the confirmed teams, every district is planned with that share of its
     team over twice the week (at most ``MAX_DAYS`` days); the city finishes when its slowest
     district does.
+
+    Parameters
+    ----------
+    by_district
+        The needing shops of each district.
+    settings
+        The week and the search budgets.
+    executor
+        Where plans are solved; None solves in this process.
+    curve_shares
+        Shares of the confirmed teams tried for the curve.
+    progress
+        Called with a line of text as each district's search moves on.
+
+    Returns
+    -------
+    StaffingReport
+        The table of teams, the totals and the city's curve.
     """
     results = {d: confirm_staff(s, d, settings, executor, progress) for d, s in by_district.items()}
     table = pd.DataFrame([r.row() for r in results.values()])

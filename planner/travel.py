@@ -44,12 +44,38 @@ def project(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 def road_distance_m(xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettings) -> np.ndarray:
-    """Road distances in metres between every point of ``xy_from`` and every point of ``xy_to``."""
+    """Road distances in metres between every point of ``xy_from`` and every point of ``xy_to``.
+
+    Parameters
+    ----------
+    xy_from, xy_to
+        ``(n, 2)`` and ``(m, 2)`` metric points.
+    travel
+        The circuity.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, m)`` metres.
+    """
     return _road_m(xy_from[:, None, :] - xy_to[None, :, :], travel)
 
 
 def leg_time_s(xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettings) -> np.ndarray:
-    """Travel seconds of the legs ``xy_from[i] -> xy_to[i]`` (two ``(n, 2)`` arrays of metres)."""
+    """Travel seconds of the legs ``xy_from[i] -> xy_to[i]`` (two ``(n, 2)`` arrays of metres).
+
+    Parameters
+    ----------
+    xy_from, xy_to
+        ``(n, 2)`` metric points, leg ``i`` from ``xy_from[i]`` to ``xy_to[i]``.
+    travel
+        The travel model.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` whole seconds.
+    """
     return travel_time_s(_road_m(xy_from - xy_to, travel), travel)
 
 

@@ -155,6 +155,11 @@ def check_options(given: dict[str, object]) -> None:
     ------
     InputError
         E.g. ``--staff 0: must be a whole number from 1 to 1000``.
+
+    Parameters
+    ----------
+    given
+        Option names (``--staff``) and their values; None means not given.
     """
     for name, value in given.items():
         if value is not None:
@@ -170,6 +175,18 @@ def settings_from_options(
     ------
     InputError
         If the file or an option breaks a rule (``planner.settings_rules``): one line naming it.
+
+    Parameters
+    ----------
+    path
+        A TOML settings file, or None for the defaults.
+    staff, days, start, time_limit, processes, open_routes, improve_time, open_start
+        The options of the same names; None (or False) keeps the file's value.
+
+    Returns
+    -------
+    Settings
+        The settings for the run.
     """
     given = {"--staff": staff, "--days": days, "--start": start, "--time-limit": time_limit}
     check_options({**given, "--processes": processes, "--improve-time": improve_time})

@@ -125,6 +125,18 @@ def parse_unassigned(unassigned: pd.DataFrame, source: str = "unassigned.csv") -
     InputError
         Naming ``source``, row and column of the first cell that is not a number, or the
         columns missing.
+
+    Parameters
+    ----------
+    unassigned
+        The file's cells as text.
+    source
+        The file's name for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The typed table.
     """
     if not {"merchant_id", "reason"} <= set(unassigned.columns):
         raise InputError(

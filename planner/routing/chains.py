@@ -101,6 +101,16 @@ class WeekWork:
         """Estimated seconds of work for ``members``: their shares and the office legs to their centre.
 
         ``estimate_workload_s``, with the hops measured among all the district's shops.
+
+        Parameters
+        ----------
+        members
+            Row positions in ``shops``.
+
+        Returns
+        -------
+        float
+            Seconds of service, hops and office legs; 0.0 for no shop.
         """
         if not len(members):
             return 0.0
@@ -280,6 +290,11 @@ class Lane:
             Set by another lane that failed: the walk ends after its current step.
         report
             Called with the number of visits each step placed.
+
+        Raises
+        ------
+        PlannerError
+            If a worker-day holds no work, or a step makes no progress (it would loop forever).
         """
         work, day_s = self.work, self.work.day_s
         if day_s <= 0:

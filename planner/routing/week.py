@@ -66,6 +66,11 @@ def estimate_workload_s(
     shares_s
         Each shop's service and hop (``shop_work_s``) when already known, e.g. with hops
         measured among more shops than ``xy``; None measures them among ``xy``.
+
+    Returns
+    -------
+    float
+        Seconds of work; 0.0 for no shop.
     """
     if not len(xy):
         return 0.0
@@ -79,6 +84,20 @@ def shop_work_s(xy: np.ndarray, service_s, settings: Settings) -> np.ndarray:
     """Each shop's service seconds plus a hop from a near neighbour (mean of the next three).
 
     A route rarely moves to the very nearest shop, hence the mean of the next few.
+
+    Parameters
+    ----------
+    xy
+        ``(n, 2)`` metric coordinates of the shops.
+    service_s
+        Each shop's service seconds.
+    settings
+        The travel settings give speed and circuity.
+
+    Returns
+    -------
+    numpy.ndarray
+        Seconds per shop; service alone when there is a single shop.
     """
     service = np.asarray(service_s, dtype=float)
     if len(xy) < 2:
@@ -181,7 +200,22 @@ def _vehicle(slot: Slot, settings: Settings) -> Vehicle:
 def rows_to_solution(
     rows: list[dict], node_of: dict[str, int], vehicle_of: dict[tuple[int, int], int]
 ) -> Solution:
-    """The visits in ``rows`` as an engine Solution: merchant ``m`` is node ``node_of[m]``."""
+    """The visits in ``rows`` as an engine Solution: merchant ``m`` is node ``node_of[m]``.
+
+    Parameters
+    ----------
+    rows
+        Visit rows as ``solution_rows`` gives them.
+    node_of
+        ``merchant_id`` -> node of the problem.
+    vehicle_of
+        ``(day, seat)`` -> vehicle of the problem.
+
+    Returns
+    -------
+    Solution
+        One route per worker-day, stops in order.
+    """
     routes = []
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -208,6 +242,20 @@ def solution_rows(solution: Solution, shops: pd.DataFrame, slots: list[Slot]) ->
     (``day``, ``seat``), ``stop``, ``start_s``, and its route's ``depart_s``, ``return_s`` and
     ``break_s`` (-1 without a break). The unassigned are positions in ``shops``, for the caller
     that chose them to offer again.
+
+    Parameters
+    ----------
+    solution
+        The engine's solution.
+    shops
+        The shops of the problem, node ``k + depots`` being row ``k``.
+    slots
+        The worker-day of each vehicle.
+
+    Returns
+    -------
+    tuple
+        ``(rows, unassigned)``: the visit rows and the row positions left out.
     """
     merchant_ids = shops["merchant_id"].to_numpy()
     rows = []
