@@ -11,8 +11,9 @@ The peers solve the week as one problem: every shop is one visit with its openin
 the week (in PyVRP one client per window, the copies in a required mutually exclusive group), one
 vehicle per worker and day with that day's shift, leaving and returning to the office, and
 planner's fixed cost per worker-day, so staff-days come first and travel second. Their fleet is
-the team planner sized: as many workers a day. PyVRP has no breaks, so every solver works the
-same shared model: no lunch, and the shift shortened by the lunch (09:00-17:00 by default).
+``--fleet`` times the team planner sized (1.5 by default, so that it does not bind them). PyVRP
+has no breaks, so every solver works the same shared model: no lunch, and the shift shortened by
+the lunch (09:00-17:00 by default).
 
 Each solver runs in its own process (so peak memories do not mix); each plan is written as a
 plan folder and re-checked from its files by ``planner.audit`` as ``planner verify`` does.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import math
 import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -80,6 +82,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--solvers", default=",".join(SOLVERS), help="comma-separated")
     parser.add_argument("--pyvrp-factors", default="1,3", help="PyVRP budgets in multiples of planner's wall")
     parser.add_argument("--ortools-max", type=int, default=5000, help="largest cut plain OR-Tools is given")
+    parser.add_argument("--fleet", type=float, default=1.5, help="peers' workers a day / planner's team")
     defaults = Settings().solver
     parser.add_argument(
         "--time-limit", type=float, default=defaults.time_limit_s, help="planner's step budget"
@@ -266,8 +269,9 @@ def solve_cut(args, district, settings, merchants, shops, folder: Path, writer) 
         runs.append(("ortools", 1.0))
     for solver, factor in runs:
         budget = factor * wall
+        fleet = math.ceil(args.fleet * plan.staff)
         peer, peer_wall, peer_peak = in_own_process(
-            run_peer, solver, shops, district, settings, plan.staff, budget
+            run_peer, solver, shops, district, settings, fleet, budget
         )
         row(solver, budget, peer, peer_wall, peer_peak, f"{solver}-{factor:g}x")
 
@@ -284,7 +288,10 @@ def write_chart(table: pd.DataFrame, path: str | Path) -> None:
     table = table.assign(factor=(table["budget_s"] / table["size"].map(planner_wall)).round(1))
     for (solver, factor), runs in table.groupby(["solver", "factor"]):
         label = solver if solver == "planner" else f"{solver}, {factor:g} x planner's time"
-        runs = runs.sort_values("size")
+        # A run that served no shop found no solution in its budget: no point, but a legend entry.
+        runs = runs[runs["size"] > runs["unassigned"]].sort_values("size")
+        if runs.empty:
+            label += ": no solution in its budget"
         ax.plot(runs["size"], runs["staff_days"], marker="o", label=label)
     ax.set_xscale("log")
     ax.set_xlabel("shops in the week")
