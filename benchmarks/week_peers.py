@@ -11,9 +11,9 @@ The peers solve the week as one problem: every shop is one visit with its openin
 the week (in PyVRP one client per window, the copies in a required mutually exclusive group), one
 vehicle per worker and day with that day's shift, leaving and returning to the office, and
 planner's fixed cost per worker-day, so staff-days come first and travel second. Their fleet is
-``--fleet`` times the team planner sized (1.5 by default, so that it does not bind them). PyVRP
-has no breaks, so every solver works the same shared model: no lunch, and the shift shortened by
-the lunch (09:00-17:00 by default).
+the team planner sized (times ``--fleet``; a looser fleet gave PyVRP more staff-days, not fewer,
+within these budgets). PyVRP has no breaks, so every solver works the same shared model: no
+lunch, and the shift shortened by the lunch (09:00-17:00 by default).
 
 Each solver runs in its own process (so peak memories do not mix); each plan is written as a
 plan folder and re-checked from its files by ``planner.audit`` as ``planner verify`` does.
@@ -82,7 +82,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--solvers", default=",".join(SOLVERS), help="comma-separated")
     parser.add_argument("--pyvrp-factors", default="1,3", help="PyVRP budgets in multiples of planner's wall")
     parser.add_argument("--ortools-max", type=int, default=5000, help="largest cut plain OR-Tools is given")
-    parser.add_argument("--fleet", type=float, default=1.5, help="peers' workers a day / planner's team")
+    parser.add_argument("--fleet", type=float, default=1.0, help="peers' workers a day / planner's team")
     defaults = Settings().solver
     parser.add_argument(
         "--time-limit", type=float, default=defaults.time_limit_s, help="planner's step budget"
