@@ -286,14 +286,24 @@ def write_chart(table: pd.DataFrame, path: str | Path) -> None:
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     planner_wall = table[table["solver"] == "planner"].set_index("size")["budget_s"]
     table = table.assign(factor=(table["budget_s"] / table["size"].map(planner_wall)).round(1))
-    for (solver, factor), runs in table.groupby(["solver", "factor"]):
+    groups = sorted(table.groupby(["solver", "factor"]), key=lambda item: item[0][0] != "planner")
+    for (solver, factor), runs in groups:
         label = solver if solver == "planner" else f"{solver}, {factor:g} x planner's time"
         # A run that served no shop found no solution in its budget: no point, but a legend entry.
         runs = runs[runs["size"] > runs["unassigned"]].sort_values("size")
         if runs.empty:
             label += ": no solution in its budget"
-        ax.plot(runs["size"], runs["staff_days"], marker="o", label=label)
+        good = runs[runs["verified"].astype(bool)]
+        (line,) = ax.plot(good["size"], good["staff_days"], marker="o", label=label)
+        bad = runs[~runs["verified"].astype(bool)]
+        if len(bad):
+            ax.plot(
+                bad["size"], bad["staff_days"], "x", color=line.get_color(), label=f"{label}, not verified"
+            )
+    sizes = sorted(table["size"].unique())
     ax.set_xscale("log")
+    ax.set_xticks(sizes, [f"{n:,}" for n in sizes])
+    ax.minorticks_off()
     ax.set_xlabel("shops in the week")
     ax.set_ylabel("staff-days")
     districts = ", ".join(table["district"].unique())
