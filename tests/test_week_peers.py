@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+
+from planner.routing.problem import Route
+from planner.routing.week import Slot
 
 pytest.importorskip("pyvrp")
 
@@ -34,3 +38,15 @@ def test_forty_shops_every_solver_row_is_written_and_verified(tmp_path):
     assert (table["size"] == 40).all() and (table["staff_days"] > 0).all()
     assert (tmp_path / "jongno-gu-40" / "pyvrp-3x" / "routes.csv").is_file()
     assert (tmp_path / "chart.png").stat().st_size > 0
+
+
+def test_lunch_of_no_length_goes_where_no_visit_is_under_way():
+    """A PyVRP route's zero-length lunch starts at the window's start, or after the visit then under way."""
+    settings = week_peers.shared_settings(week_peers.parse_args(["--out", "unused"]))
+    earliest, _ = settings.week.lunch_s(1)
+    service = np.array([0, 600, 600])
+    slots = [Slot(0, 0), Slot(1, 0)]
+    free = Route(1, (1,), (earliest - 3600,), earliest - 4000, earliest - 2000)
+    busy = Route(1, (1, 2), (earliest - 300, earliest + 900), earliest - 1000, earliest + 2000)
+    assert week_peers.with_lunch(free, service, settings, slots).breaks_s == (earliest,)
+    assert week_peers.with_lunch(busy, service, settings, slots).breaks_s == (earliest + 300,)
