@@ -37,6 +37,7 @@ import pandas as pd
 
 from planner.audit import audit_plan
 from planner.districts import District, find_district
+from planner.output import write_plan
 from planner.pipeline import CUTOFF
 from planner.plan import Plan, plan_district, prepare_shops
 from planner.routing.problem import Route, Solution
@@ -236,8 +237,6 @@ def travel_min(routes: pd.DataFrame) -> float:
 
 def record(plan: Plan, folder: Path, merchants: pd.DataFrame, settings: Settings) -> tuple[bool, dict]:
     """Write ``plan`` as a plan folder, re-check it from its files; return the verdict and figures."""
-    from planner.output import write_plan
-
     write_plan(plan, folder)
     audit = audit_plan(folder, merchants, settings)
     for line in audit.problems[:5]:
