@@ -1,4 +1,8 @@
-"""PyVRP and VROOM on a planner Problem, with the same integer matrices and time budget."""
+"""PyVRP and VROOM on a planner Problem, with the same integer matrices and time budget.
+
+A visit with several windows (a shop open on several days) becomes one PyVRP client per window,
+in a mutually exclusive client group: exactly one of them is served (at most one if optional).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,9 @@ from itertools import groupby
 
 import numpy as np
 import pyvrp
-import vroom
 from pyvrp.stop import MaxRuntime
 
 from planner.routing.problem import Problem, Route, Solution, Vehicle
-
-
-def _single_window(problem: Problem, node: int) -> tuple[int, int] | None:
-    windows = problem.windows[node]
-    if len(windows) > 1:
-        raise ValueError(f"node {node} has {len(windows)} time windows; PyVRP takes one per client")
-    return windows[0] if windows else None
 
 
 def _vehicle_key(vehicle: Vehicle) -> tuple:
@@ -38,29 +34,39 @@ def _capacity(problem: Problem, vehicle: Vehicle) -> int:
 
 def _pyvrp_data(problem: Problem) -> tuple[pyvrp.ProblemData, list[int], list[list[int]]]:
     """PyVRP's data: locations are planner's nodes; returns client -> node and type -> vehicles."""
-    if any(v.breaks for v in problem.vehicles) or any(v.end is None for v in problem.vehicles):
+    # A break of no length can always go between two visits: only real breaks are refused.
+    if any(b.duration_s for v in problem.vehicles for b in v.breaks) or any(
+        v.end is None for v in problem.vehicles
+    ):
         raise ValueError("the PyVRP baseline supports closed routes without breaks only")
     coords = problem.coords if problem.coords is not None else np.zeros((problem.size, 2))
     locations = [pyvrp.Location(x=float(x), y=float(y)) for x, y in coords]
     depot_nodes = sorted(problem.depots)
     depots = [pyvrp.Depot(location=node) for node in depot_nodes]
     capacitated = problem.demand is not None and any(v.capacity is not None for v in problem.vehicles)
-    clients, client_nodes = [], []
+    clients, client_nodes, groups = [], [], []
     for node in problem.visits:
-        window = _single_window(problem, node)
+        windows = problem.windows[node] or ((0, np.iinfo(np.int64).max),)
         penalty = -1 if problem.penalty is None else int(problem.penalty[node])
-        clients.append(
-            pyvrp.Client(
-                location=node,
-                delivery=[int(problem.demand[node])] if capacitated else [],
-                service_duration=int(problem.service_s[node]),
-                tw_early=0 if window is None else window[0],
-                tw_late=np.iinfo(np.int64).max if window is None else window[1],
-                prize=max(penalty, 0),
-                required=penalty < 0,
+        group = len(groups) if len(windows) > 1 else None
+        if group is not None:  # the group, not its clients, is required
+            groups.append(
+                pyvrp.ClientGroup(list(range(len(clients), len(clients) + len(windows))), penalty < 0)
             )
-        )
-        client_nodes.append(node)
+        for early, late in windows:
+            clients.append(
+                pyvrp.Client(
+                    location=node,
+                    delivery=[int(problem.demand[node])] if capacitated else [],
+                    service_duration=int(problem.service_s[node]),
+                    tw_early=early,
+                    tw_late=late,
+                    prize=max(penalty, 0),
+                    required=penalty < 0 and group is None,
+                    group=group,
+                )
+            )
+            client_nodes.append(node)
     vehicle_types, members = [], []
     order = sorted(range(len(problem.vehicles)), key=lambda v: _vehicle_key(problem.vehicles[v]))
     for _, group in groupby(order, key=lambda v: _vehicle_key(problem.vehicles[v])):
@@ -79,7 +85,13 @@ def _pyvrp_data(problem: Problem) -> tuple[pyvrp.ProblemData, list[int], list[li
         )
         members.append(ids)
     data = pyvrp.ProblemData(
-        locations, clients, depots, vehicle_types, [problem.arc_cost().astype(np.int64)], [problem.travel_s]
+        locations,
+        clients,
+        depots,
+        vehicle_types,
+        [problem.arc_cost().astype(np.int64)],
+        [problem.travel_s],
+        groups,
     )
     return data, client_nodes, members
 
@@ -110,8 +122,10 @@ def solve_pyvrp(problem: Problem, time_limit_s: float, seed: int = 0) -> Solutio
     return Solution(routes, unassigned, objective, time.perf_counter() - began)
 
 
-def _vroom_input(problem: Problem) -> vroom.Input:
-    """VROOM's input with planner's node numbers as matrix indices and job ids."""
+def _vroom_input(problem: Problem):
+    """VROOM's input (a ``vroom.Input``) with planner's node numbers as matrix indices and job ids."""
+    import vroom  # only this solver needs pyvroom; PyVRP runs without it
+
     if any(v.breaks for v in problem.vehicles):
         raise ValueError("the VROOM baseline does not model breaks")
     model = vroom.Input()
