@@ -39,7 +39,7 @@ from planner.audit import audit_plan
 from planner.districts import District, find_district
 from planner.output import write_plan
 from planner.pipeline import CUTOFF
-from planner.plan import Plan, plan_district, prepare_shops
+from planner.plan import Plan, plan_district, prepare_shops, unassigned_table
 from planner.routing.problem import Route, Solution
 from planner.routing.week import Slot, build_problem, solution_rows
 from planner.sample import write_sample
@@ -192,18 +192,15 @@ def peer_plan(
     staff: int,
 ) -> Plan:
     """A peer's routes in planner's plan form; shop ``fit[k]`` is node ``k + 1``."""
-    rows, _ = solution_rows(solution, shops.iloc[fit], slots, zone=0)
-    for row in rows:
-        row["shop"] = int(fit[row["shop"]])
+    shops = shops.assign(zone=0)  # the peers solve the week whole: one zone
+    rows, _ = solution_rows(solution, shops.iloc[fit], slots)
     routes = assemble_routes(pd.DataFrame(rows), shops, office_of(district), district, settings)
-    served = set(routes["merchant_id"])
-    left = shops.loc[~shops["merchant_id"].isin(served), ["merchant_id", "fits"]]
-    unassigned = pd.DataFrame(
-        {
-            "merchant_id": left["merchant_id"].to_numpy(),
-            "reason": np.where(left["fits"], "capacity", "no_time_window_fits"),
-        }
-    ).sort_values("merchant_id", ignore_index=True)
+    served = shops["merchant_id"].isin(set(routes["merchant_id"])).to_numpy()
+    reasons = {
+        int(k): "capacity" if fits else "no_time_window_fits"
+        for k, fits in zip(np.flatnonzero(~served), shops["fits"].to_numpy()[~served], strict=True)
+    }
+    unassigned = unassigned_table(shops, reasons)
     return Plan(
         district, settings, staff, len(shops), routes, unassigned, scenario="full", cutoff=str(CUTOFF)
     )
