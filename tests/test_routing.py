@@ -137,6 +137,29 @@ def test_improve_never_makes_a_solution_worse():
     check_feasible(problem, better)
 
 
+def test_improve_stops_when_its_steps_stop_paying():
+    """With patience, improvement ends once its last steps together save less than the share asked
+    for, long before its budget; without, it uses the budget."""
+    problem = make_problem(150, vehicles=10, side_m=3000, seed=4)
+    start = solve_ortools(problem, 1)
+    steps: list[float] = []
+    better = improve(
+        problem,
+        start,
+        60,
+        seed=1,
+        sub_time_s=0.2,
+        progress=lambda *a: steps.append(a[0]),
+        patience=2,
+        min_gain=1.0,
+    )
+    assert len(steps) == 2  # no step saves the whole cost: two steps, then it stops
+    assert total_cost(problem, better) <= total_cost(problem, start)
+    steps.clear()
+    improve(problem, start, 3.0, seed=1, sub_time_s=0.2, progress=lambda *a: steps.append(a[0]))
+    assert len(steps) > 2
+
+
 @pytest.mark.parametrize(("lazy", "processes"), [(False, 2), (True, 2), (False, 1)])
 def test_engine_solves_a_problem_larger_than_one_zone(lazy, processes):
     """The engine cuts 400 visits into zones, merges and improves them, and serves every visit.

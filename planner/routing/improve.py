@@ -145,15 +145,21 @@ def improve(
     sub_visits: int = SUB_VISITS,
     search: Search = GUIDED,
     removal_growth: float = 1.0,
+    patience: int | None = None,
+    min_gain: float = 0.0,
 ) -> Solution:
-    """Re-optimise groups of nearby routes with OR-Tools, warm-started, until the budget ends.
+    """Re-optimise groups of nearby routes with OR-Tools, warm-started, until the budget ends or
+    the steps stop paying.
 
     Each step picks a route at random (seeded), adds the routes with the nearest barycentres
     until about ``sub_visits`` visits, one unused vehicle and the unassigned visits nearby, and
     re-solves that sub-problem from the current routes (with OR-Tools' ``search``); the result
     replaces the routes when it is cheaper. With ``removal_growth`` > 1, a share of the steps
     also tries to empty one of the emptiest routes in a sub-problem that many times larger and
-    longer (for problems where every vehicle saved matters most). Needs ``problem.coords``.
+    longer (for problems where every vehicle saved matters most). With ``patience``, the search
+    also stops as soon as its last ``patience`` steps together lowered the cost by less than
+    ``min_gain`` of it: a long budget is then spent only where it keeps paying. Needs
+    ``problem.coords``.
 
     Parameters
     ----------
@@ -175,6 +181,10 @@ def improve(
         How OR-Tools searches a sub-problem.
     removal_growth
         Size and budget factor of the route-removal steps; 1.0 for none.
+    patience
+        Steps over which the gain is measured; None searches until the budget ends.
+    min_gain
+        The share of the cost those steps must save for the search to go on.
 
     Returns
     -------
@@ -185,13 +195,17 @@ def improve(
     began = time.perf_counter()
     rng = np.random.default_rng(seed)
     best, best_cost = solution, total_cost(problem, solution)
+    costs = [best_cost]  # the best cost after each step
     while time.perf_counter() - began < time_limit_s - sub_time_s / 2 and best.routes:
         left = time_limit_s - (time.perf_counter() - began)
         step = _step(problem, best, rng, sub_time_s, sub_visits, search, (removal_growth, left))
         if step is not None and (cost := total_cost(problem, step)) < best_cost:
             best, best_cost = step, cost
+        costs.append(best_cost)
         if progress:
             progress(time.perf_counter() - began, time_limit_s, f"cost {best_cost}")
+        if patience and len(costs) > patience and costs[-1 - patience] - best_cost < min_gain * best_cost:
+            break
     best.seconds = solution.seconds + time.perf_counter() - began
     best.objective = best_cost
     return best
