@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from planner.city import plan_city, split_by_district
-from planner.districts import find_district
 from planner.executor import make_executor
+from planner.geo.districts import find_district
 from planner.routing.week import workday_s
 from planner.sample import write_sample
 from planner.sample_city import generate_city

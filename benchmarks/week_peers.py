@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from planner.audit import audit_plan
-from planner.districts import District, find_district
+from planner.geo.districts import District, find_district
+from planner.geo.travel import project
 from planner.output import write_plan
 from planner.pipeline import CUTOFF
 from planner.plan import Plan, plan_district, prepare_shops, unassigned_table
@@ -47,7 +48,6 @@ from planner.sample_city import generate_city
 from planner.schedule import assemble_routes
 from planner.settings import Settings
 from planner.staffing import office_of
-from planner.travel import project
 from planner.triage import needing, triage
 
 COLUMNS = (

@@ -36,14 +36,14 @@ from planner.campaign.store_errors import StoreError as StoreError
 from planner.city import CityRun as CityRun
 from planner.city import plan_city as plan_city
 from planner.city import split_by_district as split_by_district
-from planner.districts import District as District
-from planner.districts import all_districts as all_districts
-from planner.districts import find_district as find_district
 from planner.errors import InputError as InputError
 from planner.errors import PlannerError as PlannerError
 from planner.errors import PlanVerificationError as PlanVerificationError
 from planner.executor import Executor as Executor
 from planner.executor import make_executor as make_executor
+from planner.geo.districts import District as District
+from planner.geo.districts import all_districts as all_districts
+from planner.geo.districts import find_district as find_district
 from planner.io.boundaries import Boundaries as Boundaries
 from planner.io.boundaries import read_boundaries as read_boundaries
 from planner.io.read import ReadResult as ReadResult

@@ -15,8 +15,8 @@ from typing import TypeVar
 
 import pandas as pd
 
-from planner.districts import District, all_districts, find_district
 from planner.executor import Executor
+from planner.geo.districts import District, all_districts, find_district
 from planner.io.boundaries import Boundaries
 from planner.io.read import ReadResult, read_merchants
 from planner.io.spreadsheet import write_spreadsheet_csv

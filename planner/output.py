@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.calendar import to_datetime
+from planner.geo.calendar import to_datetime
 from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.plan import UNASSIGNED_COLUMNS, Plan
 from planner.schedule import ROUTE_COLUMNS

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.districts import District, find_district
 from planner.errors import InputError
+from planner.geo.districts import District, find_district
 from planner.io.boundaries import Boundaries
 from planner.io.read import ReadResult, read_merchants, reject_path_for, write_rejects
 from planner.io.spreadsheet import write_spreadsheet_csv

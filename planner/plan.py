@@ -10,9 +10,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from planner.calendar import merchant_time_windows
-from planner.districts import District
 from planner.executor import Executor, make_executor
+from planner.geo.calendar import merchant_time_windows
+from planner.geo.districts import District
+from planner.geo.travel import project
 from planner.routing.chains import (
     WORKDAY_FILL,
     WeekWork,
@@ -39,7 +40,6 @@ from planner.routing.week import (
 from planner.routing.zones import small_zones
 from planner.schedule import assemble_routes, office_legs_and_idle_s
 from planner.settings import Settings
-from planner.travel import project
 from planner.verify import verify_plan
 
 Progress = Callable[[int, int, str], None]

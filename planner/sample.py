@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from planner.districts import DATA_DIR, District, find_district
 from planner.errors import InputError
+from planner.geo.districts import DATA_DIR, District, find_district
 from planner.schema import CATEGORIES, MERCHANT_COLUMNS, METRIC_CRS, SEOUL_BOUNDS, WGS84
 from planner.triage import CUTOFF
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.districts import District, all_districts
 from planner.errors import InputError
+from planner.geo.districts import District, all_districts
 from planner.sample import generate_merchants
 
 

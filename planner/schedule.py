@@ -7,10 +7,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from planner.calendar import SEOUL, to_datetime
-from planner.districts import District
+from planner.geo.calendar import SEOUL, to_datetime
+from planner.geo.districts import District
+from planner.geo.travel import leg_time_s
 from planner.settings import Settings, WeekSettings
-from planner.travel import leg_time_s
 
 ROUTE_COLUMNS = (
     "staff_id",

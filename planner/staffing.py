@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from planner.districts import District
 from planner.executor import Executor
+from planner.geo.districts import District
+from planner.geo.travel import project, travel_time_s
 from planner.plan import Plan, plan_district, prepare_shops
 from planner.routing.week import workday_s
 from planner.settings import Settings
 from planner.settings_rules import MAX_DAYS
-from planner.travel import project, travel_time_s
 
 SEARCH_TIME_LIMIT_S = 1.0  # per zone, while searching: enough for feasibility, not for polish
 SEARCH_IMPROVE_S = 2.0

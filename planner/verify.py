@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlanVerificationError
+from planner.geo.travel import leg_time_s, project
 from planner.schedule import clock_text, duration_text
 from planner.settings import Settings, WeekSettings
-from planner.travel import leg_time_s, project
 
 # refused and moved come from the field (planner.campaign): the shop said no, or is no longer there.
 UNASSIGNED_REASONS = (

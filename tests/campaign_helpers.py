@@ -17,7 +17,7 @@ import pandas as pd
 from planner.campaign.replan import replan
 from planner.campaign.setup import Campaign, init_campaign
 from planner.campaign.store import COMMIT_DELAY_ENV, CampaignStore
-from planner.districts import find_district
+from planner.geo.districts import find_district
 from planner.io.read import read_merchants
 from planner.plan import prepare_shops
 from planner.sample import generate_merchants

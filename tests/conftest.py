@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.districts import find_district
+from planner.geo.districts import find_district
 from planner.io.read import read_merchants
 from planner.plan import plan_district, prepare_shops
 from planner.settings import Settings

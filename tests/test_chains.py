@@ -7,8 +7,8 @@ import threading
 import numpy as np
 import pytest
 
-from planner.districts import find_district
 from planner.errors import PlannerError
+from planner.geo.districts import find_district
 from planner.plan import prepare_shops
 from planner.routing import chains
 from planner.routing.chains import Lane, WeekWork, open_days, split_lanes, spread_slots

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 import planner.city as city
 from planner.cli import app
-from planner.districts import find_district
 from planner.executor import Executor
+from planner.geo.districts import find_district
 from planner.sample_city import generate_city
 from planner.triage import needing, triage
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from planner.districts import find_district
 from planner.errors import InputError
 from planner.executor import DaskExecutor, Executor, ProcessExecutor, make_executor
+from planner.geo.districts import find_district
 from planner.plan import plan_district
 from planner.sample import generate_merchants
 from planner.triage import needing, triage

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from planner.districts import find_district
+from planner.geo.districts import find_district
 from planner.output import write_plan
 from planner.plan import plan_district
 from planner.report.export import route_lines

@@ -9,6 +9,7 @@ from operator import attrgetter
 import numpy as np
 import pytest
 
+from planner.geo.travel import TravelMatrix, travel_matrix_s
 from planner.routing.engine import SEARCH, solve
 from planner.routing.fleet import eliminate_routes, fleet_first
 from planner.routing.improve import improve, total_cost
@@ -17,7 +18,6 @@ from planner.routing.portfolio import best_of
 from planner.routing.problem import Break, Problem, Route, Solution, Vehicle
 from planner.routing.zones import make_zones
 from planner.settings import TravelSettings
-from planner.travel import TravelMatrix, travel_matrix_s
 
 DAY = (9 * 3600, 18 * 3600)
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 
 from planner import sample
-from planner.districts import all_districts, find_district
 from planner.errors import InputError
+from planner.geo.districts import all_districts, find_district
 from planner.sample import SAMPLE_DISTRICTS, generate_merchants, generate_samples, sample_path, write_sample
 from planner.schema import CATEGORIES, MERCHANT_COLUMNS, METRIC_CRS, QR_STATUSES, SEOUL_BOUNDS, WGS84
 

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.districts import find_district
+from planner.geo.districts import find_district
+from planner.geo.travel import travel_time_s
 from planner.plan import prepare_shops
 from planner.routing.week import workday_s
 from planner.sample import generate_merchants
@@ -22,7 +23,6 @@ from planner.staffing import (
     nearest_neighbour_work_s,
     search_settings,
 )
-from planner.travel import travel_time_s
 from planner.triage import needing, triage
 
 

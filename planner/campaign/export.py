@@ -17,8 +17,8 @@ import pandas as pd
 from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import CampaignStore
 from planner.city import atomic_folder
-from planner.districts import District
 from planner.errors import InputError
+from planner.geo.districts import District
 from planner.output import write_plan
 from planner.plan import UNASSIGNED_COLUMNS, Plan
 from planner.sample import write_sample

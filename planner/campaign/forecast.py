@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from planner.campaign.simulate import SimulationResult, recommend_staff, simulate
-from planner.districts import District
+from planner.geo.districts import District
 from planner.plan import Progress
 from planner.settings import Settings
 

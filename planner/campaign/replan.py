@@ -15,9 +15,9 @@ from planner.campaign.ledger import check_conservation, shop_standing
 from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import VISIT_FIELDS, CampaignStore
 from planner.city import CityProgress, side_by_side
-from planner.districts import District
 from planner.errors import InputError, PlannerError
 from planner.executor import Executor, make_executor
+from planner.geo.districts import District
 from planner.plan import Progress, plan_district
 from planner.settings import Settings, SolverSettings
 

@@ -32,9 +32,9 @@ from planner.cli.common import (
     table_of,
     user_errors,
 )
-from planner.districts import find_district
 from planner.errors import InputError
 from planner.executor import make_executor
+from planner.geo.districts import find_district
 from planner.pipeline import plan_file, triage_file, write_read_reports
 from planner.sample import generate_merchants, write_sample
 from planner.sample_city import generate_city

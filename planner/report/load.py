@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.districts import find_district
 from planner.errors import InputError
+from planner.geo.districts import find_district
 from planner.io.read import read_merchants
 from planner.io.spreadsheet import read_spreadsheet_csv
 from planner.plan import UNASSIGNED_COLUMNS, Plan

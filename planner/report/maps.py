@@ -119,7 +119,7 @@ def merchants_map(merchants_triaged: pd.DataFrame, district=None, assets: str = 
     merchants_triaged
         Merchants with the triage columns ``needs_panel``, ``priority`` and ``reason``.
     district
-        A ``planner.districts.District`` whose office is marked; None leaves it out.
+        A ``planner.geo.districts.District`` whose office is marked; None leaves it out.
     assets
         Where Leaflet comes from, as in ``plan_map``.
 
