@@ -38,17 +38,17 @@ import pandas as pd
 from planner.audit import audit_plan
 from planner.geo.districts import District, find_district
 from planner.geo.travel import project
-from planner.output import write_plan
-from planner.pipeline import CUTOFF
-from planner.plan import Plan, plan_district, prepare_shops, unassigned_table
+from planner.planning.output import write_plan
+from planner.planning.pipeline import CUTOFF
+from planner.planning.plan import Plan, plan_district, prepare_shops, unassigned_table
+from planner.planning.schedule import assemble_routes
+from planner.planning.staffing import office_of
+from planner.planning.triage import needing, triage
+from planner.planning.week import Slot, build_problem, solution_rows
 from planner.routing.problem import Route, Solution
-from planner.routing.week import Slot, build_problem, solution_rows
 from planner.sample import write_sample
 from planner.sample_city import generate_city
-from planner.schedule import assemble_routes
 from planner.settings import Settings
-from planner.staffing import office_of
-from planner.triage import needing, triage
 
 COLUMNS = (
     "district",

@@ -19,10 +19,10 @@ from planner.campaign.setup import Campaign, init_campaign
 from planner.campaign.store import COMMIT_DELAY_ENV, CampaignStore
 from planner.geo.districts import find_district
 from planner.io.read import read_merchants
-from planner.plan import prepare_shops
+from planner.planning.plan import prepare_shops
+from planner.planning.triage import needing, triage
 from planner.sample import generate_merchants
 from planner.settings import Settings
-from planner.triage import needing, triage
 
 DISTRICT = find_district("Dobong-gu")
 JONGNO = find_district("Jongno-gu")

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.geo.calendar import to_datetime
-from planner.schedule import clock_text, week_seconds
+from planner.planning.schedule import clock_text, week_seconds
 from planner.settings import WeekSettings
 
 WEEK = WeekSettings()

@@ -22,8 +22,8 @@ from planner.io.spreadsheet import (
     unquote_cell,
     write_spreadsheet_csv,
 )
-from planner.output import write_plan
-from planner.pipeline import plan_file, triage_file
+from planner.planning.output import write_plan
+from planner.planning.pipeline import plan_file, triage_file
 from planner.report.load import load_plan
 from planner.report.sheets import write_sheets
 from planner.schema import MERCHANT_COLUMNS

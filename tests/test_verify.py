@@ -9,7 +9,7 @@ import pytest
 from planner.errors import PlanVerificationError
 from planner.geo.districts import find_district
 from planner.geo.travel import project
-from planner.verify import plan_violations, verify_plan
+from planner.planning.verify import plan_violations, verify_plan
 
 
 @pytest.fixture(scope="module")

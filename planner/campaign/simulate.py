@@ -16,7 +16,7 @@ from planner.campaign.status import GIVEN_UP_REASONS, NO_SHIFT_REASONS, OPEN_REA
 from planner.campaign.store import CampaignStore
 from planner.geo.districts import District
 from planner.geo.travel import leg_time_s, project
-from planner.plan import Progress
+from planner.planning.plan import Progress
 from planner.settings import Settings
 
 CLOSED_CHECK_S = 120  # finding a shop shut still takes a couple of minutes

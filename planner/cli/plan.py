@@ -9,7 +9,6 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from planner.city import needing_by_district, plan_city
 from planner.cli.common import (
     CUTOFF_DEFAULT,
     BoundariesFile,
@@ -33,13 +32,14 @@ from planner.cli.common import (
     user_errors,
 )
 from planner.errors import InputError
-from planner.executor import make_executor
 from planner.geo.districts import find_district
-from planner.pipeline import plan_file, triage_file, write_read_reports
+from planner.planning.city import needing_by_district, plan_city
+from planner.planning.executor import make_executor
+from planner.planning.pipeline import plan_file, triage_file, write_read_reports
+from planner.planning.staffing import search_settings, staff_districts
+from planner.planning.triage import CUTOFF, triage_counts
 from planner.sample import generate_merchants, write_sample
 from planner.sample_city import generate_city
-from planner.staffing import search_settings, staff_districts
-from planner.triage import CUTOFF, triage_counts
 
 SHOWN_PROBLEMS = 10  # broken rules listed per plan by verify
 

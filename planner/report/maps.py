@@ -15,7 +15,7 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from planner.plan import Plan
+from planner.planning.plan import Plan
 from planner.report.files import file_stem
 
 LEAFLET_DIR = "leaflet"  # folder copied next to the HTML files

@@ -141,7 +141,7 @@ def build_problem(
     Parameters
     ----------
     shops
-        Prepared shops (``planner.plan.prepare_shops``).
+        Prepared shops (``planner.planning.plan.prepare_shops``).
     office_xy
         The office's metric coordinates.
     slots
