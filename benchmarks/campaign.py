@@ -26,7 +26,7 @@ from planner.campaign.store import CampaignStore
 from planner.geo.districts import find_district
 from planner.planning.executor import make_executor
 from planner.planning.triage import needing, triage
-from planner.sample_city import generate_city
+from planner.samples.city import generate_city
 from planner.settings import Settings
 
 TARGET_CITY_S = 300

@@ -21,8 +21,8 @@ from planner.planning.city import plan_city, split_by_district
 from planner.planning.executor import make_executor
 from planner.planning.triage import needing, triage
 from planner.planning.week import workday_s
-from planner.sample import write_sample
-from planner.sample_city import generate_city
+from planner.samples.city import generate_city
+from planner.samples.district import write_sample
 from planner.settings import Settings
 
 TARGET_WALL_S = 600

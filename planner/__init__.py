@@ -10,9 +10,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from planner.audit import Audit as Audit
-from planner.audit import audit_plan as audit_plan
-from planner.audit import plan_folders as plan_folders
 from planner.campaign.export import write_current_plan as write_current_plan
 from planner.campaign.ledger import ConservationError as ConservationError
 from planner.campaign.outcomes import ImportResult as ImportResult
@@ -66,6 +63,9 @@ from planner.planning.triage import triage as triage
 from planner.planning.triage import triage_counts as triage_counts
 from planner.planning.verify import plan_violations as plan_violations
 from planner.planning.verify import verify_plan as verify_plan
+from planner.report.audit import Audit as Audit
+from planner.report.audit import audit_plan as audit_plan
+from planner.report.audit import plan_folders as plan_folders
 from planner.report.load import LoadedPlan as LoadedPlan
 from planner.report.load import load_plan as load_plan
 from planner.settings import Settings as Settings

@@ -21,7 +21,7 @@ from planner.geo.districts import find_district
 from planner.io.read import read_merchants
 from planner.planning.plan import prepare_shops
 from planner.planning.triage import needing, triage
-from planner.sample import generate_merchants
+from planner.samples.district import generate_merchants
 from planner.settings import Settings
 
 DISTRICT = find_district("Dobong-gu")

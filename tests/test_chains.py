@@ -16,7 +16,7 @@ from planner.planning.staffing import office_of
 from planner.planning.triage import needing, triage
 from planner.planning.week import Slot
 from planner.routing.zones import hilbert_order, small_zones
-from planner.sample_city import generate_city
+from planner.samples.city import generate_city
 
 
 def test_hilbert_order_steps_between_neighbouring_cells():

@@ -14,7 +14,7 @@ from planner.cli import app
 from planner.geo.districts import find_district
 from planner.planning.executor import Executor
 from planner.planning.triage import needing, triage
-from planner.sample_city import generate_city
+from planner.samples.city import generate_city
 
 TWO = ["Jongno-gu", "Dobong-gu"]
 

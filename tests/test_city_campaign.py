@@ -27,7 +27,7 @@ from planner.campaign.store import CampaignStore
 from planner.cli import app
 from planner.errors import InputError
 from planner.planning.executor import make_executor
-from planner.sample import write_sample
+from planner.samples.district import write_sample
 
 DOBONG, JUNG = (d.name_en for d in CITY_DISTRICTS)
 KEY = ["merchant_id", "staff_id", "day", "stop", "start_s"]

@@ -13,7 +13,7 @@ from planner.geo.districts import find_district
 from planner.planning.executor import DaskExecutor, Executor, ProcessExecutor, make_executor
 from planner.planning.plan import plan_district
 from planner.planning.triage import needing, triage
-from planner.sample import generate_merchants
+from planner.samples.district import generate_merchants
 
 
 def _square_with_pid(x: int) -> tuple[int, int]:

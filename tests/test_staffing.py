@@ -22,7 +22,7 @@ from planner.planning.staffing import (
 )
 from planner.planning.triage import needing, triage
 from planner.planning.week import workday_s
-from planner.sample import generate_merchants
+from planner.samples.district import generate_merchants
 from planner.settings import Settings
 
 

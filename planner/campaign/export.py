@@ -22,7 +22,7 @@ from planner.planning.city import atomic_folder
 from planner.planning.output import write_plan
 from planner.planning.plan import UNASSIGNED_COLUMNS, Plan
 from planner.planning.schedule import ROUTE_COLUMNS, with_clock_times
-from planner.sample import write_sample
+from planner.samples.district import write_sample
 from planner.schema import MERCHANT_COLUMNS
 
 # Route columns that come from the merchants table, not from the stored visits.

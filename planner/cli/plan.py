@@ -38,8 +38,8 @@ from planner.planning.executor import make_executor
 from planner.planning.pipeline import plan_file, triage_file, write_read_reports
 from planner.planning.staffing import search_settings, staff_districts
 from planner.planning.triage import CUTOFF, triage_counts
-from planner.sample import generate_merchants, write_sample
-from planner.sample_city import generate_city
+from planner.samples.city import generate_city
+from planner.samples.district import generate_merchants, write_sample
 
 SHOWN_PROBLEMS = 10  # broken rules listed per plan by verify
 
@@ -185,7 +185,7 @@ def verify(
     encoding: Encoding = None,
 ) -> None:
     """Re-check written plans from their files: every rule the planner checks before writing."""
-    from planner.audit import audit_plan, plan_folders, read_all_merchants
+    from planner.report.audit import audit_plan, plan_folders, read_all_merchants
 
     with user_errors():
         settings = settings_from_options(settings_file, None, None, start, None, None, False)
