@@ -1,1 +1,1 @@
-"""Plan the campaign week: triage, the week's routing problems, a district's plan and the city's, verified and written."""
+"""The product's week: triage, week problems, chains, a district's and the city's plan, verified and written."""

@@ -1,1 +1,1 @@
-"""Synthetic merchants, deterministic and clustered like real shopping areas, for a district or the whole city."""
+"""Deterministic synthetic merchants, clustered like real shopping areas, for a district or the city."""
