@@ -23,11 +23,11 @@ from planner.campaign.setup import Campaign, init_campaign
 from planner.campaign.simulate import play_campaign_day
 from planner.campaign.status import campaign_status
 from planner.campaign.store import CampaignStore
-from planner.districts import find_district
-from planner.executor import make_executor
-from planner.sample_city import generate_city
+from planner.geo.districts import find_district
+from planner.planning.executor import make_executor
+from planner.planning.triage import needing, triage
+from planner.samples.city import generate_city
 from planner.settings import Settings
-from planner.triage import needing, triage
 
 TARGET_CITY_S = 300
 TARGET_DISTRICT_S = 30

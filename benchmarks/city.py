@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.city import plan_city, split_by_district
-from planner.districts import find_district
-from planner.executor import make_executor
-from planner.routing.week import workday_s
-from planner.sample import write_sample
-from planner.sample_city import generate_city
+from planner.geo.districts import find_district
+from planner.planning.city import plan_city, split_by_district
+from planner.planning.executor import make_executor
+from planner.planning.triage import needing, triage
+from planner.planning.week import workday_s
+from planner.samples.city import generate_city
+from planner.samples.district import write_sample
 from planner.settings import Settings
-from planner.triage import needing, triage
 
 TARGET_WALL_S = 600
 TARGET_RSS_MB = 4096

@@ -30,7 +30,7 @@ SET_NAMES = (*SETS, "random1000")
 
 
 def _planner(problem, time_limit_s: float, seed: int):
-    from planner.routing.engine import solve  # imported here, like each solver, only when it runs
+    from benchmarks.engine import solve  # imported here, like each solver, only when it runs
 
     return solve(problem, time_limit_s, seed=seed)
 

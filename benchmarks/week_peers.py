@@ -16,7 +16,7 @@ within these budgets). PyVRP has no breaks, so every solver works the same share
 lunch, and the shift shortened by the lunch (09:00-17:00 by default).
 
 Each solver runs in its own process (so peak memories do not mix); each plan is written as a
-plan folder and re-checked from its files by ``planner.audit`` as ``planner verify`` does.
+plan folder and re-checked from its files by ``planner.report.audit`` as ``planner verify`` does.
 """
 
 from __future__ import annotations
@@ -35,20 +35,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.audit import audit_plan
-from planner.districts import District, find_district
-from planner.output import write_plan
-from planner.pipeline import CUTOFF
-from planner.plan import Plan, plan_district, prepare_shops, unassigned_table
+from planner.geo.districts import District, find_district
+from planner.geo.travel import project
+from planner.planning.output import write_plan
+from planner.planning.pipeline import CUTOFF
+from planner.planning.plan import Plan, plan_district, prepare_shops, unassigned_table
+from planner.planning.schedule import assemble_routes
+from planner.planning.staffing import office_of
+from planner.planning.triage import needing, triage
+from planner.planning.week import Slot, build_problem, solution_rows
+from planner.report.audit import audit_plan
 from planner.routing.problem import Route, Solution
-from planner.routing.week import Slot, build_problem, solution_rows
-from planner.sample import write_sample
-from planner.sample_city import generate_city
-from planner.schedule import assemble_routes
+from planner.samples.city import generate_city
+from planner.samples.district import write_sample
 from planner.settings import Settings
-from planner.staffing import office_of
-from planner.travel import project
-from planner.triage import needing, triage
 
 COLUMNS = (
     "district",

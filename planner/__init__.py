@@ -10,9 +10,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from planner.audit import Audit as Audit
-from planner.audit import audit_plan as audit_plan
-from planner.audit import plan_folders as plan_folders
 from planner.campaign.export import write_current_plan as write_current_plan
 from planner.campaign.ledger import ConservationError as ConservationError
 from planner.campaign.outcomes import ImportResult as ImportResult
@@ -33,45 +30,48 @@ from planner.campaign.simulate import simulate as simulate
 from planner.campaign.status import campaign_status as campaign_status
 from planner.campaign.store import CampaignStore as CampaignStore
 from planner.campaign.store_errors import StoreError as StoreError
-from planner.city import CityRun as CityRun
-from planner.city import plan_city as plan_city
-from planner.city import split_by_district as split_by_district
-from planner.districts import District as District
-from planner.districts import all_districts as all_districts
-from planner.districts import find_district as find_district
 from planner.errors import InputError as InputError
 from planner.errors import PlannerError as PlannerError
 from planner.errors import PlanVerificationError as PlanVerificationError
-from planner.executor import Executor as Executor
-from planner.executor import make_executor as make_executor
+from planner.geo.districts import District as District
+from planner.geo.districts import all_districts as all_districts
+from planner.geo.districts import find_district as find_district
 from planner.io.boundaries import Boundaries as Boundaries
 from planner.io.boundaries import read_boundaries as read_boundaries
 from planner.io.read import ReadResult as ReadResult
 from planner.io.read import read_merchants as read_merchants
 from planner.io.spreadsheet import read_spreadsheet_csv as read_spreadsheet_csv
 from planner.io.spreadsheet import write_spreadsheet_csv as write_spreadsheet_csv
-from planner.output import daily_table as daily_table
-from planner.output import write_plan as write_plan
-from planner.pipeline import CUTOFF as CUTOFF
-from planner.pipeline import PlanRun as PlanRun
-from planner.pipeline import TriageRun as TriageRun
-from planner.pipeline import plan_file as plan_file
-from planner.pipeline import triage_file as triage_file
-from planner.plan import Plan as Plan
-from planner.plan import Progress as Progress
-from planner.plan import plan_district as plan_district
+from planner.planning.city import CityRun as CityRun
+from planner.planning.city import plan_city as plan_city
+from planner.planning.city import split_by_district as split_by_district
+from planner.planning.executor import Executor as Executor
+from planner.planning.executor import make_executor as make_executor
+from planner.planning.output import daily_table as daily_table
+from planner.planning.output import write_plan as write_plan
+from planner.planning.pipeline import CUTOFF as CUTOFF
+from planner.planning.pipeline import PlanRun as PlanRun
+from planner.planning.pipeline import TriageRun as TriageRun
+from planner.planning.pipeline import plan_file as plan_file
+from planner.planning.pipeline import triage_file as triage_file
+from planner.planning.plan import Plan as Plan
+from planner.planning.plan import Progress as Progress
+from planner.planning.plan import plan_district as plan_district
+from planner.planning.triage import SCENARIOS as SCENARIOS
+from planner.planning.triage import needing as needing
+from planner.planning.triage import triage as triage
+from planner.planning.triage import triage_counts as triage_counts
+from planner.planning.verify import plan_violations as plan_violations
+from planner.planning.verify import verify_plan as verify_plan
+from planner.report.audit import Audit as Audit
+from planner.report.audit import audit_plan as audit_plan
+from planner.report.audit import plan_folders as plan_folders
 from planner.report.load import LoadedPlan as LoadedPlan
 from planner.report.load import load_plan as load_plan
 from planner.settings import Settings as Settings
 from planner.settings import SolverSettings as SolverSettings
 from planner.settings import TravelSettings as TravelSettings
 from planner.settings import WeekSettings as WeekSettings
-from planner.triage import SCENARIOS as SCENARIOS
-from planner.triage import needing as needing
-from planner.triage import triage as triage
-from planner.triage import triage_counts as triage_counts
-from planner.verify import plan_violations as plan_violations
-from planner.verify import verify_plan as verify_plan
 
 if TYPE_CHECKING:
     from planner.report.charts import district_figure, progress_figure, workload_figure, write_charts

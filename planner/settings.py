@@ -36,7 +36,7 @@ DEFAULT_SERVICE_MIN: dict[str, float] = {
 
 @dataclass(frozen=True)
 class TravelSettings:
-    """Parameters of the travel-time model (see ``planner.travel``)."""
+    """Parameters of the travel-time model (see ``planner.geo.travel``)."""
 
     circuity: float = 1.25  # road distance / straight-line distance in Korean cities
     walk_speed_mps: float = 1.3

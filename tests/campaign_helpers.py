@@ -17,12 +17,12 @@ import pandas as pd
 from planner.campaign.replan import replan
 from planner.campaign.setup import Campaign, init_campaign
 from planner.campaign.store import COMMIT_DELAY_ENV, CampaignStore
-from planner.districts import find_district
+from planner.geo.districts import find_district
 from planner.io.read import read_merchants
-from planner.plan import prepare_shops
-from planner.sample import generate_merchants
+from planner.planning.plan import prepare_shops
+from planner.planning.triage import needing, triage
+from planner.samples.district import generate_merchants
 from planner.settings import Settings
-from planner.triage import needing, triage
 
 DISTRICT = find_district("Dobong-gu")
 JONGNO = find_district("Jongno-gu")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from planner.districts import find_district
+from planner.geo.districts import find_district
 from planner.io.read import read_merchants
-from planner.plan import plan_district, prepare_shops
+from planner.planning.plan import plan_district, prepare_shops
+from planner.planning.triage import needing, triage
 from planner.settings import Settings
-from planner.triage import needing, triage
 
 DATA = Path(__file__).parent / "data"
 

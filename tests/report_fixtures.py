@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from hypothesis import strategies as st
 
-from planner.pipeline import PlanRun, plan_file
-from planner.plan import Plan
+from planner.planning.pipeline import PlanRun, plan_file
+from planner.planning.plan import Plan
+from planner.planning.triage import triage
 from planner.report.load import LoadedPlan, load_plan
 from planner.settings import Settings
-from planner.triage import triage
 
 SMALL_MERCHANTS = Path(__file__).parent / "data" / "jongno_small.csv"
 CHROMIUM = next(

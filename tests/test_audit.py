@@ -12,13 +12,13 @@ import pytest
 from report_fixtures import SMALL_MERCHANTS, report_run  # noqa: F401
 from typer.testing import CliRunner
 
-import planner.city as city
+import planner.planning.city as city
 from planner.cli import app
-from planner.districts import find_district
-from planner.executor import Executor
-from planner.sample import write_sample
-from planner.sample_city import generate_city
-from planner.triage import needing, triage
+from planner.geo.districts import find_district
+from planner.planning.executor import Executor
+from planner.planning.triage import needing, triage
+from planner.samples.city import generate_city
+from planner.samples.district import write_sample
 
 runner = CliRunner()
 

@@ -1,4 +1,4 @@
-"""Tests of planner.calendar: opening hours to time windows, shifts, lunch and clock helpers."""
+"""Tests of planner.geo.calendar: opening hours to time windows, shifts, lunch and clock helpers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.calendar import (
+from planner.errors import InputError
+from planner.geo.calendar import (
     day_of,
     lunch_window,
     merchant_time_windows,
@@ -17,7 +18,6 @@ from planner.calendar import (
     time_windows,
     to_datetime,
 )
-from planner.errors import InputError
 from planner.settings import WeekSettings
 
 WEEK = WeekSettings(start_date=dt.date(2022, 2, 7))  # a Monday

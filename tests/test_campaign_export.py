@@ -15,11 +15,11 @@ from campaign_helpers import (
 )
 from typer.testing import CliRunner
 
-from planner.audit import audit_plan
 from planner.campaign.outcomes import import_outcomes
 from planner.campaign.replan import replan
 from planner.campaign.store import CampaignStore
 from planner.cli import app
+from planner.report.audit import audit_plan
 from planner.settings import Settings
 
 

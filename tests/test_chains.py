@@ -1,4 +1,4 @@
-"""Chains of zones that fill whole worker-days (planner.routing.chains)."""
+"""Chains of zones that fill whole worker-days (planner.planning.chains)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ import threading
 import numpy as np
 import pytest
 
-from planner.districts import find_district
 from planner.errors import PlannerError
-from planner.plan import prepare_shops
-from planner.routing import chains
-from planner.routing.chains import Lane, WeekWork, open_days, split_lanes, spread_slots
-from planner.routing.week import Slot
+from planner.geo.districts import find_district
+from planner.planning import chains
+from planner.planning.chains import Lane, WeekWork, open_days, split_lanes, spread_slots
+from planner.planning.plan import prepare_shops
+from planner.planning.staffing import office_of
+from planner.planning.triage import needing, triage
+from planner.planning.week import Slot
 from planner.routing.zones import hilbert_order, small_zones
-from planner.sample_city import generate_city
-from planner.staffing import office_of
-from planner.triage import needing, triage
+from planner.samples.city import generate_city
 
 
 def test_hilbert_order_steps_between_neighbouring_cells():

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import planner.city as city
+import planner.planning.city as city
 from planner.cli import app
-from planner.districts import find_district
-from planner.executor import Executor
-from planner.sample_city import generate_city
-from planner.triage import needing, triage
+from planner.geo.districts import find_district
+from planner.planning.executor import Executor
+from planner.planning.triage import needing, triage
+from planner.samples.city import generate_city
 
 TWO = ["Jongno-gu", "Dobong-gu"]
 

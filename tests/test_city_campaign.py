@@ -26,8 +26,8 @@ from planner.campaign.status import CITY, campaign_status
 from planner.campaign.store import CampaignStore
 from planner.cli import app
 from planner.errors import InputError
-from planner.executor import make_executor
-from planner.sample import write_sample
+from planner.planning.executor import make_executor
+from planner.samples.district import write_sample
 
 DOBONG, JUNG = (d.name_en for d in CITY_DISTRICTS)
 KEY = ["merchant_id", "staff_id", "day", "stop", "start_s"]
@@ -151,7 +151,7 @@ def test_sigkill_during_a_citywide_replan_leaves_the_store_as_before(base_store,
     code = (
         "from planner.campaign.store import CampaignStore\n"
         "from planner.campaign.replan import replan\n"
-        "from planner.executor import make_executor\n"
+        "from planner.planning.executor import make_executor\n"
         "with make_executor(2) as executor:\n"
         f"    replan(CampaignStore({str(path)!r}), 1, executor=executor)\n"
     )

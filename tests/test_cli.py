@@ -8,7 +8,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from planner.cli import app
-from planner.plan import UNASSIGNED_COLUMNS
+from planner.planning.plan import UNASSIGNED_COLUMNS
 
 runner = CliRunner()
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from planner.districts import find_district
 from planner.errors import InputError
-from planner.executor import DaskExecutor, Executor, ProcessExecutor, make_executor
-from planner.plan import plan_district
-from planner.sample import generate_merchants
-from planner.triage import needing, triage
+from planner.geo.districts import find_district
+from planner.planning.executor import DaskExecutor, Executor, ProcessExecutor, make_executor
+from planner.planning.plan import plan_district
+from planner.planning.triage import needing, triage
+from planner.samples.district import generate_merchants
 
 
 def _square_with_pid(x: int) -> tuple[int, int]:
@@ -80,7 +80,7 @@ def test_pool_processes_exit_when_their_parent_is_killed(tmp_path):
 
     script = (
         "import os, sys, time\n"
-        "from planner.executor import ProcessExecutor\n"
+        "from planner.planning.executor import ProcessExecutor\n"
         "pool = ProcessExecutor(2)\n"
         "print(' '.join(str(p) for p in pool.pool._processes), flush=True)\n"
         "time.sleep(60)\n"

@@ -7,13 +7,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from planner.districts import find_district
-from planner.output import write_plan
-from planner.plan import plan_district
+from planner.geo.districts import find_district
+from planner.planning.output import write_plan
+from planner.planning.plan import plan_district
+from planner.planning.verify import UNASSIGNED_REASONS
 from planner.report.export import route_lines
 from planner.report.load import load_plan
 from planner.report.sheets import route_sheets
-from planner.verify import UNASSIGNED_REASONS
 
 
 def test_every_needing_shop_is_planned_or_unassigned_with_a_reason(small_plan, small_needing):

@@ -9,9 +9,9 @@ import pytest
 from report_fixtures import report_loaded, report_plan, report_run  # noqa: F401
 
 from planner.errors import InputError
-from planner.output import write_plan
+from planner.planning.output import write_plan
+from planner.planning.schedule import ROUTE_COLUMNS
 from planner.report.load import load_plan
-from planner.schedule import ROUTE_COLUMNS
 
 
 def test_loaded_routes_match_the_plan(report_loaded, report_plan):  # noqa: F811

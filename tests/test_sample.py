@@ -1,4 +1,4 @@
-"""Tests for planner.sample: deterministic, realistic, clustered synthetic merchants."""
+"""Tests for planner.samples.district: deterministic, realistic, clustered synthetic merchants."""
 
 from __future__ import annotations
 
@@ -12,10 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
-from planner import sample
-from planner.districts import all_districts, find_district
 from planner.errors import InputError
-from planner.sample import SAMPLE_DISTRICTS, generate_merchants, generate_samples, sample_path, write_sample
+from planner.geo.districts import all_districts, find_district
+from planner.samples import district as sample
+from planner.samples.district import (
+    SAMPLE_DISTRICTS,
+    generate_merchants,
+    generate_samples,
+    sample_path,
+    write_sample,
+)
 from planner.schema import CATEGORIES, MERCHANT_COLUMNS, METRIC_CRS, QR_STATUSES, SEOUL_BOUNDS, WGS84
 
 CUTOFF = pd.Timestamp("2021-12-31")

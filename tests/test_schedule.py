@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.calendar import to_datetime
-from planner.schedule import clock_text, week_seconds
+from planner.geo.calendar import to_datetime
+from planner.planning.schedule import clock_text, week_seconds
 from planner.settings import WeekSettings
 
 WEEK = WeekSettings()

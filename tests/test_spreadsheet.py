@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from report_fixtures import report_plan, report_run  # noqa: F401
 
-from planner.audit import audit_plan
 from planner.io.read import read_merchants, visible_controls, write_rejects
 from planner.io.spreadsheet import (
     quote_cell,
@@ -22,8 +21,9 @@ from planner.io.spreadsheet import (
     unquote_cell,
     write_spreadsheet_csv,
 )
-from planner.output import write_plan
-from planner.pipeline import plan_file, triage_file
+from planner.planning.output import write_plan
+from planner.planning.pipeline import plan_file, triage_file
+from planner.report.audit import audit_plan
 from planner.report.load import load_plan
 from planner.report.sheets import write_sheets
 from planner.schema import MERCHANT_COLUMNS

@@ -9,12 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.districts import find_district
-from planner.plan import prepare_shops
-from planner.routing.week import workday_s
-from planner.sample import generate_merchants
-from planner.settings import Settings
-from planner.staffing import (
+from planner.geo.districts import find_district
+from planner.geo.travel import travel_time_s
+from planner.planning.plan import prepare_shops
+from planner.planning.staffing import (
     confirm_staff,
     fewest_worker_days,
     finish_curve,
@@ -22,8 +20,10 @@ from planner.staffing import (
     nearest_neighbour_work_s,
     search_settings,
 )
-from planner.travel import travel_time_s
-from planner.triage import needing, triage
+from planner.planning.triage import needing, triage
+from planner.planning.week import workday_s
+from planner.samples.district import generate_merchants
+from planner.settings import Settings
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of planner.triage: who needs a new Seoul Pay panel, why and how urgently."""
+"""Tests of planner.planning.triage: who needs a new Seoul Pay panel, why and how urgently."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InputError
+from planner.planning.triage import REASON_PRIORITY, REASONS, SCENARIOS, needing, triage, triage_counts
 from planner.schema import QR_STATUSES
-from planner.triage import REASON_PRIORITY, REASONS, SCENARIOS, needing, triage, triage_counts
 
 
 def shops(*rows: dict) -> pd.DataFrame:

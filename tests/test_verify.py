@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.districts import find_district
 from planner.errors import PlanVerificationError
-from planner.travel import project
-from planner.verify import plan_violations, verify_plan
+from planner.geo.districts import find_district
+from planner.geo.travel import project
+from planner.planning.verify import plan_violations, verify_plan
 
 
 @pytest.fixture(scope="module")

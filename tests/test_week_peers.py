@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from planner.planning.week import Slot
 from planner.routing.problem import Route
-from planner.routing.week import Slot
 
 pytest.importorskip("pyvrp")
 

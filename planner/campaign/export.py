@@ -16,13 +16,13 @@ import pandas as pd
 
 from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import CampaignStore
-from planner.city import atomic_folder
-from planner.districts import District
 from planner.errors import InputError
-from planner.output import write_plan
-from planner.plan import UNASSIGNED_COLUMNS, Plan
-from planner.sample import write_sample
-from planner.schedule import ROUTE_COLUMNS, with_clock_times
+from planner.geo.districts import District
+from planner.planning.city import atomic_folder
+from planner.planning.output import write_plan
+from planner.planning.plan import UNASSIGNED_COLUMNS, Plan
+from planner.planning.schedule import ROUTE_COLUMNS, with_clock_times
+from planner.samples.district import write_sample
 from planner.schema import MERCHANT_COLUMNS
 
 # Route columns that come from the merchants table, not from the stored visits.

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from planner.campaign.simulate import SimulationResult, recommend_staff, simulate
-from planner.districts import District
-from planner.plan import Progress
+from planner.geo.districts import District
+from planner.planning.plan import Progress
 from planner.settings import Settings
 
 CITY = "city"
@@ -26,7 +26,7 @@ class SimulationSetup:
     service_jitter: float = 0.3
     seed: int = 0
     processes: int = 1
-    scenario: str = "targeted"  # which shops need a panel (see ``planner.triage``)
+    scenario: str = "targeted"  # which shops need a panel (see ``planner.planning.triage``)
 
 
 @dataclass(frozen=True)

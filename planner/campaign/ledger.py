@@ -8,7 +8,7 @@ import pandas as pd
 
 from planner.campaign.store import CampaignStore
 from planner.errors import PlannerError
-from planner.verify import UNASSIGNED_REASONS
+from planner.planning.verify import UNASSIGNED_REASONS
 
 OUTCOMES = ("installed", "closed", "refused", "not_found", "moved")
 RETRY_OUTCOMES = ("closed", "not_found")  # the shop may be there another day

@@ -14,11 +14,11 @@ from planner.campaign.budget import solver_budgets
 from planner.campaign.ledger import check_conservation, shop_standing
 from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import VISIT_FIELDS, CampaignStore
-from planner.city import CityProgress, side_by_side
-from planner.districts import District
 from planner.errors import InputError, PlannerError
-from planner.executor import Executor, make_executor
-from planner.plan import Progress, plan_district
+from planner.geo.districts import District
+from planner.planning.city import CityProgress, side_by_side
+from planner.planning.executor import Executor, make_executor
+from planner.planning.plan import Progress, plan_district
 from planner.settings import Settings, SolverSettings
 
 CLOCK_FIELDS = ("arrival_s", "start_s", "departure_s", "leave_office_s", "back_office_s", "break_start_s")

@@ -10,11 +10,11 @@ import pandas as pd
 from planner.campaign.replan import ReplanResult, replan
 from planner.campaign.setup import DEFAULT_MAX_TRIES, Campaign, districts_in, init_campaign, load_campaign
 from planner.campaign.store import CampaignStore
-from planner.districts import District, find_district
 from planner.errors import InputError
-from planner.executor import Executor
+from planner.geo.districts import District, find_district
 from planner.io.read import ReadResult, read_merchants
-from planner.plan import Progress
+from planner.planning.executor import Executor
+from planner.planning.plan import Progress
 from planner.schema import MERCHANT_COLUMNS
 from planner.settings import Settings
 

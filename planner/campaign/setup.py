@@ -11,10 +11,10 @@ import pandas as pd
 from planner.campaign.ledger import AWAITING_REPLAN, check_conservation
 from planner.campaign.store import CampaignStore
 from planner.campaign.store_errors import START_AGAIN, StoreError
-from planner.districts import District, all_districts, find_district
 from planner.errors import InputError
+from planner.geo.districts import District, all_districts, find_district
+from planner.planning.triage import CUTOFF, triage
 from planner.settings import Settings
-from planner.triage import CUTOFF, triage
 
 DEFAULT_MAX_TRIES = 3
 

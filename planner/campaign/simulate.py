@@ -14,10 +14,10 @@ from planner.campaign.replan import replan
 from planner.campaign.setup import DEFAULT_MAX_TRIES, Campaign, init_campaign, load_campaign
 from planner.campaign.status import GIVEN_UP_REASONS, NO_SHIFT_REASONS, OPEN_REASONS, is_left
 from planner.campaign.store import CampaignStore
-from planner.districts import District
-from planner.plan import Progress
+from planner.geo.districts import District
+from planner.geo.travel import leg_time_s, project
+from planner.planning.plan import Progress
 from planner.settings import Settings
-from planner.travel import leg_time_s, project
 
 CLOSED_CHECK_S = 120  # finding a shop shut still takes a couple of minutes
 MIN_SERVICE_SHARE = 0.25  # a visit never takes less than this share of its planned time

@@ -37,7 +37,7 @@ from planner.cli.common import (
     table_of,
     user_errors,
 )
-from planner.executor import make_executor
+from planner.planning.executor import make_executor
 from planner.settings import Settings
 
 campaign_app = typer.Typer(help="Start a campaign in a store file; then record outcomes and re-plan daily.")

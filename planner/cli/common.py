@@ -24,11 +24,11 @@ from rich.progress import (
 from rich.table import Table
 
 from planner.errors import PlannerError
-from planner.output import daily_table
-from planner.pipeline import PlanRun
+from planner.planning.output import daily_table
+from planner.planning.pipeline import PlanRun
+from planner.planning.triage import CUTOFF
 from planner.settings import Settings
 from planner.settings_rules import RULES, Rule, checked
-from planner.triage import CUTOFF
 
 app = typer.Typer(
     help="Plan the replacement of Seoul Pay QR panels: which shops need one, and who visits them when.",

@@ -9,7 +9,6 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from planner.city import needing_by_district, plan_city
 from planner.cli.common import (
     CUTOFF_DEFAULT,
     BoundariesFile,
@@ -32,14 +31,15 @@ from planner.cli.common import (
     table_of,
     user_errors,
 )
-from planner.districts import find_district
 from planner.errors import InputError
-from planner.executor import make_executor
-from planner.pipeline import plan_file, triage_file, write_read_reports
-from planner.sample import generate_merchants, write_sample
-from planner.sample_city import generate_city
-from planner.staffing import search_settings, staff_districts
-from planner.triage import CUTOFF, triage_counts
+from planner.geo.districts import find_district
+from planner.planning.city import needing_by_district, plan_city
+from planner.planning.executor import make_executor
+from planner.planning.pipeline import plan_file, triage_file, write_read_reports
+from planner.planning.staffing import search_settings, staff_districts
+from planner.planning.triage import CUTOFF, triage_counts
+from planner.samples.city import generate_city
+from planner.samples.district import generate_merchants, write_sample
 
 SHOWN_PROBLEMS = 10  # broken rules listed per plan by verify
 
@@ -185,7 +185,7 @@ def verify(
     encoding: Encoding = None,
 ) -> None:
     """Re-check written plans from their files: every rule the planner checks before writing."""
-    from planner.audit import audit_plan, plan_folders, read_all_merchants
+    from planner.report.audit import audit_plan, plan_folders, read_all_merchants
 
     with user_errors():
         settings = settings_from_options(settings_file, None, None, start, None, None, False)

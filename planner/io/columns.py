@@ -12,7 +12,7 @@ import numpy as np
 import opening_hours
 import pandas as pd
 
-from planner.districts import load_districts
+from planner.geo.districts import load_districts
 from planner.schema import CATEGORIES, QR_STATUSES, SEOUL_BOUNDS
 
 # An empty cell, or a column missing from the file, takes these values.

@@ -1,4 +1,4 @@
-"""Reports of a plan: GIS export, interactive maps, route sheets and charts.
+"""Reports of a written plan: read back and checked again, GIS export, interactive maps, route sheets, charts.
 
 Each name is imported from its module on first use, so reading a plan back
 (``planner.report.load``) loads neither folium nor matplotlib.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from planner.plan import Plan
+from planner.planning.plan import Plan
 
 DPI = 120
 PLANNED_COLOUR, ACTUAL_COLOUR, TRAVEL_COLOUR, SERVICE_COLOUR = "#1f77b4", "#2ca02c", "#ff7f0e", "#1f77b4"

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from planner.plan import Plan
+from planner.planning.plan import Plan
 from planner.schema import METRIC_CRS, WGS84
 
 ZONE_BUFFER_M = 60.0  # around a zone's shops, so zones of one or two shops are still areas
@@ -30,9 +30,9 @@ def export_plan(
     Parameters
     ----------
     plan
-        The plan, from ``planner.plan.plan_district`` or ``planner.report.load.load_plan``.
+        The plan, from ``planner.planning.plan.plan_district`` or ``planner.report.load.load_plan``.
     merchants_triaged
-        Triaged merchants (``planner.triage.triage``) or None; also locates unassigned shops
+        Triaged merchants (``planner.planning.triage.triage``) or None; also locates unassigned shops
         when ``plan.unassigned`` has no ``lat``/``lon``.
     path
         ``driver="GPKG"``: the GeoPackage file, replaced if it exists. ``driver="GeoJSON"``: a

@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planner.districts import find_district
 from planner.errors import InputError
+from planner.geo.districts import find_district
 from planner.io.read import read_merchants
 from planner.io.spreadsheet import read_spreadsheet_csv
-from planner.plan import UNASSIGNED_COLUMNS, Plan
-from planner.schedule import ROUTE_COLUMNS, week_seconds
+from planner.planning.plan import UNASSIGNED_COLUMNS, Plan
+from planner.planning.schedule import ROUTE_COLUMNS, week_seconds
+from planner.planning.triage import CUTOFF, triage
 from planner.settings import Settings
-from planner.triage import CUTOFF, triage
 
 # Columns carried from a merchants file onto the unassigned shops of a plan folder written
 # before unassigned.csv held them, so they can be drawn and listed.
@@ -46,7 +46,7 @@ def load_plan(
 ) -> LoadedPlan:
     """Read ``routes.csv``, ``unassigned.csv`` and ``summary.json`` back into a ``Plan``.
 
-    A folder ``planner.output.write_plan`` wrote holds the whole plan: it reads back as the plan
+    A folder ``planner.planning.output.write_plan`` wrote holds the whole plan: it reads back as the plan
     that was written, and no merchants file is needed. The merchants are read only when given or
     found in the folder (``planner verify`` checks positions against them), triaged with the
     scenario and cut-off the summary records.
@@ -118,7 +118,7 @@ def parse_unassigned(unassigned: pd.DataFrame, source: str = "unassigned.csv") -
     """Type an ``unassigned.csv`` table: numbers for ``lat``, ``lon``, ``priority`` and ``zone``.
 
     Files written before the shops' details were recorded have only ``merchant_id`` and
-    ``reason``; the columns present are kept, in ``planner.plan.UNASSIGNED_COLUMNS`` order.
+    ``reason``; the columns present are kept, in ``planner.planning.plan.UNASSIGNED_COLUMNS`` order.
 
     Raises
     ------
@@ -233,7 +233,7 @@ def parse_routes(routes: pd.DataFrame, settings: Settings, source: str = "routes
     Returns
     -------
     pandas.DataFrame
-        The visits with the columns of ``planner.schedule.ROUTE_COLUMNS``, typed.
+        The visits with the columns of ``planner.planning.schedule.ROUTE_COLUMNS``, typed.
 
     Raises
     ------

@@ -15,7 +15,7 @@ import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from planner.plan import Plan
+from planner.planning.plan import Plan
 from planner.report.files import file_stem
 
 LEAFLET_DIR = "leaflet"  # folder copied next to the HTML files
@@ -119,7 +119,7 @@ def merchants_map(merchants_triaged: pd.DataFrame, district=None, assets: str = 
     merchants_triaged
         Merchants with the triage columns ``needs_panel``, ``priority`` and ``reason``.
     district
-        A ``planner.districts.District`` whose office is marked; None leaves it out.
+        A ``planner.geo.districts.District`` whose office is marked; None leaves it out.
     assets
         Where Leaflet comes from, as in ``plan_map``.
 

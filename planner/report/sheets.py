@@ -10,7 +10,7 @@ import jinja2
 import pandas as pd
 
 from planner.io.spreadsheet import write_spreadsheet_csv
-from planner.plan import Plan
+from planner.planning.plan import Plan
 from planner.report.files import file_stem
 
 SVG_SIZE = (360, 260)  # width, height in CSS pixels of the route sketch

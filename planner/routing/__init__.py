@@ -1,1 +1,1 @@
-"""The routing engine: a time-windowed multi-vehicle problem, solved with OR-Tools by decomposition."""
+"""The generic routing engine: time-windowed vehicle routing on OR-Tools, knowing nothing of the campaign."""

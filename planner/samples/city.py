@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.districts import District, all_districts
 from planner.errors import InputError
-from planner.sample import generate_merchants
+from planner.geo.districts import District, all_districts
+from planner.samples.district import generate_merchants
 
 
 def generate_city(seed: int = 0, scale: float = 1.0, districts: list[District] | None = None) -> pd.DataFrame:
@@ -24,7 +24,7 @@ def generate_city(seed: int = 0, scale: float = 1.0, districts: list[District] |
     Returns
     -------
     pandas.DataFrame
-        The districts' frames from ``planner.sample.generate_merchants``, one after another.
+        The districts' frames from ``planner.samples.district.generate_merchants``, one after another.
 
     Raises
     ------

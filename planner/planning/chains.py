@@ -13,9 +13,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlannerError
-from planner.routing.ortools_solver import Search, solve_ortools
-from planner.routing.problem import Problem
-from planner.routing.week import (
+from planner.planning.week import (
     Slot,
     build_problem,
     estimate_workload_s,
@@ -23,6 +21,8 @@ from planner.routing.week import (
     solution_rows,
     workday_s,
 )
+from planner.routing.ortools_solver import Search, solve_ortools
+from planner.routing.problem import Problem
 from planner.routing.zones import hilbert_order, make_zones, small_zones
 from planner.settings import Settings
 
@@ -56,7 +56,7 @@ OPEN_SHARE = 0.9  # a leftover group's days: those when at least this share of i
 class WeekWork:
     """What every step needs: the prepared shops, the office, the settings and the open days."""
 
-    shops: pd.DataFrame  # planner.plan.prepare_shops
+    shops: pd.DataFrame  # planner.planning.plan.prepare_shops
     office_xy: np.ndarray
     settings: Settings
     open_on: np.ndarray  # (shops, days) bool: some service window on that day's shift
@@ -228,7 +228,7 @@ def solve_one(args: tuple[Problem, float, int | None]) -> object:
 def solve_step(work: WeekWork, members: list[int], slots: list[Slot], urgent: set[int], call):
     """Route ``members`` with the worker-days ``slots`` on ``call``.
 
-    Returns the visit rows, keyed by ``merchant_id`` (``planner.routing.week.solution_rows``),
+    Returns the visit rows, keyed by ``merchant_id`` (``planner.planning.week.solution_rows``),
     and the members dropped.
 
     Shops in ``urgent`` were dropped before: they are solved as priority 1, so the carry stays small.
@@ -359,7 +359,7 @@ def run_lanes(
     lanes
         The chains, from ``make_lanes``.
     executor
-        Runs the solves (``planner.executor.Executor``).
+        Runs the solves (``planner.planning.executor.Executor``).
     report
         Called with the number of visits each step placed, from one thread at a time.
 

@@ -15,16 +15,16 @@ from typing import TypeVar
 
 import pandas as pd
 
-from planner.districts import District, all_districts, find_district
-from planner.executor import Executor
+from planner.geo.districts import District, all_districts, find_district
 from planner.io.boundaries import Boundaries
 from planner.io.read import ReadResult, read_merchants
 from planner.io.spreadsheet import write_spreadsheet_csv
-from planner.output import write_plan
-from planner.plan import Plan, Progress, plan_district, prepare_shops
+from planner.planning.executor import Executor
+from planner.planning.output import write_plan
+from planner.planning.plan import Plan, Progress, plan_district, prepare_shops
+from planner.planning.staffing import fewest_worker_days, office_of
+from planner.planning.triage import needing, triage
 from planner.settings import Settings
-from planner.staffing import fewest_worker_days, office_of
-from planner.triage import needing, triage
 
 T = TypeVar("T")
 TIME_USE = ("total_service_min", "total_travel_min", "office_legs_min", "idle_min")  # summed per city
@@ -343,7 +343,7 @@ def needing_by_district(
     path
         The merchants file.
     scenario
-        The triage scenario (``planner.triage.SCENARIOS``).
+        The triage scenario (``planner.planning.triage.SCENARIOS``).
     cutoff
         Panels issued on or before this date count as old.
     districts

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from planner.geo.travel import TravelMatrix, road_distance_m, travel_matrix_s, travel_time_s
 from planner.routing.problem import Break, Problem, Route, Solution, Vehicle
 from planner.settings import Settings
-from planner.travel import TravelMatrix, road_distance_m, travel_matrix_s, travel_time_s
 
 # How much a dropped shop costs, by triage priority, in multiples of one worker-day's fixed cost:
 # more than a worker-day, so a shop is only dropped when no worker can fit it in.
@@ -141,7 +141,7 @@ def build_problem(
     Parameters
     ----------
     shops
-        Prepared shops (``planner.plan.prepare_shops``).
+        Prepared shops (``planner.planning.plan.prepare_shops``).
     office_xy
         The office's metric coordinates.
     slots

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.districts import District, find_district
 from planner.errors import InputError
+from planner.geo.districts import District, find_district
 from planner.io.boundaries import Boundaries
 from planner.io.read import ReadResult, read_merchants, reject_path_for, write_rejects
 from planner.io.spreadsheet import write_spreadsheet_csv
-from planner.output import write_plan
-from planner.plan import Plan, Progress, plan_district
+from planner.planning.output import write_plan
+from planner.planning.plan import Plan, Progress, plan_district
+from planner.planning.triage import CUTOFF, needing, triage
 from planner.settings import Settings
-from planner.triage import CUTOFF, needing, triage
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def triage_file(
     out_dir
         Where ``triage.csv`` and the rejects and warnings files go.
     scenario
-        The triage scenario (``planner.triage.SCENARIOS``).
+        The triage scenario (``planner.planning.triage.SCENARIOS``).
     cutoff
         Panels issued on or before this date count as old.
     boundaries
@@ -215,7 +215,7 @@ def plan_file(
     settings
         The week, travel, solver and team settings.
     scenario
-        The triage scenario (``planner.triage.SCENARIOS``).
+        The triage scenario (``planner.planning.triage.SCENARIOS``).
     district
         The district to plan; None when the file names only one.
     cutoff

@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from planner.districts import District
-from planner.executor import Executor
-from planner.plan import Plan, plan_district, prepare_shops
-from planner.routing.week import workday_s
+from planner.geo.districts import District
+from planner.geo.travel import project, travel_time_s
+from planner.planning.executor import Executor
+from planner.planning.plan import Plan, plan_district, prepare_shops
+from planner.planning.week import workday_s
 from planner.settings import Settings
 from planner.settings_rules import MAX_DAYS
-from planner.travel import project, travel_time_s
 
 SEARCH_TIME_LIMIT_S = 1.0  # per zone, while searching: enough for feasibility, not for polish
 SEARCH_IMPROVE_S = 2.0
@@ -94,7 +94,7 @@ def nearest_neighbour_work_s(shops: pd.DataFrame, settings: Settings, office_xy=
 
     Every visit is reached from another shop or from the office, at least as far as the
     nearest of them, so this bounds the work from below. ``shops`` are prepared shops
-    (``planner.plan.prepare_shops``) that fit some window; with ``office_xy`` a shop nearer
+    (``planner.planning.plan.prepare_shops``) that fit some window; with ``office_xy`` a shop nearer
     the office than to any other shop counts the office leg instead.
 
     Parameters

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from planner.calendar import merchant_time_windows
-from planner.districts import District
-from planner.executor import Executor, make_executor
-from planner.routing.chains import (
+from planner.geo.calendar import merchant_time_windows
+from planner.geo.districts import District
+from planner.geo.travel import project
+from planner.planning.chains import (
     WORKDAY_FILL,
     WeekWork,
     chain_zones,
@@ -25,9 +25,10 @@ from planner.routing.chains import (
     solve_leftovers,
     zones_of,
 )
-from planner.routing.improve import improve
-from planner.routing.problem import Solution
-from planner.routing.week import (
+from planner.planning.executor import Executor, make_executor
+from planner.planning.schedule import assemble_routes, office_legs_and_idle_s
+from planner.planning.verify import verify_plan
+from planner.planning.week import (
     Slot,
     build_problem,
     estimate_workload_s,
@@ -36,11 +37,10 @@ from planner.routing.week import (
     solution_rows,
     workday_s,
 )
+from planner.routing.improve import improve
+from planner.routing.problem import Solution
 from planner.routing.zones import small_zones
-from planner.schedule import assemble_routes, office_legs_and_idle_s
 from planner.settings import Settings
-from planner.travel import project
-from planner.verify import verify_plan
 
 Progress = Callable[[int, int, str], None]
 ZONES_PER_DAY = 2  # zones are chained; small ones let a step stop close to whole worker-days
@@ -73,7 +73,7 @@ class Plan:
     """A verified week plan for one district: its visits and unassigned shops, keyed by merchant_id.
 
     A plan is a value: it is built once, with everything, and a changed plan is a new one
-    (``dataclasses.replace``). ``planner.output.write_plan`` writes it and
+    (``dataclasses.replace``). ``planner.planning.output.write_plan`` writes it and
     ``planner.report.load.load_plan`` reads the same plan back.
     """
 
@@ -81,7 +81,7 @@ class Plan:
     settings: Settings
     staff: int  # workers a day
     needing: int  # shops that need a panel: planned or unassigned
-    routes: pd.DataFrame  # the visits, one row each, see planner.schedule.ROUTE_COLUMNS
+    routes: pd.DataFrame  # the visits, one row each, see planner.planning.schedule.ROUTE_COLUMNS
     unassigned: pd.DataFrame  # UNASSIGNED_COLUMNS, one row per shop not planned
     zones: pd.DataFrame = field(default_factory=pd.DataFrame)  # merchant_id, zone (-1: none)
     scenario: str = ""  # the triage the needing shops came from ("" when not known)
@@ -163,7 +163,7 @@ def plan_district(
     Parameters
     ----------
     needing
-        Triaged merchants with ``needs_panel`` true (see ``planner.triage.needing``).
+        Triaged merchants with ``needs_panel`` true (see ``planner.planning.triage.needing``).
     district
         The district; its office is every route's start and end.
     settings
@@ -173,15 +173,15 @@ def plan_district(
         Called as ``progress(done, total, label)`` as shops are routed (``total`` is the
         needing shops), and while improving.
     executor
-        Where the OR-Tools solves run (``planner.executor``); by default
+        Where the OR-Tools solves run (``planner.planning.executor``); by default
         ``settings.solver.processes`` local processes for the zones and this process for the rest.
     scenario, cutoff
-        The triage ``needing`` came from (``planner.triage.triage``), recorded in the plan.
+        The triage ``needing`` came from (``planner.planning.triage.triage``), recorded in the plan.
 
     Returns
     -------
     Plan
-        The plan, already checked by ``planner.verify.verify_plan``.
+        The plan, already checked by ``planner.planning.verify.verify_plan``.
 
     Raises
     ------

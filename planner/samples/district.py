@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from planner.districts import DATA_DIR, District, find_district
 from planner.errors import InputError
+from planner.geo.districts import DATA_DIR, District, find_district
+from planner.planning.triage import CUTOFF
 from planner.schema import CATEGORIES, MERCHANT_COLUMNS, METRIC_CRS, SEOUL_BOUNDS, WGS84
-from planner.triage import CUTOFF
 
 SAMPLES_DIR = DATA_DIR / "samples"
 SAMPLE_DISTRICTS: tuple[str, ...] = ("Jongno-gu", "Gangnam-gu", "Dobong-gu")

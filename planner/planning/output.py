@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.calendar import to_datetime
+from planner.geo.calendar import to_datetime
 from planner.io.spreadsheet import write_spreadsheet_csv
-from planner.plan import UNASSIGNED_COLUMNS, Plan
-from planner.schedule import ROUTE_COLUMNS
+from planner.planning.plan import UNASSIGNED_COLUMNS, Plan
+from planner.planning.schedule import ROUTE_COLUMNS
 
 # Columns of routes.csv, in order: the agreed ones first, then what route sheets need.
 ROUTES_CSV_COLUMNS = (

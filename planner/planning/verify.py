@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlanVerificationError
-from planner.schedule import clock_text, duration_text
+from planner.geo.travel import leg_time_s, project
+from planner.planning.schedule import clock_text, duration_text
 from planner.settings import Settings, WeekSettings
-from planner.travel import leg_time_s, project
 
 # refused and moved come from the field (planner.campaign): the shop said no, or is no longer there.
 UNASSIGNED_REASONS = (
@@ -48,11 +48,11 @@ def plan_violations(
     Parameters
     ----------
     routes
-        The route table (``planner.schedule.ROUTE_COLUMNS``; times in seconds from the week start).
+        The route table (``planner.planning.schedule.ROUTE_COLUMNS``; times in seconds from the week start).
     unassigned
         ``merchant_id`` and ``reason`` of the shops left out.
     shops
-        The needing shops as ``planner.plan.prepare_shops`` makes them.
+        The needing shops as ``planner.planning.plan.prepare_shops`` makes them.
     office_xy
         The district office in metres, where worker-days start and end.
     settings

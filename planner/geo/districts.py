@@ -10,7 +10,7 @@ import pandas as pd
 
 from planner.errors import InputError
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 DISTRICTS_CSV = DATA_DIR / "districts.csv"
 
 

@@ -7,10 +7,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from planner.calendar import SEOUL, to_datetime
-from planner.districts import District
+from planner.geo.calendar import SEOUL, to_datetime
+from planner.geo.districts import District
+from planner.geo.travel import leg_time_s
 from planner.settings import Settings, WeekSettings
-from planner.travel import leg_time_s
 
 ROUTE_COLUMNS = (
     "staff_id",
@@ -47,7 +47,7 @@ def assemble_routes(
     """Build the route table: one row per visit, ordered by day, worker and stop.
 
     ``rows`` holds the solver's visits (``merchant_id, day, seat, stop, start_s, depart_s,
-    break_s``); ``shops`` the prepared shops (``planner.plan.prepare_shops``) with their
+    break_s``); ``shops`` the prepared shops (``planner.planning.plan.prepare_shops``) with their
     ``zone``, one row per ``merchant_id``. Staff are numbered
     per day, ``<district code>-W001`` upwards, in the order of their worker-day slots.
 

@@ -10,7 +10,8 @@ from functools import partial
 
 import numpy as np
 
-from planner.routing.fleet import eliminate_routes, fleet_first
+from benchmarks.fleet import eliminate_routes, fleet_first
+from benchmarks.portfolio import best_of, processes_available
 from planner.routing.improve import (
     droppable,
     first_solution_for,
@@ -20,7 +21,6 @@ from planner.routing.improve import (
     total_cost,
 )
 from planner.routing.ortools_solver import Search, solve_ortools
-from planner.routing.portfolio import best_of, processes_available
 from planner.routing.problem import Problem, Route, Solution
 from planner.routing.zones import make_zones
 
@@ -200,7 +200,7 @@ def _solve_small(
 
 
 def _fewer_routes(problem: Problem, solution: Solution, budget_s: float) -> Solution:
-    """Routes removed one by one (``planner.routing.fleet``) when one vehicle outweighs all travel."""
+    """Routes removed one by one (``benchmarks.fleet``) when one vehicle outweighs all travel."""
     complete = solution.routes and not solution.unassigned and problem.penalty is None
     if not complete or not fleet_first(problem, solution) or budget_s < 1.0:
         return solution

@@ -1,4 +1,4 @@
-"""Check plans that are already written: read them back and run every rule of ``planner.verify``.
+"""Check plans that are already written: read them back and run every rule of ``planner.planning.verify``.
 
 ``planner plan`` verifies a plan before writing it; this re-checks the files afterwards, on their
 own, from the merchants file they were made from: after a coordinator edited ``routes.csv`` by
@@ -15,11 +15,11 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.io.read import read_merchants
-from planner.plan import Plan, prepare_shops
+from planner.planning.plan import Plan, prepare_shops
+from planner.planning.staffing import office_of
+from planner.planning.verify import plan_violations
 from planner.report.load import PLAN_FILES, load_plan
 from planner.settings import Settings
-from planner.staffing import office_of
-from planner.verify import plan_violations
 
 
 @dataclass(frozen=True)
