@@ -20,17 +20,20 @@ from planner.campaign import status as campaign_status
 from planner.campaign.setup import load_campaign
 from planner.campaign.store import DEFAULT_STORE, CampaignStore
 from planner.cli.common import (
+    PROCESSES_HELP,
     BoundariesFile,
     Encoding,
     OpenRoutes,
     OpenStart,
+    Processes,
     Scenario,
     Scheduler,
-    Workers,
+    WorkersAlias,
     app,
     check_options,
     console,
     print_reads,
+    processes_given,
     progress_bar,
     reasons_text,
     settings_from_options,
@@ -78,20 +81,22 @@ def campaign_init(
     open_routes: OpenRoutes = False,
     open_start: OpenStart = False,
     settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
-    workers: Workers = 1,
+    processes: Processes = None,
     scheduler: Scheduler = None,
     budget: Budget = None,
     boundaries: BoundariesFile = None,
     encoding: Encoding = None,
+    workers: WorkersAlias = None,
 ) -> None:
     """Start a campaign: triage the merchants of its districts (or the city), store them and plan the week."""
     with user_errors():
-        check_options({"--max-tries": max_tries, "--workers": workers, "--budget": budget})
+        check_options({"--max-tries": max_tries, "--budget": budget})
+        count = processes_given(processes, workers) or 1
         settings = settings_from_options(
             settings_file, staff, days, start, time_limit, None, open_routes, improve_time, open_start
         )
         teams = campaign_run.parse_teams(team or [])
-        with make_executor(workers, scheduler) as executor, progress_bar("planning") as progress:
+        with make_executor(count, scheduler) as executor, progress_bar("planning") as progress:
             started = campaign_run.start_campaign(
                 merchants,
                 store,
@@ -149,27 +154,25 @@ def replan_command(
         list[str] | None,
         typer.Option(help="Re-plan only this district, repeatable (default: every one of the campaign)."),
     ] = None,
-    workers: Annotated[
+    processes: Annotated[
         int | None,
-        typer.Option(
-            "--workers",
-            "--processes",
-            help="Worker processes solving zones (default: the campaign's solver.processes).",
-        ),
+        typer.Option("--processes", help=f"{PROCESSES_HELP} (default: the campaign's solver.processes)."),
     ] = None,
     scheduler: Scheduler = None,
     budget: Budget = None,
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Also write the new plan here as plan folders (see 'planner campaign export-plan')."
+            help="Also write the new plan here as plan folders, see 'planner campaign export-plan' "
+            "(default: not written).",
         ),
     ] = None,
+    workers: WorkersAlias = None,
 ) -> None:
     """Keep what is done; plan every remaining shop over the days left; store a new plan version."""
     with user_errors(), CampaignStore.existing(store) as opened:
-        check_options({"--workers": workers, "--budget": budget})
-        count = workers or load_campaign(opened).settings.solver.processes
+        check_options({"--budget": budget})
+        count = processes_given(processes, workers) or load_campaign(opened).settings.solver.processes
         with make_executor(max(1, count), scheduler) as executor, progress_bar("re-planning") as progress:
             result = campaign_replan.replan(
                 opened, day, pin_under_way, progress, executor, district, _budget_s(budget)
@@ -234,7 +237,12 @@ def simulate_command(
     seed: Annotated[
         int | None, typer.Option(help="Same seed, same closed shops and same plans (default: random).")
     ] = None,
-    processes: Annotated[int, typer.Option(help="Runs simulated in parallel.")] = 1,
+    processes: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes, each simulating whole runs (a run's solves stay in its process)."
+        ),
+    ] = 1,
     encoding: Encoding = None,
 ) -> None:
     """Play the week many times with closed shops and uneven service: chance of finishing on time."""

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from planner.errors import PlannerError
+from planner.errors import InputError, PlannerError
 from planner.output import daily_table
 from planner.pipeline import PlanRun
 from planner.settings import Settings
@@ -45,7 +45,13 @@ Scenario = Annotated[
 Cutoff = Annotated[
     dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="Last QR issue date Seoul Pay reads.")
 ]
-Workers = Annotated[int, typer.Option(help="Worker processes solving zones (local or LocalCluster).")]
+PROCESSES_HELP = (
+    "Worker processes that run the OR-Tools solves, local or in a LocalCluster with --scheduler local"
+)
+# None when not given, so that the hidden alias below can be told apart from the default.
+Processes = Annotated[int | None, typer.Option("--processes", help=f"{PROCESSES_HELP} (default: 1).")]
+# The old name of --processes, which published commands still use: works, but --help does not list it.
+WorkersAlias = Annotated[int | None, typer.Option("--workers", hidden=True, help="Old name of --processes.")]
 OpenRoutes = Annotated[bool, typer.Option(help="End routes at the last shop, not the district office.")]
 OpenStart = Annotated[
     bool,
@@ -159,6 +165,32 @@ def check_options(given: dict[str, object]) -> None:
     for name, value in given.items():
         if value is not None:
             checked(value.date() if isinstance(value, dt.datetime) else value, OPTION_RULES[name], name)
+
+
+def processes_given(processes: int | None, workers: int | None) -> int | None:
+    """The ``--processes`` count, or the one given under its old name ``--workers``.
+
+    Parameters
+    ----------
+    processes
+        The value of ``--processes`` (None if not given).
+    workers
+        The value of the hidden alias ``--workers`` (None if not given).
+
+    Returns
+    -------
+    int or None
+        The count given, checked against its rule; None if neither was given.
+
+    Raises
+    ------
+    InputError
+        If the count breaks its rule (one line naming the option as typed), or the two disagree.
+    """
+    check_options({"--processes": processes, "--workers": workers})
+    if processes is not None and workers is not None and processes != workers:
+        raise InputError(f"--processes {processes} and --workers {workers}: give --processes only")
+    return workers if processes is None else processes
 
 
 def settings_from_options(

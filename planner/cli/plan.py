@@ -18,14 +18,16 @@ from planner.cli.common import (
     OpenRoutes,
     OpenStart,
     Out,
+    Processes,
     Scenario,
     Scheduler,
-    Workers,
+    WorkersAlias,
     app,
     check_options,
     console,
     print_plan,
     print_reads,
+    processes_given,
     progress_bar,
     reasons_text,
     settings_from_options,
@@ -114,7 +116,14 @@ def plan(
     days: Annotated[int | None, typer.Option(help="Days in the campaign week.")] = None,
     start: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day.")] = None,
     time_limit: Annotated[float | None, typer.Option(help="Solver seconds per zone.")] = None,
-    processes: Annotated[int | None, typer.Option(help="Zones solved in parallel.")] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            help="Worker processes that solve the zones; with --city, those of every district "
+            "(default: solver.processes of --settings, else 1).",
+        ),
+    ] = None,
     improve_time: Annotated[
         float | None, typer.Option(help="Seconds re-optimising routes across zones.")
     ] = None,
@@ -125,20 +134,21 @@ def plan(
     city: Annotated[
         bool, typer.Option("--city", help="Plan every district in the file, in parallel.")
     ] = False,
-    workers: Workers = 1,
     scheduler: Scheduler = None,
     boundaries: BoundariesFile = None,
     encoding: Encoding = None,
+    workers: WorkersAlias = None,
 ) -> None:
     """Plan every worker's route for each day of the week; verify and write the plan."""
     with user_errors():
-        check_options({"--workers": workers})
+        processes = processes_given(processes, workers)
         settings = settings_from_options(
             settings_file, staff, days, start, time_limit, processes, open_routes, improve_time, open_start
         )
         if city:
+            count = settings.solver.processes
             _plan_city(
-                merchants, out, settings, scenario, cutoff.date(), workers, scheduler, boundaries, encoding
+                merchants, out, settings, scenario, cutoff.date(), count, scheduler, boundaries, encoding
             )
             return
         Path(out).mkdir(parents=True, exist_ok=True)
@@ -151,11 +161,13 @@ def plan(
         console.print(f"[yellow]no shop of {run.plan.district.name_en} in {merchants} needs a panel[/yellow]")
 
 
-def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler, boundaries, encoding) -> None:
+def _plan_city(
+    merchants, out, settings, scenario, cutoff, processes, scheduler, boundaries, encoding
+) -> None:
     read, by_district = needing_by_district(
         merchants, scenario, cutoff, boundaries=boundaries, encoding=encoding
     )
-    with make_executor(workers, scheduler) as executor, progress_bar("city") as progress:
+    with make_executor(processes, scheduler) as executor, progress_bar("city") as progress:
         triaged = {"scenario": scenario, "cutoff": cutoff.isoformat()}
         run = plan_city(by_district, settings, out, executor, progress, triaged=triaged)
     print_reads(read, *write_read_reports(read, out))  # after plan_city, which empties the folder
@@ -230,17 +242,18 @@ def staffing(
     district: Annotated[list[str] | None, typer.Option(help="Only this district (repeatable).")] = None,
     time_limit: Annotated[float, typer.Option(help="Solver seconds per zone while searching.")] = 1.0,
     improve_time: Annotated[float, typer.Option(help="Seconds improving each plan tried.")] = 2.0,
-    workers: Workers = 1,
+    processes: Processes = None,
     scheduler: Scheduler = None,
     cutoff: Cutoff = CUTOFF_DEFAULT,
     open_routes: OpenRoutes = False,
     open_start: OpenStart = False,
     boundaries: BoundariesFile = None,
     encoding: Encoding = None,
+    workers: WorkersAlias = None,
 ) -> None:
     """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans."""
     with user_errors():
-        check_options({"--workers": workers})
+        count = processes_given(processes, workers) or 1
         settings = settings_from_options(
             None, None, days, None, time_limit, None, open_routes, improve_time, open_start
         )
@@ -249,7 +262,7 @@ def staffing(
             merchants, scenario, cutoff.date(), district, boundaries, encoding
         )
         print_reads(read, None)
-        with make_executor(workers, scheduler) as executor:
+        with make_executor(count, scheduler) as executor:
             report = staff_districts(by_district, settings, executor, progress=console.print)
     console.print(table_of(report.table, f"Staff to finish in {days} days ({scenario} scenario)"))
     console.print(", ".join(f"{k} {v}" for k, v in report.totals().items()))
