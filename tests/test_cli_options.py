@@ -105,3 +105,24 @@ def test_help_names_processes_and_hides_workers(name):
     assert result.exit_code == 0
     assert "--processes" in result.output
     assert "--workers" not in result.output
+
+
+def _undefaulted(command) -> list[str]:
+    """Options whose help shows no default, or a date's default with a time (flags off unless given excepted)."""
+    context = command.context_class(command, info_name="planner")
+    missing = []
+    for option in command.params:
+        if not isinstance(option, typer.core.TyperOption) or option.hidden or option.required:
+            continue
+        if option.is_flag and not option.secondary_opts and not option.default:
+            continue
+        names, text = option.get_help_record(context)
+        if "default" not in text or "00:00:00" in text:
+            missing.append(names)
+    return missing
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_help_shows_every_options_default(name):
+    """Each option's help says what it defaults to: typer's [default: ...] or '(default: ...)' in its text."""
+    assert _undefaulted(COMMANDS[name]) == []

@@ -28,10 +28,12 @@ from planner.cli.common import (
     Processes,
     Scenario,
     Scheduler,
+    SettingsFile,
     WorkersAlias,
     app,
     check_options,
     console,
+    from_settings,
     print_reads,
     processes_given,
     progress_bar,
@@ -69,18 +71,31 @@ def campaign_init(
         typer.Option(help="District of the campaign, repeatable (default: every district in the file)."),
     ] = None,
     team: Annotated[
-        list[str] | None, typer.Option(help="Another team for one district: NAME=WORKERS, repeatable.")
+        list[str] | None,
+        typer.Option(
+            help="Another team for one district: NAME=WORKERS, repeatable (default: --staff everywhere)."
+        ),
     ] = None,
     scenario: Scenario = "targeted",
     store: StorePath = DEFAULT_STORE,
-    days: Annotated[int | None, typer.Option(help="Days in the campaign.")] = None,
-    start: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day.")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Solver seconds per zone.")] = None,
+    days: Annotated[
+        int | None, typer.Option(help=f"Days in the campaign {from_settings('week.days')}.")
+    ] = None,
+    start: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help=f"First day {from_settings('week.start_date')}."),
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option(help=f"Solver seconds per zone {from_settings('solver.time_limit_s')}.")
+    ] = None,
     max_tries: Annotated[int, typer.Option(help="Visits to a closed shop before giving up.")] = 3,
-    improve_time: Annotated[float | None, typer.Option(help="Seconds improving across zones.")] = None,
+    improve_time: Annotated[
+        float | None,
+        typer.Option(help=f"Seconds improving across zones {from_settings('solver.improve_s')}."),
+    ] = None,
     open_routes: OpenRoutes = False,
     open_start: OpenStart = False,
-    settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
+    settings_file: SettingsFile = None,
     processes: Processes = None,
     scheduler: Scheduler = None,
     budget: Budget = None,
@@ -230,7 +245,8 @@ def simulate_command(
         int | None, typer.Option(help="Workers a day in each district (default: the campaign's).")
     ] = None,
     target: Annotated[
-        float | None, typer.Option(help="Recommend staff for this chance of finishing.")
+        float | None,
+        typer.Option(help="Recommend staff for this chance of finishing (default: no recommendation)."),
     ] = None,
     store: StorePath = DEFAULT_STORE,
     time_limit: Annotated[float, typer.Option(help="Solver seconds per zone and re-plan.")] = 0.5,

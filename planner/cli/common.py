@@ -43,7 +43,12 @@ Scenario = Annotated[
     str, typer.Option(help="'targeted': only shops whose QR fails; 'full': every active merchant.")
 ]
 Cutoff = Annotated[
-    dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="Last QR issue date Seoul Pay reads.")
+    dt.datetime,
+    typer.Option(
+        formats=["%Y-%m-%d"],
+        help=f"Last QR issue date Seoul Pay reads (default: {CUTOFF.isoformat()}).",
+        show_default=False,
+    ),
 ]
 PROCESSES_HELP = (
     "Worker processes that run the OR-Tools solves, local or in a LocalCluster with --scheduler local"
@@ -65,12 +70,39 @@ BoundariesFile = Annotated[
     typer.Option(
         "--boundaries",
         help="District or dong polygons (GeoJSON, GeoPackage, shapefile) with a district name or code "
-        "column: each shop's district is the one its location lies in.",
+        "column: each shop's district is the one its location lies in (default: the file's district column).",
     ),
 ]
 Scheduler = Annotated[
-    str | None, typer.Option(help="Dask scheduler: tcp://host:8786, or 'local' to start a LocalCluster.")
+    str | None,
+    typer.Option(
+        help="Dask scheduler: tcp://host:8786, or 'local' to start a LocalCluster (default: none, local processes)."
+    ),
 ]
+SettingsFile = Annotated[
+    Path | None, typer.Option("--settings", help="TOML settings file (default: none, the built-in settings).")
+]
+BUILT_IN = Settings()
+
+
+def from_settings(key: str) -> str:
+    """The help's default of an option that overrides a setting: the --settings file's, else built in.
+
+    Parameters
+    ----------
+    key
+        The setting as ``section.name``, e.g. ``week.days``.
+
+    Returns
+    -------
+    str
+        For example ``(default: week.days of --settings, else 7)``.
+    """
+    section, name = key.split(".")
+    value = getattr(getattr(BUILT_IN, section), name)
+    return f"(default: {key} of --settings, else {f'{value:g}' if isinstance(value, float) else value})"
+
+
 Encoding = Annotated[
     str | None,
     typer.Option(

@@ -21,10 +21,12 @@ from planner.cli.common import (
     Processes,
     Scenario,
     Scheduler,
+    SettingsFile,
     WorkersAlias,
     app,
     check_options,
     console,
+    from_settings,
     print_plan,
     print_reads,
     processes_given,
@@ -51,7 +53,14 @@ def sample(
     district: Annotated[
         str | None, typer.Argument(help="District, e.g. Jongno-gu, 종로구 or 11110 (or --city).")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="CSV file to write.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="CSV file to write (default: merchants-<district>.csv, or merchants-seoul.csv with --city).",
+        ),
+    ] = None,
     n: Annotated[
         int | None, typer.Option(help="Number of merchants (default: the district's estimate).")
     ] = None,
@@ -107,15 +116,23 @@ def plan(
     ],
     out: Out = Path("out"),
     district: Annotated[
-        str | None, typer.Option(help="District to plan (needed if the file has several).")
+        str | None,
+        typer.Option(help="District to plan, needed if the file has several (default: the file's only one)."),
     ] = None,
     scenario: Scenario = "targeted",
     staff: Annotated[
         int | None, typer.Option(help="Workers per day (default: enough to finish in the week).")
     ] = None,
-    days: Annotated[int | None, typer.Option(help="Days in the campaign week.")] = None,
-    start: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day.")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Solver seconds per zone.")] = None,
+    days: Annotated[
+        int | None, typer.Option(help=f"Days in the campaign week {from_settings('week.days')}.")
+    ] = None,
+    start: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help=f"First day {from_settings('week.start_date')}."),
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option(help=f"Solver seconds per zone {from_settings('solver.time_limit_s')}.")
+    ] = None,
     processes: Annotated[
         int | None,
         typer.Option(
@@ -125,11 +142,12 @@ def plan(
         ),
     ] = None,
     improve_time: Annotated[
-        float | None, typer.Option(help="Seconds re-optimising routes across zones.")
+        float | None,
+        typer.Option(help=f"Seconds re-optimising routes across zones {from_settings('solver.improve_s')}."),
     ] = None,
     open_routes: OpenRoutes = False,
     open_start: OpenStart = False,
-    settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
+    settings_file: SettingsFile = None,
     cutoff: Cutoff = CUTOFF_DEFAULT,
     city: Annotated[
         bool, typer.Option("--city", help="Plan every district in the file, in parallel.")
@@ -184,14 +202,21 @@ def verify(
         typer.Option(help="Merchants file the plan came from (default: the one in the plan folder)."),
     ] = None,
     district: Annotated[
-        list[str] | None, typer.Option(help="Only this district of a city plan (repeatable).")
+        list[str] | None,
+        typer.Option(help="Only this district of a city plan, repeatable (default: every district)."),
     ] = None,
     start: Annotated[
         dt.datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="First day, for plans whose summary.json does not say."),
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help=f"First day, for plans whose summary.json does not say {from_settings('week.start_date')}.",
+        ),
     ] = None,
     settings_file: Annotated[
-        Path | None, typer.Option("--settings", help="TOML settings file, as given to plan.")
+        Path | None,
+        typer.Option(
+            "--settings", help="TOML settings file, as given to plan (default: the built-in settings)."
+        ),
     ] = None,
     boundaries: BoundariesFile = None,
     encoding: Encoding = None,
@@ -239,7 +264,10 @@ def staffing(
     merchants: Annotated[Path, typer.Argument(help="Merchants file (all districts, or use --district).")],
     days: Annotated[int, typer.Option(help="Days the campaign may take.")] = 7,
     scenario: Scenario = "full",
-    district: Annotated[list[str] | None, typer.Option(help="Only this district (repeatable).")] = None,
+    district: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this district, repeatable (default: every district in the file)."),
+    ] = None,
     time_limit: Annotated[float, typer.Option(help="Solver seconds per zone while searching.")] = 1.0,
     improve_time: Annotated[float, typer.Option(help="Seconds improving each plan tried.")] = 2.0,
     processes: Processes = None,
