@@ -213,7 +213,7 @@ def _check_travel(
             need[0] = 0
         leave = np.concatenate([[route["leave_office_s"].iat[0]], route["departure_s"].to_numpy()[:-1]])
         arrive, start = route["arrival_s"].to_numpy(), route["start_s"].to_numpy()
-        brk = route["break_start_s"].iat[0]
+        brk = route["lunch_start_s"].iat[0]
         lunch_here = (brk >= leave) & (brk < start)
         short = arrive - leave < need + np.where(lunch_here, lunch, 0)
         early = start < arrive
@@ -234,7 +234,7 @@ def _check_way_back(
     from the last shop (a lunch taken after it included); on open routes, at the last shop."""
     week = settings.week
     last, back = int(route["departure_s"].iat[-1]), int(route["back_office_s"].iat[0])
-    late_lunch = 60 * week.lunch_min if route["break_start_s"].iat[0] >= last else 0
+    late_lunch = 60 * week.lunch_min if route["lunch_start_s"].iat[0] >= last else 0
     if settings.solver.open_routes:
         if back != last + late_lunch:
             return [
@@ -261,7 +261,7 @@ def _check_shifts(routes: pd.DataFrame, settings: Settings) -> list[str]:
         for column, name in (
             ("leave_office_s", "leave_office"),
             ("back_office_s", "back_office"),
-            ("break_start_s", "lunch_start"),
+            ("lunch_start_s", "lunch_start"),
         ):
             if column in route and route[column].nunique() > 1:
                 problems.append(f"{who}: the rows give different {name} times")
@@ -272,7 +272,7 @@ def _check_shifts(routes: pd.DataFrame, settings: Settings) -> list[str]:
                 f"{who}: works {clock_text(out, week)}-{clock_text(back, week)}, outside the shift "
                 f"{clock_text(shift[0], week)}-{clock_text(shift[1], week)}"
             )
-        brk = route["break_start_s"].iat[0]
+        brk = route["lunch_start_s"].iat[0]
         first, last = week.lunch_s(int(day))
         if not first <= brk <= last:
             problems.append(

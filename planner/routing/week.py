@@ -181,7 +181,23 @@ def _vehicle(slot: Slot, settings: Settings) -> Vehicle:
 def rows_to_solution(
     rows: list[dict], node_of: dict[str, int], vehicle_of: dict[tuple[int, int], int]
 ) -> Solution:
-    """The visits in ``rows`` as an engine Solution: merchant ``m`` is node ``node_of[m]``."""
+    """The visits in ``rows`` as an engine Solution: merchant ``m`` is node ``node_of[m]``.
+
+    Parameters
+    ----------
+    rows
+        Visit rows as :func:`solution_rows` makes them.
+    node_of
+        The node of each ``merchant_id`` in the problem the solution is for.
+    vehicle_of
+        The vehicle of each worker-day ``(day, seat)``.
+
+    Returns
+    -------
+    Solution
+        One route per worker-day, its office and lunch times back in the engine's depot and
+        break fields.
+    """
     routes = []
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -193,9 +209,9 @@ def rows_to_solution(
                 vehicle=vehicle_of[(int(day), int(seat))],
                 visits=tuple(node_of[m] for m in route["merchant_id"]),
                 start_s=tuple(int(t) for t in route["start_s"]),
-                depart_s=int(first["depart_s"]),
-                arrive_s=int(first["return_s"]),
-                breaks_s=(int(first["break_s"]),) if first["break_s"] >= 0 else (),
+                depart_s=int(first["leave_office_s"]),
+                arrive_s=int(first["back_office_s"]),
+                breaks_s=(int(first["lunch_start_s"]),) if first["lunch_start_s"] >= 0 else (),
             )
         )
     return Solution(routes=routes)
@@ -204,10 +220,25 @@ def rows_to_solution(
 def solution_rows(solution: Solution, shops: pd.DataFrame, slots: list[Slot]) -> tuple[list[dict], list[int]]:
     """The visits of ``solution`` keyed by ``merchant_id``, and the ``shops`` rows left out.
 
-    Node numbers end here: each visit row names its shop by ``merchant_id`` with its worker-day
-    (``day``, ``seat``), ``stop``, ``start_s``, and its route's ``depart_s``, ``return_s`` and
-    ``break_s`` (-1 without a break). The unassigned are positions in ``shops``, for the caller
-    that chose them to offer again.
+    Node numbers and the engine's words end here: each visit row names its shop by
+    ``merchant_id`` with its worker-day (``day``, ``seat``), ``stop``, ``start_s``, and its
+    route's ``leave_office_s``, ``back_office_s`` and ``lunch_start_s`` (-1 without a break),
+    the engine's ``depart_s``, ``arrive_s`` and ``breaks_s``. The unassigned are positions in
+    ``shops``, for the caller that chose them to offer again.
+
+    Parameters
+    ----------
+    solution
+        The engine's solution.
+    shops
+        The shops offered, node ``i`` being row ``i - 1`` (node 0 is the office).
+    slots
+        The worker-day of each vehicle.
+
+    Returns
+    -------
+    tuple
+        The visit rows, and the row positions in ``shops`` of the visits left out.
     """
     merchant_ids = shops["merchant_id"].to_numpy()
     rows = []
@@ -221,9 +252,9 @@ def solution_rows(solution: Solution, shops: pd.DataFrame, slots: list[Slot]) ->
                     "seat": slot.seat,
                     "stop": order,
                     "start_s": int(start),
-                    "depart_s": route.depart_s,
-                    "return_s": route.arrive_s,
-                    "break_s": route.breaks_s[0] if route.breaks_s else -1,
+                    "leave_office_s": route.depart_s,
+                    "back_office_s": route.arrive_s,
+                    "lunch_start_s": route.breaks_s[0] if route.breaks_s else -1,
                 }
             )
     return rows, [int(node) - 1 for node in solution.unassigned]
