@@ -108,10 +108,10 @@ def assemble_routes(
     prev_departure = table["departure_s"].shift(1).to_numpy(copy=True)
     prev_departure[first] = table.loc[first, "leave_office_s"]
     prev_departure = prev_departure.astype(np.int64)
-    lunch = 60 * settings.week.lunch_min
+    lunch_s = 60 * settings.week.lunch_min
     lunch_in_leg = (table["lunch_start_s"] >= prev_departure) & (table["lunch_start_s"] < table["start_s"])
-    table["arrival_s"] = prev_departure + table["travel_s"] + np.where(lunch_in_leg, lunch, 0)
-    table["back_office_s"] = _back_office(table, xy, office_xy, settings, lunch)
+    table["arrival_s"] = prev_departure + table["travel_s"] + np.where(lunch_in_leg, lunch_s, 0)
+    table["back_office_s"] = _back_office(table, xy, office_xy, settings, lunch_s)
     week = settings.week
     table["date"] = [str(week.date_of(d)) for d in table["day"]]
     return with_clock_times(table, week)[list(ROUTE_COLUMNS)]
@@ -214,7 +214,7 @@ def duration_text(seconds: float) -> str:
 
 
 def _back_office(
-    table: pd.DataFrame, xy: np.ndarray, office_xy: np.ndarray, settings: Settings, lunch: int
+    table: pd.DataFrame, xy: np.ndarray, office_xy: np.ndarray, settings: Settings, lunch_s: int
 ) -> pd.Series:
     """Time each worker-day ends: back at the office, or at the last shop on open routes."""
     last = table.groupby(["day", "staff_id"])["stop"].transform("max") == table["stop"]
@@ -226,7 +226,7 @@ def _back_office(
     else:
         home = leg_time_s(xy[idx], np.repeat(office_xy[None, :], len(idx), axis=0), settings.travel)
     late_lunch = table["lunch_start_s"].to_numpy()[idx] >= departure
-    back[idx] = departure + home + np.where(late_lunch, lunch, 0)
+    back[idx] = departure + home + np.where(late_lunch, lunch_s, 0)
     return pd.Series(back, index=table.index).groupby([table["day"], table["staff_id"]]).transform("max")
 
 

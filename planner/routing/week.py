@@ -167,7 +167,7 @@ def build_problem(
 def _vehicle(slot: Slot, settings: Settings) -> Vehicle:
     week, solver = settings.week, settings.solver
     shift_start, shift_end = week.shift_s(slot.day)
-    lunch_first, lunch_last = week.lunch_s(slot.day)
+    lunch_first, lunch_last = week.lunch_window_s(slot.day)
     return Vehicle(
         start=0,
         end=None if solver.open_routes else 0,
