@@ -85,13 +85,16 @@ def campaign_init(
         dt.datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help=f"First day {from_settings('week.start_date')}."),
     ] = None,
-    time_limit: Annotated[
-        float | None, typer.Option(help=f"Solver seconds per zone {from_settings('solver.time_limit_s')}.")
+    time_limit_s: Annotated[
+        float | None,
+        typer.Option("--time-limit", help=f"Solver seconds per zone {from_settings('solver.time_limit_s')}."),
     ] = None,
     max_tries: Annotated[int, typer.Option(help="Visits to a closed shop before giving up.")] = 3,
-    improve_time: Annotated[
+    improve_s: Annotated[
         float | None,
-        typer.Option(help=f"Seconds improving across zones {from_settings('solver.improve_s')}."),
+        typer.Option(
+            "--improve-time", help=f"Seconds improving across zones {from_settings('solver.improve_s')}."
+        ),
     ] = None,
     open_routes: OpenRoutes = False,
     open_start: OpenStart = False,
@@ -108,7 +111,7 @@ def campaign_init(
         check_options({"--max-tries": max_tries, "--budget": budget})
         count = processes_given(processes, workers) or 1
         settings = settings_from_options(
-            settings_file, staff, days, start, time_limit, None, open_routes, improve_time, open_start
+            settings_file, staff, days, start, time_limit_s, None, open_routes, improve_s, open_start
         )
         teams = campaign_run.parse_teams(team or [])
         with make_executor(count, scheduler) as executor, progress_bar("planning") as progress:
@@ -249,7 +252,9 @@ def simulate_command(
         typer.Option(help="Recommend staff for this chance of finishing (default: no recommendation)."),
     ] = None,
     store: StorePath = DEFAULT_STORE,
-    time_limit: Annotated[float, typer.Option(help="Solver seconds per zone and re-plan.")] = 0.5,
+    time_limit_s: Annotated[
+        float, typer.Option("--time-limit", help="Solver seconds per zone and re-plan.")
+    ] = 0.5,
     seed: Annotated[
         int | None, typer.Option(help="Same seed, same closed shops and same plans (default: random).")
     ] = None,
@@ -264,11 +269,11 @@ def simulate_command(
     """Play the week many times with closed shops and uneven service: chance of finishing on time."""
     with user_errors():
         check_options({"--runs": runs, "--fail-rate": fail_rate, "--service-jitter": service_jitter})
-        check_options({"--staff": staff, "--target": target, "--time-limit": time_limit})
+        check_options({"--staff": staff, "--target": target, "--time-limit": time_limit_s})
         check_options({"--seed": seed, "--processes": processes})
         # A seed asks for runs that repeat: solves stop after a number of solutions, not of seconds.
-        limit = None if seed is None else campaign_simulate.SEEDED_SOLUTION_LIMIT
-        fast = campaign_simulate.simulation_settings(Settings(), time_limit, limit)
+        solution_limit = None if seed is None else campaign_simulate.SEEDED_SOLUTION_LIMIT
+        fast = campaign_simulate.simulation_settings(Settings(), time_limit_s, solution_limit)
         frame, teams, settings, scenario = campaign_run.simulation_inputs(
             merchants, store, district or [], staff, fast, encoding
         )

@@ -189,6 +189,11 @@ OPTION_RULES: dict[str, Rule] = {
 def check_options(given: dict[str, object]) -> None:
     """Refuse an option outside its rule (``OPTION_RULES``) in one line naming it; None is not given.
 
+    Parameters
+    ----------
+    given
+        Each option's value by its name as typed, e.g. ``{"--staff": 0}``.
+
     Raises
     ------
     InputError
@@ -226,33 +231,59 @@ def processes_given(processes: int | None, workers: int | None) -> int | None:
 
 
 def settings_from_options(
-    path, staff, days, start, time_limit, processes, open_routes, improve_time=None, open_start=False
+    path, staff, days, start, time_limit_s, processes, open_routes, improve_s=None, open_start=False
 ) -> Settings:
     """The settings file (or the defaults) with the options given on the command line.
+
+    Parameters
+    ----------
+    path
+        The ``--settings`` file, or None for the built-in settings.
+    staff
+        ``--staff``: workers a day.
+    days
+        ``--days``: days in the week.
+    start
+        ``--start``: the first day.
+    time_limit_s
+        ``--time-limit``: seconds of one solve.
+    processes
+        ``--processes``: worker processes.
+    open_routes
+        ``--open-routes``: worker-days end at their last shop.
+    improve_s
+        ``--improve-time``: seconds improving across zones.
+    open_start
+        ``--start-at-first-shop``: worker-days start at their first shop.
+
+    Returns
+    -------
+    Settings
+        The file's settings, each option given (not None, or true for a flag) replacing its setting.
 
     Raises
     ------
     InputError
         If the file or an option breaks a rule (``planner.settings_rules``): one line naming it.
     """
-    given = {"--staff": staff, "--days": days, "--start": start, "--time-limit": time_limit}
-    check_options({**given, "--processes": processes, "--improve-time": improve_time})
+    given = {"--staff": staff, "--days": days, "--start": start, "--time-limit": time_limit_s}
+    check_options({**given, "--processes": processes, "--improve-time": improve_s})
     settings = Settings.from_file(path) if path else Settings()
     week, solver = settings.week, settings.solver
     if days is not None:
         week = replace(week, days=days)
     if start is not None:
         week = replace(week, start_date=start.date())
-    if time_limit is not None:
-        solver = replace(solver, time_limit_s=time_limit)
+    if time_limit_s is not None:
+        solver = replace(solver, time_limit_s=time_limit_s)
     if processes is not None:
         solver = replace(solver, processes=processes)
     if open_routes:
         solver = replace(solver, open_routes=True)
     if open_start:
         solver = replace(solver, open_start=True)
-    if improve_time is not None:
-        solver = replace(solver, improve_s=improve_time)
+    if improve_s is not None:
+        solver = replace(solver, improve_s=improve_s)
     return replace(settings, week=week, solver=solver, staff=staff if staff is not None else settings.staff)
 
 

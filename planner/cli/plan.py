@@ -130,8 +130,9 @@ def plan(
         dt.datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help=f"First day {from_settings('week.start_date')}."),
     ] = None,
-    time_limit: Annotated[
-        float | None, typer.Option(help=f"Solver seconds per zone {from_settings('solver.time_limit_s')}.")
+    time_limit_s: Annotated[
+        float | None,
+        typer.Option("--time-limit", help=f"Solver seconds per zone {from_settings('solver.time_limit_s')}."),
     ] = None,
     processes: Annotated[
         int | None,
@@ -141,9 +142,12 @@ def plan(
             "(default: solver.processes of --settings, else 1).",
         ),
     ] = None,
-    improve_time: Annotated[
+    improve_s: Annotated[
         float | None,
-        typer.Option(help=f"Seconds re-optimising routes across zones {from_settings('solver.improve_s')}."),
+        typer.Option(
+            "--improve-time",
+            help=f"Seconds re-optimising routes across zones {from_settings('solver.improve_s')}.",
+        ),
     ] = None,
     open_routes: OpenRoutes = False,
     open_start: OpenStart = False,
@@ -161,7 +165,7 @@ def plan(
     with user_errors():
         processes = processes_given(processes, workers)
         settings = settings_from_options(
-            settings_file, staff, days, start, time_limit, processes, open_routes, improve_time, open_start
+            settings_file, staff, days, start, time_limit_s, processes, open_routes, improve_s, open_start
         )
         if city:
             count = settings.solver.processes
@@ -268,8 +272,12 @@ def staffing(
         list[str] | None,
         typer.Option(help="Only this district, repeatable (default: every district in the file)."),
     ] = None,
-    time_limit: Annotated[float, typer.Option(help="Solver seconds per zone while searching.")] = 1.0,
-    improve_time: Annotated[float, typer.Option(help="Seconds improving each plan tried.")] = 2.0,
+    time_limit_s: Annotated[
+        float, typer.Option("--time-limit", help="Solver seconds per zone while searching.")
+    ] = 1.0,
+    improve_s: Annotated[
+        float, typer.Option("--improve-time", help="Seconds improving each plan tried.")
+    ] = 2.0,
     processes: Processes = None,
     scheduler: Scheduler = None,
     cutoff: Cutoff = CUTOFF_DEFAULT,
@@ -283,9 +291,9 @@ def staffing(
     with user_errors():
         count = processes_given(processes, workers) or 1
         settings = settings_from_options(
-            None, None, days, None, time_limit, None, open_routes, improve_time, open_start
+            None, None, days, None, time_limit_s, None, open_routes, improve_s, open_start
         )
-        settings = search_settings(settings, time_limit, improve_time)
+        settings = search_settings(settings, time_limit_s, improve_s)
         read, by_district = needing_by_district(
             merchants, scenario, cutoff.date(), district, boundaries, encoding
         )
@@ -299,7 +307,7 @@ def staffing(
         console.print(f"[yellow]{shortfall}[/yellow]: the week does not finish for them with any team")
     console.print(table_of(report.curve, "Staff versus finish day (city total; worst district)"))
     console.print(
-        f"search budgets: {time_limit} s per zone, {improve_time} s improving per plan; "
+        f"search budgets: {time_limit_s} s per zone, {improve_s} s improving per plan; "
         "more time finds smaller teams"
     )
 
@@ -308,11 +316,11 @@ def staffing(
 def demo(
     out: Out = Path("out"),
     district: Annotated[str, typer.Option(help="Sample district.")] = "Jongno-gu",
-    time_limit: Annotated[float, typer.Option(help="Solver seconds per zone.")] = 4.0,
+    time_limit_s: Annotated[float, typer.Option("--time-limit", help="Solver seconds per zone.")] = 4.0,
 ) -> None:
     """Sample merchants, triage and plan one district end to end (targeted scenario, about a minute)."""
     with user_errors():
-        check_options({"--time-limit": time_limit})
+        check_options({"--time-limit": time_limit_s})
         chosen = find_district(district)
         Path(out).mkdir(parents=True, exist_ok=True)
         merchants_path = Path(out) / f"merchants-{chosen.slug}.csv"
@@ -320,7 +328,7 @@ def demo(
         console.print(f"1/3 sample: {merchants_path}")
         run_triage = triage_file(merchants_path, out)
         console.print(table_of(triage_counts(run_triage.triaged), "2/3 triage: shops needing a panel"))
-        settings = settings_from_options(None, None, None, None, time_limit, None, False)
+        settings = settings_from_options(None, None, None, None, time_limit_s, None, False)
         with progress_bar("3/3 plan") as progress:
             run = plan_file(merchants_path, out, settings, "targeted", chosen.name_en, CUTOFF, progress)
     print_plan(run)

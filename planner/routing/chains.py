@@ -200,14 +200,14 @@ def solve_one(args: tuple[Problem, float, int | None]) -> object:
     object
         The OR-Tools ``Solution`` of the problem.
     """
-    problem, limit, solution_limit = args
+    problem, time_limit_s, solution_limit = args
     if solution_limit and len(problem.visits) <= 1:
         # One visit has no second solution, so a solution limit never ends the search: only
         # the time limit would. Its first solution is its best, whenever the search stops.
-        limit = min(limit, SINGLE_VISIT_S)
+        time_limit_s = min(time_limit_s, SINGLE_VISIT_S)
     return solve_ortools(
         problem,
-        limit,
+        time_limit_s,
         first_solution=FIRST_SOLUTION,
         ensure_first=True,
         solution_limit=solution_limit,
