@@ -111,7 +111,7 @@ class WeekSettings:
         base = self.day_offset_s(day)
         return base + clock_s(self.shift_start), base + clock_s(self.shift_end)
 
-    def lunch_s(self, day: int) -> tuple[int, int]:
+    def lunch_window_s(self, day: int) -> tuple[int, int]:
         """When the lunch break of ``day`` may start: ``(earliest, latest)`` in seconds from the
         start of the week; the latest start ends the break at ``lunch_latest_end``.
 

@@ -19,7 +19,7 @@ SOLVER = SolverSettings(time_limit_s=5.0, improve_s=20.0, zone_max_stops=120)
 
 def test_a_small_replan_keeps_the_campaigns_full_budgets():
     """Two zones in a 20-second budget: every search keeps its stored seconds."""
-    budgets = solver_budgets({"Jongno-gu": 200}, SOLVER, workers=2, budget_s=60.0)
+    budgets = solver_budgets({"Jongno-gu": 200}, SOLVER, processes=2, budget_s=60.0)
     assert budgets["Jongno-gu"].time_limit_s == SOLVER.time_limit_s
     assert budgets["Jongno-gu"].improve_s <= SOLVER.improve_s
 

@@ -10,7 +10,7 @@ import pytest
 from planner.errors import PlannerError
 from planner.geo.districts import find_district
 from planner.planning import chains
-from planner.planning.chains import Lane, WeekWork, open_days, split_lanes, spread_slots
+from planner.planning.chains import Chain, WeekWork, open_days, split_chains, spread_slots
 from planner.planning.plan import prepare_shops
 from planner.planning.staffing import office_of
 from planner.planning.triage import needing, triage
@@ -27,12 +27,12 @@ def test_hilbert_order_steps_between_neighbouring_cells():
     assert np.abs(np.diff(path, axis=0)).sum(axis=1).max() == 1
 
 
-def test_lanes_are_consecutive_runs_of_about_equal_shops():
+def test_chains_are_consecutive_runs_of_about_equal_shops():
     """Zones are cut into runs in their order, each with about the same number of shops."""
     zones = [np.arange(k * 10, k * 10 + 10) for k in range(12)]
-    lanes = split_lanes(zones, 4)
-    assert [len(lane) for lane in lanes] == [3, 3, 3, 3]
-    assert [z[0] for lane in lanes for z in lane] == [z[0] for z in zones]
+    runs = split_chains(zones, 4)
+    assert [len(chain) for chain in runs] == [3, 3, 3, 3]
+    assert [z[0] for chain in runs for z in chain] == [z[0] for z in zones]
 
 
 def test_leftover_slots_avoid_days_the_shops_are_closed():
@@ -76,15 +76,15 @@ def test_small_zones_are_compact_about_the_size_and_repeat():
     assert (labels == small_zones(xy, 30)).all()
 
 
-def _lane_over(shops, settings, office_xy, days_of_work: float):
-    """A lane over the shops nearest the office holding about ``days_of_work`` estimated days."""
+def _chain_over(shops, settings, office_xy, days_of_work: float):
+    """A chain over the shops nearest the office holding about ``days_of_work`` estimated days."""
     open_on = np.ones((len(shops), settings.week.days), dtype=bool)
     work = WeekWork(shops, office_xy, settings, open_on)
     order = np.argsort(np.hypot(*(shops[["x", "y"]].to_numpy() - office_xy).T))
     size = next(n for n in range(1, len(order) + 1) if work.work_s(order[:n]) >= days_of_work * work.day_s)
     members = [int(i) for i in order[:size]]
     slots = [Slot(day, seat) for day in range(2) for seat in range(3)]
-    return Lane(work, [np.array(members)], slots), members
+    return Chain(work, [np.array(members)], slots), members
 
 
 @pytest.mark.parametrize(("days_of_work", "worker_days"), [(1.4, 1), (2.2, 2)])
@@ -94,13 +94,13 @@ def test_a_chain_ends_without_a_nearly_empty_worker_day(fast_settings, days_of_w
     district = find_district("Jongno-gu")
     shops = prepare_shops(needing(triage(generate_city(0, 0.05, [district]), scenario="full")), fast_settings)
     shops = shops[shops["fits"]].reset_index(drop=True)
-    lane, members = _lane_over(shops, fast_settings, office_of(district), days_of_work)
-    lane.run(lambda fn, args: fn(args), threading.Event(), lambda done: None)
-    assert len({(row["day"], row["seat"]) for row in lane.rows}) == worker_days
-    served = [row["merchant_id"] for row in lane.rows]
-    dropped = list(shops["merchant_id"].iloc[lane.dropped])
+    chain, members = _chain_over(shops, fast_settings, office_of(district), days_of_work)
+    chain.run(lambda fn, args: fn(args), threading.Event(), lambda done: None)
+    assert len({(row["day"], row["seat"]) for row in chain.rows}) == worker_days
+    served = [row["merchant_id"] for row in chain.rows]
+    dropped = list(shops["merchant_id"].iloc[chain.dropped])
     assert sorted(served + dropped) == sorted(shops["merchant_id"].iloc[members])  # nobody lost, nobody twice
-    assert lane.dropped or worker_days == 2
+    assert chain.dropped or worker_days == 2
 
 
 def test_a_chain_whose_worker_day_holds_no_work_stops_with_an_error(small_shops, fast_settings, monkeypatch):
@@ -113,12 +113,12 @@ def test_a_chain_whose_worker_day_holds_no_work_stops_with_an_error(small_shops,
         fast_settings,
         open_on,
     )
-    lane = Lane(work, [np.arange(len(small_shops))], [Slot(0, 0)])
+    chain = Chain(work, [np.arange(len(small_shops))], [Slot(0, 0)])
     stop, raised = threading.Event(), []
 
     def run() -> None:
         try:
-            lane.run(lambda fn, args: fn(args), stop, lambda done: None)
+            chain.run(lambda fn, args: fn(args), stop, lambda done: None)
         except PlannerError as exc:
             raised.append(exc)
 

@@ -109,7 +109,7 @@ def test_sheets_from_a_plan_folder_without_office_times_leave_them_blank(report_
 def test_route_svg_of_staff_reporting_at_their_first_shop_starts_at_stop_one():
     """Without the way out the line has one point fewer and begins at the first stop's circle."""
     visits = pd.DataFrame({"lat": [37.57, 37.58, 37.56], "lon": [126.98, 126.99, 126.97], "stop": [1, 2, 3]})
-    svg = route_svg(visits, (37.5735, 126.979), back_to_office=True, from_office=False)
+    svg = route_svg(visits, (37.5735, 126.979), open_routes=False, open_start=True)
     points = re.search(r'points="([^"]+)"', svg).group(1).split()
     first = re.search(r'<circle cx="([^"]+)" cy="([^"]+)"', svg).groups()
     assert len(points) == 4 and points[0] == ",".join(first)

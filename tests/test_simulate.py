@@ -32,7 +32,7 @@ def _route(n: int = 5, gap_s: int = 1800) -> pd.DataFrame:
             "service_s": 600,
             "start_s": start,
             "leave_office_s": 9 * 3600,
-            "break_start_s": 12 * 3600,
+            "lunch_start_s": 12 * 3600,
         }
     )
 

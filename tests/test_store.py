@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import pytest
@@ -35,6 +36,25 @@ def test_migrations_bring_an_empty_file_to_the_latest_version(tmp_path):
         assert all(n == 0 for n in store.counts().values())
     with CampaignStore(path) as store:
         assert store.schema_version() == len(MIGRATIONS)
+
+
+def test_a_store_of_the_first_schema_keeps_its_lunch_times_under_their_new_name(tmp_path):
+    """Opening a schema-1 file renames visits.break_start_s to lunch_start_s, values kept."""
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    MIGRATIONS[0](conn)
+    conn.execute(
+        "INSERT INTO visits (plan_version, merchant_id, staff_id, day, date, stop, break_start_s, status) "
+        "VALUES (1, 'M1', 'S-W001', 0, '2022-02-07', 1, 43200, 'planned')"
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with CampaignStore(path) as store:
+        assert store.schema_version() == len(MIGRATIONS)
+        assert store.visits(columns=("merchant_id", "lunch_start_s")).to_dict("records") == [
+            {"merchant_id": "M1", "lunch_start_s": 43200}
+        ]
 
 
 def test_store_files_use_wal_mode(tmp_path):

@@ -32,12 +32,12 @@ def default_budget_s(districts: int) -> float:
 
 
 def solver_budgets(
-    shops: dict[str, int], solver: SolverSettings, workers: int, budget_s: float | str | None
+    shops: dict[str, int], solver: SolverSettings, processes: int, budget_s: float | str | None
 ) -> dict[str, SolverSettings]:
     """Solver settings per district so that a re-plan of ``shops`` fits ``budget_s`` seconds.
 
     The work left sets the budget's use: the zones of all districts share the zone part of the
-    budget on ``workers`` processes, each zone getting the same seconds, never more than
+    budget on ``processes`` worker processes, each zone getting the same seconds, never more than
     ``solver.time_limit_s`` nor less than ``MIN_ZONE_S``; each district's improvement pass gets
     its share of the improvement part by size, never more than ``solver.improve_s``. A small
     re-plan thus keeps the campaign's full budgets, a large one gets shorter searches.
@@ -48,7 +48,7 @@ def solver_budgets(
         Shops to plan per district (name -> count).
     solver
         The campaign's solver settings (caps of every budget).
-    workers
+    processes
         Processes the zones are solved on.
     budget_s
         Wall seconds the whole re-plan should take, or ``AUTO`` for :func:`default_budget_s`;
@@ -68,10 +68,10 @@ def solver_budgets(
     total = max(1, sum(shops.values()))
     solve_s = budget_s * (1 - OVERHEAD_SHARE)
     improve_wall = IMPROVE_SHARE * solve_s if solver.improve_s > 0 else 0.0
-    # Districts improve side by side, at most `workers` at a time: their passes share that many processes.
-    improve_core_s = improve_wall * min(workers, max(1, len(busy)))
+    # Districts improve side by side, at most `processes` at a time: their passes share them.
+    improve_core_s = improve_wall * min(processes, max(1, len(busy)))
     zones = sum(math.ceil(shops[name] / solver.zone_max_stops) for name in busy)
-    zone_core_s = (solve_s - improve_wall) * workers
+    zone_core_s = (solve_s - improve_wall) * processes
     zone_s = min(solver.time_limit_s, max(MIN_ZONE_S, zone_core_s / max(1, zones)))
     return {
         name: replace(

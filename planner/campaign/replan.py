@@ -21,7 +21,7 @@ from planner.planning.executor import Executor, make_executor
 from planner.planning.plan import Progress, plan_district
 from planner.settings import Settings, SolverSettings
 
-CLOCK_FIELDS = ("arrival_s", "start_s", "departure_s", "leave_office_s", "back_office_s", "break_start_s")
+CLOCK_FIELDS = ("arrival_s", "start_s", "departure_s", "leave_office_s", "back_office_s", "lunch_start_s")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DISTRICT_FIGURES = ("needing", "planned", "unassigned", "staff_per_day", "staff_days", "last_day_used")
 

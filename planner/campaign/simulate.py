@@ -177,8 +177,8 @@ def play_day(
     for _, route in visits.sort_values(["staff_id", "stop"]).groupby("staff_id", sort=True):
         clock, lunch_taken = int(route["leave_office_s"].iat[0]), False
         for visit in route.itertuples(index=False):
-            if not lunch_taken and visit.break_start_s < visit.start_s:
-                clock, lunch_taken = max(clock, visit.break_start_s) + lunch_s, True
+            if not lunch_taken and visit.lunch_start_s < visit.start_s:
+                clock, lunch_taken = max(clock, visit.lunch_start_s) + lunch_s, True
             start = max(clock + visit.travel_s, visit.start_s)
             draws = _draws(seed, int(visit.day), visit.merchant_id)
             closed = draws.random() < fail_rate

@@ -52,7 +52,7 @@ VISIT_FIELDS = (
     "service_s",
     "leave_office_s",
     "back_office_s",
-    "break_start_s",
+    "lunch_start_s",
 )
 OUTCOME_FIELDS = ("merchant_id", "staff_id", "date", "outcome", "time", "note", "source_file", "source_row")
 
@@ -119,8 +119,13 @@ def _migrate_1(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
+def _migrate_2(conn: sqlite3.Connection) -> None:
+    """Name the lunch break's start as routes.csv and the code do: ``lunch_start_s``."""
+    conn.execute("ALTER TABLE visits RENAME COLUMN break_start_s TO lunch_start_s")
+
+
 # Migrations in order; migration i (1-based) brings the file from user_version i-1 to i.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1, _migrate_2)
 
 
 def _now() -> str:

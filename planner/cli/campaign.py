@@ -20,17 +20,22 @@ from planner.campaign import status as campaign_status
 from planner.campaign.setup import load_campaign
 from planner.campaign.store import DEFAULT_STORE, CampaignStore
 from planner.cli.common import (
+    PROCESSES_HELP,
     BoundariesFile,
     Encoding,
     OpenRoutes,
     OpenStart,
+    Processes,
     Scenario,
     Scheduler,
-    Workers,
+    SettingsFile,
+    WorkersAlias,
     app,
     check_options,
     console,
+    from_settings,
     print_reads,
+    processes_given,
     progress_bar,
     reasons_text,
     settings_from_options,
@@ -66,32 +71,50 @@ def campaign_init(
         typer.Option(help="District of the campaign, repeatable (default: every district in the file)."),
     ] = None,
     team: Annotated[
-        list[str] | None, typer.Option(help="Another team for one district: NAME=WORKERS, repeatable.")
+        list[str] | None,
+        typer.Option(
+            help="Another team for one district: NAME=WORKERS, repeatable (default: --staff everywhere)."
+        ),
     ] = None,
     scenario: Scenario = "targeted",
     store: StorePath = DEFAULT_STORE,
-    days: Annotated[int | None, typer.Option(help="Days in the campaign.")] = None,
-    start: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day.")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Solver seconds per zone.")] = None,
+    days: Annotated[
+        int | None, typer.Option(help=f"Days in the campaign {from_settings('week.days')}.")
+    ] = None,
+    start: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help=f"First day {from_settings('week.start_date')}."),
+    ] = None,
+    time_limit_s: Annotated[
+        float | None,
+        typer.Option("--time-limit", help=f"Solver seconds per zone {from_settings('solver.time_limit_s')}."),
+    ] = None,
     max_tries: Annotated[int, typer.Option(help="Visits to a closed shop before giving up.")] = 3,
-    improve_time: Annotated[float | None, typer.Option(help="Seconds improving across zones.")] = None,
+    improve_s: Annotated[
+        float | None,
+        typer.Option(
+            "--improve-time", help=f"Seconds improving across zones {from_settings('solver.improve_s')}."
+        ),
+    ] = None,
     open_routes: OpenRoutes = False,
     open_start: OpenStart = False,
-    settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
-    workers: Workers = 1,
+    settings_file: SettingsFile = None,
+    processes: Processes = None,
     scheduler: Scheduler = None,
     budget: Budget = None,
     boundaries: BoundariesFile = None,
     encoding: Encoding = None,
+    workers: WorkersAlias = None,
 ) -> None:
     """Start a campaign: triage the merchants of its districts (or the city), store them and plan the week."""
     with user_errors():
-        check_options({"--max-tries": max_tries, "--workers": workers, "--budget": budget})
+        check_options({"--max-tries": max_tries, "--budget": budget})
+        count = processes_given(processes, workers) or 1
         settings = settings_from_options(
-            settings_file, staff, days, start, time_limit, None, open_routes, improve_time, open_start
+            settings_file, staff, days, start, time_limit_s, None, open_routes, improve_s, open_start
         )
         teams = campaign_run.parse_teams(team or [])
-        with make_executor(workers, scheduler) as executor, progress_bar("planning") as progress:
+        with make_executor(count, scheduler) as executor, progress_bar("planning") as progress:
             started = campaign_run.start_campaign(
                 merchants,
                 store,
@@ -149,27 +172,25 @@ def replan_command(
         list[str] | None,
         typer.Option(help="Re-plan only this district, repeatable (default: every one of the campaign)."),
     ] = None,
-    workers: Annotated[
+    processes: Annotated[
         int | None,
-        typer.Option(
-            "--workers",
-            "--processes",
-            help="Worker processes solving zones (default: the campaign's solver.processes).",
-        ),
+        typer.Option("--processes", help=f"{PROCESSES_HELP} (default: the campaign's solver.processes)."),
     ] = None,
     scheduler: Scheduler = None,
     budget: Budget = None,
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Also write the new plan here as plan folders (see 'planner campaign export-plan')."
+            help="Also write the new plan here as plan folders, see 'planner campaign export-plan' "
+            "(default: not written).",
         ),
     ] = None,
+    workers: WorkersAlias = None,
 ) -> None:
     """Keep what is done; plan every remaining shop over the days left; store a new plan version."""
     with user_errors(), CampaignStore.existing(store) as opened:
-        check_options({"--workers": workers, "--budget": budget})
-        count = workers or load_campaign(opened).settings.solver.processes
+        check_options({"--budget": budget})
+        count = processes_given(processes, workers) or load_campaign(opened).settings.solver.processes
         with make_executor(max(1, count), scheduler) as executor, progress_bar("re-planning") as progress:
             result = campaign_replan.replan(
                 opened, day, pin_under_way, progress, executor, district, _budget_s(budget)
@@ -227,24 +248,32 @@ def simulate_command(
         int | None, typer.Option(help="Workers a day in each district (default: the campaign's).")
     ] = None,
     target: Annotated[
-        float | None, typer.Option(help="Recommend staff for this chance of finishing.")
+        float | None,
+        typer.Option(help="Recommend staff for this chance of finishing (default: no recommendation)."),
     ] = None,
     store: StorePath = DEFAULT_STORE,
-    time_limit: Annotated[float, typer.Option(help="Solver seconds per zone and re-plan.")] = 0.5,
+    time_limit_s: Annotated[
+        float, typer.Option("--time-limit", help="Solver seconds per zone and re-plan.")
+    ] = 0.5,
     seed: Annotated[
         int | None, typer.Option(help="Same seed, same closed shops and same plans (default: random).")
     ] = None,
-    processes: Annotated[int, typer.Option(help="Runs simulated in parallel.")] = 1,
+    processes: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes, each simulating whole runs (a run's solves stay in its process)."
+        ),
+    ] = 1,
     encoding: Encoding = None,
 ) -> None:
     """Play the week many times with closed shops and uneven service: chance of finishing on time."""
     with user_errors():
         check_options({"--runs": runs, "--fail-rate": fail_rate, "--service-jitter": service_jitter})
-        check_options({"--staff": staff, "--target": target, "--time-limit": time_limit})
+        check_options({"--staff": staff, "--target": target, "--time-limit": time_limit_s})
         check_options({"--seed": seed, "--processes": processes})
         # A seed asks for runs that repeat: solves stop after a number of solutions, not of seconds.
-        limit = None if seed is None else campaign_simulate.SEEDED_SOLUTION_LIMIT
-        fast = campaign_simulate.simulation_settings(Settings(), time_limit, limit)
+        solution_limit = None if seed is None else campaign_simulate.SEEDED_SOLUTION_LIMIT
+        fast = campaign_simulate.simulation_settings(Settings(), time_limit_s, solution_limit)
         frame, teams, settings, scenario = campaign_run.simulation_inputs(
             merchants, store, district or [], staff, fast, encoding
         )

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from planner.errors import PlannerError
+from planner.errors import InputError, PlannerError
 from planner.planning.output import daily_table
 from planner.planning.pipeline import PlanRun
 from planner.planning.triage import CUTOFF
@@ -43,9 +43,20 @@ Scenario = Annotated[
     str, typer.Option(help="'targeted': only shops whose QR fails; 'full': every active merchant.")
 ]
 Cutoff = Annotated[
-    dt.datetime, typer.Option(formats=["%Y-%m-%d"], help="Last QR issue date Seoul Pay reads.")
+    dt.datetime,
+    typer.Option(
+        formats=["%Y-%m-%d"],
+        help=f"Last QR issue date Seoul Pay reads (default: {CUTOFF.isoformat()}).",
+        show_default=False,
+    ),
 ]
-Workers = Annotated[int, typer.Option(help="Worker processes solving zones (local or LocalCluster).")]
+PROCESSES_HELP = (
+    "Worker processes that run the OR-Tools solves, local or in a LocalCluster with --scheduler local"
+)
+# None when not given, so that the hidden alias below can be told apart from the default.
+Processes = Annotated[int | None, typer.Option("--processes", help=f"{PROCESSES_HELP} (default: 1).")]
+# The old name of --processes, which published commands still use: works, but --help does not list it.
+WorkersAlias = Annotated[int | None, typer.Option("--workers", hidden=True, help="Old name of --processes.")]
 OpenRoutes = Annotated[bool, typer.Option(help="End routes at the last shop, not the district office.")]
 OpenStart = Annotated[
     bool,
@@ -59,12 +70,39 @@ BoundariesFile = Annotated[
     typer.Option(
         "--boundaries",
         help="District or dong polygons (GeoJSON, GeoPackage, shapefile) with a district name or code "
-        "column: each shop's district is the one its location lies in.",
+        "column: each shop's district is the one its location lies in (default: the file's district column).",
     ),
 ]
 Scheduler = Annotated[
-    str | None, typer.Option(help="Dask scheduler: tcp://host:8786, or 'local' to start a LocalCluster.")
+    str | None,
+    typer.Option(
+        help="Dask scheduler: tcp://host:8786, or 'local' to start a LocalCluster (default: none, local processes)."
+    ),
 ]
+SettingsFile = Annotated[
+    Path | None, typer.Option("--settings", help="TOML settings file (default: none, the built-in settings).")
+]
+BUILT_IN = Settings()
+
+
+def from_settings(key: str) -> str:
+    """The help's default of an option that overrides a setting: the --settings file's, else built in.
+
+    Parameters
+    ----------
+    key
+        The setting as ``section.name``, e.g. ``week.days``.
+
+    Returns
+    -------
+    str
+        For example ``(default: week.days of --settings, else 7)``.
+    """
+    section, name = key.split(".")
+    value = getattr(getattr(BUILT_IN, section), name)
+    return f"(default: {key} of --settings, else {f'{value:g}' if isinstance(value, float) else value})"
+
+
 Encoding = Annotated[
     str | None,
     typer.Option(
@@ -151,6 +189,11 @@ OPTION_RULES: dict[str, Rule] = {
 def check_options(given: dict[str, object]) -> None:
     """Refuse an option outside its rule (``OPTION_RULES``) in one line naming it; None is not given.
 
+    Parameters
+    ----------
+    given
+        Each option's value by its name as typed, e.g. ``{"--staff": 0}``.
+
     Raises
     ------
     InputError
@@ -166,10 +209,62 @@ def check_options(given: dict[str, object]) -> None:
             checked(value.date() if isinstance(value, dt.datetime) else value, OPTION_RULES[name], name)
 
 
+def processes_given(processes: int | None, workers: int | None) -> int | None:
+    """The ``--processes`` count, or the one given under its old name ``--workers``.
+
+    Parameters
+    ----------
+    processes
+        The value of ``--processes`` (None if not given).
+    workers
+        The value of the hidden alias ``--workers`` (None if not given).
+
+    Returns
+    -------
+    int or None
+        The count given, checked against its rule; None if neither was given.
+
+    Raises
+    ------
+    InputError
+        If the count breaks its rule (one line naming the option as typed), or the two disagree.
+    """
+    check_options({"--processes": processes, "--workers": workers})
+    if processes is not None and workers is not None and processes != workers:
+        raise InputError(f"--processes {processes} and --workers {workers}: give --processes only")
+    return workers if processes is None else processes
+
+
 def settings_from_options(
-    path, staff, days, start, time_limit, processes, open_routes, improve_time=None, open_start=False
+    path, staff, days, start, time_limit_s, processes, open_routes, improve_s=None, open_start=False
 ) -> Settings:
     """The settings file (or the defaults) with the options given on the command line.
+
+    Parameters
+    ----------
+    path
+        The ``--settings`` file, or None for the built-in settings.
+    staff
+        ``--staff``: workers a day.
+    days
+        ``--days``: days in the week.
+    start
+        ``--start``: the first day.
+    time_limit_s
+        ``--time-limit``: seconds of one solve.
+    processes
+        ``--processes``: worker processes.
+    open_routes
+        ``--open-routes``: worker-days end at their last shop.
+    improve_s
+        ``--improve-time``: seconds improving across zones.
+    open_start
+        ``--start-at-first-shop``: worker-days start at their first shop.
+
+    Returns
+    -------
+    Settings
+        The file's settings, each option given (not None, or true for a flag) replacing its setting.
 
     Raises
     ------
@@ -188,24 +283,24 @@ def settings_from_options(
     Settings
         The settings for the run.
     """
-    given = {"--staff": staff, "--days": days, "--start": start, "--time-limit": time_limit}
-    check_options({**given, "--processes": processes, "--improve-time": improve_time})
+    given = {"--staff": staff, "--days": days, "--start": start, "--time-limit": time_limit_s}
+    check_options({**given, "--processes": processes, "--improve-time": improve_s})
     settings = Settings.from_file(path) if path else Settings()
     week, solver = settings.week, settings.solver
     if days is not None:
         week = replace(week, days=days)
     if start is not None:
         week = replace(week, start_date=start.date())
-    if time_limit is not None:
-        solver = replace(solver, time_limit_s=time_limit)
+    if time_limit_s is not None:
+        solver = replace(solver, time_limit_s=time_limit_s)
     if processes is not None:
         solver = replace(solver, processes=processes)
     if open_routes:
         solver = replace(solver, open_routes=True)
     if open_start:
         solver = replace(solver, open_start=True)
-    if improve_time is not None:
-        solver = replace(solver, improve_s=improve_time)
+    if improve_s is not None:
+        solver = replace(solver, improve_s=improve_s)
     return replace(settings, week=week, solver=solver, staff=staff if staff is not None else settings.staff)
 
 

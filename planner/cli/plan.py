@@ -17,14 +17,18 @@ from planner.cli.common import (
     OpenRoutes,
     OpenStart,
     Out,
+    Processes,
     Scenario,
     Scheduler,
-    Workers,
+    SettingsFile,
+    WorkersAlias,
     app,
     check_options,
     console,
+    from_settings,
     print_plan,
     print_reads,
+    processes_given,
     progress_bar,
     reasons_text,
     settings_from_options,
@@ -49,7 +53,14 @@ def sample(
     district: Annotated[
         str | None, typer.Argument(help="District, e.g. Jongno-gu, 종로구 or 11110 (or --city).")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="CSV file to write.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="CSV file to write (default: merchants-<district>.csv, or merchants-seoul.csv with --city).",
+        ),
+    ] = None,
     n: Annotated[
         int | None, typer.Option(help="Number of merchants (default: the district's estimate).")
     ] = None,
@@ -105,40 +116,61 @@ def plan(
     ],
     out: Out = Path("out"),
     district: Annotated[
-        str | None, typer.Option(help="District to plan (needed if the file has several).")
+        str | None,
+        typer.Option(help="District to plan, needed if the file has several (default: the file's only one)."),
     ] = None,
     scenario: Scenario = "targeted",
     staff: Annotated[
         int | None, typer.Option(help="Workers per day (default: enough to finish in the week).")
     ] = None,
-    days: Annotated[int | None, typer.Option(help="Days in the campaign week.")] = None,
-    start: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day.")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Solver seconds per zone.")] = None,
-    processes: Annotated[int | None, typer.Option(help="Zones solved in parallel.")] = None,
-    improve_time: Annotated[
-        float | None, typer.Option(help="Seconds re-optimising routes across zones.")
+    days: Annotated[
+        int | None, typer.Option(help=f"Days in the campaign week {from_settings('week.days')}.")
+    ] = None,
+    start: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help=f"First day {from_settings('week.start_date')}."),
+    ] = None,
+    time_limit_s: Annotated[
+        float | None,
+        typer.Option("--time-limit", help=f"Solver seconds per zone {from_settings('solver.time_limit_s')}."),
+    ] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            help="Worker processes that solve the zones; with --city, those of every district "
+            "(default: solver.processes of --settings, else 1).",
+        ),
+    ] = None,
+    improve_s: Annotated[
+        float | None,
+        typer.Option(
+            "--improve-time",
+            help=f"Seconds re-optimising routes across zones {from_settings('solver.improve_s')}.",
+        ),
     ] = None,
     open_routes: OpenRoutes = False,
     open_start: OpenStart = False,
-    settings_file: Annotated[Path | None, typer.Option("--settings", help="TOML settings file.")] = None,
+    settings_file: SettingsFile = None,
     cutoff: Cutoff = CUTOFF_DEFAULT,
     city: Annotated[
         bool, typer.Option("--city", help="Plan every district in the file, in parallel.")
     ] = False,
-    workers: Workers = 1,
     scheduler: Scheduler = None,
     boundaries: BoundariesFile = None,
     encoding: Encoding = None,
+    workers: WorkersAlias = None,
 ) -> None:
     """Plan every worker's route for each day of the week; verify and write the plan."""
     with user_errors():
-        check_options({"--workers": workers})
+        processes = processes_given(processes, workers)
         settings = settings_from_options(
-            settings_file, staff, days, start, time_limit, processes, open_routes, improve_time, open_start
+            settings_file, staff, days, start, time_limit_s, processes, open_routes, improve_s, open_start
         )
         if city:
+            count = settings.solver.processes
             _plan_city(
-                merchants, out, settings, scenario, cutoff.date(), workers, scheduler, boundaries, encoding
+                merchants, out, settings, scenario, cutoff.date(), count, scheduler, boundaries, encoding
             )
             return
         Path(out).mkdir(parents=True, exist_ok=True)
@@ -151,11 +183,13 @@ def plan(
         console.print(f"[yellow]no shop of {run.plan.district.name_en} in {merchants} needs a panel[/yellow]")
 
 
-def _plan_city(merchants, out, settings, scenario, cutoff, workers, scheduler, boundaries, encoding) -> None:
+def _plan_city(
+    merchants, out, settings, scenario, cutoff, processes, scheduler, boundaries, encoding
+) -> None:
     read, by_district = needing_by_district(
         merchants, scenario, cutoff, boundaries=boundaries, encoding=encoding
     )
-    with make_executor(workers, scheduler) as executor, progress_bar("city") as progress:
+    with make_executor(processes, scheduler) as executor, progress_bar("city") as progress:
         triaged = {"scenario": scenario, "cutoff": cutoff.isoformat()}
         run = plan_city(by_district, settings, out, executor, progress, triaged=triaged)
     print_reads(read, *write_read_reports(read, out))  # after plan_city, which empties the folder
@@ -172,14 +206,21 @@ def verify(
         typer.Option(help="Merchants file the plan came from (default: the one in the plan folder)."),
     ] = None,
     district: Annotated[
-        list[str] | None, typer.Option(help="Only this district of a city plan (repeatable).")
+        list[str] | None,
+        typer.Option(help="Only this district of a city plan, repeatable (default: every district)."),
     ] = None,
     start: Annotated[
         dt.datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help="First day, for plans whose summary.json does not say."),
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help=f"First day, for plans whose summary.json does not say {from_settings('week.start_date')}.",
+        ),
     ] = None,
     settings_file: Annotated[
-        Path | None, typer.Option("--settings", help="TOML settings file, as given to plan.")
+        Path | None,
+        typer.Option(
+            "--settings", help="TOML settings file, as given to plan (default: the built-in settings)."
+        ),
     ] = None,
     boundaries: BoundariesFile = None,
     encoding: Encoding = None,
@@ -227,29 +268,37 @@ def staffing(
     merchants: Annotated[Path, typer.Argument(help="Merchants file (all districts, or use --district).")],
     days: Annotated[int, typer.Option(help="Days the campaign may take.")] = 7,
     scenario: Scenario = "full",
-    district: Annotated[list[str] | None, typer.Option(help="Only this district (repeatable).")] = None,
-    time_limit: Annotated[float, typer.Option(help="Solver seconds per zone while searching.")] = 1.0,
-    improve_time: Annotated[float, typer.Option(help="Seconds improving each plan tried.")] = 2.0,
-    workers: Workers = 1,
+    district: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this district, repeatable (default: every district in the file)."),
+    ] = None,
+    time_limit_s: Annotated[
+        float, typer.Option("--time-limit", help="Solver seconds per zone while searching.")
+    ] = 1.0,
+    improve_s: Annotated[
+        float, typer.Option("--improve-time", help="Seconds improving each plan tried.")
+    ] = 2.0,
+    processes: Processes = None,
     scheduler: Scheduler = None,
     cutoff: Cutoff = CUTOFF_DEFAULT,
     open_routes: OpenRoutes = False,
     open_start: OpenStart = False,
     boundaries: BoundariesFile = None,
     encoding: Encoding = None,
+    workers: WorkersAlias = None,
 ) -> None:
     """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans."""
     with user_errors():
-        check_options({"--workers": workers})
+        count = processes_given(processes, workers) or 1
         settings = settings_from_options(
-            None, None, days, None, time_limit, None, open_routes, improve_time, open_start
+            None, None, days, None, time_limit_s, None, open_routes, improve_s, open_start
         )
-        settings = search_settings(settings, time_limit, improve_time)
+        settings = search_settings(settings, time_limit_s, improve_s)
         read, by_district = needing_by_district(
             merchants, scenario, cutoff.date(), district, boundaries, encoding
         )
         print_reads(read, None)
-        with make_executor(workers, scheduler) as executor:
+        with make_executor(count, scheduler) as executor:
             report = staff_districts(by_district, settings, executor, progress=console.print)
     console.print(table_of(report.table, f"Staff to finish in {days} days ({scenario} scenario)"))
     console.print(", ".join(f"{k} {v}" for k, v in report.totals().items()))
@@ -258,7 +307,7 @@ def staffing(
         console.print(f"[yellow]{shortfall}[/yellow]: the week does not finish for them with any team")
     console.print(table_of(report.curve, "Staff versus finish day (city total; worst district)"))
     console.print(
-        f"search budgets: {time_limit} s per zone, {improve_time} s improving per plan; "
+        f"search budgets: {time_limit_s} s per zone, {improve_s} s improving per plan; "
         "more time finds smaller teams"
     )
 
@@ -267,11 +316,11 @@ def staffing(
 def demo(
     out: Out = Path("out"),
     district: Annotated[str, typer.Option(help="Sample district.")] = "Jongno-gu",
-    time_limit: Annotated[float, typer.Option(help="Solver seconds per zone.")] = 4.0,
+    time_limit_s: Annotated[float, typer.Option("--time-limit", help="Solver seconds per zone.")] = 4.0,
 ) -> None:
     """Sample merchants, triage and plan one district end to end (targeted scenario, about a minute)."""
     with user_errors():
-        check_options({"--time-limit": time_limit})
+        check_options({"--time-limit": time_limit_s})
         chosen = find_district(district)
         Path(out).mkdir(parents=True, exist_ok=True)
         merchants_path = Path(out) / f"merchants-{chosen.slug}.csv"
@@ -279,7 +328,7 @@ def demo(
         console.print(f"1/3 sample: {merchants_path}")
         run_triage = triage_file(merchants_path, out)
         console.print(table_of(triage_counts(run_triage.triaged), "2/3 triage: shops needing a panel"))
-        settings = settings_from_options(None, None, None, None, time_limit, None, False)
+        settings = settings_from_options(None, None, None, None, time_limit_s, None, False)
         with progress_bar("3/3 plan") as progress:
             run = plan_file(merchants_path, out, settings, "targeted", chosen.name_en, CUTOFF, progress)
     print_plan(run)

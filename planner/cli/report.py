@@ -77,11 +77,14 @@ def sheets_command(plan_dir: PlanDir = Path("out")) -> None:
 def charts_command(
     plan_dir: PlanDir = Path("out"),
     compare: Annotated[
-        list[Path] | None, typer.Option(help="Other plan folders to compare districts with.")
+        list[Path] | None,
+        typer.Option(help="Other plan folders to compare districts with, repeatable (default: none)."),
     ] = None,
     store: Annotated[
         Path | None,
-        typer.Option(help="Campaign store whose recorded installs are drawn next to the plan as 'done'."),
+        typer.Option(
+            help="Campaign store whose recorded installs are drawn next to the plan as 'done' (default: none)."
+        ),
     ] = None,
 ) -> None:
     """Write PNG charts into <plan>/charts: progress against the deadline, workload, districts."""

@@ -171,7 +171,7 @@ def lunch_window(week: WeekSettings, day: int) -> tuple[int, int, int]:
         If the break does not fit between ``lunch_earliest`` and ``lunch_latest_end``.
     """
     duration = week.lunch_min * 60
-    earliest, latest = week.lunch_s(day)
+    earliest, latest = week.lunch_window_s(day)
     if duration < 0 or latest < earliest:
         raise InputError(
             f"a {week.lunch_min}-minute lunch does not fit between "

@@ -34,7 +34,7 @@ DESCENT = Search(metaheuristic="GREEDY_DESCENT")
 SINGLE_VISIT_S = 0.2  # budget of a one-visit search under a solution limit (see solve_one)
 STEP_DAYS = 1  # worker-days solved together in one chain step
 CARRY_TRIES = 2  # a shop dropped by this many steps of its chain goes to the leftover rounds
-LANES_PER_WORKER = 2  # chains per executor worker, so a worker never waits on one chain
+CHAINS_PER_PROCESS = 2  # chains per executor process, so a process never waits on one chain
 # Share of a worker-day's estimated work (``estimate_workload_s``) one route really holds: the
 # estimate leaves out waiting for opening hours and detours; measured on Dobong-gu's full scenario.
 WORKDAY_FILL = 0.88
@@ -44,7 +44,7 @@ WORKDAY_FILL = 0.88
 # one day's estimate, for about 35 % more solver time).
 STEP_OFFER = 1.2
 LEFTOVER_MARGIN = 1.2  # worker-days offered to a leftover group per worker-day of its work
-# A lane's last step opens another worker-day only for more than this share of a day's work
+# A chain's last step opens another worker-day only for more than this share of a day's work
 # beyond the days it fills: a smaller remainder goes to the second pass, which puts what all the
 # chains left together over the free worker-days, instead of to a nearly empty day of its own
 # (five districts' full scenario: 916 -> 910 staff-days, 870 -> 861 with open routes).
@@ -174,25 +174,25 @@ def chain_zones(zone_of: np.ndarray, xy: np.ndarray) -> list[np.ndarray]:
     return [zones[k] for k in hilbert_order(centres)]
 
 
-def split_lanes(zones: list[np.ndarray], lanes: int) -> list[list[np.ndarray]]:
-    """Cut the ordered zones into ``lanes`` runs of consecutive zones with about equal shops.
+def split_chains(zones: list[np.ndarray], count: int) -> list[list[np.ndarray]]:
+    """Cut the ordered zones into ``count`` runs of consecutive zones with about equal shops.
 
     Parameters
     ----------
     zones
         Zones' row positions in chain order (``chain_zones``).
-    lanes
+    count
         How many runs to cut.
 
     Returns
     -------
     list of list of numpy.ndarray
-        At most ``lanes`` non-empty runs, in order.
+        At most ``count`` non-empty runs, in order.
     """
     sizes = np.cumsum([len(z) for z in zones])
     if not len(sizes):
         return []
-    cuts = np.searchsorted(sizes, sizes[-1] * np.arange(1, lanes) / lanes, side="right")
+    cuts = np.searchsorted(sizes, sizes[-1] * np.arange(1, count) / count, side="right")
     bounds = [0, *sorted(set(int(c) for c in cuts)), len(zones)]
     return [zones[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
@@ -210,14 +210,14 @@ def solve_one(args: tuple[Problem, float, int | None]) -> object:
     object
         The OR-Tools ``Solution`` of the problem.
     """
-    problem, limit, solution_limit = args
+    problem, time_limit_s, solution_limit = args
     if solution_limit and len(problem.visits) <= 1:
         # One visit has no second solution, so a solution limit never ends the search: only
         # the time limit would. Its first solution is its best, whenever the search stops.
-        limit = min(limit, SINGLE_VISIT_S)
+        time_limit_s = min(time_limit_s, SINGLE_VISIT_S)
     return solve_ortools(
         problem,
-        limit,
+        time_limit_s,
         first_solution=FIRST_SOLUTION,
         ensure_first=True,
         solution_limit=solution_limit,
@@ -264,7 +264,7 @@ def solve_step(work: WeekWork, members: list[int], slots: list[Slot], urgent: se
     return rows, [int(members[i]) for i in left]
 
 
-class Lane:
+class Chain:
     """One chain: consecutive zones walked in order with their own worker-days, earliest first.
 
     Each step takes the shops carried from the last step plus whole zones until they hold
@@ -287,14 +287,14 @@ class Lane:
         call
             ``call(fn, args)`` runs ``fn(args)``, on an executor's worker or in this thread.
         stop
-            Set by another lane that failed: the walk ends after its current step.
+            Set by another chain that failed: the walk ends after its current step.
         report
             Called with the number of visits each step placed.
 
         Raises
         ------
         PlannerError
-            If a worker-day holds no work, or a step makes no progress (it would loop forever).
+            If a worker-day holds no work, or a step takes neither a zone nor a worker-day.
         """
         work, day_s = self.work, self.work.day_s
         if day_s <= 0:
@@ -347,17 +347,17 @@ def _check_progress(before: tuple, after: tuple) -> None:
         )
 
 
-def run_lanes(
-    work: WeekWork, lanes: list[Lane], executor, report: Callable[[int], None]
+def run_chains(
+    work: WeekWork, chains: list[Chain], executor, report: Callable[[int], None]
 ) -> tuple[list[dict], list[int]]:
-    """Run every lane on its own thread, solving on ``executor``; return all rows and drops.
+    """Run every chain on its own thread, solving on ``executor``; return all rows and drops.
 
     Parameters
     ----------
     work
         The district's week.
-    lanes
-        The chains, from ``make_lanes``.
+    chains
+        The chains, from ``make_chains``.
     executor
         Runs the solves (``planner.planning.executor.Executor``).
     report
@@ -366,7 +366,7 @@ def run_lanes(
     Returns
     -------
     tuple
-        The visit rows of every lane and the row positions of the shops they dropped.
+        The visit rows of every chain and the row positions of the shops they dropped.
     """
     stop = threading.Event()
     lock = threading.Lock()
@@ -378,20 +378,20 @@ def run_lanes(
         with lock:
             report(done)
 
-    with ThreadPoolExecutor(max(1, len(lanes)), thread_name_prefix="lane") as threads:
-        futures = [threads.submit(lane.run, call, stop, counted) for lane in lanes]
+    with ThreadPoolExecutor(max(1, len(chains)), thread_name_prefix="chain") as threads:
+        futures = [threads.submit(chain.run, call, stop, counted) for chain in chains]
         try:
             for future in futures:
                 future.result()
         except BaseException:
             stop.set()
             raise
-    rows = [row for lane in lanes for row in lane.rows]
-    return rows, [i for lane in lanes for i in lane.dropped]
+    rows = [row for chain in chains for row in chain.rows]
+    return rows, [i for chain in chains for i in chain.dropped]
 
 
-def make_lanes(work: WeekWork, zones: list[np.ndarray], slots: list[Slot], lanes: int) -> list[Lane]:
-    """``lanes`` chains over the ordered ``zones``, dealt the ``slots`` in turn (so each its seats).
+def make_chains(work: WeekWork, zones: list[np.ndarray], slots: list[Slot], count: int) -> list[Chain]:
+    """``count`` chains over the ordered ``zones``, dealt the ``slots`` in turn (so each its seats).
 
     Parameters
     ----------
@@ -401,16 +401,16 @@ def make_lanes(work: WeekWork, zones: list[np.ndarray], slots: list[Slot], lanes
         Zones' row positions in chain order.
     slots
         The free worker-days, in the order they are dealt.
-    lanes
+    count
         How many chains at most; never more than there are slots.
 
     Returns
     -------
-    list of Lane
+    list of Chain
         The chains, ready to ``run``.
     """
-    runs = split_lanes(zones, max(1, min(lanes, len(slots))))
-    return [Lane(work, run, slots[c :: len(runs)]) for c, run in enumerate(runs)]
+    runs = split_chains(zones, max(1, min(count, len(slots))))
+    return [Chain(work, run, slots[c :: len(runs)]) for c, run in enumerate(runs)]
 
 
 def zones_of(work: WeekWork, members: list[int], size: int) -> list[np.ndarray]:
@@ -580,7 +580,7 @@ def solve_leftovers(
     return rows, [i for i in dropped if merchant_ids[i] not in served]
 
 
-def lanes_for(executor) -> int:
+def chains_for(executor) -> int:
     """How many chains to run at once on ``executor``.
 
     Parameters
@@ -591,6 +591,6 @@ def lanes_for(executor) -> int:
     Returns
     -------
     int
-        ``LANES_PER_WORKER`` per worker of the executor.
+        ``CHAINS_PER_PROCESS`` per process of the executor.
     """
-    return LANES_PER_WORKER * max(1, executor.workers)
+    return CHAINS_PER_PROCESS * max(1, executor.workers)

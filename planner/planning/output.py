@@ -58,7 +58,7 @@ def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
     for column, seconds in (
         ("leave_office", "leave_office_s"),
         ("back_office", "back_office_s"),
-        ("lunch_start", "break_start_s"),
+        ("lunch_start", "lunch_start_s"),
     ):
         routes[column] = [to_datetime(int(s), week).isoformat() if s >= 0 else "" for s in routes[seconds]]
     write_spreadsheet_csv(routes.loc[:, list(ROUTES_CSV_COLUMNS)], paths["routes"])

@@ -17,10 +17,10 @@ from planner.planning.chains import (
     WORKDAY_FILL,
     WeekWork,
     chain_zones,
-    lanes_for,
-    make_lanes,
+    chains_for,
+    make_chains,
     open_days,
-    run_lanes,
+    run_chains,
     slots_by_opening,
     solve_leftovers,
     zones_of,
@@ -211,11 +211,11 @@ def plan_district(
     with own as run:
         # Each chain may end on a partly filled worker-day: a small district gets fewer chains.
         estimated_days = len(candidates) * each_s / (WORKDAY_FILL * workday_s(settings))
-        chains = max(1, min(lanes_for(run), int(estimated_days // MIN_CHAIN_DAYS)))
-        staff = settings.staff or _team_size(len(candidates) * each_s, open_on[candidates], chains, settings)
+        count = max(1, min(chains_for(run), int(estimated_days // MIN_CHAIN_DAYS)))
+        staff = settings.staff or _team_size(len(candidates) * each_s, open_on[candidates], count, settings)
         week = [Slot(d, s) for d in range(settings.week.days) for s in range(staff)]
-        lanes = make_lanes(work, chain_zones(zone_of, shops[["x", "y"]].to_numpy()), week, chains)
-        rows, dropped = run_lanes(work, lanes, run, tracker.add)
+        chains = make_chains(work, chain_zones(zone_of, shops[["x", "y"]].to_numpy()), week, count)
+        rows, dropped = run_chains(work, chains, run, tracker.add)
         dropped += deferred
         free = {(s.day, s.seat) for s in week} - {(r["day"], r["seat"]) for r in rows}
         if dropped and free:
@@ -225,8 +225,8 @@ def plan_district(
             sparse = work.among(dropped)
             left_days = sparse.work_s(dropped) / sparse.day_s
             second = max(1, min(run.workers, int(left_days // MIN_CHAIN_DAYS)))
-            lanes = make_lanes(sparse, zones_of(work, dropped, size), slots, second)
-            more_rows, dropped = run_lanes(sparse, lanes, run, tracker.add)
+            chains = make_chains(sparse, zones_of(work, dropped, size), slots, second)
+            more_rows, dropped = run_chains(sparse, chains, run, tracker.add)
             rows += more_rows
             free -= {(r["day"], r["seat"]) for r in more_rows}
         for _ in range(LEFTOVER_ROUNDS):
@@ -368,7 +368,7 @@ def _team_size(work_s: float, open_on: np.ndarray, chains: int, settings: Settin
 
 
 class _Tracker:
-    """Reports shops routed or given up as ``progress(done, total, text)``, from any lane's thread."""
+    """Reports shops routed or given up as ``progress(done, total, text)``, from any chain's thread."""
 
     def __init__(self, progress: Progress | None, total: int):
         self.progress, self.total, self.done = progress, total, 0

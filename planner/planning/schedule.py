@@ -37,7 +37,7 @@ ROUTE_COLUMNS = (
     "departure_s",
     "leave_office_s",
     "back_office_s",
-    "break_start_s",
+    "lunch_start_s",
 )
 
 
@@ -46,8 +46,8 @@ def assemble_routes(
 ) -> pd.DataFrame:
     """Build the route table: one row per visit, ordered by day, worker and stop.
 
-    ``rows`` holds the solver's visits (``merchant_id, day, seat, stop, start_s, depart_s,
-    break_s``); ``shops`` the prepared shops (``planner.planning.plan.prepare_shops``) with their
+    ``rows`` holds the solver's visits (``merchant_id, day, seat, stop, start_s, leave_office_s,
+    lunch_start_s``); ``shops`` the prepared shops (``planner.planning.plan.prepare_shops``) with their
     ``zone``, one row per ``merchant_id``. Staff are numbered
     per day, ``<district code>-W001`` upwards, in the order of their worker-day slots.
 
@@ -93,8 +93,8 @@ def assemble_routes(
             "reason": shop["reason"],
             "service_s": shop["service_s"].astype(np.int64),
             "start_s": rows["start_s"].astype(np.int64),
-            "leave_office_s": rows["depart_s"].astype(np.int64),
-            "break_start_s": rows["break_s"].astype(np.int64),
+            "leave_office_s": rows["leave_office_s"].astype(np.int64),
+            "lunch_start_s": rows["lunch_start_s"].astype(np.int64),
         }
     )
     xy = shop[["x", "y"]].to_numpy()
@@ -108,10 +108,10 @@ def assemble_routes(
     prev_departure = table["departure_s"].shift(1).to_numpy(copy=True)
     prev_departure[first] = table.loc[first, "leave_office_s"]
     prev_departure = prev_departure.astype(np.int64)
-    lunch = 60 * settings.week.lunch_min
-    lunch_in_leg = (table["break_start_s"] >= prev_departure) & (table["break_start_s"] < table["start_s"])
-    table["arrival_s"] = prev_departure + table["travel_s"] + np.where(lunch_in_leg, lunch, 0)
-    table["back_office_s"] = _back_office(table, xy, office_xy, settings, lunch)
+    lunch_s = 60 * settings.week.lunch_min
+    lunch_in_leg = (table["lunch_start_s"] >= prev_departure) & (table["lunch_start_s"] < table["start_s"])
+    table["arrival_s"] = prev_departure + table["travel_s"] + np.where(lunch_in_leg, lunch_s, 0)
+    table["back_office_s"] = _back_office(table, xy, office_xy, settings, lunch_s)
     week = settings.week
     table["date"] = [str(week.date_of(d)) for d in table["day"]]
     return with_clock_times(table, week)[list(ROUTE_COLUMNS)]
@@ -214,7 +214,7 @@ def duration_text(seconds: float) -> str:
 
 
 def _back_office(
-    table: pd.DataFrame, xy: np.ndarray, office_xy: np.ndarray, settings: Settings, lunch: int
+    table: pd.DataFrame, xy: np.ndarray, office_xy: np.ndarray, settings: Settings, lunch_s: int
 ) -> pd.Series:
     """Time each worker-day ends: back at the office, or at the last shop on open routes."""
     last = table.groupby(["day", "staff_id"])["stop"].transform("max") == table["stop"]
@@ -225,8 +225,8 @@ def _back_office(
         home = np.zeros(len(idx), dtype=np.int64)
     else:
         home = leg_time_s(xy[idx], np.repeat(office_xy[None, :], len(idx), axis=0), settings.travel)
-    late_lunch = table["break_start_s"].to_numpy()[idx] >= departure
-    back[idx] = departure + home + np.where(late_lunch, lunch, 0)
+    late_lunch = table["lunch_start_s"].to_numpy()[idx] >= departure
+    back[idx] = departure + home + np.where(late_lunch, lunch_s, 0)
     return pd.Series(back, index=table.index).groupby([table["day"], table["staff_id"]]).transform("max")
 
 
@@ -257,7 +257,7 @@ def office_legs_and_idle_s(routes: pd.DataFrame, workday_s: int, lunch_s: int) -
     day = routes.groupby(["staff_id", "day"], sort=False)
     last_departure = day["departure_s"].max()
     back = day["back_office_s"].first()
-    way_back = back - last_departure - np.where(day["break_start_s"].first() >= last_departure, lunch_s, 0)
+    way_back = back - last_departure - np.where(day["lunch_start_s"].first() >= last_departure, lunch_s, 0)
     legs = float(routes.loc[routes["stop"] == 1, "travel_s"].sum() + way_back.sum())
     used = float(routes["service_s"].sum() + routes["travel_s"].sum() + way_back.sum())
     return legs, len(back) * workday_s - used

@@ -190,7 +190,7 @@ def _check_travel(
 ) -> list[str]:
     week = settings.week
     problems = []
-    lunch = 60 * week.lunch_min
+    lunch_s = 60 * week.lunch_min
     # The shop's own position; an unknown shop (reported by the conservation check) where the
     # route puts it.
     known = shops.drop_duplicates("merchant_id").set_index("merchant_id")[["x", "y"]]
@@ -213,9 +213,9 @@ def _check_travel(
             need[0] = 0
         leave = np.concatenate([[route["leave_office_s"].iat[0]], route["departure_s"].to_numpy()[:-1]])
         arrive, start = route["arrival_s"].to_numpy(), route["start_s"].to_numpy()
-        brk = route["break_start_s"].iat[0]
-        lunch_here = (brk >= leave) & (brk < start)
-        short = arrive - leave < need + np.where(lunch_here, lunch, 0)
+        lunch_start = route["lunch_start_s"].iat[0]
+        lunch_here = (lunch_start >= leave) & (lunch_start < start)
+        short = arrive - leave < need + np.where(lunch_here, lunch_s, 0)
         early = start < arrive
         for i in np.flatnonzero(short | early):
             problems.append(
@@ -234,7 +234,7 @@ def _check_way_back(
     from the last shop (a lunch taken after it included); on open routes, at the last shop."""
     week = settings.week
     last, back = int(route["departure_s"].iat[-1]), int(route["back_office_s"].iat[0])
-    late_lunch = 60 * week.lunch_min if route["break_start_s"].iat[0] >= last else 0
+    late_lunch = 60 * week.lunch_min if route["lunch_start_s"].iat[0] >= last else 0
     if settings.solver.open_routes:
         if back != last + late_lunch:
             return [
@@ -255,13 +255,13 @@ def _check_way_back(
 def _check_shifts(routes: pd.DataFrame, settings: Settings) -> list[str]:
     week = settings.week
     problems = []
-    lunch = 60 * week.lunch_min
+    lunch_s = 60 * week.lunch_min
     for (day, staff_id), route in routes.groupby(["day", "staff_id"], sort=False):
         who = f"{staff_id} on {week.date_of(int(day))}"
         for column, name in (
             ("leave_office_s", "leave_office"),
             ("back_office_s", "back_office"),
-            ("break_start_s", "lunch_start"),
+            ("lunch_start_s", "lunch_start"),
         ):
             if column in route and route[column].nunique() > 1:
                 problems.append(f"{who}: the rows give different {name} times")
@@ -272,13 +272,13 @@ def _check_shifts(routes: pd.DataFrame, settings: Settings) -> list[str]:
                 f"{who}: works {clock_text(out, week)}-{clock_text(back, week)}, outside the shift "
                 f"{clock_text(shift[0], week)}-{clock_text(shift[1], week)}"
             )
-        brk = route["break_start_s"].iat[0]
-        first, last = week.lunch_s(int(day))
-        if not first <= brk <= last:
+        lunch_start = route["lunch_start_s"].iat[0]
+        first, last = week.lunch_window_s(int(day))
+        if not first <= lunch_start <= last:
             problems.append(
-                f"{who}: lunch starts at {clock_text(brk, week)}, outside "
+                f"{who}: lunch starts at {clock_text(lunch_start, week)}, outside "
                 f"{clock_text(first, week)}-{clock_text(last, week)}"
             )
-        overlap = (route["start_s"] < brk + lunch) & (route["departure_s"] > brk)
+        overlap = (route["start_s"] < lunch_start + lunch_s) & (route["departure_s"] > lunch_start)
         problems += [f"{who}: lunch overlaps the visit to {m}" for m in route.loc[overlap, "merchant_id"]]
     return problems

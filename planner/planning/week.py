@@ -186,7 +186,7 @@ def build_problem(
 def _vehicle(slot: Slot, settings: Settings) -> Vehicle:
     week, solver = settings.week, settings.solver
     shift_start, shift_end = week.shift_s(slot.day)
-    lunch_first, lunch_last = week.lunch_s(slot.day)
+    lunch_first, lunch_last = week.lunch_window_s(slot.day)
     return Vehicle(
         start=0,
         end=None if solver.open_routes else 0,
@@ -205,16 +205,17 @@ def rows_to_solution(
     Parameters
     ----------
     rows
-        Visit rows as ``solution_rows`` gives them.
+        Visit rows as :func:`solution_rows` makes them.
     node_of
-        ``merchant_id`` -> node of the problem.
+        The node of each ``merchant_id`` in the problem the solution is for.
     vehicle_of
-        ``(day, seat)`` -> vehicle of the problem.
+        The vehicle of each worker-day ``(day, seat)``.
 
     Returns
     -------
     Solution
-        One route per worker-day, stops in order.
+        One route per worker-day, its office and lunch times back in the engine's depot and
+        break fields.
     """
     routes = []
     frame = pd.DataFrame(rows)
@@ -227,9 +228,9 @@ def rows_to_solution(
                 vehicle=vehicle_of[(int(day), int(seat))],
                 visits=tuple(node_of[m] for m in route["merchant_id"]),
                 start_s=tuple(int(t) for t in route["start_s"]),
-                depart_s=int(first["depart_s"]),
-                arrive_s=int(first["return_s"]),
-                breaks_s=(int(first["break_s"]),) if first["break_s"] >= 0 else (),
+                depart_s=int(first["leave_office_s"]),
+                arrive_s=int(first["back_office_s"]),
+                breaks_s=(int(first["lunch_start_s"]),) if first["lunch_start_s"] >= 0 else (),
             )
         )
     return Solution(routes=routes)
@@ -238,24 +239,25 @@ def rows_to_solution(
 def solution_rows(solution: Solution, shops: pd.DataFrame, slots: list[Slot]) -> tuple[list[dict], list[int]]:
     """The visits of ``solution`` keyed by ``merchant_id``, and the ``shops`` rows left out.
 
-    Node numbers end here: each visit row names its shop by ``merchant_id`` with its worker-day
-    (``day``, ``seat``), ``stop``, ``start_s``, and its route's ``depart_s``, ``return_s`` and
-    ``break_s`` (-1 without a break). The unassigned are positions in ``shops``, for the caller
-    that chose them to offer again.
+    Node numbers and the engine's words end here: each visit row names its shop by
+    ``merchant_id`` with its worker-day (``day``, ``seat``), ``stop``, ``start_s``, and its
+    route's ``leave_office_s``, ``back_office_s`` and ``lunch_start_s`` (-1 without a break),
+    the engine's ``depart_s``, ``arrive_s`` and ``breaks_s``. The unassigned are positions in
+    ``shops``, for the caller that chose them to offer again.
 
     Parameters
     ----------
     solution
         The engine's solution.
     shops
-        The shops of the problem, node ``k + depots`` being row ``k``.
+        The shops offered, node ``i`` being row ``i - 1`` (node 0 is the office).
     slots
         The worker-day of each vehicle.
 
     Returns
     -------
     tuple
-        ``(rows, unassigned)``: the visit rows and the row positions left out.
+        The visit rows, and the row positions in ``shops`` of the visits left out.
     """
     merchant_ids = shops["merchant_id"].to_numpy()
     rows = []
@@ -269,9 +271,9 @@ def solution_rows(solution: Solution, shops: pd.DataFrame, slots: list[Slot]) ->
                     "seat": slot.seat,
                     "stop": order,
                     "start_s": int(start),
-                    "depart_s": route.depart_s,
-                    "return_s": route.arrive_s,
-                    "break_s": route.breaks_s[0] if route.breaks_s else -1,
+                    "leave_office_s": route.depart_s,
+                    "back_office_s": route.arrive_s,
+                    "lunch_start_s": route.breaks_s[0] if route.breaks_s else -1,
                 }
             )
     return rows, [int(node) - 1 for node in solution.unassigned]

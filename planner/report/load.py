@@ -208,7 +208,7 @@ REQUIRED_ROUTE_COLUMNS = (
 OFFICE_TIMES = (
     ("leave_office", "leave_office_s"),
     ("back_office", "back_office_s"),
-    ("lunch_start", "break_start_s"),
+    ("lunch_start", "lunch_start_s"),
 )
 TIME_EXAMPLE = "a time such as 2022-02-07T09:46:32+09:00"
 

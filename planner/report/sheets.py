@@ -97,7 +97,6 @@ def route_sheets(plan: Plan) -> list[Sheet]:
     """
     office = (plan.district.office_lat, plan.district.office_lon)
     solver = plan.settings.solver
-    from_office, back_to_office = not solver.open_start, not solver.open_routes
     sheets, stems = [], set()
     ordered = plan.routes.sort_values(["date", "staff_id", "stop"])
     for (date, staff_id), visits in ordered.groupby(["date", "staff_id"], sort=True):
@@ -111,10 +110,10 @@ def route_sheets(plan: Plan) -> list[Sheet]:
                 back=_clock(int(visits["back_office_s"].iloc[0]), day_start),
                 travel_min=round(float(visits["travel_s"].sum()) / 60, 1),
                 service_min=round(float(visits["service_s"].sum()) / 60, 1),
-                svg=route_svg(visits, office, back_to_office, from_office),
+                svg=route_svg(visits, office, solver.open_routes, solver.open_start),
                 stem=file_stem(f"{date}-{staff_id}", stems),
-                from_office=from_office,
-                to_office=back_to_office,
+                from_office=not solver.open_start,
+                to_office=not solver.open_routes,
             )
         )
     return sheets
@@ -140,11 +139,12 @@ def sheet_rows(visits: pd.DataFrame) -> pd.DataFrame:
 
 
 def route_svg(
-    visits: pd.DataFrame, office: tuple[float, float], back_to_office: bool = True, from_office: bool = True
+    visits: pd.DataFrame, office: tuple[float, float], open_routes: bool = False, open_start: bool = False
 ) -> str:
     """A small SVG sketch of one route: office square, line through the numbered stops, no tiles.
 
-    The line leaves the office unless ``from_office`` is false and returns to it when ``back_to_office``.
+    The line leaves the office unless the worker-day starts at its first shop (``open_start``) and
+    returns to it unless the day ends at its last shop (``open_routes``).
 
     Coordinates are drawn equirectangular around the district, which is true enough at city scale.
 
@@ -154,10 +154,10 @@ def route_svg(
         One worker-day's visits in stop order, with ``lat`` and ``lon``.
     office
         The office's ``(lat, lon)``.
-    back_to_office
-        Whether the line returns to the office.
-    from_office
-        Whether the line starts at the office.
+    open_routes
+        Whether the day ends at its last shop: no line back to the office.
+    open_start
+        Whether the day starts at its first shop: no line from the office.
 
     Returns
     -------
@@ -177,7 +177,7 @@ def route_svg(
     def point(i: int) -> tuple[float, float]:
         return round(x0 + scale * (xs[i] - min(xs)), 1), round(height - y0 - scale * (lats[i] - min(lats)), 1)
 
-    order = list(range(0 if from_office else 1, len(lats))) + ([0] if back_to_office else [])
+    order = list(range(1 if open_start else 0, len(lats))) + ([] if open_routes else [0])
     line = " ".join(f"{x},{y}" for x, y in map(point, order))
     stops = [(*point(i), int(stop)) for i, stop in enumerate(visits["stop"], start=1)]
     ox, oy = point(0)
