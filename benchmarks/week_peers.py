@@ -173,7 +173,7 @@ def run_peer(
 def with_lunch(route: Route, service_s: np.ndarray, settings: Settings, slots: list[Slot]) -> Route:
     """``route`` with its lunch of no length placed where it interrupts no visit: at the start of
     the lunch window, or at the end of the first visit inside it."""
-    earliest, latest = settings.week.lunch_s(slots[route.vehicle].day)
+    earliest, latest = settings.week.lunch_window_s(slots[route.vehicle].day)
     ends = [start + int(service_s[node]) for node, start in zip(route.visits, route.start_s, strict=True)]
     spans = list(zip(route.start_s, ends, strict=True))
     for moment in [earliest, *ends]:

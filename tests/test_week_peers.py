@@ -43,7 +43,7 @@ def test_forty_shops_every_solver_row_is_written_and_verified(tmp_path):
 def test_lunch_of_no_length_goes_where_no_visit_is_under_way():
     """A PyVRP route's zero-length lunch starts at the window's start, or after the visit then under way."""
     settings = week_peers.shared_settings(week_peers.parse_args(["--out", "unused"]))
-    earliest, _ = settings.week.lunch_s(1)
+    earliest, _ = settings.week.lunch_window_s(1)
     service = np.array([0, 600, 600])
     slots = [Slot(0, 0), Slot(1, 0)]
     free = Route(1, (1,), (earliest - 3600,), earliest - 4000, earliest - 2000)
