@@ -23,6 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from planner.cli.entry import PlannerGroup
 from planner.errors import PlannerError
 from planner.output import daily_table
 from planner.pipeline import PlanRun
@@ -34,6 +35,8 @@ app = typer.Typer(
     help="Plan the replacement of Seoul Pay QR panels: which shops need one, and who visits them when.",
     no_args_is_help=True,
     add_completion=False,
+    cls=PlannerGroup,  # bad options and unexpected errors: one line, exit 1
+    pretty_exceptions_enable=False,
 )
 console = Console()
 CUTOFF_DEFAULT = dt.datetime.combine(CUTOFF, dt.time())
