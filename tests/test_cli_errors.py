@@ -54,6 +54,13 @@ def test_help_still_works():
     assert result.exit_code == 0 and "--time-limit" in result.output
 
 
+def test_error_after_the_progress_bar_is_the_only_line(small_merchants_path, tmp_path):
+    """A plan that fails after its progress bar started prints its error alone: no bar line above it."""
+    result = runner.invoke(app, ["plan", str(small_merchants_path), "-o", str(tmp_path), "--scenario", "x"])
+    assert result.exit_code == 1
+    assert lines_of(result.output) == ["error: unknown triage scenario 'x'; valid scenarios: targeted, full"]
+
+
 def test_unexpected_error_is_one_line_unless_debugging(monkeypatch, small_merchants_path, tmp_path):
     """An unhandled exception prints `internal error: <type>: <message>`, exit 1; PLANNER_DEBUG=1 raises it."""
 

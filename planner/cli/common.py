@@ -123,13 +123,22 @@ def progress_bar(label: str) -> Iterator:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console, transient=False) as bar:
+    # Into a file or pipe the bar is drawn once, at the end, and only when the run succeeds: a
+    # failed run's one line of error stands alone (a live bar there leaves a line even when erased).
+    drawn = console.is_terminal
+    with Progress(*columns, console=console, transient=False, disable=not drawn) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int, text: str) -> None:
             bar.update(task, completed=done, total=total, description=f"{label}: {text}")
 
-        yield update
+        try:
+            yield update
+        except BaseException:
+            bar.live.transient = True
+            raise
+    if not drawn:
+        console.print(bar.get_renderable())
 
 
 # What each numeric or date option accepts: the rule of the setting it feeds, or its own.
