@@ -118,6 +118,26 @@ def test_wrong_explicit_encoding_raises_naming_file():
         read_merchants(DATA / "register_cp949.csv", encoding="utf-8")
 
 
+@pytest.mark.parametrize(
+    ("encoding", "words"),
+    [("rot13", "unknown encoding 'rot13'"), ("hex", "unknown encoding 'hex'"), ("utf-32", "as utf-32")],
+)
+def test_an_encoding_that_cannot_read_text_is_one_input_error(encoding, words):
+    """A codec that is no text encoding, or cannot keep unreadable bytes, is an InputError, one line."""
+    with pytest.raises(InputError, match=f"merchants_small.csv: .*{words}") as raised:
+        read_merchants(SMALL, encoding=encoding)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_file_read_in_the_wrong_encoding_gives_a_short_message(tmp_path):
+    """A UTF-8 file read as UTF-16 has one garbled "column"; the message shows it cut short."""
+    path = tmp_path / "merchants.csv"
+    path.write_bytes(SMALL.read_bytes() * 20)
+    with pytest.raises(InputError, match="no 'merchant_id' column") as raised:
+        read_merchants(path, encoding="utf-16")
+    assert len(str(raised.value)) < 400
+
+
 @pytest.mark.parametrize("kind", ["geojson", "gpkg"])
 def test_geo_formats_take_points_from_geometry(geo_files, small, kind):
     """GeoJSON and GeoPackage points give lat/lon in WGS84, whatever their CRS."""
