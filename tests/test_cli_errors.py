@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from report_fixtures import report_run  # noqa: F401
 from typer.testing import CliRunner
 
 import planner.cli.plan
@@ -85,3 +87,24 @@ def test_python_dash_m_planner_runs_the_command():
         [sys.executable, "-m", "planner", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0 and "Usage: planner" in done.stdout
+
+
+@pytest.mark.parametrize("command", ["triage", "plan"])
+def test_an_out_folder_that_cannot_be_made_is_one_line_naming_the_option(small_merchants_path, command):
+    """`--out` naming a file is refused in one line naming --out, not a FileExistsError."""
+    result = runner.invoke(app, [command, str(small_merchants_path), "--out", str(small_merchants_path)])
+    assert result.exit_code == 1
+    assert lines_of(result.output) == [
+        f"error: --out {small_merchants_path}: cannot make that folder (File exists); "
+        "give a folder to write into"
+    ]
+
+
+def test_a_file_system_refusal_is_one_line_naming_the_path(report_run, tmp_path):  # noqa: F811
+    """A file where the sheets folder goes is one error line naming it, exit 1, no traceback."""
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(report_run.written["routes"].parent, plan_dir)
+    (plan_dir / "sheets").write_text("not a folder", encoding="utf-8")
+    result = runner.invoke(app, ["sheets", str(plan_dir)])
+    assert result.exit_code == 1
+    assert lines_of(result.output) == [f"error: {plan_dir / 'sheets'}: File exists"]

@@ -24,7 +24,7 @@ from rich.progress import (
 from rich.table import Table
 
 from planner.cli.entry import PlannerGroup
-from planner.errors import PlannerError
+from planner.errors import InputError, PlannerError
 from planner.output import daily_table
 from planner.pipeline import PlanRun
 from planner.settings import Settings
@@ -78,7 +78,7 @@ Encoding = Annotated[
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn planner's errors into a one-line message and exit code 1; Ctrl-C into exit code 130.
+    """Turn planner's and the file system's errors into one line and exit code 1; Ctrl-C into 130.
 
     Yields
     ------
@@ -88,7 +88,7 @@ def user_errors() -> Iterator[None]:
     Raises
     ------
     typer.Exit
-        With code 1 after a ``PlannerError``, 130 after Ctrl-C.
+        With code 1 after a ``PlannerError`` or an ``OSError``, 130 after Ctrl-C.
     """
     try:
         yield
@@ -100,6 +100,39 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: nothing more was written[/yellow]")
         raise typer.Exit(130) from None
+    except OSError as exc:
+        # The file system refused (no permission, disk full, a file where a folder goes): name the path.
+        where = f"{exc.filename}: " if exc.filename else ""
+        console.print(f"[red]error:[/red] {escape(where + (exc.strerror or str(exc)))}", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def make_out_folder(out: Path) -> Path:
+    """Make the ``--out`` folder (and its parents) if it is not there yet.
+
+    Parameters
+    ----------
+    out
+        The folder the command writes into.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out``.
+
+    Raises
+    ------
+    InputError
+        If it cannot be made: a file of that name, no permission. The message names ``--out``.
+    """
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InputError(
+            f"--out {out}: cannot make that folder ({reason}); give a folder to write into"
+        ) from None
+    return Path(out)
 
 
 @contextmanager
