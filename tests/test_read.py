@@ -15,6 +15,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import planner.io.read
 from planner.errors import InputError
 from planner.io import read_merchants, reject_path_for, write_rejects
 from planner.io.read import parse_csv_text
@@ -454,3 +455,14 @@ def test_hostile_text_keeps_valid_rows_and_rejects_the_rest_with_reasons(drawn, 
     valid = [clean for _, clean in drawn] + [True] * cp949_row
     kept = set(result.merchants["merchant_id"])
     assert all(ids[i] in kept for i, ok in enumerate(valid) if ok and ids.index(ids[i]) == i)
+
+
+def test_a_gzip_file_inflating_past_the_limit_is_refused_before_it_is_all_read(tmp_path, monkeypatch):
+    """A .csv.gz that inflates past MAX_GUNZIPPED_BYTES (a decompression bomb) is one InputError."""
+    monkeypatch.setattr(planner.io.read, "MAX_GUNZIPPED_BYTES", 10_000)
+    path = tmp_path / "bomb.csv.gz"
+    path.write_bytes(gzip.compress(b"merchant_id,lat,lon\n" + b"x" * 50_000))
+    with pytest.raises(InputError, match="bomb.csv.gz: inflates to more than"):
+        read_merchants(path)
+    path.write_bytes(gzip.compress(SMALL.read_bytes()))
+    assert len(read_merchants(path).merchants) == len(read_merchants(SMALL).merchants)
