@@ -10,7 +10,7 @@ checkout's CLI (60 s timeout each) and is classed:
 - OK: exit 0, and when rows were rejected the rejects file is there and every valid row was kept;
 - ONE-LINE: exit 1 with a single line of output and no traceback;
 - CAUGHT: ``verify`` of a hand-edited plan exits 1 listing its problems (what a fault must do);
-- BAD: a traceback, a hang, another exit code, a multi-line error, a marker file a template payload
+- BAD: a traceback or "internal error", a hang, another exit code, a multi-line error, a marker file a template payload
   created, ``49`` where ``{{7*7}}`` was written, a raw script or formula payload in an output, a
   verify fault that passes, or a plan rewritten in UTC that fails.
 
@@ -658,6 +658,8 @@ def judge(run: Run, code: int | None, text: str) -> tuple[str, str]:
         return "BAD", f"hang over {TIMEOUT_S} s"
     if "Traceback" in text:
         return "BAD", "traceback: " + (lines[-1] if lines else "")[:150]
+    if "internal error:" in text:  # the last-resort handler caught what no command expected
+        return "BAD", (lines[-1] if lines else "")[:200]
     if code not in (0, 1):
         return "BAD", f"exit {code}: " + " | ".join(lines)[:200]
     if SEVEN.replace("{{7*7}}", "49") in text:

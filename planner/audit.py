@@ -7,7 +7,6 @@ hand, or to re-check a sample of a city plan's districts.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ import pandas as pd
 from planner.errors import InputError
 from planner.io.read import read_merchants
 from planner.plan import Plan, prepare_shops
-from planner.report.load import PLAN_FILES, load_plan
+from planner.report.load import PLAN_FILES, load_plan, read_summary
 from planner.settings import Settings
 from planner.staffing import office_of
 from planner.verify import plan_violations
@@ -225,7 +224,7 @@ def read_all_merchants(
 
 
 def _district_name(folder: Path) -> str:
-    return str(json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("district", ""))
+    return read_summary(folder / "summary.json")["district"]
 
 
 def _names(folders: list[Path]) -> str:
