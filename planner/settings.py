@@ -273,6 +273,8 @@ class Settings:
             raise InputError(f"{path}: cannot read the settings file ({exc.strerror})") from exc
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"{path}: not valid TOML: {exc}") from exc
+        except RecursionError:  # tomllib reads nested arrays and tables recursively
+            raise InputError(f"{path}: not valid TOML: arrays or tables nested too deep") from None
         return cls.from_dict(data, source=str(path))
 
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from planner.planning.triage import needing, triage
 from planner.settings import Settings
 
 DATA = Path(__file__).parent / "data"
+# An unexpected exception in a CLI test propagates to the test, not into the one-line last resort.
+os.environ["PLANNER_DEBUG"] = "1"
 
 
 @pytest.fixture(scope="session")

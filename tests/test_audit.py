@@ -222,3 +222,32 @@ def test_an_unreadable_time_is_one_line_naming_file_row_and_column(edited):
     edit_routes(edited, garbage)
     output = fails_naming(edited, "routes.csv row 6, column arrival: 'half past nine' is not a time")
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize("staff_id", ["{{7*7}}", "../../escaped", "11140-W001", "11110-W999"])
+def test_a_worker_day_renamed_outside_the_district_team_fails(edited, staff_id):
+    """A worker-day whose staff_id is not <district code>-W<nnn> within the team fails verify."""
+
+    def rename_a_worker_day(routes: pd.DataFrame) -> None:
+        day = (routes["staff_id"] == routes.loc[0, "staff_id"]) & (routes["date"] == routes.loc[0, "date"])
+        routes.loc[day, "staff_id"] = staff_id
+
+    edit_routes(edited, rename_a_worker_day)
+    fails_naming(edited, f"routes.csv: staff_id {staff_id!r} is not a worker of Jongno-gu")
+
+
+def test_a_summary_nested_too_deep_is_one_line_naming_the_file(edited):
+    """A summary.json of 200,000 nested brackets is refused naming the file, not a RecursionError."""
+    (edited / "summary.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    fails_naming(edited, "summary.json: not a summary 'planner plan' wrote")
+
+
+@pytest.mark.parametrize("stop", ["1e300", "-9.3e18"])
+def test_a_stop_number_past_int64_is_one_line_naming_row_and_column(edited, stop):
+    """A stop number too large for the table is 'not a stop number' at its row, not an OverflowError."""
+
+    def huge_stop(routes: pd.DataFrame) -> None:
+        routes.loc[3, "stop"] = stop
+
+    edit_routes(edited, huge_stop)
+    fails_naming(edited, f"routes.csv row 5, column stop: '{stop}' is not a stop number")

@@ -15,6 +15,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import planner.io.read
 from planner.errors import InputError
 from planner.io import read_merchants, reject_path_for, write_rejects
 from planner.io.read import parse_csv_text
@@ -116,6 +117,26 @@ def test_wrong_explicit_encoding_raises_naming_file():
     """A CP949 file read as UTF-8 on request raises an InputError naming the file."""
     with pytest.raises(InputError, match="register_cp949.csv.*utf-8"):
         read_merchants(DATA / "register_cp949.csv", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "words"),
+    [("rot13", "unknown encoding 'rot13'"), ("hex", "unknown encoding 'hex'"), ("utf-32", "as utf-32")],
+)
+def test_an_encoding_that_cannot_read_text_is_one_input_error(encoding, words):
+    """A codec that is no text encoding, or cannot keep unreadable bytes, is an InputError, one line."""
+    with pytest.raises(InputError, match=f"merchants_small.csv: .*{words}") as raised:
+        read_merchants(SMALL, encoding=encoding)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_file_read_in_the_wrong_encoding_gives_a_short_message(tmp_path):
+    """A UTF-8 file read as UTF-16 has one garbled "column"; the message shows it cut short."""
+    path = tmp_path / "merchants.csv"
+    path.write_bytes(SMALL.read_bytes() * 20)
+    with pytest.raises(InputError, match="no 'merchant_id' column") as raised:
+        read_merchants(path, encoding="utf-16")
+    assert len(str(raised.value)) < 400
 
 
 @pytest.mark.parametrize("kind", ["geojson", "gpkg"])
@@ -434,3 +455,14 @@ def test_hostile_text_keeps_valid_rows_and_rejects_the_rest_with_reasons(drawn, 
     valid = [clean for _, clean in drawn] + [True] * cp949_row
     kept = set(result.merchants["merchant_id"])
     assert all(ids[i] in kept for i, ok in enumerate(valid) if ok and ids.index(ids[i]) == i)
+
+
+def test_a_gzip_file_inflating_past_the_limit_is_refused_before_it_is_all_read(tmp_path, monkeypatch):
+    """A .csv.gz that inflates past MAX_GUNZIPPED_BYTES (a decompression bomb) is one InputError."""
+    monkeypatch.setattr(planner.io.read, "MAX_GUNZIPPED_BYTES", 10_000)
+    path = tmp_path / "bomb.csv.gz"
+    path.write_bytes(gzip.compress(b"merchant_id,lat,lon\n" + b"x" * 50_000))
+    with pytest.raises(InputError, match="bomb.csv.gz: inflates to more than"):
+        read_merchants(path)
+    path.write_bytes(gzip.compress(SMALL.read_bytes()))
+    assert len(read_merchants(path).merchants) == len(read_merchants(SMALL).merchants)

@@ -92,6 +92,14 @@ def assert_one_line_naming(result, key: str) -> None:
     assert key in result.output and "Traceback" not in result.output
 
 
+def test_a_settings_file_nested_too_deep_is_one_input_error(tmp_path):
+    """Arrays nested 100,000 deep are refused as not valid TOML, not a RecursionError."""
+    path = tmp_path / "deep.toml"
+    path.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="deep.toml: not valid TOML: .*nested too deep"):
+        Settings.from_file(path)
+
+
 @pytest.mark.parametrize(("text", "key"), BAD_FILES)
 def test_a_bad_setting_in_a_file_is_refused_naming_the_file_and_key(tmp_path, text, key):
     """A settings file with a value of the wrong kind or range raises InputError naming it, one line."""

@@ -23,6 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from planner.cli.entry import PlannerGroup
 from planner.errors import InputError, PlannerError
 from planner.planning.output import daily_table
 from planner.planning.pipeline import PlanRun
@@ -34,6 +35,8 @@ app = typer.Typer(
     help="Plan the replacement of Seoul Pay QR panels: which shops need one, and who visits them when.",
     no_args_is_help=True,
     add_completion=False,
+    cls=PlannerGroup,  # bad options and unexpected errors: one line, exit 1
+    pretty_exceptions_enable=False,
 )
 console = Console()
 CUTOFF_DEFAULT = dt.datetime.combine(CUTOFF, dt.time())
@@ -113,7 +116,7 @@ Encoding = Annotated[
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn planner's errors into a one-line message and exit code 1; Ctrl-C into exit code 130.
+    """Turn planner's and the file system's errors into one line and exit code 1; Ctrl-C into 130.
 
     Yields
     ------
@@ -123,7 +126,7 @@ def user_errors() -> Iterator[None]:
     Raises
     ------
     typer.Exit
-        With code 1 after a ``PlannerError``, 130 after Ctrl-C.
+        With code 1 after a ``PlannerError`` or an ``OSError``, 130 after Ctrl-C.
     """
     try:
         yield
@@ -135,6 +138,39 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         console.print("[yellow]interrupted: nothing more was written[/yellow]")
         raise typer.Exit(130) from None
+    except OSError as exc:
+        # The file system refused (no permission, disk full, a file where a folder goes): name the path.
+        where = f"{exc.filename}: " if exc.filename else ""
+        console.print(f"[red]error:[/red] {escape(where + (exc.strerror or str(exc)))}", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def make_out_folder(out: Path) -> Path:
+    """Make the ``--out`` folder (and its parents) if it is not there yet.
+
+    Parameters
+    ----------
+    out
+        The folder the command writes into.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out``.
+
+    Raises
+    ------
+    InputError
+        If it cannot be made: a file of that name, no permission. The message names ``--out``.
+    """
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InputError(
+            f"--out {out}: cannot make that folder ({reason}); give a folder to write into"
+        ) from None
+    return Path(out)
 
 
 @contextmanager
@@ -158,13 +194,22 @@ def progress_bar(label: str) -> Iterator:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console, transient=False) as bar:
+    # Into a file or pipe the bar is drawn once, at the end, and only when the run succeeds: a
+    # failed run's one line of error stands alone (a live bar there leaves a line even when erased).
+    drawn = console.is_terminal
+    with Progress(*columns, console=console, transient=False, disable=not drawn) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int, text: str) -> None:
             bar.update(task, completed=done, total=total, description=f"{label}: {text}")
 
-        yield update
+        try:
+            yield update
+        except BaseException:
+            bar.live.transient = True
+            raise
+    if not drawn:
+        console.print(bar.get_renderable())
 
 
 # What each numeric or date option accepts: the rule of the setting it feeds, or its own.

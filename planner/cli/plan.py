@@ -26,6 +26,7 @@ from planner.cli.common import (
     check_options,
     console,
     from_settings,
+    make_out_folder,
     print_plan,
     print_reads,
     processes_given,
@@ -100,7 +101,7 @@ def triage_command(
 ) -> None:
     """Decide which shops need a new panel; print counts by district and reason."""
     with user_errors():
-        Path(out).mkdir(parents=True, exist_ok=True)
+        make_out_folder(out)
         run = triage_file(
             merchants, out, scenario=scenario, cutoff=cutoff.date(), boundaries=boundaries, encoding=encoding
         )
@@ -173,7 +174,7 @@ def plan(
                 merchants, out, settings, scenario, cutoff.date(), count, scheduler, boundaries, encoding
             )
             return
-        Path(out).mkdir(parents=True, exist_ok=True)
+        make_out_folder(out)
         with progress_bar("planning") as progress:
             run = plan_file(
                 merchants, out, settings, scenario, district, cutoff.date(), progress, boundaries, encoding
@@ -322,7 +323,7 @@ def demo(
     with user_errors():
         check_options({"--time-limit": time_limit_s})
         chosen = find_district(district)
-        Path(out).mkdir(parents=True, exist_ok=True)
+        make_out_folder(out)
         merchants_path = Path(out) / f"merchants-{chosen.slug}.csv"
         write_sample(generate_merchants(chosen), merchants_path)
         console.print(f"1/3 sample: {merchants_path}")

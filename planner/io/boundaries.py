@@ -16,7 +16,7 @@ import shapely
 from planner.errors import InputError
 from planner.io.columns import parse_district
 from planner.io.register import REGISTER_SOURCES
-from planner.io.validate import empty_rejects
+from planner.io.validate import empty_rejects, shown_columns
 from planner.schema import REJECT_COLUMNS, WGS84
 
 _GEO_ERRORS = (
@@ -171,7 +171,7 @@ def district_column(attributes: pd.DataFrame, *, source: str | Path = "boundarie
         districts = _districts_of(texts[name])
         if districts is not None:
             return str(name), districts
-    shown = ", ".join(map(str, attributes.columns)) or "none"
+    shown = shown_columns(list(attributes.columns))
     raise InputError(
         f"{source}: no column names the districts (columns found: {shown}); give polygons with a "
         "column of Seoul district names (Jongno-gu or 종로구) or codes (11110, or dong codes starting with it)"

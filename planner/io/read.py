@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import re
 import zlib
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ CSV_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz")
 GEO_SUFFIXES: tuple[str, ...] = (".geojson", ".json", ".gpkg")
 _COORDINATE_COLUMNS = frozenset({"lat", "lon", "위도", "경도"})
 _ID_COLUMNS = ("merchant_id", "상가업소번호")
+# Seoul's whole shop register is a few hundred MB as CSV; a gzip file that inflates past this is
+# a mistake or a decompression bomb (each byte costs about nine in memory while it is read).
+MAX_GUNZIPPED_BYTES = 1 << 29
 # Cells a spreadsheet would evaluate: a formula, or a minus sign that is not a plain number.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _GEO_ERRORS = (
@@ -127,6 +131,21 @@ def read_merchants(
     return ReadResult(settled.merchants, rejects, path, validated.layout, table.encoding, settled.warnings)
 
 
+def _gunzip(data: bytes, path: Path) -> bytes:
+    """The bytes a gzip file holds, refused past ``MAX_GUNZIPPED_BYTES`` before they are all inflated."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as inflating:
+            inflated = inflating.read(MAX_GUNZIPPED_BYTES + 1)
+    except (OSError, EOFError, zlib.error) as error:
+        raise InputError(f"{path}: not a readable gzip file ({error})") from error
+    if len(inflated) > MAX_GUNZIPPED_BYTES:
+        raise InputError(
+            f"{path}: inflates to more than {MAX_GUNZIPPED_BYTES >> 20:,} MB; "
+            "split the merchants file by district, or check it is the file you meant"
+        )
+    return inflated
+
+
 def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
     """Read a merchants file into text cells, choosing the reader by extension.
 
@@ -159,10 +178,7 @@ def read_table(path: Path, *, encoding: str | None = None) -> RawTable:
         return _read_geo(path)
     data = path.read_bytes()
     if name.endswith(".gz"):
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as error:
-            raise InputError(f"{path}: not a readable gzip file ({error})") from error
+        data = _gunzip(data, path)
     if data.startswith(b"PK\x03\x04"):
         raise InputError(f"{path}: looks like an Excel workbook; save it as CSV (UTF-8) first")
     decoded = decode_text(data, source=str(path), encoding=encoding)

@@ -68,16 +68,20 @@ def decode_text(data: bytes, *, source: str = "input", encoding: str | None = No
     Raises
     ------
     InputError
-        If ``encoding`` is not an encoding Python knows.
+        If ``encoding`` is not a text encoding Python knows, or cannot read the bytes at all.
     """
     if encoding:
         try:
-            codecs.lookup(encoding)
-        except LookupError as error:
+            text = data.decode(encoding, "surrogateescape")
+        except LookupError as error:  # unknown, or not a text encoding (rot13, hex)
             raise InputError(
                 f"{source}: unknown encoding {encoding!r}; use e.g. utf-8, cp949 or euc-kr"
             ) from error
-        return Decoded(data.decode(encoding, "surrogateescape").removeprefix("\ufeff"), encoding, None)
+        except UnicodeError as error:  # codecs that cannot keep undecodable bytes (utf-32, idna)
+            raise InputError(
+                f"{source}: cannot read it as {encoding} ({error}); give its encoding, e.g. utf-8 or cp949"
+            ) from error
+        return Decoded(text.removeprefix("\ufeff"), encoding, None)
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     for candidate in ("utf-16", *ENCODINGS) if utf16 else ENCODINGS:
         try:

@@ -98,9 +98,33 @@ def detect_layout(columns: list[str] | pd.Index) -> str:
     return "register" if is_register_layout(columns) else "canonical"
 
 
+SHOWN_COLUMNS = 40  # column names a message lists, each cut to as many characters
+
+
+def shown_columns(names: list) -> str:
+    """Column names for a one-line message: the first ``SHOWN_COLUMNS``, each cut to that length.
+
+    A file read in the wrong encoding has one "column" holding the whole file; the message
+    about it must stay short.
+
+    Parameters
+    ----------
+    names
+        The file's column names.
+
+    Returns
+    -------
+    str
+        For example ``id, name, lat``; ``none`` when there are none.
+    """
+    cut = [n if len(n) <= SHOWN_COLUMNS else n[: SHOWN_COLUMNS - 1] + "…" for n in map(str, names)]
+    more = ", ..." if len(cut) > SHOWN_COLUMNS else ""
+    return ", ".join(cut[:SHOWN_COLUMNS]) + more if cut else "none"
+
+
 def _require_columns(frame: pd.DataFrame, layout: str, source: str) -> None:
     found = list(frame.columns)
-    shown = ", ".join(found[:40]) + (", ..." if len(found) > 40 else "")
+    shown = shown_columns(found)
     if layout == "register":
         for column in REGISTER_REQUIRED:
             names = REGISTER_SOURCES[column]

@@ -7,7 +7,7 @@ hand, or to re-check a sample of a city plan's districts.
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from planner.io.read import read_merchants
 from planner.planning.plan import Plan, prepare_shops
 from planner.planning.staffing import office_of
 from planner.planning.verify import plan_violations
-from planner.report.load import PLAN_FILES, load_plan
+from planner.report.load import PLAN_FILES, load_plan, read_summary
 from planner.settings import Settings
 
 
@@ -110,6 +110,7 @@ def audit_plan(folder: Path, merchants: pd.DataFrame | None, settings: Settings)
         plan.routes, plan.unassigned, shops, office_of(plan.district), plan.settings, plan.staff
     )
     problems += summary_mismatches(loaded.summary, plan)
+    problems += staff_id_problems(plan)
     return Audit(
         folder=Path(folder),
         district=plan.district.name_en,
@@ -167,6 +168,36 @@ def summary_mismatches(summary: dict, plan: Plan) -> list[str]:
     return problems
 
 
+def staff_id_problems(plan: Plan) -> list[str]:
+    """The ``staff_id`` values of a plan's routes that are not one of its district's workers.
+
+    ``planner plan`` numbers each day's workers ``<district code>-W001`` up to the team size; a
+    hand-edited id outside that (another district's worker, a name, a number beyond the team)
+    would mislead the field outcomes and route sheets keyed on it.
+
+    Parameters
+    ----------
+    plan
+        The plan read back from its folder.
+
+    Returns
+    -------
+    list of str
+        One line per staff id that is not the district's; empty when all are.
+    """
+    code, staff = plan.district.code, plan.staff
+    pattern = re.compile(rf"{re.escape(str(code))}-W(\d{{3,}})")
+    problems = []
+    for staff_id in sorted(set(plan.routes["staff_id"]), key=str):
+        match = pattern.fullmatch(str(staff_id))
+        if match is None or not 1 <= int(match.group(1)) <= max(staff, 1):
+            team = f"{code}-W001 to {code}-W{max(staff, 1):03d}"
+            problems.append(
+                f"routes.csv: staff_id {staff_id!r} is not a worker of {plan.district.name_en} ({team})"
+            )
+    return problems
+
+
 def read_all_merchants(
     path: str | Path | None, boundaries: str | Path | None = None, encoding: str | None = None
 ) -> pd.DataFrame | None:
@@ -193,7 +224,7 @@ def read_all_merchants(
 
 
 def _district_name(folder: Path) -> str:
-    return str(json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("district", ""))
+    return read_summary(folder / "summary.json")["district"]
 
 
 def _names(folders: list[Path]) -> str:

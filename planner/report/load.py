@@ -174,7 +174,7 @@ def read_summary(path: Path) -> dict:
     """
     try:
         summary = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # nested too deep
         raise InputError(
             f"{path}: not a summary 'planner plan' wrote ({exc}); write the plan again"
         ) from None
@@ -295,7 +295,7 @@ def _cells(table, column, parse, source, expected, blank=None, dtype="int64") ->
 
 def _whole(text: str) -> int:
     number = float(text)
-    if not number.is_integer():
+    if not number.is_integer() or abs(number) >= 2**63:  # kept in int64 columns
         raise ValueError(text)
     return int(number)
 
