@@ -30,7 +30,7 @@ _ID_COLUMNS = ("merchant_id", "상가업소번호")
 # Seoul's whole shop register is a few hundred MB as CSV; a gzip file that inflates past this is
 # a mistake or a decompression bomb (each byte costs about nine in memory while it is read).
 MAX_GUNZIPPED_BYTES = 1 << 29
-# Cells a spreadsheet would evaluate: a formula, or a minus sign that is not a plain number.
+# Control characters: the reject file shows them as \xNN (see visible_controls).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _GEO_ERRORS = (
     pyogrio.errors.DataSourceError,

@@ -22,8 +22,6 @@ ROUTES_CSV_COLUMNS = (
     "back_office",
     "lunch_start",
 )
-# Columns of routes.csv that hold numbers; the others are text, quoted for spreadsheets.
-ROUTES_CSV_NUMBERS = ("stop", "lat", "lon", "priority", "zone", "travel_s", "service_s")
 
 
 def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
