@@ -124,7 +124,7 @@ def kill_inside_transaction(path, command: list[str], sig: int = signal.SIGKILL)
     Return what it printed.
     """
     env = {**os.environ, COMMIT_DELAY_ENV: "60"}
-    # A session of its own, so its worker processes (orphaned by a SIGKILL) can be cleaned up with it.
+    # A process group of its own, so its worker processes (orphaned by a SIGKILL) can be cleaned up with it.
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )

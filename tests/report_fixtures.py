@@ -1,4 +1,4 @@
-"""Fixtures of the report tests: one small Jongno-gu plan, written once per session and read back."""
+"""Fixtures of the report tests: one small Jongno-gu plan, written once per test run and read back."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ window.addEventListener("load", function () {
 
 
 # Test modules import these fixtures, and pytest makes one copy per module: the plan itself is
-# cached here so that it is solved once per session all the same.
+# cached here so that it is solved once per test run all the same.
 _RUNS: dict[str, PlanRun] = {}
 
 

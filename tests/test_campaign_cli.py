@@ -273,7 +273,7 @@ def test_simulate_repeats_for_a_seed_and_confirms_its_staff_advice(week, tmp_pat
 
 def test_a_campaign_of_staff_who_report_at_their_first_shop_keeps_that_in_its_store(tmp_path):
     """`campaign init --start-at-first-shop`: stored with the campaign, so the week's routes and
-    every re-plan start at stop 1 with no way out from the office."""
+    every re-plan start at the first shop with no way out from the office."""
     merchants, store = tmp_path / "merchants.csv", tmp_path / "campaign.sqlite"
     args = ["sample", "Dobong-gu", "--n", "300", "--seed", "2", "-o", str(merchants)]
     assert runner.invoke(app, args).exit_code == 0

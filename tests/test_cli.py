@@ -126,7 +126,7 @@ def test_tables_wrap_long_headers_on_a_narrow_terminal_instead_of_cutting_them()
 
 
 def test_plan_for_staff_who_go_straight_to_their_shops(small_merchants_path, tmp_path):
-    """--start-at-first-shop --open-routes: each worker-day starts at stop 1 and ends at its last stop."""
+    """--start-at-first-shop --open-routes: each worker-day starts at its first shop and ends at its last stop."""
     args = ["plan", str(small_merchants_path), "--out", str(tmp_path), "--time-limit", "1", "--staff", "2"]
     result = runner.invoke(app, [*args, "--improve-time", "1", "--start-at-first-shop", "--open-routes"])
     assert result.exit_code == 0, result.output

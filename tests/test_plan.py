@@ -116,7 +116,7 @@ def test_staff_who_report_at_their_first_shop_start_work_there(
     small_needing, fast_settings, small_plan, tmp_path
 ):
     """--start-at-first-shop: no way out from the office, the day starts with the first visit;
-    the written plan says so, and sheets and route lines drawn from it start at stop 1."""
+    the written plan says so, and sheets and route lines drawn from it start at the first shop."""
     solver = replace(fast_settings.solver, open_start=True)
     plan = plan_district(
         small_needing, find_district("Jongno-gu"), replace(fast_settings, staff=2, solver=solver)

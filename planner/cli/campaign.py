@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +21,7 @@ from planner.campaign.store import DEFAULT_STORE, CampaignStore
 from planner.cli.common import (
     PROCESSES_HELP,
     BoundariesFile,
+    Days,
     Encoding,
     OpenRoutes,
     OpenStart,
@@ -29,6 +29,8 @@ from planner.cli.common import (
     Scenario,
     Scheduler,
     SettingsFile,
+    StartDate,
+    TimeLimit,
     WorkersAlias,
     app,
     check_options,
@@ -78,17 +80,9 @@ def campaign_init(
     ] = None,
     scenario: Scenario = "targeted",
     store: StorePath = DEFAULT_STORE,
-    days: Annotated[
-        int | None, typer.Option(help=f"Days in the campaign {from_settings('week.days')}.")
-    ] = None,
-    start: Annotated[
-        dt.datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help=f"First day {from_settings('week.start_date')}."),
-    ] = None,
-    time_limit_s: Annotated[
-        float | None,
-        typer.Option("--time-limit", help=f"Solver seconds per zone {from_settings('solver.time_limit_s')}."),
-    ] = None,
+    days: Days = None,
+    start: StartDate = None,
+    time_limit_s: TimeLimit = None,
     max_tries: Annotated[int, typer.Option(help="Visits to a closed shop before giving up.")] = 3,
     improve_s: Annotated[
         float | None,

@@ -106,6 +106,18 @@ def from_settings(key: str) -> str:
     return f"(default: {key} of --settings, else {f'{value:g}' if isinstance(value, float) else value})"
 
 
+# Options that override a setting, shared by the commands that plan a week.
+Days = Annotated[int | None, typer.Option(help=f"Days in the campaign week {from_settings('week.days')}.")]
+StartDate = Annotated[
+    dt.datetime | None,
+    typer.Option(formats=["%Y-%m-%d"], help=f"First day {from_settings('week.start_date')}."),
+]
+TimeLimit = Annotated[
+    float | None,
+    typer.Option("--time-limit", help=f"Solver seconds per zone {from_settings('solver.time_limit_s')}."),
+]
+
+
 Encoding = Annotated[
     str | None,
     typer.Option(

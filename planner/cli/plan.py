@@ -13,6 +13,7 @@ from planner.cli.common import (
     CUTOFF_DEFAULT,
     BoundariesFile,
     Cutoff,
+    Days,
     Encoding,
     OpenRoutes,
     OpenStart,
@@ -21,6 +22,8 @@ from planner.cli.common import (
     Scenario,
     Scheduler,
     SettingsFile,
+    StartDate,
+    TimeLimit,
     WorkersAlias,
     app,
     check_options,
@@ -124,17 +127,9 @@ def plan(
     staff: Annotated[
         int | None, typer.Option(help="Workers per day (default: enough to finish in the week).")
     ] = None,
-    days: Annotated[
-        int | None, typer.Option(help=f"Days in the campaign week {from_settings('week.days')}.")
-    ] = None,
-    start: Annotated[
-        dt.datetime | None,
-        typer.Option(formats=["%Y-%m-%d"], help=f"First day {from_settings('week.start_date')}."),
-    ] = None,
-    time_limit_s: Annotated[
-        float | None,
-        typer.Option("--time-limit", help=f"Solver seconds per zone {from_settings('solver.time_limit_s')}."),
-    ] = None,
+    days: Days = None,
+    start: StartDate = None,
+    time_limit_s: TimeLimit = None,
     processes: Annotated[
         int | None,
         typer.Option(

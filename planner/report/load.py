@@ -194,17 +194,7 @@ def read_summary(path: Path) -> dict:
 
 
 # What parse_routes needs in routes.csv; the other columns default when a file lacks them.
-REQUIRED_ROUTE_COLUMNS = (
-    "staff_id",
-    "date",
-    "stop",
-    "merchant_id",
-    "lat",
-    "lon",
-    "arrival",
-    "start",
-    "departure",
-)
+REQUIRED_ROUTE_COLUMNS = ROUTE_COLUMNS[: ROUTE_COLUMNS.index("departure") + 1]  # staff_id .. departure
 OFFICE_TIMES = (
     ("leave_office", "leave_office_s"),
     ("back_office", "back_office_s"),
