@@ -8,7 +8,8 @@ import pytest
 import shapely
 from report_fixtures import report_plan, report_run, report_triaged  # noqa: F401
 
-from planner.report.export import export_plan
+from planner.report.colours import person_colour
+from planner.report.export import export_plan, route_lines
 
 EXPECTED = {
     "merchants": "Point",
@@ -87,3 +88,9 @@ def test_unknown_driver_is_refused(report_plan, tmp_path):  # noqa: F811
     """Only GPKG and GeoJSON are offered."""
     with pytest.raises(ValueError, match="driver"):
         export_plan(report_plan, None, tmp_path / "x.shp", driver="ESRI Shapefile")
+
+
+def test_route_lines_carry_each_persons_map_colour(report_plan):  # noqa: F811
+    """The routes layer has a colour column: the person's colour on the maps, for styling in QGIS."""
+    lines = route_lines(report_plan)
+    assert list(lines["colour"]) == [person_colour(s) for s in lines["staff_id"]]

@@ -10,6 +10,7 @@ import pandas as pd
 import shapely
 
 from planner.planning.plan import Plan
+from planner.report.colours import person_colour
 from planner.schema import METRIC_CRS, WGS84
 
 ZONE_BUFFER_M = 60.0  # around a zone's shops, so zones of one or two shops are still areas
@@ -143,7 +144,8 @@ def route_lines(plan: Plan) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        ``staff_id``, ``date``, ``stops``, ``travel_min``, ``service_min`` and the line.
+        ``staff_id``, ``date``, ``stops``, ``travel_min``, ``service_min``, ``colour`` (the
+        person's colour on the maps, ``#rrggbb``) and the line.
     """
     office = (plan.district.office_lon, plan.district.office_lat)
     back, out = not plan.settings.solver.open_routes, not plan.settings.solver.open_start
@@ -161,10 +163,11 @@ def route_lines(plan: Plan) -> gpd.GeoDataFrame:
                 "stops": len(visits),
                 "travel_min": round(float(visits["travel_s"].sum()) / 60, 1),
                 "service_min": round(float(visits["service_s"].sum()) / 60, 1),
+                "colour": person_colour(staff_id),
                 "geometry": shapely.LineString(coords),
             }
         )
-    columns = ["staff_id", "date", "stops", "travel_min", "service_min", "geometry"]
+    columns = ["staff_id", "date", "stops", "travel_min", "service_min", "colour", "geometry"]
     return gpd.GeoDataFrame(pd.DataFrame(records, columns=columns), geometry="geometry", crs=WGS84)
 
 
