@@ -5,7 +5,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import folium
 import pytest
@@ -23,13 +26,22 @@ from report_fixtures import (  # noqa: F401
     shop_texts,
 )
 
+from planner.report.colours import person_colour
 from planner.report.maps import merchants_map, plan_map, write_maps
+
+OFFLINE_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"  # the discard port: refused at once, as offline
+
+
+def panel_spec(page: str) -> dict:
+    """The data a page hands its panel script: people, days, routes, other layers, tiles."""
+    start = re.search(r"plannerMap\(\w+, ", page).end()
+    return json.JSONDecoder().raw_decode(page, start)[0]
 
 
 @pytest.fixture(scope="module")
 def maps(report_plan, report_triaged, tmp_path_factory):  # noqa: F811
     """The small plan's maps written to a folder."""
-    return write_maps(report_plan, tmp_path_factory.mktemp("maps"), report_triaged)
+    return write_maps(report_plan, tmp_path_factory.mktemp("maps"), report_triaged, tiles=OFFLINE_TILES)
 
 
 def worker_days(plan, day=None):
@@ -51,7 +63,8 @@ def test_layer_per_worker_day_and_one_for_unassigned(report_plan, report_triaged
     expected = [f"{r.date} {r.staff_id}" for r in worker_days(report_plan, day).itertuples()]
     assert [n.rsplit(" (", 1)[0] for n in names if not n.startswith("unassigned")] == sorted(expected)
     assert sum(n.startswith("unassigned") for n in names) == (not report_plan.unassigned.empty)
-    assert any(isinstance(c, folium.LayerControl) for c in fmap._children.values())
+    spec = panel_spec(fmap.get_root().render())
+    assert [p["id"] for p in spec["people"]] == sorted(worker_days(report_plan, day)["staff_id"])
 
 
 def test_pages_load_only_local_files(maps):
@@ -238,3 +251,123 @@ def test_dates_written_with_slashes_stay_in_the_maps_folder(report_plan, tmp_pat
         f"jongno-gu-{first['date'].iloc[0].replace('-', '_')}.html",
     ]
     assert all(p.parent == tmp_path / "maps" and p.is_file() for p in written)
+
+
+def test_a_person_has_one_colour_on_the_week_and_each_day_map(maps, report_plan):  # noqa: F811
+    """Each person's line, stop numbers and legend colour are the same on the week map and the day maps."""
+    pages = [page.read_text(encoding="utf-8") for page in maps]
+    for page in pages:
+        for person in panel_spec(page)["people"]:
+            assert person["colour"] == person_colour(person["id"])
+    week = {p["id"]: p["colour"] for p in panel_spec(pages[0])["people"]}
+    for page in pages[1:]:
+        day = {p["id"]: p["colour"] for p in panel_spec(page)["people"]}
+        assert day == {staff_id: week[staff_id] for staff_id in day}
+        assert set(re.findall(r'"color": "(#\w+)"', page)) - {"#e31a1c"} == set(day.values())
+    colours = [week[staff_id] for staff_id in sorted(week)]
+    assert all(a != b for a, b in zip(colours, colours[1:], strict=False))
+
+
+def with_people(plan, count=14):
+    """``plan`` with its stops dealt to ``count`` numbered people a day, named in a staff_name column."""
+    routes = plan.routes.sort_values(["date", "stop"]).copy()
+    routes["staff_id"] = [f"11110-W{k % count + 1:03d}" for k in range(len(routes))]
+    routes["staff_name"] = [f"<i>사람</i> {k % count + 1}" if k % count else "" for k in range(len(routes))]
+    routes["stop"] = routes.groupby(["date", "staff_id"]).cumcount() + 1
+    return replace(plan, routes=routes)
+
+
+def test_legend_names_people_and_folds_when_long(report_plan):  # noqa: F811
+    """The legend shows staff_name (id in brackets) where routes carry one; a long panel starts folded."""
+    few = panel_spec(plan_map(report_plan).get_root().render())
+    assert few["open"] and [p["label"] for p in few["people"]] == [p["id"] for p in few["people"]]
+    many = panel_spec(plan_map(with_people(report_plan)).get_root().render())
+    assert not many["open"]
+    assert [p["label"] for p in many["people"][:2]] == ["11110-W001", "<i>사람</i> 2 (11110-W002)"]
+    assert len(many["routes"]) == 14 * len(many["days"])
+
+
+# Appended to a page: lists the legend's people, then presses show none and show all, counting routes.
+PANEL_PROBE = """<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    function count() {
+      return document.querySelectorAll("path.route").length + "/" +
+        document.querySelectorAll(".leaflet-marker-icon.stop").length;
+    }
+    var people = Array.from(document.querySelectorAll(".planner-person .planner-label"));
+    var out = "people=" + JSON.stringify(people.map(function (p) { return p.textContent; }));
+    out += ";shown=" + count();
+    document.querySelector(".planner-panel button.planner-none").click();
+    out += ";none=" + count();
+    var boxes = document.querySelectorAll(".planner-panel input:checked").length;
+    document.querySelector(".planner-panel button.planner-all").click();
+    out += ";checked=" + boxes + ";all=" + count() + ";tiles=";
+    out += document.querySelectorAll("img.leaflet-tile-loaded").length + ";";
+    var verdict = document.createElement("pre");
+    verdict.id = "panel";
+    verdict.textContent = out;
+    document.body.appendChild(verdict);
+  }, 500);
+});
+</script>"""
+
+
+def probe_panel(page, tmp_path):
+    """Open ``page`` with PANEL_PROBE in Chromium; return the probe's findings and the console lines."""
+    probed = page.with_name("panel-probe.html")
+    probed.write_text(page.read_text(encoding="utf-8").replace("</html>", PANEL_PROBE + "</html>"), "utf-8")
+    done = browse(probed, tmp_path / "profile", "--enable-logging=stderr", "--v=0", "--dump-dom")
+    assert done.returncode == 0, done.stderr[-2000:]
+    verdict = html.unescape(re.search(r'<pre id="panel">(.*?)</pre>', done.stdout).group(1))
+    found = dict(part.split("=", 1) for part in verdict.rstrip(";").split(";"))
+    return found, [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+
+
+@needs_chromium
+def test_chromium_legend_lists_each_person_once_and_show_none_hides_every_route(report_plan, tmp_path):  # noqa: F811
+    """Offline, the legend lists each person once by name; show none hides every route and stop, show all restores."""
+    plan = with_people(report_plan, count=5)
+    page = write_maps(plan, tmp_path / "maps", tiles=OFFLINE_TILES)[0]
+    found, console = probe_panel(page, tmp_path)
+    assert console == []
+    people = json.loads(found["people"])
+    assert people == [f"<i>사람</i> {k} (11110-W00{k})" if k > 1 else "11110-W001" for k in range(1, 6)]
+    days = plan.routes.drop_duplicates(["date", "staff_id"])
+    assert found["shown"] == f"{len(days)}/{len(plan.routes)}"
+    assert found["none"] == "0/0" and found["checked"] == "0"
+    assert found["all"] == found["shown"] and found["tiles"] == "0"
+
+
+@pytest.fixture
+def tile_server():
+    """A local tile server answering every tile with the same small PNG; yields its URL template."""
+    body = (Path(__file__).parents[1] / "planner/report/assets/leaflet/images/layers.png").read_bytes()
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the name http.server calls)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/{{z}}/{{x}}/{{y}}.png"
+    server.shutdown()
+    server.server_close()
+
+
+@needs_chromium
+def test_chromium_shows_tiles_when_they_load(report_plan, tile_server, tmp_path):  # noqa: F811
+    """With a reachable tile server the page draws its tiles under the routes, error-free."""
+    page = write_maps(report_plan, tmp_path / "maps", tiles=tile_server)[0]
+    found, console = probe_panel(page, tmp_path)
+    assert console == []
+    assert int(found["tiles"]) > 0
+    assert found["all"] == found["shown"] != "0/0"

@@ -1,40 +1,32 @@
-"""Interactive route maps (Leaflet via folium) that open offline: no tiles, no CDN."""
+"""Interactive route maps (Leaflet via folium): local scripts, online tiles when reachable, plain offline."""
 
 from __future__ import annotations
 
 import html
-import json
 import math
 import shutil
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from jinja2 import Template
 
 from planner.planning.plan import Plan
+from planner.report.colours import person_colour
 from planner.report.files import file_stem
+from planner.report.markup import Call, Verbatim, popup, tooltip
 
-LEAFLET_DIR = "leaflet"  # folder copied next to the HTML files
-LEAFLET_JS = ("leaflet.js", "leaflet.css")
-# Distinct, print-safe colours; workers beyond these reuse them in order.
-WORKER_COLOURS = (
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#9467bd",
-    "#ff7f0e",
-    "#17becf",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#393b79",
-    "#637939",
-)
+LEAFLET_DIR = "leaflet"  # folder copied next to the HTML files, with the panel's script and style
+PANEL_FILES = ("planner-map.js", "planner-map.css")  # in assets/map, copied into LEAFLET_DIR
+# Online tiles the page tries first; "none" keeps a map from ever asking the network.
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+TILE_MAX_ZOOM = 19
+PANEL_OPEN_ROWS = 16  # a panel with more lines than this starts folded
 UNASSIGNED_COLOUR = "#e31a1c"
 # Triage priority -> (layer name, colour) on the merchants map.
 PRIORITY_STYLE = {
@@ -54,9 +46,18 @@ STOP_CSS = (
 
 
 def plan_map(
-    plan: Plan, day: str | None = None, merchants: pd.DataFrame | None = None, assets: str = "local"
+    plan: Plan,
+    day: str | None = None,
+    merchants: pd.DataFrame | None = None,
+    assets: str = "local",
+    tiles: str | None = OSM_TILES,
 ) -> folium.Map:
-    """Draw a plan's routes on a plain background: one colour and layer per worker-day.
+    """Draw a plan's routes: one colour per person (``person_colour``), one layer per worker-day.
+
+    The page's panel is the legend (each person's colour, id and ``staff_name`` when the routes
+    carry it) and the layer switch: by person, by day, show all / show none; it starts folded
+    when it would be long. Online tiles are tried when the page opens; if they cannot load, the
+    plain background with a faint grid stays, and the routes are drawn either way.
 
     Parameters
     ----------
@@ -68,14 +69,16 @@ def plan_map(
         Merchants with ``merchant_id``, ``lat``, ``lon`` (and ``name``) to place unassigned shops
         when ``plan.unassigned`` carries no coordinates; without either they are not drawn.
     assets
-        ``"local"``: Leaflet is loaded from ``leaflet/`` next to the HTML (see ``copy_assets``);
-        ``"inline"``: Leaflet is embedded in the page (one bigger, self-contained file, e.g. for
-        notebooks).
+        ``"local"``: Leaflet and the panel are loaded from ``leaflet/`` next to the HTML (see
+        ``copy_assets``); ``"inline"``: they are embedded in the page (one bigger, self-contained
+        file, e.g. for notebooks).
+    tiles
+        URL template of the online tiles (``{z}/{x}/{y}``); None never loads tiles.
 
     Returns
     -------
     folium.Map
-        The map; nothing on it loads from the network.
+        The map; only the tiles, if any, load from the network.
     """
     routes = plan.routes.sort_values(["date", "staff_id", "stop"])
     if day is not None:
@@ -88,30 +91,45 @@ def plan_map(
     fmap = folium.Map(location=office, zoom_start=14, tiles=None, control_scale=True)
     _use_offline_assets(fmap, assets)
     root = fmap.get_root()
-    root.header.add_child(_Verbatim(STOP_CSS))
-    root.html.add_child(_Verbatim(_title(plan, routes, day)))
-    fmap.add_child(_Grid(bounds))
-    # A day's map: one colour per worker; the week's: one per worker-day, so days stand apart.
-    keys = routes["staff_id"] if day is not None else routes["date"] + " " + routes["staff_id"]
-    colour_of = {key: WORKER_COLOURS[i % len(WORKER_COLOURS)] for i, key in enumerate(sorted(set(keys)))}
+    root.header.add_child(Verbatim(STOP_CSS))
+    root.html.add_child(Verbatim(_title(plan, routes, day)))
+    grid = _Grid(bounds)
+    fmap.add_child(grid)
+    people = _people(routes)
+    days = sorted(routes["date"].unique())
+    route_layers, route_rows = [], []
     for (date, staff_id), visits in routes.groupby(["date", "staff_id"], sort=True):
-        colour = colour_of[staff_id if day is not None else f"{date} {staff_id}"]
-        _worker_day(plan, visits, colour, f"{date} {staff_id} ({len(visits)} stops)").add_to(fmap)
+        name = f"{date} {staff_id} ({len(visits)} stops)"
+        layer = _worker_day(plan, visits, people[staff_id]["colour"], name).add_to(fmap)
+        route_layers.append(layer)
+        route_rows.append(
+            {"day": days.index(date), "person": list(people).index(staff_id), "stops": len(visits)}
+        )
+    others = []
     if len(unassigned):
-        _unassigned_layer(unassigned).add_to(fmap)
+        others.append(_unassigned_layer(unassigned).add_to(fmap))
     folium.Marker(
         office,
         icon=folium.DivIcon(html='<div class="office"></div>', icon_size=(16, 16), icon_anchor=(8, 8)),
         z_index_offset=1000,  # above the stops that crowd around it
     ).add_child(
-        _tooltip(f"{plan.district.name_en} office ({plan.district.name_ko}청): start and end of every route")
+        tooltip(f"{plan.district.name_en} office ({plan.district.name_ko}청): start and end of every route")
     ).add_to(fmap)
-    _LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(20, 20))
+    spec = {
+        "people": list(people.values()),
+        "days": days,
+        "routes": route_rows,
+        "others": [_other_row(layer) for layer in others],
+        "marks": [{"symbol": "office", "colour": "", "label": "office: start and end of every route"}],
+    }
+    _panel(fmap, spec, route_layers, others, grid, tiles)
     return fmap
 
 
-def merchants_map(merchants_triaged: pd.DataFrame, district=None, assets: str = "local") -> folium.Map:
+def merchants_map(
+    merchants_triaged: pd.DataFrame, district=None, assets: str = "local", tiles: str | None = OSM_TILES
+) -> folium.Map:
     """Draw triaged merchants as dots: red cannot pay now, orange at risk, blue routine, grey fine.
 
     Parameters
@@ -122,24 +140,28 @@ def merchants_map(merchants_triaged: pd.DataFrame, district=None, assets: str = 
         A ``planner.geo.districts.District`` whose office is marked; None leaves it out.
     assets
         Where Leaflet comes from, as in ``plan_map``.
+    tiles
+        Online tiles tried when the page opens, as in ``plan_map``.
 
     Returns
     -------
     folium.Map
         One toggleable layer per priority (and one for shops that need nothing), drawn on canvas
-        so that thousands of shops stay fluid.
+        so that thousands of shops stay fluid, listed with their colours in the panel.
     """
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
     _use_offline_assets(fmap, assets)
-    fmap.get_root().header.add_child(_Verbatim(STOP_CSS))
+    fmap.get_root().header.add_child(Verbatim(STOP_CSS))
     lats, lons = merchants_triaged["lat"].astype(float), merchants_triaged["lon"].astype(float)
     bounds = [[lats.min(), lons.min()], [lats.max(), lons.max()]]
-    fmap.add_child(_Grid(bounds))
+    grid = _Grid(bounds)
+    fmap.add_child(grid)
     needed = merchants_triaged["needs_panel"].astype(bool)
     # Shops needing nothing first, so that the ones needing a panel are drawn on top.
     groups = [(("no panel needed", "#9e9e9e"), merchants_triaged[~needed])]
     for priority, style in PRIORITY_STYLE.items():
         groups.append((style, merchants_triaged[needed & (merchants_triaged["priority"] == priority)]))
+    layers, rows = [], []
     for (label, colour), shops in groups:
         group = folium.FeatureGroup(name=f"{label} ({len(shops)})", show=bool(len(shops)))
         for shop in shops.itertuples(index=False):
@@ -150,23 +172,34 @@ def merchants_map(merchants_triaged: pd.DataFrame, district=None, assets: str = 
                 weight=1,
                 fill=True,
                 fill_opacity=0.8,
-            ).add_child(_tooltip(f"{shop.name}: {shop.reason or 'ok'}")).add_to(group)
-        group.add_to(fmap)
+            ).add_child(tooltip(f"{shop.name}: {shop.reason or 'ok'}")).add_to(group)
+        layers.append(group.add_to(fmap))
+        rows.append({"symbol": "dot", "colour": colour, "label": group.layer_name})
+    marks = []
     if district is not None:
         folium.Marker(
             [district.office_lat, district.office_lon],
             icon=folium.DivIcon(html='<div class="office"></div>', icon_size=(16, 16), icon_anchor=(8, 8)),
-        ).add_child(_tooltip(f"{district.name_en} office")).add_to(fmap)
-    _LayerControl(collapsed=False).add_to(fmap)
+        ).add_child(tooltip(f"{district.name_en} office")).add_to(fmap)
+        marks.append({"symbol": "office", "colour": "", "label": f"{district.name_en} office"})
     fmap.fit_bounds(bounds)
+    spec = {"people": [], "days": [], "routes": [], "others": rows, "marks": marks}
+    _panel(fmap, spec, [], layers, grid, tiles)
     return fmap
 
 
-def write_maps(plan: Plan, out_dir: str | Path, merchants: pd.DataFrame | None = None) -> list[Path]:
+def write_maps(
+    plan: Plan,
+    out_dir: str | Path,
+    merchants: pd.DataFrame | None = None,
+    *,
+    tiles: str | None = OSM_TILES,
+) -> list[Path]:
     """Write the week's map and one map per day as HTML, with Leaflet copied alongside.
 
     Files are ``<district slug>-week.html`` and ``<district slug>-<date>.html`` in ``out_dir``;
-    they open offline from the folder (keep ``leaflet/`` next to them).
+    they open offline from the folder (keep ``leaflet/`` next to them). A person has the same
+    colour on all of them.
 
     Parameters
     ----------
@@ -176,6 +209,8 @@ def write_maps(plan: Plan, out_dir: str | Path, merchants: pd.DataFrame | None =
         Folder to write into; created if needed.
     merchants
         Locates unassigned shops, as in ``plan_map``.
+    tiles
+        Online tiles tried when a page opens, as in ``plan_map``; None never asks the network.
 
     Returns
     -------
@@ -189,13 +224,13 @@ def write_maps(plan: Plan, out_dir: str | Path, merchants: pd.DataFrame | None =
     written, stems = [], set()
     for day in [None, *sorted(plan.routes["date"].unique())]:
         path = out / f"{file_stem(slug + '-' + (day or 'week'), stems)}.html"
-        plan_map(plan, day, merchants).save(str(path))
+        plan_map(plan, day, merchants, tiles=tiles).save(str(path))
         written.append(path)
     return written
 
 
 def copy_assets(out_dir: str | Path) -> Path:
-    """Copy Leaflet's files (with its licence) into ``out_dir/leaflet``; return that folder.
+    """Copy Leaflet's files (with its licence) and the panel's into ``out_dir/leaflet``; return that folder.
 
     Parameters
     ----------
@@ -207,26 +242,39 @@ def copy_assets(out_dir: str | Path) -> Path:
     pathlib.Path
         ``out_dir/leaflet``.
     """
-    source = resources.files("planner.report") / "assets" / LEAFLET_DIR
+    assets = resources.files("planner.report") / "assets"
     target = Path(out_dir) / LEAFLET_DIR
-    with resources.as_file(source) as folder:
+    with resources.as_file(assets / LEAFLET_DIR) as folder:
         shutil.copytree(folder, target, dirs_exist_ok=True)
+    for name in PANEL_FILES:
+        (target / name).write_bytes((assets / "map" / name).read_bytes())
     return target
 
 
 def _use_offline_assets(fmap: folium.Map, assets: str) -> None:
-    """Replace folium's CDN scripts and styles (Leaflet, jQuery, Bootstrap, fonts) by Leaflet alone."""
+    """Replace folium's CDN scripts and styles (Leaflet, jQuery, Bootstrap, fonts) by Leaflet and the panel."""
+    script, style = PANEL_FILES
     if assets == "local":
-        fmap.default_js = [("leaflet", f"{LEAFLET_DIR}/leaflet.js")]
-        fmap.default_css = [("leaflet_css", f"{LEAFLET_DIR}/leaflet.css")]
+        fmap.default_js = [
+            ("leaflet", f"{LEAFLET_DIR}/leaflet.js"),
+            ("planner_map", f"{LEAFLET_DIR}/{script}"),
+        ]
+        fmap.default_css = [
+            ("leaflet_css", f"{LEAFLET_DIR}/leaflet.css"),
+            ("planner_css", f"{LEAFLET_DIR}/{style}"),
+        ]
         return
     if assets != "inline":
         raise ValueError(f"assets must be 'local' or 'inline', not {assets!r}")
     fmap.default_js, fmap.default_css = [], []
-    folder = resources.files("planner.report") / "assets" / LEAFLET_DIR
-    css = (folder / "leaflet.css").read_text(encoding="utf-8")
-    script = (folder / "leaflet.js").read_text(encoding="utf-8")
-    fmap.get_root().header.add_child(_Verbatim(f"<style>{css}</style><script>{script}</script>"))
+    folder = resources.files("planner.report") / "assets"
+    css = "\n".join(
+        (folder / name).read_text(encoding="utf-8") for name in (f"{LEAFLET_DIR}/leaflet.css", f"map/{style}")
+    )
+    js = "\n".join(
+        (folder / name).read_text(encoding="utf-8") for name in (f"{LEAFLET_DIR}/leaflet.js", f"map/{script}")
+    )
+    fmap.get_root().header.add_child(Verbatim(f"<style>{css}</style><script>{js}</script>"))
 
 
 def _title(plan: Plan, routes: pd.DataFrame, day: str | None) -> str:
@@ -236,12 +284,48 @@ def _title(plan: Plan, routes: pd.DataFrame, day: str | None) -> str:
     return f'<div class="map-title">{html.escape(text)}</div>'
 
 
+def _people(routes: pd.DataFrame) -> dict[str, dict]:
+    """Each person of ``routes`` (by staff id) with their colour and legend label, in id order."""
+    names = routes["staff_name"] if "staff_name" in routes.columns else pd.Series("", index=routes.index)
+    names = names.fillna("").astype(str).str.strip()
+    people = {}
+    for staff_id, name in zip(routes["staff_id"], names, strict=True):
+        person = people.setdefault(
+            staff_id, {"id": str(staff_id), "colour": person_colour(staff_id), "label": ""}
+        )
+        if name and not person["label"]:
+            person["label"] = f"{name} ({staff_id})"
+    for person in people.values():
+        person["label"] = person["label"] or person["id"]
+    return dict(sorted(people.items()))
+
+
+def _panel(fmap: folium.Map, spec: dict, route_layers: list, others: list, grid, tiles: str | None) -> None:
+    """Add the legend and layer panel and the tiles' switch (assets/map/planner-map.js) to ``fmap``."""
+    lines = len(spec["people"]) + (len(spec["days"]) if len(spec["days"]) > 1 else 0) + len(spec["others"])
+    spec["open"] = lines <= PANEL_OPEN_ROWS
+    layers = len(route_layers) + len(others)
+    spec["summary"] = f"legend and layers ({layers})"
+    spec["tiles"] = None if tiles is None else _tile_spec(tiles)
+    fmap.add_child(Call("plannerMap", fmap, spec, route_layers, others, grid))
+
+
+def _tile_spec(url: str) -> dict:
+    attribution = OSM_ATTRIBUTION if url == OSM_TILES else html.escape(f"tiles: {urlsplit(url).netloc}")
+    return {"url": url, "attribution": attribution, "max_zoom": TILE_MAX_ZOOM}
+
+
+def _other_row(layer: folium.FeatureGroup) -> dict:
+    symbol, colour = layer.legend_symbol  # set where the layer is made
+    return {"symbol": symbol, "colour": colour, "label": layer.layer_name}
+
+
 class _Grid(MacroElement):
     """Faint latitude/longitude lines, not clickable, so a plain background still shows scale."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        L.layerGroup({{ this.lines|tojson }}.map(function (line) {
+        var {{ this.get_name() }} = L.layerGroup({{ this.lines|tojson }}.map(function (line) {
             return L.polyline(line, {color: "#d0d0d0", weight: 1, interactive: false});
         })).addTo({{ this._parent.get_name() }});
         {% endmacro %}"""
@@ -249,6 +333,7 @@ class _Grid(MacroElement):
 
     def __init__(self, bounds: list[list[float]]) -> None:
         super().__init__()
+        self._name = "grid"
         (lat0, lon0), (lat1, lon1) = bounds
         span = max(lat1 - lat0, lon1 - lon0, 0.005)
         base = 10 ** math.floor(math.log10(span / GRID_LINES))
@@ -261,77 +346,6 @@ class _Grid(MacroElement):
         ]
 
 
-def _script_string(text: str) -> str:
-    """``text`` as a JavaScript string literal that cannot end its ``<script>`` or run as code.
-
-    JSON with ``<``, ``>``, ``&`` and the line separators U+2028/U+2029 escaped: inside a script
-    element no ``</script>`` or ``<!--`` can appear, and unlike a template literal nothing in
-    it (``${...}``) is evaluated.
-    """
-    literal = json.dumps(text, ensure_ascii=False)
-    for char in ("<", ">", "&", "\u2028", "\u2029"):
-        literal = literal.replace(char, f"\\u{ord(char):04x}")
-    return literal
-
-
-class _Verbatim(Element):
-    """Markup placed in the page exactly as given.
-
-    branca compiles the text of an ``Element`` (and the output of every ``MacroElement``) as a
-    Jinja template, so text from a merchants or routes file must never reach one: a name like
-    ``{{ ... }}`` would run on the planner's machine. This element's ``render`` skips the template.
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-    def render(self, **kwargs) -> str:
-        return self.text
-
-
-class _Bind(MacroElement):
-    """Binds a tooltip or popup to its parent layer; the content is HTML the caller escaped."""
-
-    def __init__(self, method: str, content: str, options: dict) -> None:
-        super().__init__()
-        self.method, self.content, self.options = method, content, options
-
-    def render(self, **kwargs) -> None:
-        call = f"{self._parent.get_name()}.{self.method}({_script_string(self.content)}, {json.dumps(self.options)});"
-        self.get_root().script.add_child(_Verbatim(call), name=self.get_name())
-
-
-def _tooltip(text: str) -> _Bind:
-    """A tooltip showing ``text`` as plain text, following the mouse."""
-    return _Bind("bindTooltip", html.escape(text), {"sticky": True})
-
-
-def _popup(content: str) -> _Bind:
-    """A popup of ``content``, HTML in which the caller escaped every piece of shop text."""
-    return _Bind("bindPopup", content, {"maxWidth": 320})
-
-
-class _LayerControl(folium.LayerControl):
-    """folium's layer switcher, with the layer names (staff ids, dates) escaped and kept out of templates."""
-
-    def render(self, **kwargs) -> None:
-        layers = [
-            item
-            for item in self._parent._children.values()
-            if isinstance(item, folium.map.Layer) and item.control
-        ]
-        base, overlays = [
-            "{"
-            + ",".join(f"{_script_string(html.escape(i.layer_name))}: {i.get_name()}" for i in group)
-            + "}"
-            for group in ([i for i in layers if not i.overlay], [i for i in layers if i.overlay])
-        ]
-        options = json.dumps(self.options)  # position and flags set in code, no file text
-        call = f"L.control.layers({base}, {overlays}, {options}).addTo({self._parent.get_name()});"
-        self.get_root().script.add_child(_Verbatim(call), name=self.get_name())
-
-
 def _worker_day(plan: Plan, visits: pd.DataFrame, colour: str, name: str) -> folium.FeatureGroup:
     """One worker-day's layer: the route line (from the office and back, unless open) and numbered stops."""
     group = folium.FeatureGroup(name=name)
@@ -342,15 +356,15 @@ def _worker_day(plan: Plan, visits: pd.DataFrame, colour: str, name: str) -> fol
     if not plan.settings.solver.open_routes:
         path.append(office)
     route = folium.PolyLine(path, color=colour, weight=3, opacity=0.8, class_name="route")
-    route.add_child(_tooltip(name)).add_to(group)
+    route.add_child(tooltip(name)).add_to(group)
     for visit in visits.itertuples(index=False):
         number = f'<div class="stop-number" style="background:{colour}">{int(visit.stop)}</div>'
         folium.Marker(
             [visit.lat, visit.lon],
             icon=folium.DivIcon(html=number, icon_size=(20, 20), icon_anchor=(10, 10), class_name="stop"),
-        ).add_child(_tooltip(f"{int(visit.stop)}. {visit.name}")).add_child(
-            _popup(_stop_popup(visit))
-        ).add_to(group)
+        ).add_child(tooltip(f"{int(visit.stop)}. {visit.name}")).add_child(popup(_stop_popup(visit))).add_to(
+            group
+        )
     return group
 
 
@@ -388,9 +402,10 @@ def _unassigned_located(unassigned: pd.DataFrame, merchants: pd.DataFrame | None
 
 def _unassigned_layer(unassigned: pd.DataFrame) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=f"unassigned ({len(unassigned)})")
+    group.legend_symbol = ("ring", UNASSIGNED_COLOUR)
     for shop in unassigned.itertuples(index=False):
         text = f"<b>not planned</b>: {html.escape(str(shop.name))}<br>why: {html.escape(str(shop.reason))}"
         folium.CircleMarker(
             [shop.lat, shop.lon], radius=6, color=UNASSIGNED_COLOUR, weight=2, fill=True, fill_opacity=0.2
-        ).add_child(_popup(text)).add_to(group)
+        ).add_child(popup(text)).add_to(group)
     return group
