@@ -13,6 +13,7 @@ from planner.cli.common import (
     console,
     user_errors,
 )
+from planner.errors import InputError
 
 # planner.report is imported inside each command: folium and matplotlib would slow every command.
 PlanDir = Annotated[Path, typer.Argument(help="Folder that 'planner plan --out' wrote.")]
@@ -48,15 +49,36 @@ def export_command(
 
 @app.command("map")
 def map_command(
-    plan_dir: PlanDir = Path("out"), merchants: MerchantsOption = None, encoding: Encoding = None
+    plan_dir: PlanDir = Path("out"),
+    merchants: MerchantsOption = None,
+    encoding: Encoding = None,
+    boundaries: Annotated[
+        Path | None,
+        typer.Option(
+            "--boundaries",
+            help="District or dong polygons (GeoJSON, GeoPackage, shapefile) drawn as outlines (default: none).",
+        ),
+    ] = None,
+    tiles: Annotated[
+        str,
+        typer.Option(
+            help="Online map tiles tried when a map opens, as a {z}/{x}/{y} URL, or 'none' to never "
+            "ask the network; without them the plain background is shown (default: OpenStreetMap).",
+        ),
+    ] = "",
 ) -> None:
     """Write interactive HTML maps (the week and each day) that open offline, into <plan>/maps."""
+    from planner.io.boundaries import read_boundaries
     from planner.report.load import load_plan
-    from planner.report.maps import write_maps
+    from planner.report.maps import OSM_TILES, write_maps
 
     with user_errors():
+        url = None if tiles.strip().lower() == "none" else tiles.strip() or OSM_TILES
+        if url is not None and not all(key in url for key in ("{z}", "{x}", "{y}")):
+            raise InputError(f"--tiles {tiles}: give a tile URL with {{z}}, {{x}} and {{y}}, or 'none'")
+        outlines = read_boundaries(boundaries) if boundaries is not None else None
         loaded = load_plan(plan_dir, merchants, encoding=encoding)
-        written = write_maps(loaded.plan, plan_dir / "maps", loaded.merchants)
+        written = write_maps(loaded.plan, plan_dir / "maps", loaded.merchants, tiles=url, boundaries=outlines)
     if loaded.merchants is None and len(loaded.plan.unassigned) and "lat" not in loaded.plan.unassigned:
         console.print("[yellow]unassigned shops not drawn[/yellow]: give --merchants to place them")
     console.print(f"wrote {len(written)} maps to {plan_dir / 'maps'}; open {written[0]}")

@@ -35,7 +35,9 @@ _CODE_DIGITS = 5
 class Boundaries:
     """District polygons read from a file, each labelled with the district it lies in."""
 
-    polygons: gpd.GeoDataFrame  # columns "district" (English name, as in data/districts.csv), geometry
+    # Columns "district" (English name, as in data/districts.csv), "name" (the file's most detailed
+    # name of the polygon, e.g. a dong's, for maps), geometry.
+    polygons: gpd.GeoDataFrame
     source: Path
     column: str  # the file's column that names or codes the districts
 
@@ -127,7 +129,8 @@ def parse_boundaries(frame: gpd.GeoDataFrame, *, source: str | Path = "boundarie
     if other or frame.empty:
         found = f"{' and '.join(other)} geometries" if other else "no geometry"
         raise InputError(f"{source}: holds {found}, not polygons; give district or dong polygons")
-    column, districts = district_column(pd.DataFrame(frame.drop(columns="geometry")), source=source)
+    attributes = pd.DataFrame(frame.drop(columns="geometry"))
+    column, districts = district_column(attributes, source=source)
     geometry = frame.geometry
     if geometry.crs is None:
         west, south, east, north = geometry.total_bounds
@@ -138,7 +141,9 @@ def parse_boundaries(frame: gpd.GeoDataFrame, *, source: str | Path = "boundarie
         geometry = geometry.set_crs(WGS84)
     geometry = geometry.make_valid()  # hand-drawn or simplified outlines may cross themselves
     polygons = gpd.GeoDataFrame(
-        {"district": districts.to_numpy()}, geometry=geometry.to_numpy(), crs=geometry.crs
+        {"district": districts.to_numpy(), "name": _finest_names(attributes, districts).to_numpy()},
+        geometry=geometry.to_numpy(),
+        crs=geometry.crs,
     )
     return Boundaries(polygons[polygons["district"] != ""].reset_index(drop=True), source, column)
 
@@ -176,6 +181,22 @@ def district_column(attributes: pd.DataFrame, *, source: str | Path = "boundarie
         f"{source}: no column names the districts (columns found: {shown}); give polygons with a "
         "column of Seoul district names (Jongno-gu or 종로구) or codes (11110, or dong codes starting with it)"
     )
+
+
+def _finest_names(attributes: pd.DataFrame, districts: pd.Series) -> pd.Series:
+    """Each polygon's most detailed name: a dong's in a dong file, else its district's.
+
+    The column of words (not codes) with the most distinct values wins, if it tells polygons apart
+    better than the districts do.
+    """
+    best, count = districts, districts.nunique()
+    for column in attributes.columns:
+        text = _as_text(attributes[column])
+        if text.str.fullmatch(r"[\d.\s-]*").all():
+            continue  # codes and numbers say nothing to a reader
+        if text.nunique() > count:
+            best, count = text, text.nunique()
+    return best.where(best != "", districts)
 
 
 def _as_text(column: pd.Series) -> pd.Series:

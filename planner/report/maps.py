@@ -7,6 +7,7 @@ import math
 import shutil
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import folium
@@ -19,6 +20,10 @@ from planner.planning.plan import Plan
 from planner.report.colours import person_colour
 from planner.report.files import file_stem
 from planner.report.markup import Call, Verbatim, popup, tooltip
+from planner.report.outlines import outlines
+
+if TYPE_CHECKING:  # reading boundaries is the CLI's job; maps only draw them
+    from planner.io.boundaries import Boundaries
 
 LEAFLET_DIR = "leaflet"  # folder copied next to the HTML files, with the panel's script and style
 PANEL_FILES = ("planner-map.js", "planner-map.css")  # in assets/map, copied into LEAFLET_DIR
@@ -28,6 +33,7 @@ OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">Open
 TILE_MAX_ZOOM = 19
 PANEL_OPEN_ROWS = 16  # a panel with more lines than this starts folded
 UNASSIGNED_COLOUR = "#e31a1c"
+OUTLINE_COLOUR = "#555555"
 # Triage priority -> (layer name, colour) on the merchants map.
 PRIORITY_STYLE = {
     1: ("1 cannot pay now", "#d62728"),
@@ -51,6 +57,7 @@ def plan_map(
     merchants: pd.DataFrame | None = None,
     assets: str = "local",
     tiles: str | None = OSM_TILES,
+    boundaries: Boundaries | None = None,
 ) -> folium.Map:
     """Draw a plan's routes: one colour per person (``person_colour``), one layer per worker-day.
 
@@ -74,6 +81,9 @@ def plan_map(
         file, e.g. for notebooks).
     tiles
         URL template of the online tiles (``{z}/{x}/{y}``); None never loads tiles.
+    boundaries
+        District or dong polygons (``planner.io.boundaries.read_boundaries``) drawn as outlines;
+        None draws none.
 
     Returns
     -------
@@ -106,6 +116,8 @@ def plan_map(
             {"day": days.index(date), "person": list(people).index(staff_id), "stops": len(visits)}
         )
     others = []
+    if boundaries is not None:
+        others.append(_outline_layer(boundaries, bounds).add_to(fmap))
     if len(unassigned):
         others.append(_unassigned_layer(unassigned).add_to(fmap))
     folium.Marker(
@@ -194,6 +206,7 @@ def write_maps(
     merchants: pd.DataFrame | None = None,
     *,
     tiles: str | None = OSM_TILES,
+    boundaries: Boundaries | None = None,
 ) -> list[Path]:
     """Write the week's map and one map per day as HTML, with Leaflet copied alongside.
 
@@ -211,6 +224,8 @@ def write_maps(
         Locates unassigned shops, as in ``plan_map``.
     tiles
         Online tiles tried when a page opens, as in ``plan_map``; None never asks the network.
+    boundaries
+        Outlines drawn on every map, as in ``plan_map``.
 
     Returns
     -------
@@ -224,7 +239,7 @@ def write_maps(
     written, stems = [], set()
     for day in [None, *sorted(plan.routes["date"].unique())]:
         path = out / f"{file_stem(slug + '-' + (day or 'week'), stems)}.html"
-        plan_map(plan, day, merchants, tiles=tiles).save(str(path))
+        plan_map(plan, day, merchants, tiles=tiles, boundaries=boundaries).save(str(path))
         written.append(path)
     return written
 
@@ -365,6 +380,18 @@ def _worker_day(plan: Plan, visits: pd.DataFrame, colour: str, name: str) -> fol
         ).add_child(tooltip(f"{int(visit.stop)}. {visit.name}")).add_child(popup(_stop_popup(visit))).add_to(
             group
         )
+    return group
+
+
+def _outline_layer(boundaries: Boundaries, bounds: list[list[float]]) -> folium.FeatureGroup:
+    """The boundary polygons near the view as thin dashed outlines, each named in its tooltip."""
+    shapes = outlines(boundaries, bounds)
+    group = folium.FeatureGroup(name=f"boundaries ({len(shapes)})")
+    group.legend_symbol = ("outline", OUTLINE_COLOUR)
+    for shape in shapes:
+        folium.Polygon(
+            shape.rings, color=OUTLINE_COLOUR, weight=1.5, dash_array="5 4", fill=False, class_name="outline"
+        ).add_child(tooltip(shape.name)).add_to(group)
     return group
 
 
