@@ -69,8 +69,9 @@ def map_command(
 ) -> None:
     """Write interactive HTML maps (the week and each day) that open offline, into <plan>/maps."""
     from planner.io.boundaries import read_boundaries
+    from planner.report.legend import OSM_TILES
     from planner.report.load import load_plan
-    from planner.report.maps import OSM_TILES, write_maps
+    from planner.report.maps import write_maps
 
     with user_errors():
         url = None if tiles.strip().lower() == "none" else tiles.strip() or OSM_TILES

@@ -8,7 +8,6 @@ import shutil
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import folium
 import numpy as np
@@ -17,8 +16,8 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from planner.planning.plan import Plan
-from planner.report.colours import person_colour
 from planner.report.files import file_stem
+from planner.report.legend import OSM_TILES, panel_spec, people
 from planner.report.markup import Call, Verbatim, popup, tooltip
 from planner.report.outlines import outlines
 
@@ -27,11 +26,6 @@ if TYPE_CHECKING:  # reading boundaries is the CLI's job; maps only draw them
 
 LEAFLET_DIR = "leaflet"  # folder copied next to the HTML files, with the panel's script and style
 PANEL_FILES = ("planner-map.js", "planner-map.css")  # in assets/map, copied into LEAFLET_DIR
-# Online tiles the page tries first; "none" keeps a map from ever asking the network.
-OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-TILE_MAX_ZOOM = 19
-PANEL_OPEN_ROWS = 16  # a panel with more lines than this starts folded
 UNASSIGNED_COLOUR = "#e31a1c"
 OUTLINE_COLOUR = "#555555"
 # Triage priority -> (layer name, colour) on the merchants map.
@@ -105,16 +99,15 @@ def plan_map(
     root.html.add_child(Verbatim(_title(plan, routes, day)))
     grid = _Grid(bounds)
     fmap.add_child(grid)
-    people = _people(routes)
+    crew = people(routes)
+    order = {staff_id: k for k, staff_id in enumerate(crew)}
     days = sorted(routes["date"].unique())
     route_layers, route_rows = [], []
     for (date, staff_id), visits in routes.groupby(["date", "staff_id"], sort=True):
         name = f"{date} {staff_id} ({len(visits)} stops)"
-        layer = _worker_day(plan, visits, people[staff_id]["colour"], name).add_to(fmap)
+        layer = _worker_day(plan, visits, crew[str(staff_id)]["colour"], name).add_to(fmap)
         route_layers.append(layer)
-        route_rows.append(
-            {"day": days.index(date), "person": list(people).index(staff_id), "stops": len(visits)}
-        )
+        route_rows.append({"day": days.index(date), "person": order[str(staff_id)], "stops": len(visits)})
     others = []
     if boundaries is not None:
         others.append(_outline_layer(boundaries, bounds).add_to(fmap))
@@ -128,14 +121,9 @@ def plan_map(
         tooltip(f"{plan.district.name_en} office ({plan.district.name_ko}청): start and end of every route")
     ).add_to(fmap)
     fmap.fit_bounds(bounds, padding=(20, 20))
-    spec = {
-        "people": list(people.values()),
-        "days": days,
-        "routes": route_rows,
-        "others": [_other_row(layer) for layer in others],
-        "marks": [{"symbol": "office", "colour": "", "label": "office: start and end of every route"}],
-    }
-    _panel(fmap, spec, route_layers, others, grid, tiles)
+    office_mark = {"symbol": "office", "colour": "", "label": "office: start and end of every route"}
+    spec = panel_spec(crew, days, route_rows, [_other_row(layer) for layer in others], [office_mark], tiles)
+    fmap.add_child(Call("plannerMap", fmap, spec, route_layers, others, grid))
     return fmap
 
 
@@ -195,8 +183,8 @@ def merchants_map(
         ).add_child(tooltip(f"{district.name_en} office")).add_to(fmap)
         marks.append({"symbol": "office", "colour": "", "label": f"{district.name_en} office"})
     fmap.fit_bounds(bounds)
-    spec = {"people": [], "days": [], "routes": [], "others": rows, "marks": marks}
-    _panel(fmap, spec, [], layers, grid, tiles)
+    spec = panel_spec({}, [], [], rows, marks, tiles)
+    fmap.add_child(Call("plannerMap", fmap, spec, [], layers, grid))
     return fmap
 
 
@@ -297,37 +285,6 @@ def _title(plan: Plan, routes: pd.DataFrame, day: str | None) -> str:
     workers = routes["staff_id"].nunique()
     text = f"{plan.district.name_en} {when}: {workers} workers, {len(routes)} shops, {len(plan.unassigned)} unassigned"
     return f'<div class="map-title">{html.escape(text)}</div>'
-
-
-def _people(routes: pd.DataFrame) -> dict[str, dict]:
-    """Each person of ``routes`` (by staff id) with their colour and legend label, in id order."""
-    names = routes["staff_name"] if "staff_name" in routes.columns else pd.Series("", index=routes.index)
-    names = names.fillna("").astype(str).str.strip()
-    people = {}
-    for staff_id, name in zip(routes["staff_id"], names, strict=True):
-        person = people.setdefault(
-            staff_id, {"id": str(staff_id), "colour": person_colour(staff_id), "label": ""}
-        )
-        if name and not person["label"]:
-            person["label"] = f"{name} ({staff_id})"
-    for person in people.values():
-        person["label"] = person["label"] or person["id"]
-    return dict(sorted(people.items()))
-
-
-def _panel(fmap: folium.Map, spec: dict, route_layers: list, others: list, grid, tiles: str | None) -> None:
-    """Add the legend and layer panel and the tiles' switch (assets/map/planner-map.js) to ``fmap``."""
-    lines = len(spec["people"]) + (len(spec["days"]) if len(spec["days"]) > 1 else 0) + len(spec["others"])
-    spec["open"] = lines <= PANEL_OPEN_ROWS
-    layers = len(route_layers) + len(others)
-    spec["summary"] = f"legend and layers ({layers})"
-    spec["tiles"] = None if tiles is None else _tile_spec(tiles)
-    fmap.add_child(Call("plannerMap", fmap, spec, route_layers, others, grid))
-
-
-def _tile_spec(url: str) -> dict:
-    attribution = OSM_ATTRIBUTION if url == OSM_TILES else html.escape(f"tiles: {urlsplit(url).netloc}")
-    return {"url": url, "attribution": attribution, "max_zoom": TILE_MAX_ZOOM}
 
 
 def _other_row(layer: folium.FeatureGroup) -> dict:
