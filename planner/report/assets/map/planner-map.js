@@ -85,7 +85,8 @@
       if (spec.days.length < 2) return;
       var group = el("div", "planner-day", body);
       var layers = self.routesWhere("day", d);
-      self.row(group, "planner-day-row", layers, "", "blank", day, layers.length + " routes");
+      self.row(group, "planner-day-row", layers, "", "blank", day,
+        layers.length + (layers.length === 1 ? " route" : " routes"));
       var each = el("details", "planner-day-routes", group);
       el("summary", null, each, "each route");
       spec.routes.forEach(function (route, i) {
