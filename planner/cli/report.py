@@ -99,3 +99,32 @@ def charts_command(
             plan, plan_dir / "charts", actual=actual, summaries=summaries if compare else ()
         )
     console.print(f"wrote {', '.join(p.name for p in written)} to {plan_dir / 'charts'}")
+
+
+PlansDir = Annotated[
+    Path, typer.Argument(help="A plan folder, a city plan or 'planner campaign export-plan' output.")
+]
+DayOption = Annotated[
+    int | None, typer.Option(help="Only this day of the plan, 0 = its first (default: every day).")
+]
+DateOption = Annotated[str | None, typer.Option(help="Only this date, YYYY-MM-DD (default: every day).")]
+
+
+@app.command("kits")
+def kits_command(
+    plan_dir: PlansDir,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the print orders and packing lists.")],
+    day: DayOption = None,
+    date: DateOption = None,
+) -> None:
+    """Write each day's QR panel print order and bag labels, and a packing list per worker-day."""
+    from planner.report.kits import pick_day, read_plans, write_kits
+
+    with user_errors():
+        plans = read_plans(plan_dir)
+        written = write_kits(plans, out, pick_day(plans, day, date))
+    days = [p for p in written if p.name.startswith("print-order-")]
+    lists = [p for p in written if p.parent.name == "packing"]
+    console.print(f"wrote {len(days)} print orders and {len(lists)} packing lists to {out}")
+    for page in (p for p in written if p.suffix == ".html"):
+        console.print(f"  bag labels: {page}")
