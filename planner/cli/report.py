@@ -128,3 +128,41 @@ def kits_command(
     console.print(f"wrote {len(days)} print orders and {len(lists)} packing lists to {out}")
     for page in (p for p in written if p.suffix == ".html"):
         console.print(f"  bag labels: {page}")
+
+
+@app.command("notices")
+def notices_command(
+    plan_dir: PlansDir,
+    window_min: Annotated[
+        int,
+        typer.Option(help="Minutes of the visit window promised to each shop, holding its planned start."),
+    ] = 120,
+    day: DayOption = None,
+    date: DateOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Also write the notices of every district to one file here (default: not)."
+        ),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(help="Campaign the plan was exported from: record the promises sent (default: none)."),
+    ] = None,
+) -> None:
+    """Promise each planned shop a visit window: notices.csv for the city's text messages, kept by verify."""
+    from planner.campaign.store import CampaignStore
+    from planner.report.notices import write_notices
+
+    with user_errors():
+        if store is None:
+            result = write_notices(plan_dir, window_min, day, date, out)
+        else:
+            with CampaignStore.existing(store) as opened:
+                result = write_notices(plan_dir, window_min, day, date, out, opened)
+    when = f"on {result.date}" if result.date else "over the plan"
+    console.print(f"{len(result.notices)} shops promised a {window_min}-minute window {when}")
+    if result.plan_version is not None:
+        console.print(f"recorded in {store} against plan {result.plan_version}")
+    for path in result.written:
+        console.print(f"  wrote {path}")
