@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
@@ -10,11 +11,14 @@ from planner.campaign.store import CampaignStore
 from planner.errors import InputError
 from planner.geo.calendar import time_windows
 from planner.geo.districts import District
-from planner.planning.promises import parse_notices
+from planner.io.spreadsheet import write_spreadsheet_csv
+from planner.planning.promises import NOTICE_COLUMNS, parse_notices
 from planner.settings import Settings
 
+# English month abbreviations of OSM opening_hours date rules ("2022 Feb 07 off").
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 BROKEN_COLUMNS = ("merchant_id", "date", "promise_from", "promise_to", "why")
+BROKEN_FILE = "broken-promises.csv"  # in the re-plan's --out folder
 Planned = dict[District, tuple[pd.DataFrame, pd.DataFrame, dict]]  # what replan.plan_districts returns
 
 
@@ -55,6 +59,47 @@ def record_notices(store: CampaignStore, notices: pd.DataFrame) -> int:
         )
     store.add_notices(version, notices)
     return version
+
+
+def current_promises(store: CampaignStore, merchants: pd.DataFrame, first_date: str) -> pd.DataFrame:
+    """The promises a plan from ``first_date`` on should keep, as ``notices.csv`` lists them.
+
+    Parameters
+    ----------
+    store
+        The campaign store.
+    merchants
+        The shops of the plan (``merchant_id`` and ``name``).
+    first_date
+        ISO date of the plan's first day; promises of earlier days are past.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``NOTICE_COLUMNS``, by date and shop.
+    """
+    sent = store.notices()
+    sent = sent[(sent["date"] >= first_date) & sent["merchant_id"].isin(merchants["merchant_id"])]
+    names = merchants.drop_duplicates("merchant_id").set_index("merchant_id")["name"]
+    return sent.assign(name=sent["merchant_id"].map(names)).loc[:, list(NOTICE_COLUMNS)]
+
+
+def write_broken(broken: pd.DataFrame, out_dir: str | Path) -> Path:
+    """Write the promises a re-plan breaks to ``BROKEN_FILE`` in ``out_dir``, for the city to warn the shops.
+
+    Parameters
+    ----------
+    broken
+        ``BROKEN_COLUMNS`` (``ReplanResult.broken_promises``).
+    out_dir
+        The re-plan's output folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    return write_spreadsheet_csv(broken.loc[:, list(BROKEN_COLUMNS)], Path(out_dir) / BROKEN_FILE, bom=True)
 
 
 def open_promises(store: CampaignStore, shops: pd.DataFrame, settings: Settings, first: int) -> pd.DataFrame:
