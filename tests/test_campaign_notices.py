@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import sqlite3
 
+import pandas as pd
 import pytest
 from campaign_helpers import copy_store, day_outcomes, outcome_csv, small_merchants, started_store
 from typer.testing import CliRunner
 
 from planner.campaign.export import write_current_plan
-from planner.campaign.notices import BROKEN_FILE
+from planner.campaign.notices import BROKEN_FILE, keep_promises
 from planner.campaign.outcomes import parse_outcomes, record_outcomes
 from planner.campaign.replan import replan
 from planner.campaign.store import MIGRATIONS, CampaignStore
 from planner.cli import app
 from planner.errors import InputError
+from planner.geo.districts import find_district
 from planner.io.spreadsheet import read_spreadsheet_csv
+from planner.planning.promises import parse_notices
 from planner.report.audit import audit_plan
 from planner.report.notices import write_notices
 from planner.settings import Settings
@@ -98,3 +101,40 @@ def test_replan_command_lists_broken_promises_and_the_export_lets_verify_check_t
     problems = audit_plan(out / folder.name, None, Settings()).problems
     assert [p for p in problems if "promised" in p] == [p for p in problems if p.startswith(f"shop {shop}")]
     assert len(problems) == 1 and "promised 2022-02-08 05:00-06:00" in problems[0]
+
+
+def test_a_promise_the_solver_cannot_fit_is_released_and_the_district_solved_again():
+    """Shop A left out with its promise is planned again on its own hours and listed; B stays narrowed."""
+    settings = Settings()
+    district = find_district("Dobong-gu")
+    shops = pd.DataFrame(
+        {"merchant_id": ["A", "B"], "opening_hours": ["Mo-Su 09:00-20:00"] * 2, "category": ["cafe"] * 2}
+    )
+    sent = pd.DataFrame(
+        {
+            "merchant_id": ["A", "B"],
+            "date": ["2022-02-08"] * 2,
+            "promise_from": ["10:00"] * 2,
+            "promise_to": ["12:00"] * 2,
+        }
+    )
+    promises = parse_notices(sent, settings.week).assign(day=1)
+    calls = []
+
+    def plan(work):
+        calls.append(dict(zip(work[district]["merchant_id"], work[district]["opening_hours"], strict=True)))
+        start = 86_400 + 11 * 3600
+        visits = pd.DataFrame(
+            {
+                "merchant_id": ["A", "B"],
+                "day": [1, 1],
+                "start_s": [start + (3600 * 5 if len(calls) == 1 else 0), start],
+            }
+        )
+        return {district: (visits, pd.DataFrame(columns=["merchant_id", "reason"]), {})}
+
+    planned, broken = keep_promises(plan, {district: shops}, promises, settings)
+    assert calls[0]["A"].startswith("off; 2022 Feb 08 10:00-") and calls[0]["B"] == calls[0]["A"]
+    assert calls[1] == {"A": "Mo-Su 09:00-20:00", "B": calls[0]["B"]}
+    assert broken["merchant_id"].tolist() == ["A"] and broken["why"].iloc[0].startswith("no room")
+    assert district in planned

@@ -138,7 +138,8 @@ def keep_promises(
 
     A promise is impossible when the shop is not open long enough inside it; such a shop is
     planned on its own hours at once. A shop left out of the plan with its promise is planned
-    again on its own hours (its district once more), so no shop is lost for its promise.
+    again on its own hours (its district once more), so no shop is lost for its promise; a
+    promise that second solve no longer keeps is listed as broken too.
 
     Parameters
     ----------
@@ -173,6 +174,8 @@ def keep_promises(
             why[shop] = "no room for the visit within its promise"
             del hours[shop]
         planned.update(plan({d: _with_hours(shops, hours) for d, shops in again.items()}))
+        for shop in set(hours) - _kept(planned, promises):  # a promise kept before, lost in the new solve
+            why[shop] = "no room for the visit within its promise"
     broken = promises[promises["merchant_id"].isin(why)].assign(why=lambda t: t["merchant_id"].map(why))
     return planned, broken.loc[:, list(BROKEN_COLUMNS)].reset_index(drop=True)
 

@@ -125,7 +125,9 @@ def kits_command(
         written = write_kits(plans, out, pick_day(plans, day, date))
     days = [p for p in written if p.name.startswith("print-order-")]
     lists = [p for p in written if p.parent.name == "packing"]
-    console.print(f"wrote {len(days)} print orders and {len(lists)} packing lists to {out}")
+    console.print(
+        f"print orders: {len(days)} (one a day), packing lists: {len(lists)} (one a worker-day), in {out}"
+    )
     for page in (p for p in written if p.suffix == ".html"):
         console.print(f"  bag labels: {page}")
 
