@@ -134,3 +134,12 @@ def _merchants() -> pd.DataFrame:
     from planner.io.read import read_merchants
 
     return read_merchants(SMALL_MERCHANTS).merchants
+
+
+def test_opening_hours_that_do_not_parse_name_the_routes_row(folder):
+    """A hand-edited routes.csv whose opening hours do not parse: one InputError naming file and row."""
+    routes = pd.read_csv(folder / "routes.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    routes.loc[2, "opening_hours"] = "whenever"
+    routes.to_csv(folder / "routes.csv", index=False)
+    with pytest.raises(InputError, match=r"routes.csv row 4, column opening_hours: opening_hours 'whenever'"):
+        write_notices(folder, 120)

@@ -47,7 +47,9 @@ def promise_window(start_s: int, windows: tuple[Window, ...], window_s: int) -> 
     return begin, min(begin + window_s, max(last, start_s))
 
 
-def make_notices(routes: pd.DataFrame, week: WeekSettings, window_min: int) -> pd.DataFrame:
+def make_notices(
+    routes: pd.DataFrame, week: WeekSettings, window_min: int, source: str = "routes.csv"
+) -> pd.DataFrame:
     """The notice of every planned visit: its shop, date and promised window.
 
     Parameters
@@ -59,6 +61,8 @@ def make_notices(routes: pd.DataFrame, week: WeekSettings, window_min: int) -> p
         The week the seconds count from.
     window_min
         Minutes promised, within ``WINDOW_MIN_RANGE``.
+    source
+        The routes' file for messages; the routes' index is its row order (header = row 1).
 
     Returns
     -------
@@ -69,15 +73,18 @@ def make_notices(routes: pd.DataFrame, week: WeekSettings, window_min: int) -> p
     Raises
     ------
     InputError
-        If ``window_min`` is out of range or a shop's opening hours do not parse.
+        If ``window_min`` is out of range, or naming the row of opening hours that do not parse.
     """
     low, high = WINDOW_MIN_RANGE
     if not low <= window_min <= high:
         raise InputError(f"--window-min {window_min}: give {low} to {high} minutes")
-    spans = [
-        promise_window(int(start), time_windows(hours, week), 60 * window_min)
-        for start, hours in zip(routes["start_s"], routes["opening_hours"], strict=True)
-    ]
+    spans = []
+    for index, start, hours in zip(routes.index, routes["start_s"], routes["opening_hours"], strict=True):
+        try:
+            windows = time_windows(hours, week)
+        except InputError as exc:
+            raise InputError(f"{source} row {index + 2}, column opening_hours: {exc}") from None
+        spans.append(promise_window(int(start), windows, 60 * window_min))
     from_s = np.array([a for a, _ in spans], dtype="int64")
     to_s = np.array([b for _, b in spans], dtype="int64")
     day_s = np.array([week.day_offset_s(int(d)) for d in routes["day"]], dtype="int64")

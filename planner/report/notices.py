@@ -71,10 +71,11 @@ def write_notices(
     plans = [plan for folder in folders for plan in read_plans(folder)]
     chosen = pick_day(plans, day, date)
     parts = []
-    for plan in plans:
+    for folder, plan in zip(folders, plans, strict=True):
         routes = plan.routes if chosen is None else plan.routes[plan.routes["date"] == chosen]
         routes = routes.sort_values(["date", "staff_id", "stop"], kind="stable")
-        parts.append(make_notices(routes, plan.settings.week, window_min).loc[:, list(NOTICE_COLUMNS)])
+        notices = make_notices(routes, plan.settings.week, window_min, str(folder / "routes.csv"))
+        parts.append(notices.loc[:, list(NOTICE_COLUMNS)])
     every = pd.concat(
         [part.assign(district=plan.district.name_en) for part, plan in zip(parts, plans, strict=True)],
         ignore_index=True,
