@@ -80,9 +80,13 @@ def write_notices(
         [part.assign(district=plan.district.name_en) for part, plan in zip(parts, plans, strict=True)],
         ignore_index=True,
     )
+    merged = [
+        _merged(folder / NOTICES_FILE, part, chosen) for folder, part in zip(folders, parts, strict=True)
+    ]
     version = record_notices(store, every) if store is not None else None
     written = [
-        _merge_into(folder / NOTICES_FILE, part, chosen) for folder, part in zip(folders, parts, strict=True)
+        write_spreadsheet_csv(table, folder / NOTICES_FILE, bom=True)
+        for folder, table in zip(folders, merged, strict=True)
     ]
     if out_dir is not None:
         target = Path(out_dir) / f"notices-{chosen or 'all'}.csv"
@@ -90,8 +94,9 @@ def write_notices(
     return NoticesWritten(every, chosen, written, version)
 
 
-def _merge_into(path: Path, notices: pd.DataFrame, date: str | None) -> Path:
-    """Write ``notices`` to ``path``, keeping the promises already there for other dates than ``date``."""
+def _merged(path: Path, notices: pd.DataFrame, date: str | None) -> pd.DataFrame:
+    """``notices`` with the promises ``path`` already holds for other dates and other shops
+    (a shop's new promise replaces its old one, as in the campaign store)."""
     kept = []
     if date is not None and path.is_file():
         read_promises(path, WeekSettings())  # a file planner wrote, or one line naming what is wrong
@@ -99,6 +104,6 @@ def _merge_into(path: Path, notices: pd.DataFrame, date: str | None) -> Path:
         missing = sorted(set(NOTICE_COLUMNS) - set(before.columns))
         if missing:
             raise InputError(f"{path}: no column {', '.join(missing)}; move it away and run again")
-        kept = [before.loc[before["date"] != date, list(NOTICE_COLUMNS)]]
-    table = pd.concat([*kept, notices], ignore_index=True).sort_values("date", kind="stable")
-    return write_spreadsheet_csv(table, path, bom=True)
+        other = (before["date"] != date) & ~before["merchant_id"].isin(notices["merchant_id"])
+        kept = [before.loc[other, list(NOTICE_COLUMNS)]]
+    return pd.concat([*kept, notices], ignore_index=True).sort_values("date", kind="stable")
