@@ -140,7 +140,7 @@ def test_a_promise_the_solver_cannot_fit_is_released_and_the_district_solved_aga
     assert district in planned
 
 
-def test_a_notices_file_planner_did_not_write_stops_before_anything_is_recorded(store, tmp_path):
+def test_a_notices_file_planner_did_not_write_is_refused_before_anything_is_recorded(store, tmp_path):
     """A damaged notices.csv in the folder: one InputError naming it, and no promise in the store."""
     folder = write_current_plan(store, tmp_path / "plan")[0]
     (folder / "notices.csv").write_text("merchant_id,date,promise_from,promise_to\nX,tomorrow,10:00,12:00\n")

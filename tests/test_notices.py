@@ -114,7 +114,7 @@ def test_verify_keeps_quiet_when_the_plan_keeps_its_promises(folder):
 
 
 def test_a_bad_notices_cell_is_one_line_naming_file_row_and_column(folder):
-    """A promise time that is not HH:MM stops verify with the file, row and column."""
+    """A promise time that is not HH:MM fails verify in one line naming the file, row and column."""
     write_notices(folder, 120, day=0)
     table = read_spreadsheet_csv(folder / "notices.csv")
     table.loc[1, "promise_to"] = "noon"
