@@ -54,6 +54,7 @@ def _commands(store: Path, plan_dir: Path, tmp_path: Path) -> dict[str, list[str
         "status": ["status"],
         "simulate": ["simulate", "--runs", "1"],
         "charts": ["charts", plan_dir],
+        "notices": ["notices", plan_dir, "--day", "1"],
     }
     return {name: [*map(str, args), "--store", str(store)] for name, args in commands.items()}
 
@@ -129,6 +130,7 @@ def test_a_hand_edited_campaign_record_is_refused_in_one_line(settings, base_sto
     commands = _commands(store, plan_dir, tmp_path)
     del commands["campaign init"]  # it refuses any store holding a campaign
     del commands["charts"]  # it reads outcomes only
+    del commands["notices"]  # it reads the plan versions, not the campaign record
     for name, args in commands.items():
         line = _error_line(args)
         assert str(store) in line and "damaged" in line, (name, line)

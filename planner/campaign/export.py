@@ -14,13 +14,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.campaign.notices import current_promises
 from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import CampaignStore
 from planner.errors import InputError
 from planner.geo.districts import District
+from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.planning.city import atomic_folder
 from planner.planning.output import write_plan
 from planner.planning.plan import UNASSIGNED_COLUMNS, Plan
+from planner.planning.promises import NOTICES_FILE
 from planner.planning.schedule import ROUTE_COLUMNS, with_clock_times
 from planner.samples.district import write_sample
 from planner.schema import MERCHANT_COLUMNS
@@ -74,7 +77,9 @@ def write_current_plan(store: CampaignStore, out_dir: str | Path) -> list[Path]:
 
     Each folder holds ``routes.csv``, ``unassigned.csv``, ``summary.json`` and
     ``merchants-<district>.csv``, so ``planner sheets``, ``map`` and ``verify`` need nothing
-    else. ``out_dir`` is replaced whole, and only once everything is written.
+    else; and ``notices.csv`` when promises sent (``planner notices --store``) fall on the
+    plan's days, so ``verify`` checks them. ``out_dir`` is replaced whole, and only once
+    everything is written.
 
     Parameters
     ----------
@@ -94,6 +99,8 @@ def write_current_plan(store: CampaignStore, out_dir: str | Path) -> list[Path]:
         If the store holds no campaign or no plan yet.
     """
     plans = current_plans(store)
+    first = store.plans()["from_day"].iloc[-1]
+    first_date = str(load_campaign(store).settings.week.date_of(int(first)))
     out = Path(out_dir)
     with atomic_folder(out) as partial:
         for plan, merchants in plans:
@@ -102,6 +109,9 @@ def write_current_plan(store: CampaignStore, out_dir: str | Path) -> list[Path]:
             write_sample(
                 merchants.loc[:, list(MERCHANT_COLUMNS)], folder / f"merchants-{plan.district.slug}.csv"
             )
+            promises = current_promises(store, merchants, first_date)
+            if len(promises):
+                write_spreadsheet_csv(promises, folder / NOTICES_FILE, bom=True)
     return [out / plan.district.slug for plan, _ in plans]
 
 

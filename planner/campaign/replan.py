@@ -12,6 +12,7 @@ import pandas as pd
 
 from planner.campaign.budget import solver_budgets
 from planner.campaign.ledger import check_conservation, shop_standing
+from planner.campaign.notices import BROKEN_COLUMNS, MONTHS, keep_promises, open_promises
 from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import VISIT_FIELDS, CampaignStore
 from planner.errors import InputError, PlannerError
@@ -22,7 +23,6 @@ from planner.planning.plan import Progress, plan_district
 from planner.settings import Settings, SolverSettings
 
 CLOCK_FIELDS = ("arrival_s", "start_s", "departure_s", "leave_office_s", "back_office_s", "lunch_start_s")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DISTRICT_FIGURES = ("needing", "planned", "unassigned", "staff_per_day", "staff_days", "last_day_used")
 
 
@@ -44,6 +44,9 @@ class ReplanResult:
     districts: pd.DataFrame = field(
         default_factory=pd.DataFrame, repr=False
     )  # one row per re-planned district
+    broken_promises: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(BROKEN_COLUMNS)), repr=False
+    )  # promises sent (planner notices) that the new plan cannot keep
 
     def summary(self) -> dict:
         """The figures a coordinator reads first.
@@ -64,6 +67,7 @@ class ReplanResult:
             "pinned": self.pinned,
             "unassigned": len(self.unassigned),
             **{f"unassigned_{k}": int(v) for k, v in sorted(reasons.items())},
+            **({"promises_broken": len(self.broken_promises)} if len(self.broken_promises) else {}),
             "seconds": round(self.seconds, 1),
         }
 
@@ -81,10 +85,12 @@ def replan(
 
     Installed shops stay done. Refused or moved shops, and closed or not-found ones tried
     ``max_tries`` times, are unassigned with that reason; other failed shops are tried again on a
-    day other than the ones they failed on. Every district re-planned gets a new plan in the new
-    version; the other districts' planned visits and unassigned shops are carried into it as they
-    were. Every earlier planned visit is superseded. Reading, planning and writing form one
-    operation: the new version is stored in one transaction, or not at all.
+    day other than the ones they failed on. A shop promised a visit window (``planner notices``)
+    is visited inside it unless it cannot be (``planner.campaign.notices.keep_promises``). Every
+    district re-planned gets a new plan in the new version; the other districts' planned visits
+    and unassigned shops are carried into it as they were. Every earlier planned visit is
+    superseded. Reading, planning and writing form one operation: the new version is stored in
+    one transaction, or not at all.
 
     Parameters
     ----------
@@ -138,6 +144,7 @@ def replan(
     todo = ~standing["installed"] & (standing["given_up"] == "") & ~standing.index.isin(pinned["merchant_id"])
     shops = needing[needing["merchant_id"].isin(standing.index[todo])]
     work = {d: shops[shops["district"] == d.name_en] for d in chosen}
+    promises = open_promises(store, shops, campaign.settings, first)
     own = (
         make_executor(max(1, campaign.settings.solver.processes))
         if executor is None
@@ -147,11 +154,17 @@ def replan(
         solvers = solver_budgets(
             {d.name_en: len(s) for d, s in work.items()}, campaign.settings.solver, run.workers, budget_s
         )
-        planned = plan_districts(work, standing, campaign, first, run, progress, solvers)
+
+        def plan_some(some: dict[District, pd.DataFrame]):
+            return plan_districts(some, standing, campaign, first, run, progress, solvers)
+
+        planned, broken = keep_promises(plan_some, work, promises, campaign.settings)
     visits, unassigned, table = _combine(planned, standing)
     if len(pinned):
         visits = pd.concat([pinned[list(VISIT_FIELDS)], visits], ignore_index=True)
     summary = {"day": day, "pinned": len(pinned), "districts": table.to_dict("records")}
+    if len(broken):
+        summary["broken_promises"] = broken.to_dict("records")
     others = sorted({d.name_en for d in campaign.districts} - names)
     new_version = _store_plan(store, (version, marker), first, summary, others, visits, unassigned)
     return ReplanResult(
@@ -163,6 +176,7 @@ def replan(
         unassigned,
         time.perf_counter() - began,
         table,
+        broken,
     )
 
 

@@ -124,8 +124,25 @@ def _migrate_2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE visits RENAME COLUMN break_start_s TO lunch_start_s")
 
 
+def _migrate_3(conn: sqlite3.Connection) -> None:
+    """Keep the visit window promised to each shop (``planner notices``): the latest one sent."""
+    conn.execute(
+        """CREATE TABLE notices (
+            merchant_id TEXT NOT NULL REFERENCES merchants(merchant_id),
+            date TEXT NOT NULL,
+            promise_from TEXT NOT NULL,
+            promise_to TEXT NOT NULL,
+            staff_id TEXT NOT NULL,
+            plan_version INTEGER NOT NULL REFERENCES plans(plan_version),
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (merchant_id)
+        )"""
+    )
+
+
 # Migrations in order; migration i (1-based) brings the file from user_version i-1 to i.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1, _migrate_2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1, _migrate_2, _migrate_3)
+NOTICE_FIELDS = ("merchant_id", "date", "promise_from", "promise_to", "staff_id")
 
 
 def _now() -> str:
@@ -775,3 +792,43 @@ class CampaignStore:
             The largest outcome ``id``.
         """
         return int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM outcomes").fetchone()[0])
+
+    # --- notices ------------------------------------------------------------------------------
+    @_reported
+    def add_notices(self, plan_version: int, notices: pd.DataFrame) -> int:
+        """Record promises sent to shops (columns ``NOTICE_FIELDS``); a shop's new promise replaces
+        the one sent before. Return how many were recorded.
+
+        Parameters
+        ----------
+        plan_version
+            The plan version the promises were made from.
+        notices
+            One row per promise, times as ``HH:MM`` of ``date``.
+
+        Returns
+        -------
+        int
+            The promises recorded.
+        """
+        frame = notices.loc[:, list(NOTICE_FIELDS)].astype(str)
+        now = _now()
+        names = ", ".join((*NOTICE_FIELDS, "plan_version", "sent_at"))
+        marks = ", ".join("?" for _ in range(len(NOTICE_FIELDS) + 2))
+        with self.transaction() as conn:
+            conn.executemany(
+                f"INSERT OR REPLACE INTO notices ({names}) VALUES ({marks})",
+                ((*row, plan_version, now) for row in frame.itertuples(index=False)),
+            )
+        return len(frame)
+
+    @_reported
+    def notices(self) -> pd.DataFrame:
+        """Every promise sent, by date and shop.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``NOTICE_FIELDS`` with ``plan_version`` and ``sent_at``.
+        """
+        return pd.read_sql_query("SELECT * FROM notices ORDER BY date, merchant_id", self.conn)

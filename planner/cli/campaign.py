@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from planner.campaign import budget as campaign_budget
 from planner.campaign import export as campaign_export
 from planner.campaign import forecast as campaign_forecast
+from planner.campaign import notices as campaign_notices
 from planner.campaign import outcomes as campaign_outcomes
 from planner.campaign import replan as campaign_replan
 from planner.campaign import run as campaign_run
@@ -191,9 +193,12 @@ def replan_command(
             )
         if out is not None:
             campaign_export.write_current_plan(opened, out)
+            if len(result.broken_promises):
+                campaign_notices.write_broken(result.broken_promises, out)
     _print_replan(result)
     if out is not None:
         console.print(f"plan {result.plan_version} written to {out}")
+    _print_broken(result.broken_promises, out)
 
 
 def _budget_s(budget: float | None) -> float | str | None:
@@ -201,6 +206,24 @@ def _budget_s(budget: float | None) -> float | str | None:
     if budget is None:
         return campaign_budget.AUTO
     return budget or None
+
+
+def _print_broken(broken, out: Path | None) -> None:
+    """One line naming the promises sent that the new plan cannot keep, and where they are listed."""
+    if not len(broken):
+        return
+    shown = ", ".join(
+        f"{m} on {d}" for m, d in zip(broken["merchant_id"][:10], broken["date"][:10], strict=True)
+    )
+    more = f" and {len(broken) - 10} more" if len(broken) > 10 else ""
+    listed = (
+        f"; listed in {out / campaign_notices.BROKEN_FILE}"
+        if out is not None
+        else "; give --out to list them"
+    )
+    console.print(
+        f"[yellow]{len(broken)} promises broken[/yellow]: {escape(shown)}{more}{listed}", soft_wrap=True
+    )
 
 
 def _print_replan(result: campaign_replan.ReplanResult) -> None:

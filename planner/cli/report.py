@@ -122,3 +122,72 @@ def charts_command(
             plan, plan_dir / "charts", actual=actual, summaries=summaries if compare else ()
         )
     console.print(f"wrote {', '.join(p.name for p in written)} to {plan_dir / 'charts'}")
+
+
+PlansDir = Annotated[
+    Path, typer.Argument(help="A plan folder, a city plan or 'planner campaign export-plan' output.")
+]
+DayOption = Annotated[
+    int | None, typer.Option(help="Only this day of the plan, 0 = its first (default: every day).")
+]
+DateOption = Annotated[str | None, typer.Option(help="Only this date, YYYY-MM-DD (default: every day).")]
+
+
+@app.command("kits")
+def kits_command(
+    plan_dir: PlansDir,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the print orders and packing lists.")],
+    day: DayOption = None,
+    date: DateOption = None,
+) -> None:
+    """Write each day's QR panel print order and bag labels, and a packing list per worker-day."""
+    from planner.report.kits import pick_day, read_plans, write_kits
+
+    with user_errors():
+        plans = read_plans(plan_dir)
+        written = write_kits(plans, out, pick_day(plans, day, date))
+    days = [p for p in written if p.name.startswith("print-order-")]
+    lists = [p for p in written if p.parent.name == "packing"]
+    console.print(
+        f"print orders: {len(days)} (one a day), packing lists: {len(lists)} (one a worker-day), in {out}"
+    )
+    for page in (p for p in written if p.suffix == ".html"):
+        console.print(f"  bag labels: {page}")
+
+
+@app.command("notices")
+def notices_command(
+    plan_dir: PlansDir,
+    window_min: Annotated[
+        int,
+        typer.Option(help="Minutes of the visit window promised to each shop, holding its planned start."),
+    ] = 120,
+    day: DayOption = None,
+    date: DateOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Also write the notices of every district to one file here (default: not)."
+        ),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(help="Campaign the plan was exported from: record the promises sent (default: none)."),
+    ] = None,
+) -> None:
+    """Promise each planned shop a visit window: notices.csv for the city's text messages, kept by verify."""
+    from planner.campaign.store import CampaignStore
+    from planner.report.notices import write_notices
+
+    with user_errors():
+        if store is None:
+            result = write_notices(plan_dir, window_min, day, date, out)
+        else:
+            with CampaignStore.existing(store) as opened:
+                result = write_notices(plan_dir, window_min, day, date, out, opened)
+    when = f"on {result.date}" if result.date else "over the plan"
+    console.print(f"{len(result.notices)} shops promised a {window_min}-minute window {when}")
+    if result.plan_version is not None:
+        console.print(f"recorded in {store} against plan {result.plan_version}")
+    for path in result.written:
+        console.print(f"  wrote {path}")

@@ -33,6 +33,7 @@ def plan_violations(
     office_xy: np.ndarray,
     settings: Settings,
     staff: int | None = None,
+    promises: pd.DataFrame | None = None,
 ) -> list[str]:
     """List every rule the plan breaks (an empty list for a good plan).
 
@@ -43,7 +44,8 @@ def plan_violations(
     model allows after the previous departure (lunch included); times ordered; the way back to
     the office after the last visit (none on open routes); every worker-day inside its shift,
     with one set of office and lunch times, its lunch break inside the lunch window and clear of
-    any service; at most ``staff`` workers a day. Times in messages are Seoul clock times.
+    any service; at most ``staff`` workers a day; each promised shop visited on its promised
+    date, starting inside the promise. Times in messages are Seoul clock times.
 
     Parameters
     ----------
@@ -59,6 +61,10 @@ def plan_violations(
         The settings the plan was made with.
     staff
         Workers available a day; None skips that check.
+    promises
+        The visit windows promised to shops (``planner.planning.promises.parse_notices``:
+        ``merchant_id``, ``date``, ``promise_from``, ``promise_to``, ``from_s``, ``to_s``); None
+        skips that check.
 
     Returns
     -------
@@ -67,6 +73,8 @@ def plan_violations(
     """
     problems: list[str] = []
     problems += _check_conservation(routes, unassigned, shops)
+    if promises is not None:
+        problems += _check_promises(routes, unassigned, promises, settings.week)
     if routes.empty:
         return problems
     week = settings.week
@@ -134,6 +142,32 @@ def _check_conservation(routes: pd.DataFrame, unassigned: pd.DataFrame, shops: p
         f"shop {m} is unassigned without a valid reason ({r!r})"
         for m, r in zip(bad["merchant_id"], bad["reason"], strict=True)
     ]
+    return problems
+
+
+def _check_promises(
+    routes: pd.DataFrame, unassigned: pd.DataFrame, promises: pd.DataFrame, week: WeekSettings
+) -> list[str]:
+    """Each promised shop visited on the promised date, starting inside the promised window."""
+    said = "promised " + promises["date"] + " " + promises["promise_from"] + "-" + promises["promise_to"]
+    promised = promises.assign(said=said).loc[:, ["merchant_id", "date", "from_s", "to_s", "said"]]
+    met = routes.merge(promised, on=["merchant_id", "date"])
+    late = met[(met["start_s"] < met["from_s"]) | (met["start_s"] > met["to_s"])]
+    problems = [
+        f"{_visit(row, week)}: starts {clock_text(row.start_s, week)}, {row.said}"
+        for row in late.itertuples(index=False)
+    ]
+    dates = routes.groupby("merchant_id")["date"].agg(lambda d: ", ".join(sorted(d)))
+    reasons = dict(zip(unassigned["merchant_id"], unassigned["reason"], strict=True))
+    visited = pd.MultiIndex.from_frame(met[["merchant_id", "date"]])
+    missed = promised[~pd.MultiIndex.from_frame(promised[["merchant_id", "date"]]).isin(visited)]
+    for shop, text in zip(missed["merchant_id"], missed["said"], strict=True):
+        if shop in dates.index:
+            problems.append(f"shop {shop}: {text}, but visited on {dates[shop]}")
+        elif shop in reasons:
+            problems.append(f"shop {shop}: {text}, but unassigned ({reasons[shop]})")
+        else:
+            problems.append(f"shop {shop}: {text}, but it is not in the plan")
     return problems
 
 

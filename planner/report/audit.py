@@ -15,11 +15,13 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.io.read import read_merchants
+from planner.io.spreadsheet import read_spreadsheet_csv
 from planner.planning.plan import Plan, prepare_shops
+from planner.planning.promises import NOTICES_FILE, parse_notices
 from planner.planning.staffing import office_of
 from planner.planning.verify import plan_violations
 from planner.report.load import PLAN_FILES, load_plan, read_summary
-from planner.settings import Settings
+from planner.settings import Settings, WeekSettings
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ def audit_plan(folder: Path, merchants: pd.DataFrame | None, settings: Settings)
     Returns
     -------
     Audit
-        The folder's counts and every broken rule or summary mismatch (none for a good plan).
+        The folder's counts and every broken rule or summary mismatch (none for a good plan);
+        when the folder holds ``notices.csv``, every promise the plan breaks too.
 
     Raises
     ------
@@ -106,8 +109,9 @@ def audit_plan(folder: Path, merchants: pd.DataFrame | None, settings: Settings)
         )
     needing = loaded.merchants[loaded.merchants["needs_panel"]]
     shops = prepare_shops(needing, plan.settings)
+    promises = read_promises(Path(folder) / NOTICES_FILE, plan.settings.week)
     problems = plan_violations(
-        plan.routes, plan.unassigned, shops, office_of(plan.district), plan.settings, plan.staff
+        plan.routes, plan.unassigned, shops, office_of(plan.district), plan.settings, plan.staff, promises
     )
     problems += summary_mismatches(loaded.summary, plan)
     problems += staff_id_problems(plan)
@@ -196,6 +200,36 @@ def staff_id_problems(plan: Plan) -> list[str]:
                 f"routes.csv: staff_id {staff_id!r} is not a worker of {plan.district.name_en} ({team})"
             )
     return problems
+
+
+def read_promises(path: Path, week: WeekSettings) -> pd.DataFrame | None:
+    """The promises of a plan folder's ``notices.csv``, typed for ``planner.planning.verify``.
+
+    Parameters
+    ----------
+    path
+        The folder's ``notices.csv``.
+    week
+        The plan's week, which promise times count from.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``parse_notices`` columns; None when there is no such file.
+
+    Raises
+    ------
+    InputError
+        If the file is not a CSV, or naming the row and column of a cell that is not a date or
+        clock time.
+    """
+    if not path.is_file():
+        return None
+    try:
+        notices = read_spreadsheet_csv(path)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: not a notices file planner wrote ({type(exc).__name__})") from None
+    return parse_notices(notices, week, str(path))
 
 
 def read_all_merchants(

@@ -43,6 +43,7 @@ def load_plan(
     merchants_path: str | Path | pd.DataFrame | None = None,
     settings: Settings | None = None,
     encoding: str | None = None,
+    with_merchants: bool = True,
 ) -> LoadedPlan:
     """Read ``routes.csv``, ``unassigned.csv`` and ``summary.json`` back into a ``Plan``.
 
@@ -65,6 +66,9 @@ def load_plan(
         day, are read from ``summary.json`` when it records them.
     encoding
         Text encoding of a CSV ``merchants_path`` (see ``planner.io.read_merchants``).
+    with_merchants
+        False reads no merchants (``merchants`` is None): for reports that need only the routes,
+        which then skip triaging a whole district.
 
     Returns
     -------
@@ -95,7 +99,9 @@ def load_plan(
     district = find_district(summary["district"])
     routes = parse_routes(_read_csv(out / "routes.csv"), settings, str(out / "routes.csv"))
     unassigned = parse_unassigned(_read_csv(out / "unassigned.csv"), str(out / "unassigned.csv"))
-    merchants = _find_merchants(out, merchants_path, district.name_en, summary, encoding)
+    merchants = (
+        _find_merchants(out, merchants_path, district.name_en, summary, encoding) if with_merchants else None
+    )
     if merchants is not None and "lat" not in unassigned:  # a folder written without the details
         detail = merchants.loc[:, ["merchant_id", *UNASSIGNED_DETAIL]]
         unassigned = unassigned.merge(detail, on="merchant_id", how="left")

@@ -1,0 +1,226 @@
+"""Promises sent to shops: recorded in the campaign store, and kept by the re-plan where they can be."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from planner.campaign.store import CampaignStore
+from planner.errors import InputError
+from planner.geo.calendar import time_windows
+from planner.geo.districts import District
+from planner.io.spreadsheet import write_spreadsheet_csv
+from planner.planning.promises import NOTICE_COLUMNS, parse_notices
+from planner.settings import Settings
+
+# English month abbreviations of OSM opening_hours date rules ("2022 Feb 07 off").
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+BROKEN_COLUMNS = ("merchant_id", "date", "promise_from", "promise_to", "why")
+BROKEN_FILE = "broken-promises.csv"  # in the re-plan's --out folder
+Planned = dict[District, tuple[pd.DataFrame, pd.DataFrame, dict]]  # what replan.plan_districts returns
+
+
+def record_notices(store: CampaignStore, notices: pd.DataFrame) -> int:
+    """Record promises sent, after checking each is a visit of the campaign's current plan.
+
+    Parameters
+    ----------
+    store
+        The campaign store.
+    notices
+        ``merchant_id``, ``date``, ``staff_id``, ``promise_from``, ``promise_to`` (``planner notices``).
+
+    Returns
+    -------
+    int
+        The plan version the promises were recorded against.
+
+    Raises
+    ------
+    InputError
+        If the store has no plan, or a notice's shop, date and worker are not a visit of its
+        current plan (the plan folder is older than the store's plan).
+    """
+    version = store.current_plan_version()
+    if version is None:
+        raise InputError(f"{store.path}: no plan yet; 'planner replan --day 0' makes the first")
+    visits = store.visits(plan_version=version, columns=("merchant_id", "date", "staff_id"))
+    keys = ["merchant_id", "date", "staff_id"]
+    found = notices.merge(visits.drop_duplicates(), on=keys, how="left", indicator=True)
+    stray = found[found["_merge"] == "left_only"]
+    if len(stray):
+        first = stray.iloc[0]
+        raise InputError(
+            f"{len(stray)} notices are not visits of plan {version} in {store.path} (first: shop "
+            f"{first['merchant_id']} on {first['date']} by {first['staff_id']}); export the current plan "
+            "with 'planner campaign export-plan' and write the notices from it"
+        )
+    store.add_notices(version, notices)
+    return version
+
+
+def current_promises(store: CampaignStore, merchants: pd.DataFrame, first_date: str) -> pd.DataFrame:
+    """The promises a plan from ``first_date`` on should keep, as ``notices.csv`` lists them.
+
+    Parameters
+    ----------
+    store
+        The campaign store.
+    merchants
+        The shops of the plan (``merchant_id`` and ``name``).
+    first_date
+        ISO date of the plan's first day; promises of earlier days are past.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``NOTICE_COLUMNS``, by date and shop.
+    """
+    sent = store.notices()
+    sent = sent[(sent["date"] >= first_date) & sent["merchant_id"].isin(merchants["merchant_id"])]
+    names = merchants.drop_duplicates("merchant_id").set_index("merchant_id")["name"]
+    return sent.assign(name=sent["merchant_id"].map(names)).loc[:, list(NOTICE_COLUMNS)]
+
+
+def write_broken(broken: pd.DataFrame, out_dir: str | Path) -> Path:
+    """Write the promises a re-plan breaks to ``BROKEN_FILE`` in ``out_dir``, for the city to warn the shops.
+
+    Parameters
+    ----------
+    broken
+        ``BROKEN_COLUMNS`` (``ReplanResult.broken_promises``).
+    out_dir
+        The re-plan's output folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    return write_spreadsheet_csv(broken.loc[:, list(BROKEN_COLUMNS)], Path(out_dir) / BROKEN_FILE, bom=True)
+
+
+def open_promises(store: CampaignStore, shops: pd.DataFrame, settings: Settings, first: int) -> pd.DataFrame:
+    """The promises still to keep: of ``shops`` (those left to do), for campaign day ``first`` or later.
+
+    Parameters
+    ----------
+    store
+        The campaign store.
+    shops
+        The shops the re-plan plans, with ``merchant_id``.
+    settings
+        The campaign's settings: its week counts from the campaign's first day.
+    first
+        The first campaign day planned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``parse_notices`` columns and ``day``.
+    """
+    sent = store.notices()
+    sent = sent[sent["merchant_id"].isin(shops["merchant_id"])]
+    promises = parse_notices(sent, settings.week, f"{store.path} notices")
+    promises["day"] = promises["from_s"] // 86_400
+    return promises[promises["day"] >= first].reset_index(drop=True)
+
+
+def keep_promises(
+    plan: Callable[[dict[District, pd.DataFrame]], Planned],
+    work: dict[District, pd.DataFrame],
+    promises: pd.DataFrame,
+    settings: Settings,
+) -> tuple[Planned, pd.DataFrame]:
+    """Plan ``work`` with each promised shop open only inside its promise; release those that cannot keep it.
+
+    A promise is impossible when the shop is not open long enough inside it; such a shop is
+    planned on its own hours at once. A shop left out of the plan with its promise is planned
+    again on its own hours (its district once more), so no shop is lost for its promise; a
+    promise that second solve no longer keeps is listed as broken too.
+
+    Parameters
+    ----------
+    plan
+        Plans shops by district (``replan.plan_districts`` with the re-plan's other arguments).
+    work
+        Each district's shops left to do.
+    promises
+        The open promises (``open_promises``).
+    settings
+        The campaign's settings (its week counts from the campaign's first day).
+
+    Returns
+    -------
+    tuple
+        What ``plan`` returns, for every district, and the promises broken (``BROKEN_COLUMNS``).
+    """
+    hours, why = {}, {}
+    by_shop = dict(tuple(promises.groupby("merchant_id")))
+    for shops in work.values():
+        for shop in shops[shops["merchant_id"].isin(by_shop)].itertuples(index=False):
+            narrowed = _promised_hours(shop, by_shop[shop.merchant_id], settings)
+            if narrowed is None:
+                why[shop.merchant_id] = "the shop is not open long enough within its promise"
+            else:
+                hours[shop.merchant_id] = narrowed
+    planned = plan({d: _with_hours(shops, hours) for d, shops in work.items()})
+    missed = set(hours) - _kept(planned, promises)
+    if missed:
+        again = {d: shops for d, shops in work.items() if shops["merchant_id"].isin(missed).any()}
+        for shop in missed:
+            why[shop] = "no room for the visit within its promise"
+            del hours[shop]
+        planned.update(plan({d: _with_hours(shops, hours) for d, shops in again.items()}))
+        for shop in set(hours) - _kept(planned, promises):  # a promise kept before, lost in the new solve
+            why[shop] = "no room for the visit within its promise"
+    broken = promises[promises["merchant_id"].isin(why)].assign(why=lambda t: t["merchant_id"].map(why))
+    return planned, broken.loc[:, list(BROKEN_COLUMNS)].reset_index(drop=True)
+
+
+def _promised_hours(shop, promises: pd.DataFrame, settings: Settings) -> str | None:
+    """Opening hours open only inside the shop's promise (service included), or None when that is never."""
+    week = settings.week
+    service_s = settings.service_s(shop.category)
+    own = time_windows(shop.opening_hours, week)
+    rules = []
+    for promise in promises.itertuples(index=False):
+        day_s = week.day_offset_s(int(promise.day))
+        spans = [
+            (max(a, promise.from_s), min(b, promise.to_s + service_s))
+            for a, b in own
+            if max(a, promise.from_s) + service_s <= min(b, promise.to_s + service_s)
+        ]
+        if not spans:
+            return None
+        date = week.date_of(int(promise.day))
+        times = ",".join(f"{_hhmm(a - day_s, up=True)}-{_hhmm(b - day_s)}" for a, b in spans)
+        rules.append(f"{date.year} {MONTHS[date.month - 1]} {date.day:02d} {times}")
+    return "; ".join(["off", *rules])
+
+
+def _with_hours(shops: pd.DataFrame, hours: dict[str, str]) -> pd.DataFrame:
+    if not hours:
+        return shops
+    own = shops["opening_hours"].tolist()
+    return shops.assign(
+        opening_hours=[hours.get(m, h) for m, h in zip(shops["merchant_id"], own, strict=True)]
+    )
+
+
+def _kept(planned: Planned, promises: pd.DataFrame) -> set[str]:
+    """Shops whose every promise a visit keeps: on the day, starting inside the window."""
+    visits = pd.concat([v for v, _, _ in planned.values()] or [pd.DataFrame()], ignore_index=True)
+    if visits.empty:
+        return set()
+    met = promises.merge(visits.loc[:, ["merchant_id", "day", "start_s"]], on=["merchant_id", "day"])
+    inside = met[(met["from_s"] <= met["start_s"]) & (met["start_s"] <= met["to_s"])]
+    return set(inside["merchant_id"])
+
+
+def _hhmm(seconds: int, up: bool = False) -> str:
+    """``HH:MM`` of seconds after midnight, rounded up (``up``) or down to the minute."""
+    minutes = -(-int(seconds) // 60) if up else int(seconds) // 60
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
