@@ -166,7 +166,9 @@ def ready_s(available_from: pd.Series, week: WeekSettings) -> np.ndarray:
         ``int64`` seconds, never below 0: a shop ready before the week is ready from its start.
     """
     start = pd.Timestamp(week.start_date)
-    offset = (pd.to_datetime(available_from) - start).dt.total_seconds().to_numpy(dtype=float)
+    offset = (
+        (pd.to_datetime(available_from, format="ISO8601") - start).dt.total_seconds().to_numpy(dtype=float)
+    )
     offset = np.ceil(np.nan_to_num(offset, nan=0.0))
     return np.clip(offset, 0, None).astype(np.int64)
 

@@ -330,7 +330,7 @@ def available_from_text(values: pd.Series) -> pd.Series:
     pandas.Series
         ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM[:SS]`` text, ``""`` for NaT; same index.
     """
-    when = pd.to_datetime(values)
+    when = pd.to_datetime(values, format="ISO8601")
     text = when.dt.strftime("%Y-%m-%dT%H:%M:%S").str.removesuffix(":00").str.removesuffix("T00:00")
     return text.fillna("").astype(str)
 
