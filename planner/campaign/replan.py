@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from planner.campaign.budget import solver_budgets
-from planner.campaign.ledger import check_conservation, shop_standing
+from planner.campaign.ledger import check_conservation, shop_standing, with_left_work
 from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import VISIT_FIELDS, CampaignStore
 from planner.errors import InputError, PlannerError
@@ -131,6 +131,7 @@ def replan(
     needing = merchants[merchants["needs_panel"] & merchants["district"].isin(names)]
     needing = needing.sort_values(["priority", "merchant_id"], kind="stable")
     standing = shop_standing(needing["merchant_id"], store.outcomes(), campaign.max_tries)
+    standing = with_left_work(standing, needing)  # closed down or no panel due: out, with the reason
     pinned = pd.DataFrame(columns=list(VISIT_FIELDS))
     if pin_under_way:
         pinned = _under_way(store, version, day, set(needing["merchant_id"]))
