@@ -112,3 +112,18 @@ def test_campaign_add_prints_the_changes_and_writes_the_rejects(store, tmp_path)
     assert "added 1, corrected 0, closed 0, unchanged 0" in result.output
     rejects = pd.read_csv(tmp_path / "add.rejects.csv", encoding="utf-8-sig")
     assert rejects[["merchant_id", "column"]].values.tolist() == [["BAD-1", "available_from"]]
+
+
+def test_a_shop_no_longer_due_leaves_the_work_and_comes_back_when_due_again(store, tmp_path):
+    """Corrected to a working panel it is unassigned no_panel_due; corrected back it awaits the re-plan."""
+    planned = store.visits(status="planned")
+    shop = planned.loc[planned["day"] > 0, "merchant_id"].iloc[0]
+    row = store.merchants().set_index("merchant_id", drop=False).loc[shop].to_dict()
+    fixed = row | {"qr_status": "ok", "qr_issued": pd.Timestamp("2021-01-01"), "payment_errors": 0}
+    assert add_merchants_file(store, _write([fixed], tmp_path / "ok.csv")).left == {shop: "no_panel_due"}
+    assert shop not in set(store.visits(status="planned")["merchant_id"])
+    assert conservation(store) == []
+    back = add_merchants_file(store, _write([row], tmp_path / "back.csv"))
+    assert (back.pending, back.left) == ([shop], {})
+    assert store.unassigned().set_index("merchant_id").at[shop, "reason"] == "awaiting_replan"
+    assert conservation(store) == []

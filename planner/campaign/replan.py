@@ -80,8 +80,10 @@ def replan(
     """Plan every shop still to do over the campaign days ``day`` .. end and store it as a new version.
 
     Installed shops stay done. Refused or moved shops, and closed or not-found ones tried
-    ``max_tries`` times, are unassigned with that reason; other failed shops are tried again on a
-    day other than the ones they failed on. Every district re-planned gets a new plan in the new
+    ``max_tries`` times, are unassigned with that reason, as are shops whose corrected data
+    (``planner campaign add``) says they closed down or are due no panel; other failed shops are
+    tried again on a day other than the ones they failed on. No shop is visited before its
+    ``available_from``. Every district re-planned gets a new plan in the new
     version; the other districts' planned visits and unassigned shops are carried into it as they
     were. Every earlier planned visit is superseded. Reading, planning and writing form one
     operation: the new version is stored in one transaction, or not at all.
