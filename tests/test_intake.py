@@ -7,6 +7,7 @@ import pytest
 from campaign_helpers import copy_store, day_outcomes, outcome_csv, small_merchants, started_store
 from typer.testing import CliRunner
 
+from planner.campaign.export import write_current_plan
 from planner.campaign.intake import add_merchants_file
 from planner.campaign.ledger import conservation
 from planner.campaign.outcomes import parse_outcomes, record_outcomes
@@ -14,7 +15,9 @@ from planner.campaign.replan import replan
 from planner.campaign.status import campaign_status
 from planner.campaign.store import CampaignStore
 from planner.cli import app
+from planner.report.audit import audit_plan
 from planner.samples.district import write_sample
+from planner.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +78,8 @@ def test_add_and_correct_then_replan_accounts_for_every_shop(store, tmp_path):
     row = campaign_status(store).iloc[0]
     assert row["needing"] == row["installed"] + row["given_up"] + row["planned"] + row["left"]
     assert row["needing"] == len(counted["needing"]) and row["given_up_closed_down"] == 1
+    folders = write_current_plan(store, tmp_path / "exported")
+    assert audit_plan(folders[0], None, Settings()).problems == []  # closed_down is a valid reason
 
 
 def test_a_shop_added_ready_on_day_4_is_planned_on_day_4_or_later(store, tmp_path):

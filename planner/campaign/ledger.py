@@ -9,15 +9,15 @@ import pandas as pd
 
 from planner.campaign.store import CampaignStore
 from planner.errors import PlannerError
-from planner.planning.verify import UNASSIGNED_REASONS
+from planner.planning.verify import OUT_BY_DATA, UNASSIGNED_REASONS
 
 OUTCOMES = ("installed", "closed", "refused", "not_found", "moved")
 RETRY_OUTCOMES = ("closed", "not_found")  # the shop may be there another day
 FINAL_OUTCOMES = ("refused", "moved")  # no point going back: reported unassigned with this reason
 AWAITING_REPLAN = "awaiting_replan"  # a failed visit whose shop the next re-plan will place again
 # Corrected merchant data takes a shop out of the work: closed down, or no panel due any more.
-CLOSED_DOWN, NO_PANEL_DUE = "closed_down", "no_panel_due"
-DATA_REASONS = (CLOSED_DOWN, NO_PANEL_DUE)
+DATA_REASONS = OUT_BY_DATA
+CLOSED_DOWN, NO_PANEL_DUE = DATA_REASONS
 CAMPAIGN_REASONS = (*UNASSIGNED_REASONS, AWAITING_REPLAN)
 
 
