@@ -9,7 +9,7 @@ import pandas as pd
 
 from planner.campaign.ledger import (
     AWAITING_REPLAN,
-    DATA_REASONS,
+    OUT_BY_DATA,
     check_conservation,
     left_work,
     shop_standing,
@@ -177,7 +177,7 @@ def _settle(store: CampaignStore, written: pd.DataFrame, max_tries: int) -> tupl
     left = {m: reasons[m] for m in sorted(leaving)}
     store.set_unassigned(version, pd.DataFrame({"merchant_id": list(left), "reason": list(left.values())}))
     unassigned = store.unassigned(version).set_index("merchant_id")["reason"]
-    placed = set(planned["merchant_id"]) | set(unassigned.index[~unassigned.isin(DATA_REASONS)])
+    placed = set(planned["merchant_id"]) | set(unassigned.index[~unassigned.isin(OUT_BY_DATA)])
     waiting = standing.index[open_ & (reasons == "") & ~standing.index.isin(list(placed))]
     store.set_unassigned(version, pd.DataFrame({"merchant_id": waiting, "reason": AWAITING_REPLAN}))
     return sorted(waiting), left

@@ -16,8 +16,7 @@ RETRY_OUTCOMES = ("closed", "not_found")  # the shop may be there another day
 FINAL_OUTCOMES = ("refused", "moved")  # no point going back: reported unassigned with this reason
 AWAITING_REPLAN = "awaiting_replan"  # a failed visit whose shop the next re-plan will place again
 # Corrected merchant data takes a shop out of the work: closed down, or no panel due any more.
-DATA_REASONS = OUT_BY_DATA
-CLOSED_DOWN, NO_PANEL_DUE = DATA_REASONS
+CLOSED_DOWN, NO_PANEL_DUE = OUT_BY_DATA
 CAMPAIGN_REASONS = (*UNASSIGNED_REASONS, AWAITING_REPLAN)
 
 

@@ -420,6 +420,8 @@ class CampaignStore:
             outcomes stay), instead of refusing it.
         """
         columns = (*MERCHANT_COLUMNS, *TRIAGE_FIELDS)
+        if "available_from" not in triaged:  # frames made before the column existed: ready now
+            triaged = triaged.assign(available_from=pd.NaT)
         frame = triaged.loc[:, list(columns)].copy()
         frame["qr_issued"] = pd.to_datetime(frame["qr_issued"]).dt.strftime("%Y-%m-%d")
         frame["available_from"] = pd.to_datetime(frame["available_from"], format="ISO8601").dt.strftime(

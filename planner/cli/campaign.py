@@ -46,6 +46,7 @@ from planner.cli.common import (
     table_of,
     user_errors,
 )
+from planner.io.read import read_merchants
 from planner.planning.executor import make_executor
 from planner.planning.pipeline import write_read_reports
 from planner.settings import Settings
@@ -148,9 +149,10 @@ def campaign_add(
 ) -> None:
     """Add new shops to the campaign or correct known ones (moved, hours, available_from, closed)."""
     with user_errors(), CampaignStore.existing(store) as opened:
-        result = campaign_intake.add_merchants_file(opened, merchants, encoding, boundaries)
-        rejects, warnings = write_read_reports(result.read, store.parent if out is None else out)
-    print_reads(result.read, rejects, warnings)
+        read = read_merchants(merchants, encoding=encoding, boundaries=boundaries)
+        rejects, warnings = write_read_reports(read, store.parent if out is None else out)
+        result = campaign_intake.add_merchants(opened, read)
+    print_reads(read, rejects, warnings)
     console.print(result.summary())
     for name, ids in (("added", result.added), ("corrected", result.corrected), ("closed", result.closed)):
         if ids:

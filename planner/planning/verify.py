@@ -11,8 +11,10 @@ from planner.geo.travel import leg_time_s, project
 from planner.planning.schedule import clock_text, duration_text
 from planner.settings import Settings, WeekSettings
 
-# refused and moved come from the field (planner.campaign): the shop said no, or is no longer there;
-# closed_down and no_panel_due from corrected merchant data (planner campaign add).
+# Corrected merchant data (planner campaign add) takes a shop out of a campaign's work: the data now
+# says it is closed (active false), or no longer calls for a panel.
+OUT_BY_DATA = ("closed_down", "no_panel_due")
+# refused and moved come from the field (planner.campaign): the shop said no, or is no longer there.
 UNASSIGNED_REASONS = (
     "no_time_window_fits",
     "not_available_in_week",  # its available_from leaves no opening window of the week
@@ -21,10 +23,8 @@ UNASSIGNED_REASONS = (
     "not_reachable",
     "refused",
     "moved",
-    "closed_down",  # the merchant data now says the shop is closed (active false)
-    "no_panel_due",  # the corrected data no longer calls for a panel
+    *OUT_BY_DATA,
 )
-OUT_BY_DATA = ("closed_down", "no_panel_due")
 
 
 # Stop coordinates in routes.csv are written to 6 decimals (~0.1 m); a few metres allow for
