@@ -199,7 +199,7 @@ def _check_ready(routes: pd.DataFrame, shops: pd.DataFrame, week: WeekSettings) 
     if "available_from" not in shops or routes.empty:
         return []
     by_id = shops.drop_duplicates("merchant_id").set_index("merchant_id")["available_from"]
-    ready = pd.to_datetime(by_id.reindex(routes["merchant_id"]))
+    ready = pd.to_datetime(by_id.reindex(routes["merchant_id"]), format="ISO8601")
     early = (ready_s(ready, week) > routes["start_s"].to_numpy()) & ready.notna().to_numpy()
     return [
         f"{_visit(row, week)}: service starts {clock_text(row.start_s, week)}, before the shop is "
