@@ -11,6 +11,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from planner.campaign.export import write_current_plan as write_current_plan
+from planner.campaign.intake import AddResult as AddResult
+from planner.campaign.intake import add_merchants as add_merchants
+from planner.campaign.intake import add_merchants_file as add_merchants_file
 from planner.campaign.ledger import ConservationError as ConservationError
 from planner.campaign.outcomes import ImportResult as ImportResult
 from planner.campaign.outcomes import OutcomeError as OutcomeError
@@ -156,12 +159,15 @@ __all__ = [
     "plan_violations",
     "verify_plan",
     # The campaign
+    "AddResult",
     "Campaign",
     "CampaignStore",
     "ImportResult",
     "ReplanResult",
     "SimulationResult",
     "StartResult",
+    "add_merchants",
+    "add_merchants_file",
     "campaign_status",
     "import_outcomes",
     "load_campaign",

@@ -16,6 +16,7 @@ MERCHANT_COLUMNS: tuple[str, ...] = (
     "qr_status",  # str, one of QR_STATUSES
     "payment_errors",  # int >= 0, payment errors reported by customers
     "active",  # bool, False for shops closed down / no longer merchants
+    "available_from",  # datetime64[ns], Seoul wall-clock time: no visit before it; NaT = ready now
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("merchant_id", "lat", "lon")
 

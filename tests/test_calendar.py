@@ -14,9 +14,11 @@ from planner.geo.calendar import (
     day_of,
     lunch_window,
     merchant_time_windows,
+    ready_s,
     shift_windows,
     time_windows,
     to_datetime,
+    windows_from,
 )
 from planner.settings import WeekSettings
 
@@ -154,3 +156,23 @@ def test_property_windows_sorted_disjoint_inside_shifts(days, hours):
         assert start < end
         assert any(s <= start and end <= e for s, e in shifts)
     assert all(a[1] < b[0] for a, b in zip(windows, windows[1:], strict=False))
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 7 * DAY), st.integers(1, 12 * H)), max_size=8),
+    st.integers(-DAY, 8 * DAY),
+)
+@settings(max_examples=200, deadline=None)
+def test_windows_from_keeps_exactly_the_time_from_the_start(spans, start_s):
+    """windows_from keeps every second of the windows at or after start_s, and no second before it."""
+    windows = tuple(sorted({(a, a + length) for a, length in spans}))
+    cut = windows_from(windows, start_s)
+    assert all(a >= start_s and b > a for a, b in cut)
+    kept = sum(b - a for a, b in cut)
+    assert kept == sum(max(0, b - max(a, start_s)) for a, b in windows)
+
+
+def test_ready_s_counts_from_the_week_start_and_never_below_zero():
+    """available_from becomes seconds from the week start: NaT and earlier times are 0 (ready now)."""
+    values = pd.Series(pd.to_datetime([None, "2022-02-01", "2022-02-09 13:30"], format="ISO8601"))
+    assert ready_s(values, WEEK).tolist() == [0, 0, 2 * DAY + 13 * H + 1800]

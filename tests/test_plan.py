@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from planner.geo.districts import find_district
@@ -144,3 +145,34 @@ def test_district_without_needing_shops_gets_an_empty_verified_plan(small_needin
     plan = plan_district(small_needing.iloc[:0], find_district("Mapo-gu"), fast_settings)
     assert plan.routes.empty and plan.unassigned.empty
     assert plan.summary()["needing"] == 0 and plan.summary()["planned"] == 0
+
+
+@pytest.fixture(scope="module")
+def late_plan(small_needing, fast_settings):
+    """Twelve shops with one worker a day: three ready on Thursday, one at 13:00 Tuesday, one after the week."""
+    shops = small_needing[small_needing["opening_hours"] == "Mo-Sa 10:00-21:00; Su off"].head(12).copy()
+    ready = [pd.Timestamp("2022-02-10")] * 3 + [pd.Timestamp("2022-02-08 13:00"), pd.Timestamp("2022-02-20")]
+    shops["available_from"] = ready + [pd.NaT] * (len(shops) - len(ready))
+    settings = replace(fast_settings, staff=1, solver=replace(fast_settings.solver, improve_s=0.0))
+    return shops, plan_district(shops, find_district("Jongno-gu"), settings)
+
+
+def test_no_visit_starts_before_the_shop_is_available(late_plan):
+    """Shops ready on Thursday are visited Thursday or later; the one ready at 13:00 not before then."""
+    shops, plan = late_plan
+    visits = plan.routes.merge(shops[["merchant_id", "available_from"]], on="merchant_id")
+    starts = pd.to_datetime(visits["start"].str[:19])
+    ready = visits["available_from"].notna()
+    assert ready.sum() == 4
+    assert (starts[ready] >= visits.loc[ready, "available_from"]).all()
+    assert set(shops["merchant_id"].iloc[:3]) <= set(visits.loc[visits["day"] >= 3, "merchant_id"])
+
+
+def test_a_shop_ready_only_after_the_week_is_unassigned_as_not_available(late_plan, tmp_path):
+    """A shop available after the week's end is unassigned as not_available_in_week, its date shown."""
+    shops, plan = late_plan
+    late = shops["merchant_id"].iloc[4]
+    row = plan.unassigned.set_index("merchant_id").loc[late]
+    assert (row["reason"], row["available_from"]) == ("not_available_in_week", "2022-02-20")
+    written = pd.read_csv(write_plan(plan, tmp_path)["unassigned"], dtype=str, keep_default_na=False)
+    assert written.set_index("merchant_id").loc[late, "available_from"] == "2022-02-20"

@@ -175,7 +175,7 @@ def test_shops_cluster_like_commercial_areas(jongno):
 
 
 def test_write_sample_writes_plain_dates_and_empty_nat(tmp_path, jongno):
-    """CSV dates read YYYY-MM-DD, NaT is an empty cell, and the file reads back to the same frame."""
+    """Dates read YYYY-MM-DD, NaT is empty, an all-empty available_from is left out; the file reads back."""
     path = tmp_path / "out" / "jongno.csv"
     write_sample(jongno, path)
     text = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -183,7 +183,8 @@ def test_write_sample_writes_plain_dates_and_empty_nat(tmp_path, jongno):
     assert (text["qr_issued"] == "").sum() == jongno["qr_issued"].isna().sum()
     back = pd.read_csv(path, dtype={"merchant_id": str}, parse_dates=["qr_issued"])
     back["qr_issued"] = back["qr_issued"].astype("datetime64[ns]")
-    pd.testing.assert_frame_equal(back, jongno, check_dtype=False)
+    assert "available_from" not in back
+    pd.testing.assert_frame_equal(back, jongno.drop(columns="available_from"), check_dtype=False)
 
 
 def test_sample_path_is_under_data_samples():

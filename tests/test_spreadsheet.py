@@ -166,7 +166,10 @@ def hostile_run(tmp_path_factory):
     path = folder / "merchants.csv"
     with path.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows(
-            [list(MERCHANT_COLUMNS), *shops.loc[:, list(MERCHANT_COLUMNS)].values.tolist()]
+            [
+                list(MERCHANT_COLUMNS),
+                *shops.reindex(columns=list(MERCHANT_COLUMNS), fill_value="").values.tolist(),
+            ]
         )
     settings = Settings()
     settings = replace(settings, staff=1, solver=replace(settings.solver, time_limit_s=1.0, improve_s=0.0))

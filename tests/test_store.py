@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 
+import pandas as pd
 import pytest
 from campaign_helpers import (
     copy_store,
@@ -19,6 +20,7 @@ from planner.campaign.ledger import conservation
 from planner.campaign.outcomes import import_outcomes
 from planner.campaign.store import MIGRATIONS, CampaignStore
 from planner.errors import InputError
+from planner.planning.triage import triage
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +57,37 @@ def test_a_store_of_the_first_schema_keeps_its_lunch_times_under_their_new_name(
         assert store.visits(columns=("merchant_id", "lunch_start_s")).to_dict("records") == [
             {"merchant_id": "M1", "lunch_start_s": 43200}
         ]
+
+
+def test_a_store_of_the_second_schema_opens_with_every_merchant_ready_now(tmp_path):
+    """Opening a schema-2 file adds merchants.available_from, empty (NaT) for the shops it holds."""
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    MIGRATIONS[0](conn)
+    MIGRATIONS[1](conn)
+    conn.execute(
+        "INSERT INTO merchants (merchant_id, lat, lon, qr_issued, active, needs_panel, reason, priority) "
+        "VALUES ('M1', 37.6, 127.0, '2022-01-05', 1, 1, 'issued_after_cutoff', 1)"
+    )
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with CampaignStore(path) as store:
+        assert store.schema_version() == len(MIGRATIONS)
+        merchants = store.merchants()
+    assert merchants["merchant_id"].tolist() == ["M1"] and merchants["available_from"].isna().all()
+
+
+def test_available_from_comes_back_with_its_time(tmp_path):
+    """A merchant's available_from (date and Seoul time) is stored and read back unchanged."""
+    shops = triage(small_merchants(n=3))
+    shops["available_from"] = pd.to_datetime(
+        ["2022-02-10 13:30", None, "2022-02-09"], format="ISO8601"
+    ).as_unit("ns")
+    with CampaignStore(tmp_path / "ready.sqlite") as store:
+        store.write_merchants(shops)
+        back = store.merchants().set_index("merchant_id")["available_from"]
+    assert back.equals(shops.set_index("merchant_id")["available_from"].loc[back.index])
 
 
 def test_store_files_use_wal_mode(tmp_path):

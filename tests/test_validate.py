@@ -103,6 +103,10 @@ def test_qr_issued_accepts_common_date_forms(given, expected):
         ({"payment_errors": "2.5"}, "payment_errors", "whole number"),
         ({"payment_errors": "many"}, "payment_errors", "not a number"),
         ({"active": "maybe"}, "active", "true or false"),
+        ({"available_from": "next week"}, "available_from", "YYYY-MM-DD"),
+        ({"available_from": "2024-02-30"}, "available_from", "leave it empty"),
+        ({"available_from": "2024-03-14T25:00"}, "available_from", "YYYY-MM-DDTHH:MM"),
+        ({"available_from": "1924-03-14"}, "available_from", "check the year"),
     ],
 )
 def test_bad_cell_is_rejected_with_column_and_fix(cells, column, phrase):
@@ -245,3 +249,29 @@ def test_every_row_is_kept_or_rejected(case):
     result = validate_merchants(raw)
     assert len(result.merchants) + result.rejects["row"].nunique() == len(rows)
     assert len(result.merchants) == expected_good
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("", None), ("2024-03-14", "2024-03-14 00:00"), ("2024.3.14", "2024-03-14 00:00"),
+     ("2024-03-14T13:30", "2024-03-14 13:30"), ("2024-03-14 13:30:15", "2024-03-14 13:30:15"),
+     ("2024-03-14T04:30Z", "2024-03-14 13:30"), ("2024-03-14T13:30+09:00", "2024-03-14 13:30")],
+)  # fmt: skip
+def test_available_from_reads_dates_and_seoul_times(given, expected):
+    """available_from is a date (its midnight) or a Seoul time, offsets converted; empty means ready now."""
+    value = validate_merchants(frame([shop(available_from=given)])).merchants["available_from"].iloc[0]
+    assert (pd.isna(value) and expected is None) or value == pd.Timestamp(expected)
+
+
+def test_korean_available_from_column_is_read_and_named_in_rejects():
+    """A 설치가능일 column is read as available_from, and its bad cells are reported under that name."""
+    rows = [shop(merchant_id="A", 설치가능일="2024-03-14"), shop(merchant_id="B", 설치가능일="soon")]
+    result = validate_merchants(frame(rows))
+    assert result.merchants["available_from"].tolist() == [pd.Timestamp("2024-03-14")]
+    assert result.rejects[["merchant_id", "column"]].values.tolist() == [["B", "설치가능일"]]
+
+
+def test_available_from_given_twice_is_refused():
+    """A file with both available_from and its alias 설치가능일 is refused, naming both columns."""
+    with pytest.raises(InputError, match="'available_from' and '설치가능일'"):
+        validate_merchants(frame([shop(available_from="", 설치가능일="")]))

@@ -96,3 +96,26 @@ def test_verify_plan_raises_with_the_violations(small_plan, small_shops, office_
     """verify_plan raises PlanVerificationError listing the problems."""
     with pytest.raises(PlanVerificationError, match="failed verification"):
         verify_plan(small_plan.routes.iloc[1:], small_plan.unassigned, small_shops, office_xy, fast_settings)
+
+
+def test_a_visit_before_the_shop_is_available_is_caught(small_plan, small_shops, office_xy, fast_settings):
+    """A visit starting before its shop's available_from is an error naming the shop and the time."""
+    first = small_plan.routes.sort_values("start_s").iloc[0]
+    week = fast_settings.week
+    ready = pd.Timestamp(week.start_date) + pd.Timedelta(seconds=int(first["start_s"]) + 3600)
+    shops = small_shops.assign(available_from=pd.NaT)
+    shops.loc[shops["merchant_id"] == first["merchant_id"], "available_from"] = ready
+    found = violations(small_plan, shops, office_xy, fast_settings, staff=2)
+    assert len(found) == 1
+    assert f"shop {first['merchant_id']}" in found[0] and "before the shop is available" in found[0]
+    assert f"({ready:%Y-%m-%d %H:%M})" in found[0]
+
+
+def test_available_from_as_text_is_checked_too(small_plan, small_shops, office_xy, fast_settings):
+    """available_from read back as text (triage.csv), dates and times mixed, is checked the same way."""
+    first = small_plan.routes.sort_values("start_s").iloc[0]
+    ready = pd.Timestamp(fast_settings.week.start_date) + pd.Timedelta(seconds=int(first["start_s"]) + 60)
+    shops = small_shops.assign(available_from="2022-02-01")
+    shops.loc[shops["merchant_id"] == first["merchant_id"], "available_from"] = f"{ready:%Y-%m-%dT%H:%M}"
+    found = violations(small_plan, shops, office_xy, fast_settings, staff=2)
+    assert len(found) == 1 and "before the shop is available" in found[0]

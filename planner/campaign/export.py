@@ -19,6 +19,7 @@ from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import CampaignStore
 from planner.errors import InputError
 from planner.geo.districts import District
+from planner.io.columns import available_from_text
 from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.planning.city import atomic_folder
 from planner.planning.output import write_plan
@@ -147,4 +148,5 @@ def _unassigned_of(unassigned: pd.DataFrame, merchants: pd.DataFrame) -> pd.Data
     detail = [c for c in UNASSIGNED_COLUMNS if c not in ("merchant_id", "reason", "zone")]
     shop = merchants.loc[unassigned["merchant_id"], detail].reset_index(drop=True)
     table = pd.concat([unassigned.reset_index(drop=True), shop], axis=1).assign(zone=-1)
+    table["available_from"] = available_from_text(table["available_from"])
     return table.loc[:, list(UNASSIGNED_COLUMNS)]

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from planner.campaign.store import CampaignStore
 from planner.errors import PlannerError
-from planner.planning.verify import UNASSIGNED_REASONS
+from planner.planning.verify import OUT_BY_DATA, UNASSIGNED_REASONS
 
 OUTCOMES = ("installed", "closed", "refused", "not_found", "moved")
 RETRY_OUTCOMES = ("closed", "not_found")  # the shop may be there another day
 FINAL_OUTCOMES = ("refused", "moved")  # no point going back: reported unassigned with this reason
 AWAITING_REPLAN = "awaiting_replan"  # a failed visit whose shop the next re-plan will place again
+# Corrected merchant data takes a shop out of the work: closed down, or no panel due any more.
+CLOSED_DOWN, NO_PANEL_DUE = OUT_BY_DATA
 CAMPAIGN_REASONS = (*UNASSIGNED_REASONS, AWAITING_REPLAN)
 
 
@@ -60,6 +63,53 @@ def shop_standing(needing_ids: Iterable[str], outcomes: pd.DataFrame, max_tries:
     given_up.loc[final.index] = final
     given_up[standing["installed"]] = ""
     standing["given_up"] = given_up
+    return standing
+
+
+def left_work(merchants: pd.DataFrame) -> pd.Series:
+    """Why each stored shop is out of the work by its own data: ``closed_down``, ``no_panel_due`` or "".
+
+    A shop once needing a panel stays counted as needing (conservation); when corrected data says it
+    is closed (``active`` false) or its triage finds no reason for a panel any more, it leaves the
+    work with that reason instead of silently.
+
+    Parameters
+    ----------
+    merchants
+        Stored merchants with ``merchant_id``, ``active`` and the triage ``reason``.
+
+    Returns
+    -------
+    pandas.Series
+        The reason of each merchant (``""`` while it is in the work), indexed by ``merchant_id``.
+    """
+    active = merchants["active"].to_numpy(dtype=bool)
+    no_reason = merchants["reason"].fillna("").to_numpy() == ""
+    reasons = np.where(~active, CLOSED_DOWN, np.where(no_reason, NO_PANEL_DUE, ""))
+    return pd.Series(reasons, index=pd.Index(merchants["merchant_id"], name="merchant_id"), dtype=object)
+
+
+def with_left_work(standing: pd.DataFrame, needing: pd.DataFrame) -> pd.DataFrame:
+    """``standing`` with shops out of the work by their data (:func:`left_work`) given up for that reason.
+
+    Installed shops stay installed, and a give-up from the field keeps its reason.
+
+    Parameters
+    ----------
+    standing
+        Output of :func:`shop_standing` for the shops of ``needing``.
+    needing
+        The stored merchants needing a panel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``standing``.
+    """
+    reasons = left_work(needing).reindex(standing.index).fillna("")
+    standing = standing.copy()
+    out = (reasons != "") & ~standing["installed"] & (standing["given_up"] == "")
+    standing.loc[out, "given_up"] = reasons[out]
     return standing
 
 

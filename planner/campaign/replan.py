@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from planner.campaign.budget import solver_budgets
-from planner.campaign.ledger import check_conservation, shop_standing
+from planner.campaign.ledger import check_conservation, shop_standing, with_left_work
 from planner.campaign.notices import BROKEN_COLUMNS, MONTHS, keep_promises, open_promises
 from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import VISIT_FIELDS, CampaignStore
@@ -84,13 +84,14 @@ def replan(
     """Plan every shop still to do over the campaign days ``day`` .. end and store it as a new version.
 
     Installed shops stay done. Refused or moved shops, and closed or not-found ones tried
-    ``max_tries`` times, are unassigned with that reason; other failed shops are tried again on a
-    day other than the ones they failed on. A shop promised a visit window (``planner notices``)
-    is visited inside it unless it cannot be (``planner.campaign.notices.keep_promises``). Every
-    district re-planned gets a new plan in the new version; the other districts' planned visits
-    and unassigned shops are carried into it as they were. Every earlier planned visit is
-    superseded. Reading, planning and writing form one operation: the new version is stored in
-    one transaction, or not at all.
+    ``max_tries`` times, are unassigned with that reason, as are shops whose corrected data
+    (``planner campaign add``) says they closed down or are due no panel; other failed shops are
+    tried again on a day other than the ones they failed on. No shop is visited before its
+    ``available_from``. A shop promised a visit window (``planner notices``) is visited inside it
+    unless it cannot be (``planner.campaign.notices.keep_promises``). Every district re-planned
+    gets a new plan in the new version; the other districts' planned visits and unassigned shops
+    are carried into it as they were. Every earlier planned visit is superseded. Reading, planning
+    and writing form one operation: the new version is stored in one transaction, or not at all.
 
     Parameters
     ----------
@@ -137,6 +138,7 @@ def replan(
     needing = merchants[merchants["needs_panel"] & merchants["district"].isin(names)]
     needing = needing.sort_values(["priority", "merchant_id"], kind="stable")
     standing = shop_standing(needing["merchant_id"], store.outcomes(), campaign.max_tries)
+    standing = with_left_work(standing, needing)  # closed down or no panel due: out, with the reason
     pinned = pd.DataFrame(columns=list(VISIT_FIELDS))
     if pin_under_way:
         pinned = _under_way(store, version, day, set(needing["merchant_id"]))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.campaign.ledger import AWAITING_REPLAN, FINAL_OUTCOMES, conservation
+from planner.campaign.ledger import AWAITING_REPLAN, FINAL_OUTCOMES, OUT_BY_DATA, conservation
 from planner.campaign.setup import load_campaign
 from planner.campaign.store import CampaignStore
 
 CITY = "city"  # the total row of a campaign of several districts
 # Unassigned for these reasons, a re-plan places the shop again (with more staff, if need be).
 OPEN_REASONS = ("capacity", AWAITING_REPLAN)
-# The field settled these shops after visiting them: no visit is planned and none would help.
-GIVEN_UP_REASONS = (*FINAL_OUTCOMES, "tries_exhausted")
+# The field settled these shops after visiting them, or corrected data took them out of the work:
+# no visit is planned and none would help.
+GIVEN_UP_REASONS = (*FINAL_OUTCOMES, "tries_exhausted", *OUT_BY_DATA)
 # No shift of the roster reaches these shops: a re-plan with the same shifts never places them.
 NO_SHIFT_REASONS = ("no_time_window_fits", "not_reachable")
 STATUS_COLUMNS = (

@@ -57,9 +57,13 @@ VISIT_FIELDS = (
 OUTCOME_FIELDS = ("merchant_id", "staff_id", "date", "outcome", "time", "note", "source_file", "source_row")
 
 
+# The merchant columns of the first schema; later ones come with their own migration.
+FIRST_MERCHANT_COLUMNS = MERCHANT_COLUMNS[: MERCHANT_COLUMNS.index("active") + 1]
+
+
 def _migrate_1(conn: sqlite3.Connection) -> None:
     """Create the first schema: campaign, merchants, plans, visits, outcomes, unassigned."""
-    merchant_columns = ", ".join(f"{c} {MERCHANT_TYPES.get(c, 'TEXT')}" for c in MERCHANT_COLUMNS)
+    merchant_columns = ", ".join(f"{c} {MERCHANT_TYPES.get(c, 'TEXT')}" for c in FIRST_MERCHANT_COLUMNS)
     statuses = ", ".join(f"'{s}'" for s in VISIT_STATUSES)
     script = f"""
         CREATE TABLE campaign (
@@ -140,8 +144,18 @@ def _migrate_3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _migrate_4(conn: sqlite3.Connection) -> None:
+    """Record when each merchant is ready for its visit (``available_from``, ISO text; NULL: now)."""
+    conn.execute("ALTER TABLE merchants ADD COLUMN available_from TEXT")
+
+
 # Migrations in order; migration i (1-based) brings the file from user_version i-1 to i.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1, _migrate_2, _migrate_3)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_1,
+    _migrate_2,
+    _migrate_3,
+    _migrate_4,
+)
 NOTICE_FIELDS = ("merchant_id", "date", "promise_from", "promise_to", "staff_id")
 
 
@@ -416,25 +430,38 @@ class CampaignStore:
         return None if row is None else json.loads(row[0])
 
     @_reported
-    def write_merchants(self, triaged: pd.DataFrame) -> None:
+    def write_merchants(self, triaged: pd.DataFrame, update: bool = False) -> None:
         """Store the campaign's merchants with their triage (``needs_panel``, ``reason``, ``priority``).
 
         Parameters
         ----------
         triaged
             Merchants of ``MERCHANT_COLUMNS`` with the triage columns.
+        update
+            Overwrite the stored row of a ``merchant_id`` already in the store (its visits and
+            outcomes stay), instead of refusing it.
         """
         columns = (*MERCHANT_COLUMNS, *TRIAGE_FIELDS)
+        if "available_from" not in triaged:  # frames made before the column existed: ready now
+            triaged = triaged.assign(available_from=pd.NaT)
         frame = triaged.loc[:, list(columns)].copy()
         frame["qr_issued"] = pd.to_datetime(frame["qr_issued"]).dt.strftime("%Y-%m-%d")
+        frame["available_from"] = pd.to_datetime(frame["available_from"], format="ISO8601").dt.strftime(
+            "%Y-%m-%dT%H:%M:%S"
+        )
         frame["active"] = frame["active"].astype(bool).astype(int)
         frame["needs_panel"] = frame["needs_panel"].astype(bool).astype(int)
         frame["priority"] = frame["priority"].astype(int)
         frame["payment_errors"] = frame["payment_errors"].fillna(0).astype(int)
         rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False)
         marks = ", ".join("?" for _ in columns)
+        upsert = ""
+        if update:  # not INSERT OR REPLACE: that deletes the row, and its visits' references with it
+            upsert = " ON CONFLICT (merchant_id) DO UPDATE SET " + ", ".join(
+                f"{c} = excluded.{c}" for c in columns if c != "merchant_id"
+            )
         with self.transaction() as conn:
-            conn.executemany(f"INSERT INTO merchants ({', '.join(columns)}) VALUES ({marks})", rows)
+            conn.executemany(f"INSERT INTO merchants ({', '.join(columns)}) VALUES ({marks}){upsert}", rows)
 
     @_reported
     def needing_districts(self) -> pd.DataFrame:
@@ -469,6 +496,9 @@ class CampaignStore:
         frame = pd.read_sql_query(query, self.conn, params=args)
         frame["payment_errors"] = frame["payment_errors"].fillna(0).astype(int)
         frame["qr_issued"] = pd.to_datetime(frame["qr_issued"])
+        frame["available_from"] = pd.to_datetime(frame["available_from"], format="ISO8601").astype(
+            "datetime64[ns]"
+        )
         for column in ("active", "needs_panel"):
             frame[column] = frame[column].astype(bool)
         frame["priority"] = frame["priority"].astype(int)

@@ -1,4 +1,4 @@
-"""Commands of the campaign week: init, outcomes import, replan, status and simulate."""
+"""Commands of the campaign week: init, add, outcomes import, replan, status and simulate."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rich.markup import escape
 from planner.campaign import budget as campaign_budget
 from planner.campaign import export as campaign_export
 from planner.campaign import forecast as campaign_forecast
+from planner.campaign import intake as campaign_intake
 from planner.campaign import notices as campaign_notices
 from planner.campaign import outcomes as campaign_outcomes
 from planner.campaign import replan as campaign_replan
@@ -46,7 +47,9 @@ from planner.cli.common import (
     table_of,
     user_errors,
 )
+from planner.io.read import read_merchants
 from planner.planning.executor import make_executor
+from planner.planning.pipeline import write_read_reports
 from planner.settings import Settings
 
 campaign_app = typer.Typer(help="Start a campaign in a store file; then record outcomes and re-plan daily.")
@@ -54,6 +57,7 @@ outcomes_app = typer.Typer(help="Field outcomes: what happened at each visited s
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(outcomes_app, name="outcomes")
 StorePath = Annotated[Path, typer.Option("--store", help="Campaign file (SQLite).")]
+SHOWN_IDS = 10  # merchant ids listed per kind of change
 Budget = Annotated[
     float | None,
     typer.Option(
@@ -129,6 +133,34 @@ def campaign_init(
     console.print(f"{started.needing:,} shops need a panel; plan version {started.first_plan.plan_version}")
     _print_replan(started.first_plan)
     console.print(f"campaign stored in {store}")
+
+
+@campaign_app.command("add")
+def campaign_add(
+    merchants: Annotated[
+        Path, typer.Argument(help="Merchants to add or correct: CSV, GeoJSON, GeoPackage or the register.")
+    ],
+    store: StorePath = DEFAULT_STORE,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the rejected rows' file, if any (default: the store's folder)."),
+    ] = None,
+    boundaries: BoundariesFile = None,
+    encoding: Encoding = None,
+) -> None:
+    """Add new shops to the campaign or correct known ones (moved, hours, available_from, closed)."""
+    with user_errors(), CampaignStore.existing(store) as opened:
+        read = read_merchants(merchants, encoding=encoding, boundaries=boundaries)
+        rejects, warnings = write_read_reports(read, store.parent if out is None else out)
+        result = campaign_intake.add_merchants(opened, read)
+    print_reads(read, rejects, warnings)
+    console.print(result.summary())
+    for name, ids in (("added", result.added), ("corrected", result.corrected), ("closed", result.closed)):
+        if ids:
+            more = f", ... ({len(ids) - SHOWN_IDS} more)" if len(ids) > SHOWN_IDS else ""
+            console.print(escape(f"{name}: {', '.join(ids[:SHOWN_IDS])}{more}"), soft_wrap=True)
+    if result.pending or result.corrected:
+        console.print(f"the next re-plan takes them in: planner replan --day N --store {store}")
 
 
 @campaign_app.command("export-plan")

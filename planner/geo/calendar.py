@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
+import numpy as np
 import opening_hours
 import pandas as pd
 
@@ -147,6 +148,47 @@ def merchant_time_windows(merchants: pd.DataFrame, week: WeekSettings) -> pd.Ser
             raise InputError(f"{exc} ({len(ids)} merchants: {shown})") from exc
     values = [by_expression[expression] for expression in expressions]
     return pd.Series(values, index=merchants.index, dtype=object, name="time_windows")
+
+
+def ready_s(available_from: pd.Series, week: WeekSettings) -> np.ndarray:
+    """When each shop is ready for its visit, in seconds from the week start (0 when ready already).
+
+    Parameters
+    ----------
+    available_from
+        Seoul wall-clock times (``planner.schema`` ``available_from``); NaT means ready now.
+    week
+        The campaign calendar.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` seconds, never below 0: a shop ready before the week is ready from its start.
+    """
+    start = pd.Timestamp(week.start_date)
+    offset = (
+        (pd.to_datetime(available_from, format="ISO8601") - start).dt.total_seconds().to_numpy(dtype=float)
+    )
+    offset = np.ceil(np.nan_to_num(offset, nan=0.0))
+    return np.clip(offset, 0, None).astype(np.int64)
+
+
+def windows_from(windows: tuple[Window, ...], start_s: int) -> tuple[Window, ...]:
+    """The part of ``windows`` from ``start_s`` on: earlier windows dropped, the one holding it cut.
+
+    Parameters
+    ----------
+    windows
+        Sorted, disjoint windows in seconds from the week start.
+    start_s
+        The first second allowed.
+
+    Returns
+    -------
+    tuple of (int, int)
+        The windows, each starting at ``start_s`` or later; empty ones dropped.
+    """
+    return tuple((max(a, start_s), b) for a, b in windows if b > start_s)
 
 
 def lunch_window(week: WeekSettings, day: int) -> tuple[int, int, int]:

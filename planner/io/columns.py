@@ -12,6 +12,7 @@ import numpy as np
 import opening_hours
 import pandas as pd
 
+from planner.geo.calendar import SEOUL
 from planner.geo.districts import load_districts
 from planner.schema import CATEGORIES, QR_STATUSES, SEOUL_BOUNDS
 
@@ -63,10 +64,11 @@ ACTIVE_WORDS: dict[str, bool] = {
 }
 OPENING_HOURS_SYNONYMS: dict[str, str] = dict.fromkeys(["24시간", "24h", "24_hours", "24/7"], "24/7")
 
-_DATE = re.compile(
-    r"(?P<y>\d{4})(?:(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})\.?|(?P<m2>\d{2})(?P<d2>\d{2}))"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d*)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-)
+_DAY = r"(?P<y>\d{4})(?:(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})\.?|(?P<m2>\d{2})(?P<d2>\d{2}))"
+_TIME = r"[ T](?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d*)?)?(?P<tz>Z|[+-]\d{2}:?\d{2})?"
+_DATE = re.compile(f"{_DAY}(?:{_TIME})?")
+# available_from: years outside these are typos (a campaign plans weeks ahead, not decades).
+AVAILABLE_YEARS = (2018, 2099)
 _PARSER_POSITION = re.compile(r"--> \d+:(\d+)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ParseOne = Callable[[str], tuple[object, str | None]]
@@ -255,6 +257,82 @@ def parse_qr_issued(raw: pd.Series, today: dt.date | None = None) -> Parsed:
     values = pd.Series(np.datetime64("NaT", "ns"), index=raw.index, dtype="datetime64[ns]")
     values[ok] = parsed.values[ok].astype("datetime64[ns]")
     return Parsed(values, parsed.reasons)
+
+
+_AVAILABLE_FIX = (
+    "write YYYY-MM-DD or YYYY-MM-DDTHH:MM in Seoul time (e.g. 2024-03-14 or 2024-03-14T13:00), "
+    "or leave it empty when the shop is ready now"
+)
+
+
+def _instant(match: re.Match) -> dt.datetime | None:
+    """The Seoul wall-clock time a matched date (and optional time and offset) names; None if none."""
+    month, day = (match["m"], match["d"]) if match["sep"] else (match["m2"], match["d2"])
+    hour, minute, second = (int(match[k] or 0) for k in ("h", "mi", "s"))
+    try:
+        when = dt.datetime(int(match["y"]), int(month), int(day), hour, minute, second)
+    except ValueError:
+        return None
+    if match["tz"]:
+        offset = match["tz"].replace(":", "")
+        zone = dt.UTC if offset == "Z" else dt.datetime.strptime(offset, "%z").tzinfo
+        when = when.replace(tzinfo=zone).astimezone(SEOUL).replace(tzinfo=None)
+    return when
+
+
+def _parse_available(text: str) -> tuple[object, str | None]:
+    if text == "":
+        return np.datetime64("NaT", "ns"), None
+    match = _DATE.fullmatch(text)
+    when = _instant(match) if match else None
+    if when is None:
+        return None, f"available_from {text!r} is not a date or time; {_AVAILABLE_FIX}"
+    if not AVAILABLE_YEARS[0] <= when.year <= AVAILABLE_YEARS[1]:
+        return None, f"available_from {text!r} is in the year {when.year}; check the year"
+    return np.datetime64(when, "ns"), None
+
+
+def parse_available_from(raw: pd.Series) -> Parsed:
+    """Parse when each shop is ready for its visit: a date (its midnight) or a date and time.
+
+    Dates take the forms ``parse_qr_issued`` reads; a time ``HH:MM`` or ``HH:MM:SS`` may follow
+    after ``T`` or a blank. Times are Seoul's unless an offset (``Z``, ``+09:00``) says otherwise;
+    with one, they are converted to Seoul time. An empty cell means ready now (NaT).
+
+    Parameters
+    ----------
+    raw
+        The column's cells as stripped text.
+
+    Returns
+    -------
+    Parsed
+        ``datetime64[ns]`` Seoul wall-clock times (NaT where empty or rejected), and a reason per
+        cell that is not a date or time, or names a year outside ``AVAILABLE_YEARS``.
+    """
+    parsed = _parse_unique(raw, _parse_available)
+    ok = parsed.reasons.isna()
+    values = pd.Series(np.datetime64("NaT", "ns"), index=raw.index, dtype="datetime64[ns]")
+    values[ok] = parsed.values[ok].astype("datetime64[ns]")
+    return Parsed(values, parsed.reasons)
+
+
+def available_from_text(values: pd.Series) -> pd.Series:
+    """Write ``available_from`` values as files show them: a date alone at midnight, else date and time.
+
+    Parameters
+    ----------
+    values
+        ``datetime64`` values; NaT for shops ready now.
+
+    Returns
+    -------
+    pandas.Series
+        ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM[:SS]`` text, ``""`` for NaT; same index.
+    """
+    when = pd.to_datetime(values, format="ISO8601")
+    text = when.dt.strftime("%Y-%m-%dT%H:%M:%S").str.removesuffix(":00").str.removesuffix("T00:00")
+    return text.fillna("").astype(str)
 
 
 def parse_payment_errors(raw: pd.Series) -> Parsed:

@@ -191,7 +191,7 @@ def parse_register(raw: pd.DataFrame) -> pd.DataFrame:
     category = _categories(raw)
     if category is not None:
         out["category"] = category
-    for column in ("opening_hours", "qr_issued", "qr_status", "payment_errors", "active"):
+    for column in ("opening_hours", "qr_issued", "qr_status", "payment_errors", "active", "available_from"):
         if column in raw.columns and column not in out.columns:
             out[column] = raw[column]
     # Coordinates may come from a geometry when the file had no 경도/위도 columns.

@@ -10,6 +10,7 @@ import pandas as pd
 from planner.errors import InputError
 from planner.io.columns import (
     parse_active,
+    parse_available_from,
     parse_category,
     parse_coordinates,
     parse_district,
@@ -28,6 +29,11 @@ from planner.io.register import (
     source_column_names,
 )
 from planner.schema import MERCHANT_COLUMNS, REJECT_COLUMNS, REQUIRED_COLUMNS
+
+# Other names of planner's columns, as coordinators write them (Korean ones in particular).
+COLUMN_ALIASES: dict[str, str] = dict.fromkeys(
+    ["ready_from", "설치가능일", "준비일", "가용일"], "available_from"
+)
 
 
 class Validated(NamedTuple):
@@ -64,6 +70,21 @@ def normalize_columns(raw: pd.DataFrame, *, source: str = "input") -> pd.DataFra
     if repeated:
         raise InputError(f"{source}: column {repeated[0]!r} appears twice; rename or delete the copy")
     return raw.set_axis(names, axis=1)
+
+
+def _renamed_aliases(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Give columns named by a ``COLUMN_ALIASES`` alias their planner name; refuse a column given twice.
+
+    Returns the renamed frame and, for the reject file, each renamed column's name in the file.
+    """
+    renames = {name: COLUMN_ALIASES[name] for name in frame.columns if name in COLUMN_ALIASES}
+    names = [renames.get(name, name) for name in frame.columns]
+    for alias, column in renames.items():
+        if names.count(column) > 1:
+            raise InputError(
+                f"{source}: columns {column!r} and {alias!r} both give {column}; keep one of them"
+            )
+    return frame.rename(columns=renames), {column: alias for alias, column in renames.items()}
 
 
 def clean_text(column: pd.Series) -> pd.Series:
@@ -188,6 +209,7 @@ def _typed_merchants(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], list]:
     status = parse_qr_status(frame["qr_status"])
     errors = parse_payment_errors(frame["payment_errors"])
     active = parse_active(frame["active"])
+    available = parse_available_from(frame["available_from"])
     ids = parse_merchant_ids(frame["merchant_id"])
     name, address = parse_free_text(frame["name"], "name"), parse_free_text(frame["address"], "address")
     point = frame["lat"] + "," + frame["lon"]
@@ -205,6 +227,7 @@ def _typed_merchants(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], list]:
         ("qr_status", frame["qr_status"], status.reasons),
         ("payment_errors", frame["payment_errors"], errors.reasons),
         ("active", frame["active"], active.reasons),
+        ("available_from", frame["available_from"], available.reasons),
     ]
     typed = {
         "merchant_id": frame["merchant_id"],
@@ -219,6 +242,7 @@ def _typed_merchants(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], list]:
         "qr_status": status.values,
         "payment_errors": errors.values,
         "active": active.values,
+        "available_from": available.values,
     }
     return typed, problems
 
@@ -230,6 +254,7 @@ _MERCHANT_DTYPES: dict[str, Hashable] = {
     "qr_issued": "datetime64[ns]",
     "payment_errors": "int64",
     "active": "bool",
+    "available_from": "datetime64[ns]",
 }
 
 
@@ -240,7 +265,9 @@ def validate_merchants(raw: pd.DataFrame, *, source: str = "input") -> Validated
     missing) and the Korean shop register as published. Empty cells and missing optional columns
     take defaults (``planner.io.columns``): name, district and address ``""``, category
     ``"retail"``, opening_hours the category's ``DEFAULT_OPENING_HOURS``, qr_issued NaT,
-    qr_status ``"ok"``, payment_errors 0, active True. No valid row is dropped: each invalid row
+    qr_status ``"ok"``, payment_errors 0, active True, available_from NaT (ready now). Columns
+    named by a ``COLUMN_ALIASES`` alias (``설치가능일`` for ``available_from``) are read as that column.
+    No valid row is dropped: each invalid row
     is left out of ``merchants`` and has one line per problem in ``rejects``; of rows sharing a
     merchant_id the first in the file is kept, whether or not it is valid.
 
@@ -265,12 +292,11 @@ def validate_merchants(raw: pd.DataFrame, *, source: str = "input") -> Validated
     """
     if not raw.index.is_unique:
         raise ValueError("validate_merchants needs one row number per row: the index has repeats")
-    frame = normalize_columns(raw, source=source)
+    frame, labels = _renamed_aliases(normalize_columns(raw, source=source), source)
     layout = detect_layout(frame.columns)
     _require_columns(frame, layout, source)
-    labels: dict[str, str] = {}
     if layout == "register":
-        labels = source_column_names(frame)
+        labels |= source_column_names(frame)
         frame = parse_register(frame)
     # Only the columns planner uses are cleaned: register files carry 39 columns.
     frame = pd.DataFrame(

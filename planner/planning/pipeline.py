@@ -11,6 +11,7 @@ import pandas as pd
 from planner.errors import InputError
 from planner.geo.districts import District, find_district
 from planner.io.boundaries import Boundaries
+from planner.io.columns import available_from_text
 from planner.io.read import ReadResult, read_merchants, reject_path_for, write_rejects
 from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.planning.output import write_plan
@@ -155,7 +156,9 @@ def triage_file(
     result, rejects = read_with_rejects(path, out_dir, boundaries, encoding)
     triaged = triage(result.merchants, scenario=scenario, cutoff=cutoff)
     target = Path(out_dir) / "triage.csv"
-    write_spreadsheet_csv(triaged, target, date_format="%Y-%m-%d")
+    # available_from keeps its time of day where it has one; other dates are whole days.
+    shown = triaged.assign(available_from=available_from_text(triaged["available_from"]))
+    write_spreadsheet_csv(shown, target, date_format="%Y-%m-%d")
     return TriageRun(result, triaged, target, rejects, write_warnings(result, out_dir))
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from planner.geo.calendar import merchant_time_windows
+from planner.geo.calendar import merchant_time_windows, ready_s, windows_from
 from planner.geo.districts import District
 from planner.geo.travel import project
+from planner.io.columns import available_from_text
 from planner.planning.chains import (
     WORKDAY_FILL,
     WeekWork,
@@ -64,6 +65,7 @@ UNASSIGNED_COLUMNS = (
     "category",
     "priority",
     "opening_hours",
+    "available_from",  # text as in the merchants file, "" when ready from the start
     "zone",
 )
 
@@ -133,19 +135,30 @@ def prepare_shops(needing: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        A copy with a fresh index and the columns ``x``, ``y``, ``service_s``, ``windows`` and
-        ``fits`` (some window holds the whole service).
+        A copy with a fresh index and the columns ``x``, ``y``, ``service_s``, ``windows``,
+        ``fits`` (some window holds the whole service) and ``not_ready`` (it would fit, but not
+        after its ``available_from``: the shop is not available in the week). This is the one
+        place where ``available_from`` cuts a shop's windows: no visit starts before it.
     """
     shops = needing.reset_index(drop=True).copy()
     xy = project(shops["lat"].to_numpy(), shops["lon"].to_numpy())
     shops["x"], shops["y"] = xy[:, 0], xy[:, 1]
     shops["service_s"] = [settings.service_s(c) for c in shops["category"]]
-    shops["windows"] = merchant_time_windows(shops, settings.week).to_numpy()
+    windows = merchant_time_windows(shops, settings.week).to_numpy(copy=True)
+    service = shops["service_s"].to_numpy()
     # An explicit dtype: a district with no needing shop gives an empty list, which pandas stores as object.
-    shops["fits"] = np.array(
-        [bool(service_windows(w, s)) for w, s in zip(shops["windows"], shops["service_s"], strict=True)],
-        dtype=bool,
+    fits_open = np.array(
+        [bool(service_windows(w, s)) for w, s in zip(windows, service, strict=True)], dtype=bool
     )
+    not_ready = np.zeros(len(shops), dtype=bool)
+    if "available_from" in shops:
+        ready = ready_s(shops["available_from"], settings.week)
+        for i in np.flatnonzero(ready > 0):
+            windows[i] = windows_from(windows[i], int(ready[i]))
+            not_ready[i] = fits_open[i] and not service_windows(windows[i], service[i])
+    shops["windows"] = windows
+    shops["fits"] = fits_open & ~not_ready
+    shops["not_ready"] = not_ready
     return shops
 
 
@@ -192,7 +205,11 @@ def plan_district(
     office_xy = project(np.array([district.office_lat]), np.array([district.office_lon]))[0]
     if shops.empty:
         return _empty_plan(shops, district, office_xy, settings, scenario, cutoff)
-    unassigned = {i: "no_time_window_fits" for i in np.flatnonzero(~shops["fits"].to_numpy())}
+    not_ready = shops["not_ready"].to_numpy()
+    unassigned = {
+        i: "not_available_in_week" if not_ready[i] else "no_time_window_fits"
+        for i in np.flatnonzero(~shops["fits"].to_numpy())
+    }
     candidates = np.flatnonzero(shops["fits"].to_numpy())
     deferred: list[int] = []
     if settings.staff:
@@ -271,8 +288,9 @@ def unassigned_table(shops: pd.DataFrame, reasons: dict[int, str]) -> pd.DataFra
         ``UNASSIGNED_COLUMNS``, one row per shop.
     """
     detail = [c for c in UNASSIGNED_COLUMNS if c != "reason"]
-    table = shops.iloc[list(reasons)].loc[:, detail].reset_index(drop=True)
+    table = shops.iloc[list(reasons)].reindex(columns=detail).reset_index(drop=True)
     table.insert(1, "reason", pd.Series(list(reasons.values()), dtype=str))
+    table["available_from"] = available_from_text(table["available_from"])
     table["zone"] = table["zone"].astype(np.int64)
     return table.sort_values("merchant_id", ignore_index=True)
 

@@ -6,18 +6,24 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlanVerificationError
+from planner.geo.calendar import ready_s
 from planner.geo.travel import leg_time_s, project
 from planner.planning.schedule import clock_text, duration_text
 from planner.settings import Settings, WeekSettings
 
+# Corrected merchant data (planner campaign add) takes a shop out of a campaign's work: the data now
+# says it is closed (active false), or no longer calls for a panel.
+OUT_BY_DATA = ("closed_down", "no_panel_due")
 # refused and moved come from the field (planner.campaign): the shop said no, or is no longer there.
 UNASSIGNED_REASONS = (
     "no_time_window_fits",
+    "not_available_in_week",  # its available_from leaves no opening window of the week
     "capacity",
     "tries_exhausted",
     "not_reachable",
     "refused",
     "moved",
+    *OUT_BY_DATA,
 )
 
 
@@ -40,7 +46,7 @@ def plan_violations(
     Checks: each shop at most once; conservation (every needing shop is planned or unassigned
     with a known reason, and nothing else appears, unknown ids included); each visit on its
     row's date, at the shop's position, lasting the service time of the shop's category, and
-    inside one of the shop's opening windows of that day; arrival no earlier than the travel
+    inside one of the shop's opening windows of that day and not before its ``available_from``; arrival no earlier than the travel
     model allows after the previous departure (lunch included); times ordered; the way back to
     the office after the last visit (none on open routes); every worker-day inside its shift,
     with one set of office and lunch times, its lunch break inside the lunch window and clear of
@@ -81,6 +87,7 @@ def plan_violations(
     known = routes[routes["merchant_id"].isin(shops["merchant_id"])]
     problems += _check_visits(known, shops, week)
     problems += _check_windows(known, shops, week)
+    problems += _check_ready(known, shops, week)
     problems += _check_travel(routes, shops, office_xy, settings)
     problems += _check_shifts(routes, settings)
     if staff is not None:
@@ -132,10 +139,12 @@ def _check_conservation(routes: pd.DataFrame, unassigned: pd.DataFrame, shops: p
         f"shop {m} needs a panel but is neither planned nor unassigned"
         for m in sorted(needing - planned - left)
     ]
+    # A campaign keeps counting a shop its corrected data took out of the work; triage no longer selects it.
+    out_by_data = set(unassigned.loc[unassigned["reason"].isin(OUT_BY_DATA), "merchant_id"])
     problems += [
         f"shop {m or '(blank merchant_id)'} is in the plan but is not one of the shops that need a panel "
         "(unknown id, or no panel due)"
-        for m in sorted((planned | left) - needing, key=str)
+        for m in sorted((planned | left) - needing - out_by_data, key=str)
     ]
     bad = unassigned[~unassigned["reason"].isin(UNASSIGNED_REASONS)]
     problems += [
@@ -217,6 +226,20 @@ def _check_windows(routes: pd.DataFrame, shops: pd.DataFrame, week: WeekSettings
                 "is outside its opening hours within the shift"
             )
     return problems
+
+
+def _check_ready(routes: pd.DataFrame, shops: pd.DataFrame, week: WeekSettings) -> list[str]:
+    """No visit starts before its shop's ``available_from`` (shops without the column are ready)."""
+    if "available_from" not in shops or routes.empty:
+        return []
+    by_id = shops.drop_duplicates("merchant_id").set_index("merchant_id")["available_from"]
+    ready = pd.to_datetime(by_id.reindex(routes["merchant_id"]), format="ISO8601")
+    early = (ready_s(ready, week) > routes["start_s"].to_numpy()) & ready.notna().to_numpy()
+    return [
+        f"{_visit(row, week)}: service starts {clock_text(row.start_s, week)}, before the shop is "
+        f"available ({when:%Y-%m-%d %H:%M})"
+        for row, when in zip(routes[early].itertuples(index=False), ready[early], strict=True)
+    ]
 
 
 def _check_travel(

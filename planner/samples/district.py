@@ -13,6 +13,7 @@ from pyproj import Transformer
 
 from planner.errors import InputError
 from planner.geo.districts import DATA_DIR, District, find_district
+from planner.io.columns import available_from_text
 from planner.planning.triage import CUTOFF
 from planner.schema import CATEGORIES, MERCHANT_COLUMNS, METRIC_CRS, SEOUL_BOUNDS, WGS84
 
@@ -418,7 +419,7 @@ def _uniform_days(rng: np.random.Generator, first: str, last: str, n: int) -> np
 
 
 _DTYPES = dict.fromkeys(MERCHANT_COLUMNS, "str") | {"lat": "float64", "lon": "float64", "active": "bool"}
-_DTYPES |= {"qr_issued": "datetime64[ns]", "payment_errors": "int64"}
+_DTYPES |= {"qr_issued": "datetime64[ns]", "payment_errors": "int64", "available_from": "datetime64[ns]"}
 
 
 def generate_merchants(district: District, n: int | None = None, seed: int = 0) -> pd.DataFrame:
@@ -463,6 +464,7 @@ def generate_merchants(district: District, n: int | None = None, seed: int = 0) 
             "opening_hours": draw_opening_hours(categories, rng),
             **draw_qr_fields(n, rng),
             "active": rng.uniform(size=n) < ACTIVE_SHARE,
+            "available_from": pd.NaT,  # every synthetic shop is ready from the start
         },
         columns=list(MERCHANT_COLUMNS),
     )
@@ -488,6 +490,9 @@ def sample_path(district: District) -> Path:
 def write_sample(frame: pd.DataFrame, path: str | Path) -> None:
     """Write merchants as UTF-8 CSV, dates as YYYY-MM-DD and empty cells for NaT.
 
+    ``available_from`` is an optional column: it is left out when no shop has one, and written
+    with its time of day where it has one.
+
     Parameters
     ----------
     frame
@@ -497,6 +502,13 @@ def write_sample(frame: pd.DataFrame, path: str | Path) -> None:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if "available_from" in frame:
+        ready = frame["available_from"]
+        frame = (
+            frame.drop(columns="available_from")
+            if ready.isna().all()
+            else frame.assign(available_from=available_from_text(ready))
+        )
     frame.to_csv(path, index=False, encoding="utf-8", date_format="%Y-%m-%d", na_rep="", lineterminator="\n")
 
 
