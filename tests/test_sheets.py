@@ -24,7 +24,7 @@ from report_fixtures import (  # noqa: F401
     shop_texts,
 )
 
-from planner.report.sheets import SHEET_COLUMNS, route_svg, write_sheets
+from planner.report.sheets import OUTCOME_FORM_COLUMNS, route_svg, write_sheets
 
 
 @pytest.fixture(scope="module")
@@ -33,25 +33,30 @@ def sheets(report_plan, tmp_path_factory):  # noqa: F811
     return write_sheets(report_plan, tmp_path_factory.mktemp("sheets"))
 
 
-def test_one_page_and_one_csv_per_worker_day_and_an_index(sheets, report_plan):  # noqa: F811
-    """index.html comes first, then <date>-<staff>.html and .csv for every worker-day."""
+def test_a_printable_page_per_day_and_a_phone_page_and_outcome_file_per_worker_day(sheets, report_plan):  # noqa: F811
+    """index.html first; per day <date>.html, then <date>-<staff>.html and .csv for each of its workers."""
     days = report_plan.routes.drop_duplicates(["date", "staff_id"]).sort_values(["date", "staff_id"])
-    stems = [f"{d.date}-{d.staff_id}" for d in days.itertuples()]
-    assert [p.name for p in sheets] == ["index.html"] + [f"{s}.{x}" for s in stems for x in ("html", "csv")]
+    expected = ["index.html"]
+    for date, workers in days.groupby("date", sort=True):
+        expected.append(f"{date}.html")
+        expected += [f"{date}-{w}.{x}" for w in workers["staff_id"] for x in ("html", "csv")]
+    assert [p.name for p in sheets] == expected
     index = sheets[0].read_text(encoding="utf-8")
-    assert all(f'href="{s}.html"' in index for s in stems)
+    assert all(f'href="{name}"' in index for name in expected[1:])
 
 
-def test_csv_lists_the_stops_in_order_with_an_empty_notes_column(sheets, report_plan):  # noqa: F811
-    """Each CSV has the sheet columns, stops 1..n in order, the shops' Korean names, and blank notes."""
+def test_outcome_file_lists_the_visits_in_route_order_with_blank_outcomes(sheets, report_plan):  # noqa: F811
+    """Each CSV has the outcome columns, stops 1..n in order, the Korean names, and blank outcome, time, note."""
     first = report_plan.routes.sort_values(["date", "staff_id", "stop"])
     first = first[(first["date"] == first["date"].iloc[0]) & (first["staff_id"] == first["staff_id"].iloc[0])]
-    table = pd.read_csv(sheets[2], encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert tuple(table.columns) == SHEET_COLUMNS
+    form = next(p for p in sheets if p.suffix == ".csv")
+    table = pd.read_csv(form, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert tuple(table.columns) == tuple(c for c in OUTCOME_FORM_COLUMNS if c != "staff_name")
     assert table["stop"].tolist() == [str(i) for i in range(1, len(first) + 1)]
     assert table["name"].tolist() == first["name"].tolist()
-    assert (table["notes"] == "").all()
-    assert sheets[2].read_bytes().startswith(b"\xef\xbb\xbf")  # spreadsheets then read Korean right
+    assert table["planned"].tolist() == first["start"].str.slice(11, 16).tolist()
+    assert (table[["outcome", "time", "note"]] == "").all().all()
+    assert form.read_bytes().startswith(b"\xef\xbb\xbf")  # spreadsheets then read Korean right
 
 
 def test_page_is_utf8_korean_with_a_cjk_font_stack_and_no_scripts(sheets, report_plan):  # noqa: F811
@@ -67,7 +72,7 @@ def test_page_is_utf8_korean_with_a_cjk_font_stack_and_no_scripts(sheets, report
 def test_page_has_a_route_sketch_with_every_stop(sheets):
     """The inline SVG draws the route line, the office and one numbered circle per stop."""
     page = sheets[1].read_text(encoding="utf-8")
-    table = pd.read_csv(sheets[2], encoding="utf-8-sig")
+    table = pd.read_csv(sheets[3], encoding="utf-8-sig")
     svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)
     assert "<polyline" in svg and 'class="office"' in svg
     assert svg.count("<circle") == len(table)
@@ -85,7 +90,7 @@ def test_route_svg_fits_its_box_and_closes_at_the_office():
 
 def test_sheets_from_a_loaded_plan_show_office_times(report_loaded, tmp_path):  # noqa: F811
     """Plans read back from files keep the office and lunch times, so their sheets show them."""
-    written = write_sheets(report_loaded.plan, tmp_path)
+    written = write_sheets(report_loaded.plan, tmp_path, lang="en")
     page = written[1].read_text(encoding="utf-8")
     assert "leave office" in page and "Route sheet" in page
 
@@ -101,9 +106,9 @@ def test_sheets_from_a_plan_folder_without_office_times_leave_them_blank(report_
     routes.drop(columns=["leave_office", "back_office", "lunch_start"]).to_csv(
         folder / "routes.csv", index=False
     )
-    written = write_sheets(load_plan(folder).plan, tmp_path / "sheets")
+    written = write_sheets(load_plan(folder).plan, tmp_path / "sheets", lang="en")
     page = written[1].read_text(encoding="utf-8")
-    assert "leave office" not in page and "Route sheet" in page
+    assert "leave office" not in page and "Lunch" not in page and "Route sheet" in page
 
 
 def test_route_svg_of_staff_reporting_at_their_first_shop_starts_at_stop_one():
@@ -142,7 +147,7 @@ def test_staff_ids_cannot_steer_sheet_files(report_plan, tmp_path):  # noqa: F81
     plan = plan_with_texts(report_plan, staff)
     written = write_sheets(plan, tmp_path / "sheets")
     days = plan.routes.drop_duplicates(["date", "staff_id"])
-    assert len(written) == 1 + 2 * len(days) == len(set(written))
+    assert len(written) == 1 + days["date"].nunique() + 2 * len(days) == len(set(written))
     assert all(p.parent == tmp_path / "sheets" and p.is_file() for p in written)
     assert all(len(p.name.encode()) < 200 for p in written)
     index = written[0].read_text(encoding="utf-8")
