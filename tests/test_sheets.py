@@ -24,7 +24,9 @@ from report_fixtures import (  # noqa: F401
     shop_texts,
 )
 
-from planner.report.sheets import OUTCOME_FORM_COLUMNS, route_svg, write_sheets
+from planner.errors import InputError
+from planner.report.sheets import OUTCOME_FORM_COLUMNS, route_svg, sheet_rows, write_sheets
+from planner.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +197,131 @@ def test_any_text_prints_escaped_on_sheets(report_plan, marker_dir, data):  # no
     for text in texts:
         assert str(escape(text)) in pages
     assert not marker.exists()
+
+
+def _worker_day(plan, k: int = 0) -> pd.DataFrame:
+    """The k-th worker-day's visits of ``plan`` in stop order."""
+    routes = plan.routes.sort_values(["date", "staff_id", "stop"])
+    keys = routes[["date", "staff_id"]].drop_duplicates().iloc[k]
+    return routes[(routes["date"] == keys["date"]) & (routes["staff_id"] == keys["staff_id"])]
+
+
+def test_each_stop_shows_minutes_and_mode_to_the_next():
+    """A stop's next leg is the next visit's travel_s in minutes, walked when short, by transit when far."""
+    visits = pd.DataFrame(
+        {
+            "stop": [1, 2, 3],
+            "lat": [37.5700, 37.5703, 37.6000],
+            "lon": [126.9800, 126.9802, 127.0300],
+            "travel_s": [120, 61, 1500],
+            "start": ["2022-02-07T10:00:00+09:00"] * 3,
+            "departure": ["2022-02-07T10:07:00+09:00"] * 3,
+            **{c: "x" for c in ("merchant_id", "name", "address", "opening_hours", "category", "reason")},
+        }
+    )
+    office = (37.5735, 126.979)
+    rows = sheet_rows(visits, Settings().travel, office)
+    assert rows["next_min"].tolist()[:2] == [2, 25] and rows["next_mode"].tolist()[:2] == ["walk", "transit"]
+    assert rows["next_min"].iloc[2] > 0 and rows["next_mode"].iloc[2] == "transit"  # back to the office
+    ending = sheet_rows(visits.assign(mode=["car", "car", "car"]), Settings().travel, office, to_office=False)
+    assert ending["next_mode"].tolist() == ["car", "car", ""] and ending["next_min"].iloc[2] == -1
+
+
+def test_the_lunch_row_sits_between_the_stops_around_the_break(report_plan, tmp_path):  # noqa: F811
+    """The lunch row follows the last stop starting before the break, on the printed and the phone page."""
+    written = write_sheets(report_plan, tmp_path)
+    visits = _worker_day(report_plan)
+    before = int((visits["start_s"] < visits["lunch_start_s"].iloc[0]).sum())
+    assert 0 < before < len(visits)
+    day, phone = written[1].read_text("utf-8"), written[2].read_text("utf-8")
+    section = day.split('<section class="worker">')[1]
+    rows = re.findall(r'<tr class="(stop|lunch)"', section)
+    assert rows.index("lunch") == before and rows.count("lunch") == 1
+    cards = re.findall(r'<article class="(stop|lunch)"', phone)
+    assert cards.index("lunch") == before and cards.count("stop") == len(visits)
+
+
+def test_labels_are_korean_by_default_and_english_on_request(report_plan, tmp_path):  # noqa: F811
+    """Headers read 예정/결과/메모 by default and Planned/Outcome/Note with lang='en'; others are refused."""
+    korean = write_sheets(report_plan, tmp_path / "ko")[1].read_text("utf-8")
+    english = write_sheets(report_plan, tmp_path / "en", lang="en")[1].read_text("utf-8")
+    assert "<th>예정</th>" in korean and "<th>결과</th>" in korean and "설치 · 휴업" in korean
+    assert "<th>Planned</th>" in english and "<th>Outcome</th>" in english and "<th>예정</th>" not in english
+    assert "installed · closed" in english
+    with pytest.raises(InputError, match="--lang 'fr'"):
+        write_sheets(report_plan, tmp_path / "fr", lang="fr")
+
+
+def test_phone_page_has_a_card_and_a_map_link_per_stop(sheets, report_plan):  # noqa: F811
+    """A phone page fits the screen and holds one card with a geo: link per stop, no phone links."""
+    visits = _worker_day(report_plan)
+    page = sheets[2].read_text(encoding="utf-8")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert page.count('<article class="stop"') == len(visits)
+    links = re.findall(r'href="geo:(-?[\d.]+),(-?[\d.]+)"', page)
+    assert [(round(float(a), 5), round(float(b), 5)) for a, b in links] == [
+        (round(a, 5), round(b, 5)) for a, b in zip(visits["lat"], visits["lon"], strict=True)
+    ]
+    assert "tel:" not in page and "<script" not in page and not re.search(r'(src|href)="https?:', page)
+
+
+def test_staff_names_and_modes_from_a_roster_plan_reach_the_sheets(report_run, tmp_path):  # noqa: F811
+    """A routes.csv with staff_name and mode: the outcome file names the person, legs show the mode."""
+    from shutil import copytree
+
+    from planner.report.load import load_plan
+
+    folder = copytree(report_run.written["routes"].parent, tmp_path / "roster")
+    routes = pd.read_csv(folder / "routes.csv", dtype=str, keep_default_na=False)
+    routes.assign(staff_name="김민지", mode="car").to_csv(folder / "routes.csv", index=False)
+    written = write_sheets(load_plan(folder).plan, tmp_path / "sheets")
+    form = pd.read_csv(written[3], encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert tuple(form.columns) == OUTCOME_FORM_COLUMNS and set(form["staff_name"]) == {"김민지"}
+    assert "김민지" in written[1].read_text("utf-8") and "분 차량" in written[2].read_text("utf-8")
+
+
+def test_sheets_command_writes_one_day_or_names_a_day_without_visits(report_run, tmp_path):  # noqa: F811
+    """`planner sheets --date D --lang en` writes only day D; a day without visits is one error line."""
+    from shutil import copytree
+
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    folder = copytree(report_run.written["routes"].parent, tmp_path / "plan")
+    day = sorted(report_run.plan.routes["date"].unique())[-1]
+    runner = CliRunner()
+    done = runner.invoke(app, ["sheets", str(folder), "--date", day, "--lang", "en"])
+    assert done.exit_code == 0, done.output
+    assert {p.name for p in (folder / "sheets").glob("20*.html") if "-W" not in p.name} == {f"{day}.html"}
+    refused = runner.invoke(app, ["sheets", str(folder), "--date", "2030-01-01"])
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1
+    assert "--date '2030-01-01': no visits that day" in refused.output
+
+
+@needs_chromium
+def test_chromium_opens_day_and_phone_pages_without_errors(sheets, report_plan, tmp_path):  # noqa: F811
+    """The printable day page and a phone page open in Chromium without console errors; cards = stops."""
+    for page, cards in ((sheets[1], None), (sheets[2], len(_worker_day(report_plan)))):
+        done = browse(page, tmp_path / "profile", "--enable-logging=stderr", "--v=0", "--dump-dom")
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert [line for line in done.stderr.splitlines() if ":CONSOLE" in line] == []
+        if cards is not None:
+            assert done.stdout.count('<article class="stop"') == cards
+
+
+@needs_chromium
+def test_chromium_prints_at_least_20_stops_a_page(report_plan, tmp_path):  # noqa: F811
+    """One worker-day of every stop of the plan prints on A4 in at most one page per 20 stops."""
+    routes = report_plan.routes.sort_values(["date", "staff_id", "stop"]).copy()
+    first = routes.iloc[0]
+    for column in ("date", "day", "staff_id", "lunch_start_s", "leave_office_s", "back_office_s"):
+        routes[column] = first[column]
+    routes["stop"] = range(1, len(routes) + 1)
+    assert len(routes) >= 40
+    written = write_sheets(replace(report_plan, routes=routes), tmp_path / "long")
+    pdf = tmp_path / "day.pdf"
+    done = browse(written[1], tmp_path / "profile", "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.read_bytes()))
+    assert 1 <= pages <= -(-len(routes) // 20)
