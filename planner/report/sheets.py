@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
-from planner.geo.travel import project, road_distance_m, travel_time_s
-from planner.io.spreadsheet import write_spreadsheet_csv
+from planner.geo.travel import leg_road_m, project, travel_time_s
+from planner.io.spreadsheet import quote_text, write_spreadsheet_csv
 from planner.planning.plan import Plan
 from planner.report.files import file_stem
 from planner.report.sheet_labels import sheet_labels
@@ -123,17 +123,43 @@ def write_sheets(
     context = {"district": plan.district, "t": labels, "lang": lang}
     written = [out / "index.html"]
     for date, stem, group in days:
+        pages = list(zip(group, _stop_items(group, labels), strict=True))
         day_page = out / f"{stem}.html"
-        day_page.write_text(env.get_template("day.html").render(date=date, sheets=group, **context), "utf-8")
+        day_page.write_text(env.get_template("day.html").render(date=date, pages=pages, **context), "utf-8")
         written.append(day_page)
-        for sheet in group:
+        # Quoted once for the whole day: quoting file by file costs more than writing them.
+        forms, start = quote_text(outcome_forms(group)), 0
+        for sheet, stops in pages:
             phone, form = out / f"{sheet.stem}.html", out / f"{sheet.stem}.csv"
-            phone.write_text(env.get_template("phone.html").render(sheet=sheet, **context), "utf-8")
-            write_spreadsheet_csv(outcome_form(sheet), form, bom=True)
+            page = env.get_template("phone.html").render(sheet=sheet, stops=stops, **context)
+            phone.write_text(page, "utf-8")
+            columns = [c for c in OUTCOME_FORM_COLUMNS if c != "staff_name" or sheet.staff_name]
+            write_spreadsheet_csv(
+                forms.iloc[start : start + len(stops)][columns], form, bom=True, quoted=True
+            )
+            start += len(stops)
             written += [phone, form]
     index = env.get_template("index.html").render(days=days, summary=plan.summary(), **context)
     written[0].write_text(index, encoding="utf-8")
     return written
+
+
+def _stop_items(sheets: list[Sheet], labels: dict[str, str]) -> list[list[tuple]]:
+    """Each sheet's rows as named tuples for the templates, with ``geo`` (the ``geo:`` link) and
+    ``leg``: the way to the next stop in words (``"4분 도보"``; after the last stop, the way to
+    the office), "" when there is none. Built for all sheets at once: a city day has thousands."""
+    if not sheets:
+        return []
+    rows = pd.concat([sheet.rows for sheet in sheets], ignore_index=True)
+    ends = np.cumsum([len(sheet.rows) for sheet in sheets])
+    modes = rows["next_mode"].map(lambda mode: labels.get(mode, mode))
+    leg = (rows["next_min"].astype(str) + labels["min"] + " " + modes).where(rows["next_min"] >= 0, "")
+    last = np.zeros(len(rows), dtype=bool)
+    last[ends - 1] = True
+    leg = leg.where(~last | (leg == ""), labels["to_office"] + " " + leg)
+    geo = [f"geo:{lat:.6f},{lon:.6f}" for lat, lon in zip(rows["lat"], rows["lon"], strict=True)]
+    items = list(rows.assign(leg=leg, geo=geo).itertuples(index=False, name="Stop"))
+    return [items[start:end] for start, end in zip(np.r_[0, ends[:-1]], ends, strict=True)]
 
 
 def _check_dates(plan: Plan, dates: list[str]) -> None:
@@ -173,34 +199,48 @@ def route_sheets(plan: Plan, dates: Iterable[str] | None = None) -> list[Sheet]:
     routes = plan.routes
     if dates is not None:
         routes = routes[routes["date"].astype(str).isin(set(dates))]
+    ordered = routes.sort_values(["date", "staff_id", "stop"], kind="stable", ignore_index=True)
+    rows = sheet_rows(ordered, plan.settings.travel, office, not solver.open_routes)
+    start_s = ordered["start_s"].to_numpy()
+    names = ordered.get("staff_name", pd.Series("", index=ordered.index)).fillna("").astype(str).to_numpy()
     sheets, stems = [], set()
-    ordered = routes.sort_values(["date", "staff_id", "stop"])
-    for (date, staff_id), visits in ordered.groupby(["date", "staff_id"], sort=True):
-        day_start = week.day_offset_s(int(visits["day"].iloc[0]))
-        lunch_s = int(visits["lunch_start_s"].iloc[0])
+    for start, end in _worker_days(ordered):
+        first, visits = ordered.iloc[start], ordered.iloc[start:end]
+        day_start = week.day_offset_s(int(first["day"]))
+        lunch_s = int(first["lunch_start_s"])
         has_lunch = lunch_s >= 0 and week.lunch_min > 0
-        names = (
-            visits["staff_name"].dropna().astype(str) if "staff_name" in visits else pd.Series([], dtype=str)
-        )
+        named = [name for name in names[start:end] if name]
         sheets.append(
             Sheet(
-                staff_id=str(staff_id),
-                staff_name=names.iloc[0] if len(names) else "",
-                date=str(date),
-                rows=sheet_rows(visits, plan.settings.travel, office, not solver.open_routes),
-                leave=_clock(int(visits["leave_office_s"].iloc[0]), day_start),
-                back=_clock(int(visits["back_office_s"].iloc[0]), day_start),
+                staff_id=str(first["staff_id"]),
+                staff_name=named[0] if named else "",
+                date=str(first["date"]),
+                rows=rows.iloc[start:end].reset_index(drop=True),
+                leave=_clock(int(first["leave_office_s"]), day_start),
+                back=_clock(int(first["back_office_s"]), day_start),
                 travel_min=round(float(visits["travel_s"].sum()) / 60, 1),
                 service_min=round(float(visits["service_s"].sum()) / 60, 1),
                 svg=route_svg(visits, office, solver.open_routes, solver.open_start),
-                stem=file_stem(f"{date}-{staff_id}", stems),
+                stem=file_stem(f"{first['date']}-{first['staff_id']}", stems),
                 from_office=not solver.open_start,
                 to_office=not solver.open_routes,
                 lunch=_span(lunch_s, 60 * week.lunch_min, day_start) if has_lunch else "",
-                lunch_after=int((visits["start_s"] < lunch_s).sum()) if has_lunch else -1,
+                lunch_after=int((start_s[start:end] < lunch_s).sum()) if has_lunch else -1,
             )
         )
     return sheets
+
+
+def _worker_days(visits: pd.DataFrame) -> list[tuple[int, int]]:
+    """``(start, end)`` row positions of each worker-day in visits sorted by date and worker."""
+    if visits.empty:
+        return []
+    keys = [visits[c].astype(str).to_numpy() for c in ("date", "staff_id") if c in visits]
+    new = np.zeros(len(visits) - 1, dtype=bool)
+    for key in keys:
+        new |= key[1:] != key[:-1]
+    starts = np.flatnonzero(np.r_[True, new])
+    return list(zip(starts.tolist(), np.r_[starts[1:], len(visits)].tolist(), strict=True))
 
 
 def sheet_rows(
@@ -208,70 +248,83 @@ def sheet_rows(
 ) -> pd.DataFrame:
     """The table a worker follows: stop order, planned time, the shop, and the way to the next stop.
 
-    The minutes to the next stop are the routes' ``travel_s`` of that stop; after the last stop,
-    the way back to the office (when the day ends there). The mode is the next visit's ``mode``
-    when the routes have that column, else the travel model's: walking up to ``walk_max_m`` of
-    road, transit beyond.
+    The minutes to the next stop are the routes' ``travel_s`` of that stop; after a worker-day's
+    last stop, the way back to the office (when the day ends there). The mode is the next
+    visit's ``mode`` when the routes have that column, else the travel model's: walking up to
+    ``walk_max_m`` of road, transit beyond.
 
     Parameters
     ----------
     visits
-        One worker-day's visits in stop order, with ISO ``start`` and ``departure`` times,
-        ``travel_s``, ``lat`` and ``lon``.
+        Worker-days' visits, each in stop order and one after the other (a worker-day is a
+        ``date`` and ``staff_id``; all rows are one when those columns are absent), with ISO
+        ``start`` and ``departure`` times, ``travel_s``, ``lat`` and ``lon``.
     travel
         The plan's travel model.
     office
         The office's ``(lat, lon)``.
     to_office
-        Whether the day ends at the office: the last stop's next leg goes there.
+        Whether the days end at the office: the last stop's next leg goes there.
 
     Returns
     -------
     pandas.DataFrame
-        The columns of ``SHEET_COLUMNS``, ``planned`` as ``HH:MM-HH:MM``.
+        The columns of ``SHEET_COLUMNS``, ``planned`` as ``HH:MM-HH:MM``, one row per visit.
     """
-    hhmm = visits["start"].astype(str).str.slice(11, 16)
-    done = visits["departure"].astype(str).str.slice(11, 16)
+    if visits.empty:
+        return pd.DataFrame(columns=list(SHEET_COLUMNS))
+    last = np.zeros(len(visits), dtype=bool)
+    last[[end - 1 for _, end in _worker_days(visits)]] = True
     lat, lon = visits["lat"].astype(float).to_numpy(), visits["lon"].astype(float).to_numpy()
-    xy = project(np.append(lat, office[0]), np.append(lon, office[1]))
-    # Leg k goes from stop k to stop k + 1; the last leg from the last stop to the office.
-    road_m = np.diagonal(road_distance_m(xy[:-1], xy[1:], travel)).copy()
-    next_s = np.append(visits["travel_s"].to_numpy()[1:], travel_time_s(road_m[-1:], travel))
+    xy = project(lat, lon)
+    office_xy = project(np.array([office[0]]), np.array([office[1]]))
+    # Leg k goes from stop k to the next stop, or from a day's last stop to the office.
+    ahead = np.where(last[:, None], office_xy, np.roll(xy, -1, axis=0))
+    road_m = leg_road_m(xy, ahead, travel)
+    next_s = np.where(last, travel_time_s(road_m, travel), np.roll(visits["travel_s"].to_numpy(), -1))
     modes = np.where(road_m <= travel.walk_max_m, "walk", "transit").astype(object)
     if "mode" in visits:  # each person's own mode (roster plans): a leg takes the mode of its end
         given = visits["mode"].fillna("").astype(str).to_numpy()
-        leg_mode = np.append(given[1:], given[-1:])
+        leg_mode = np.where(last, given, np.roll(given, -1))
         modes = np.where(leg_mode != "", leg_mode, modes)
     if not to_office:
-        next_s[-1], modes[-1] = -60, ""
+        next_s, modes = np.where(last, -60, next_s), np.where(last, "", modes)
+    start = visits["start"].astype(str).str.slice(11, 16)
+    done = visits["departure"].astype(str).str.slice(11, 16)
     rows = visits.assign(
-        planned=hhmm + "-" + done,
-        next_min=np.ceil(next_s / 60).astype(int),
-        next_mode=modes,
+        planned=start + "-" + done, next_min=np.ceil(next_s / 60).astype(int), next_mode=modes
     )
     return rows.loc[:, list(SHEET_COLUMNS)].reset_index(drop=True)
 
 
-def outcome_form(sheet: Sheet) -> pd.DataFrame:
-    """The outcome file of a worker-day: its visits in route order, outcome, time and note blank.
+def outcome_forms(sheets: list[Sheet]) -> pd.DataFrame:
+    """The outcome files of worker-days, one after the other: the visits in route order, with
+    ``outcome``, ``time`` and ``note`` blank.
 
     Parameters
     ----------
-    sheet
-        The worker-day's sheet.
+    sheets
+        The worker-days' sheets.
 
     Returns
     -------
     pandas.DataFrame
-        ``OUTCOME_FORM_COLUMNS``, without ``staff_name`` when the plan names no one;
-        ``planned`` is the planned start (``HH:MM``).
+        ``OUTCOME_FORM_COLUMNS`` (``staff_name`` blank where the plan names no one), the rows
+        of ``sheets[0]`` first; ``planned`` is the planned start (``HH:MM``).
     """
-    rows = sheet.rows
+    if not sheets:
+        return pd.DataFrame(columns=list(OUTCOME_FORM_COLUMNS))
+    rows = pd.concat([sheet.rows for sheet in sheets], ignore_index=True)
+    sizes = [len(sheet.rows) for sheet in sheets]
+
+    def each(values: list[str]) -> np.ndarray:  # object, not numpy text: that drops trailing NULs
+        return np.repeat(np.array(values, dtype=object), sizes)
+
     form = pd.DataFrame(
         {
-            "staff_id": sheet.staff_id,
-            "staff_name": sheet.staff_name,
-            "date": sheet.date,
+            "staff_id": each([sheet.staff_id for sheet in sheets]),
+            "staff_name": each([sheet.staff_name for sheet in sheets]),
+            "date": each([sheet.date for sheet in sheets]),
             "stop": rows["stop"].astype(int),
             "merchant_id": rows["merchant_id"].astype(str),
             "name": rows["name"].astype(str),
@@ -280,11 +333,9 @@ def outcome_form(sheet: Sheet) -> pd.DataFrame:
             "outcome": "",
             "time": "",
             "note": "",
-        },
-        index=rows.index,
+        }
     )
-    columns = [c for c in OUTCOME_FORM_COLUMNS if c != "staff_name" or sheet.staff_name]
-    return form.loc[:, columns]
+    return form.loc[:, list(OUTCOME_FORM_COLUMNS)]
 
 
 def route_svg(
