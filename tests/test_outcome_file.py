@@ -11,6 +11,7 @@ from planner.campaign.outcome_file import (
     outcome_of,
     parse_outcome_file,
     parse_outcomes,
+    read_outcomes,
 )
 
 HEADER = "merchant_id,staff_id,date,outcome,time,note\n"
@@ -94,3 +95,19 @@ def test_spreadsheet_quoted_cells_and_extra_columns_read_as_written():
     )
     frame = parse_outcomes(text, "f.csv")
     assert list(frame["merchant_id"]) == ["-12"] and list(frame["note"]) == ["=SUM(A1)"]
+
+
+def test_a_file_saved_by_korean_excel_reads_as_cp949(tmp_path):
+    """An outcome file saved as CP949 (Korean Excel's plain CSV) imports its Korean words."""
+    path = tmp_path / "filled.csv"
+    path.write_bytes((HEADER + "A,W1,2022-02-07,설치,09:05,문 앞 설치\n").encode("cp949"))
+    frame = read_outcomes(path)
+    assert list(frame["outcome"]) == ["installed"] and list(frame["note"]) == ["문 앞 설치"]
+
+
+def test_bytes_in_no_known_encoding_are_one_problem(tmp_path):
+    """A file neither UTF-8 nor CP949 is refused whole, saying how to save it."""
+    path = tmp_path / "binary.csv"
+    path.write_bytes(HEADER.encode() + b"A,W1,2022-02-07,\xff\xfe\xff,,\n")
+    with pytest.raises(OutcomeError, match="not UTF-8 or CP949 text .* save it as 'CSV UTF-8'"):
+        read_outcomes(path)

@@ -264,7 +264,8 @@ def read_outcome_file(path: str | Path) -> OutcomeFile:
     Parameters
     ----------
     path
-        A UTF-8 CSV file (with or without a byte-order mark) with the columns ``REQUIRED``.
+        A CSV file with the columns ``REQUIRED``: UTF-8 (with or without a byte-order mark) or,
+        as Korean Excel saves CSV, CP949.
 
     Returns
     -------
@@ -282,16 +283,27 @@ def read_outcome_file(path: str | Path) -> OutcomeFile:
         what = "a folder" if path.is_dir() else "not a regular file"
         raise OutcomeError(str(path), [f"{path}: is {what}; give the outcome CSV file"])
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise OutcomeError(str(path), [f"{path}: file not found"]) from None
-    except UnicodeDecodeError as exc:
-        raise OutcomeError(
-            str(path), [f"{path}: not UTF-8 text ({exc.reason}); save it as 'CSV UTF-8' and import again"]
-        ) from None
     except OSError as exc:
         raise OutcomeError(str(path), [f"{path}: cannot be read ({exc.strerror or exc})"]) from None
-    return parse_outcome_file(text, source=str(path))
+    return parse_outcome_file(_decoded(data, path), source=str(path))
+
+
+def _decoded(data: bytes, path: Path) -> str:
+    """The file's text: UTF-8, or CP949 as Korean Excel saves "CSV (쉼표로 분리)"; else OutcomeError."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        reason = exc.reason
+    try:
+        return data.decode("cp949")
+    except UnicodeDecodeError:
+        raise OutcomeError(
+            str(path),
+            [f"{path}: not UTF-8 or CP949 text ({reason}); save it as 'CSV UTF-8' and import again"],
+        ) from None
 
 
 def read_outcomes(path: str | Path) -> pd.DataFrame:
