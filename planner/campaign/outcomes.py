@@ -1,38 +1,26 @@
-"""Field outcome files: parse and check them, then record them in the campaign store all or nothing."""
+"""Field outcomes: check them against the campaign, then record them in the store all or nothing."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
-from planner.campaign.ledger import AWAITING_REPLAN, OUTCOMES, check_conservation, shop_standing
+from planner.campaign.ledger import AWAITING_REPLAN, check_conservation, shop_standing
+from planner.campaign.outcome_file import (  # noqa: F401  (the outcome file's names, importable here as before)
+    KEY,
+    MAX_CELL_CHARS,
+    OUTCOME_COLUMNS,
+    OutcomeError,
+    parse_outcomes,
+    quote_for_message,
+    read_outcome_file,
+    read_outcomes,
+)
 from planner.campaign.setup import load_campaign
 from planner.campaign.store import CampaignStore
-from planner.errors import InputError
-
-OUTCOME_COLUMNS = ("merchant_id", "staff_id", "date", "outcome", "time", "note")
-REQUIRED = ("merchant_id", "staff_id", "date", "outcome")
-KEY = ("merchant_id", "staff_id", "date", "time", "outcome")  # same key, same outcome: imported once
-TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
-SHOWN = 20
-MAX_CELL_CHARS = 2000  # longer cells (a note pasted many times, a binary file) are refused
-QUOTED_CHARS = 40  # a refused cell is quoted up to this length in messages
-
-
-class OutcomeError(InputError):
-    """An outcome file cannot be imported; the message lists each problem with its row and column."""
-
-    def __init__(self, source: str, problems: list[str]):
-        self.problems = list(problems)
-        shown = "\n  ".join(self.problems[:SHOWN])
-        more = f"\n  ... and {len(self.problems) - SHOWN} more" if len(self.problems) > SHOWN else ""
-        super().__init__(f"{source}: {len(self.problems)} problems, nothing was imported:\n  {shown}{more}")
 
 
 @dataclass(frozen=True)
@@ -43,6 +31,7 @@ class ImportResult:
     rows: int  # outcome rows in the file
     added: int  # new outcomes recorded
     duplicates: int  # rows already recorded (or repeated in the file): ignored
+    not_visited: int = 0  # rows left without an outcome: skipped
 
     def summary(self) -> str:
         """One line for the coordinator.
@@ -50,150 +39,14 @@ class ImportResult:
         Returns
         -------
         str
-            ``<file>: <rows> rows, <added> new outcomes, <duplicates> already recorded``.
+            ``<file>: <rows> rows, <added> new outcomes, <duplicates> already recorded``, and how
+            many rows without an outcome were skipped as not visited.
         """
+        skipped = f", {self.not_visited} without an outcome (not visited)" if self.not_visited else ""
         return (
-            f"{self.source}: {self.rows} rows, {self.added} new outcomes, {self.duplicates} already recorded"
+            f"{self.source}: {self.rows} rows, {self.added} new outcomes, "
+            f"{self.duplicates} already recorded{skipped}"
         )
-
-
-def _quoted(value: str) -> str:
-    """``value`` quoted for a message, cut to ``QUOTED_CHARS`` so one bad cell cannot flood the screen."""
-    if len(value) <= QUOTED_CHARS:
-        return repr(value)
-    return f"{value[:QUOTED_CHARS]!r}... ({len(value):,} characters)"
-
-
-def _unreadable_cells(cells: dict[str, str], where: str) -> list[str]:
-    """Cells no outcome can hold: a NUL byte (a binary or damaged file) or too many characters."""
-    problems = []
-    for column in OUTCOME_COLUMNS:
-        value = cells.get(column) or ""
-        if "\x00" in value:
-            problems.append(f"{where}, column {column}: contains a NUL byte; is this a CSV text file?")
-        elif len(value) > MAX_CELL_CHARS:
-            problems.append(
-                f"{where}, column {column}: {len(value):,} characters, at most {MAX_CELL_CHARS:,}"
-            )
-    return problems
-
-
-def _clean_row(cells: dict[str, str], row: int, source: str) -> tuple[dict, list[str]]:
-    """Normalise one row's cells; return the record and its problems."""
-    where = f"{source} row {row}"
-    unreadable = _unreadable_cells(cells, where)
-    if unreadable:
-        return {}, unreadable
-    record = {c: (cells.get(c) or "").strip() for c in OUTCOME_COLUMNS}
-    problems = [f"{where}, column {c}: empty" for c in REQUIRED if not record[c]]
-    outcome = re.sub(r"[\s-]+", "_", record["outcome"].lower())
-    if record["outcome"] and outcome not in OUTCOMES:
-        problems.append(
-            f"{where}, column outcome: {_quoted(record['outcome'])} is not one of {', '.join(OUTCOMES)}"
-        )
-    record["outcome"] = outcome
-    if record["date"]:
-        try:
-            record["date"] = dt.date.fromisoformat(record["date"]).isoformat()
-        except ValueError:
-            problems.append(f"{where}, column date: {_quoted(record['date'])} is not a date (YYYY-MM-DD)")
-    if record["time"]:
-        match = TIME.match(record["time"])
-        if match is None:
-            problems.append(f"{where}, column time: {_quoted(record['time'])} is not a time (HH:MM)")
-        else:
-            hour, minute, second = match.groups()
-            record["time"] = f"{int(hour):02d}:{minute}:{second or '00'}"
-    record["source_file"], record["source_row"] = source, row
-    return record, problems
-
-
-def parse_outcomes(text: str, source: str = "outcomes") -> pd.DataFrame:
-    """Parse the text of an outcome CSV file (pure: no file, no store).
-
-    Parameters
-    ----------
-    text
-        CSV with a header naming ``merchant_id, staff_id, date, outcome`` and optionally ``time``
-        (HH:MM) and ``note``; ``outcome`` is one of ``installed, closed, refused, not_found, moved``.
-    source
-        Name used in messages and recorded with each outcome.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``OUTCOME_COLUMNS`` plus ``source_file`` and ``source_row`` (the line number, header = 1),
-        dates as ISO strings, times as ``HH:MM:SS`` or ``""``. Rows repeating an earlier row's
-        key (``KEY``) are dropped.
-
-    Raises
-    ------
-    OutcomeError
-        Listing every problem (file, row, column); then nothing may be imported.
-    """
-    # newline=None: a lone carriage return ends a line too (old spreadsheet exports) instead of failing.
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=None))
-    records, problems, line = [], [], 0
-    try:
-        header = [h.strip().lower() for h in next(reader, [])]
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            shown = ", ".join(map(_quoted, header[:10]))
-            raise OutcomeError(
-                source, [f"{source} row 1: missing column(s) {', '.join(missing)} (found {shown or 'none'})"]
-            )
-        line = reader.line_num
-        for cells in reader:
-            row, line = line + 1, reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                problems.append(f"{source} row {row}: {len(cells)} cells for {len(header)} columns")
-                continue
-            record, row_problems = _clean_row(dict(zip(header, cells, strict=True)), row, source)
-            records += [record] if not row_problems else []
-            problems += row_problems
-    except csv.Error as exc:
-        # The reader cannot go on past a cell it refuses (one longer than csv.field_size_limit()).
-        problems.append(f"{source} row {line + 1}: unreadable CSV ({exc}); nothing after it was read")
-    if problems:
-        raise OutcomeError(source, problems)
-    frame = pd.DataFrame(records, columns=[*OUTCOME_COLUMNS, "source_file", "source_row"])
-    return frame.drop_duplicates(list(KEY), ignore_index=True)
-
-
-def read_outcomes(path: str | Path) -> pd.DataFrame:
-    """Read and parse an outcome CSV file (see :func:`parse_outcomes`).
-
-    Parameters
-    ----------
-    path
-        A UTF-8 CSV file with the columns ``OUTCOME_COLUMNS`` (``time`` and ``note`` optional).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The parsed outcomes, one row per file row, with ``source_file`` and ``source_row``.
-
-    Raises
-    ------
-    OutcomeError
-        If the file is missing or any row is unusable.
-    """
-    path = Path(path)
-    if path.exists() and not path.is_file():
-        # A folder fails to open; a pipe or a device would be read forever.
-        what = "a folder" if path.is_dir() else "not a regular file"
-        raise OutcomeError(str(path), [f"{path}: is {what}; give the outcome CSV file"])
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise OutcomeError(str(path), [f"{path}: file not found"]) from None
-    except UnicodeDecodeError as exc:
-        raise OutcomeError(str(path), [f"{path}: not UTF-8 text ({exc.reason})"]) from None
-    except OSError as exc:
-        raise OutcomeError(str(path), [f"{path}: cannot be read ({exc.strerror or exc})"]) from None
-    return parse_outcomes(text, source=str(path))
 
 
 def _label(row: pd.Series) -> str:
@@ -265,11 +118,11 @@ def check_outcomes(
         where, shop = f"{_label(row)}, column", row["merchant_id"]
         if not known[k]:
             problems.append(
-                f"{where} merchant_id: unknown shop {_quoted(shop)} (not a merchant of this campaign)"
+                f"{where} merchant_id: unknown shop {quote_for_message(shop)} (not a merchant of this campaign)"
             )
         elif not needed[k]:
             problems.append(
-                f"{where} merchant_id: shop {_quoted(shop)} does not need a panel in this campaign"
+                f"{where} merchant_id: shop {quote_for_message(shop)} does not need a panel in this campaign"
             )
         if not inside[k]:
             problems.append(
@@ -333,7 +186,7 @@ def record_outcomes(store: CampaignStore, outcomes: pd.DataFrame, source: str) -
 
 
 def import_outcomes(store: CampaignStore, path: str | Path) -> ImportResult:
-    """Read an outcome file and record it (see :func:`read_outcomes` and :func:`record_outcomes`).
+    """Read an outcome file and record it (see :func:`read_outcome_file` and :func:`record_outcomes`).
 
     Parameters
     ----------
@@ -345,7 +198,8 @@ def import_outcomes(store: CampaignStore, path: str | Path) -> ImportResult:
     Returns
     -------
     ImportResult
-        How many rows were read, recorded and skipped as already recorded.
+        How many rows were read, recorded, skipped as already recorded, and skipped as not
+        visited (no outcome written).
 
     Raises
     ------
@@ -354,7 +208,9 @@ def import_outcomes(store: CampaignStore, path: str | Path) -> ImportResult:
     ConservationError
         If recording would break conservation.
     """
-    return record_outcomes(store, read_outcomes(path), str(path))
+    parsed = read_outcome_file(path)
+    result = record_outcomes(store, parsed.outcomes, str(path))
+    return replace(result, not_visited=parsed.not_visited)
 
 
 def _settle(store: CampaignStore, new: pd.DataFrame, max_tries: int) -> None:

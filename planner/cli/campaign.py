@@ -181,7 +181,11 @@ def campaign_export_plan(
 @outcomes_app.command("import")
 def outcomes_import(
     path: Annotated[
-        Path, typer.Argument(help="Outcome CSV: merchant_id, staff_id, date, outcome, time, note.")
+        Path,
+        typer.Argument(
+            help="Outcome CSV: merchant_id, staff_id, date, outcome, time, note; the outcome files "
+            "'planner sheets' writes, filled in, as they are."
+        ),
     ],
     store: StorePath = DEFAULT_STORE,
 ) -> None:

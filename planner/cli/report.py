@@ -86,14 +86,26 @@ def map_command(
 
 
 @app.command("sheets")
-def sheets_command(plan_dir: PlanDir = Path("out")) -> None:
-    """Write a printable route sheet (HTML and CSV) per worker-day and an index, into <plan>/sheets."""
+def sheets_command(
+    plan_dir: PlanDir = Path("out"),
+    lang: Annotated[str, typer.Option(help="Language of the sheets: ko or en.")] = "ko",
+    date: Annotated[
+        list[str] | None,
+        typer.Option(help="Day to write sheets for, YYYY-MM-DD, repeatable (default: every day)."),
+    ] = None,
+) -> None:
+    """Write route sheets into <plan>/sheets: a printable A4 file per day; per worker-day a phone
+    page and an outcome CSV that 'planner outcomes import' reads once filled in."""
     from planner.report.load import load_plan
     from planner.report.sheets import write_sheets
 
     with user_errors():
-        written = write_sheets(load_plan(plan_dir).plan, plan_dir / "sheets")
-    console.print(f"wrote {(len(written) - 1) // 2} route sheets; open {written[0]}")
+        written = write_sheets(load_plan(plan_dir).plan, plan_dir / "sheets", lang, date)
+    forms = sum(p.suffix == ".csv" for p in written)
+    days = len(written) - 1 - 2 * forms
+    console.print(
+        f"wrote {days} printable day sheets, {forms} phone pages and outcome files; open {written[0]}"
+    )
 
 
 @app.command("charts")

@@ -79,6 +79,24 @@ def leg_time_s(xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettings) -
     return travel_time_s(_road_m(xy_from - xy_to, travel), travel)
 
 
+def leg_road_m(xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettings) -> np.ndarray:
+    """Road metres of the legs ``xy_from[i] -> xy_to[i]`` (two ``(n, 2)`` arrays of metres).
+
+    Parameters
+    ----------
+    xy_from, xy_to
+        ``(n, 2)`` metric points, leg ``i`` from ``xy_from[i]`` to ``xy_to[i]``.
+    travel
+        The circuity.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n,)`` metres.
+    """
+    return _road_m(xy_from - xy_to, travel)
+
+
 def _road_m(delta: np.ndarray, travel: TravelSettings) -> np.ndarray:
     """Road metres of straight-line offsets ``delta`` (last axis: x, y)."""
     return travel.circuity * np.sqrt((delta**2).sum(axis=-1))

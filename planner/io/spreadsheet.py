@@ -96,7 +96,9 @@ def quote_text(frame: pd.DataFrame) -> pd.DataFrame:
     return quoted
 
 
-def write_spreadsheet_csv(frame: pd.DataFrame, path: str | Path, *, bom: bool = False, **options) -> Path:
+def write_spreadsheet_csv(
+    frame: pd.DataFrame, path: str | Path, *, bom: bool = False, quoted: bool = False, **options
+) -> Path:
     """Write ``frame`` as CSV that is safe to open in a spreadsheet, without its index.
 
     Text cells that would start a formula are quoted (``quote_text``); lines end in CRLF.
@@ -109,6 +111,9 @@ def write_spreadsheet_csv(frame: pd.DataFrame, path: str | Path, *, bom: bool = 
         The file; its folder is created if needed.
     bom
         Start the file with a UTF-8 byte-order mark, so that Excel shows Korean text correctly.
+    quoted
+        Whether ``frame`` is already quoted (``quote_text``), as when many files are cut from one
+        quoted table.
     **options
         Passed on to ``pandas.DataFrame.to_csv`` (e.g. ``date_format``).
 
@@ -120,7 +125,9 @@ def write_spreadsheet_csv(frame: pd.DataFrame, path: str | Path, *, bom: bool = 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     encoding = "utf-8-sig" if bom else "utf-8"
-    quote_text(frame).to_csv(path, index=False, encoding=encoding, lineterminator=LINE_END, **options)
+    (frame if quoted else quote_text(frame)).to_csv(
+        path, index=False, encoding=encoding, lineterminator=LINE_END, **options
+    )
     return path
 
 
