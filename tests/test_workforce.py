@@ -1,4 +1,4 @@
-"""Tests for planner.planning.workforce: shift work, the proposed roster, the pool and the shortfall."""
+"""Tests for planner.planning.shiftwork and workforce: shift work, the proposed roster, the pool, the shortfall."""
 
 from __future__ import annotations
 
@@ -13,16 +13,8 @@ from hypothesis import strategies as st
 from planner.geo.districts import find_district
 from planner.io.people import Person
 from planner.io.roster import read_roster, write_roster
-from planner.planning.workforce import (
-    ShiftWork,
-    allocate_pool,
-    finish_day,
-    person_days,
-    propose_roster,
-    shift_work,
-    shortfall,
-    shortfall_lines,
-)
+from planner.planning.shiftwork import ShiftWork, finish_day, person_days, shift_work
+from planner.planning.workforce import allocate_pool, propose_roster, shortfall, shortfall_lines
 from planner.settings import Settings
 
 SETTINGS = Settings()
