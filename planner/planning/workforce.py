@@ -192,8 +192,10 @@ def finish_table(
 
 
 def _date_text(day: float, week: WeekSettings) -> str:
+    if math.isinf(day):
+        return "never (no one works that shift)"
     if day > week.days - 1 + EPS:
-        return f"after {week.date_of(week.days - 1)}"
+        return f"after {week.date_of(week.days - 1)} (about {math.ceil(day - week.days + 1)} days more)"
     return str(week.date_of(int(math.floor(day + EPS))))
 
 
