@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,13 @@ from planner.geo.districts import find_district
 from planner.io.people import Person
 from planner.io.roster import read_roster, write_roster
 from planner.planning.shiftwork import ShiftWork, finish_day, person_days, shift_work
-from planner.planning.workforce import allocate_pool, propose_roster, shortfall, shortfall_lines
+from planner.planning.workforce import (
+    allocate_pool,
+    propose_roster,
+    roster_warnings,
+    shortfall,
+    shortfall_lines,
+)
 from planner.settings import Settings
 
 SETTINGS = Settings()
@@ -189,3 +196,22 @@ def test_the_pool_never_makes_the_city_finish_later(loads, teams, pool):
     without, with_pool = _city_last_day(people, work), _city_last_day(people, work, allocation)
     assert with_pool <= without or (math.isinf(without) and math.isinf(with_pool))
     assert not allocation.duplicated(["staff_id", "day"]).any()  # one district a person a day
+
+
+def test_sample_roster_reads_back_and_has_every_kind(sample_roster, tmp_path):
+    """The sample roster writes and reads back whole, with officials, pool, Saturday and evening people."""
+    read = read_roster(write_roster(sample_roster, tmp_path / "sample.csv"), SETTINGS)
+    assert read.rejects.empty and read.people == sample_roster
+    pool = [p for p in sample_roster if p.district is None]
+    assert len(pool) == 8 and {p.start for p in pool} == {"first_shop"}
+    assert sum(p.availability.startswith("Sa ") for p in pool) == 2
+    assert sum("17:00" in p.availability and not p.lunch for p in pool) == 2
+
+
+def test_roster_warnings_name_each_district_short(small_needing, sample_roster):
+    """Planning with a roster too small for the work gives one warning line for the district."""
+    by_district = {find_district("Jongno-gu"): small_needing}
+    officials = [p for p in sample_roster if p.district is not None]
+    lines = roster_warnings(officials[:1], by_district, replace(SETTINGS, week=replace(WEEK, days=1)))
+    assert len(lines) == 1 and lines[0].startswith("Jongno-gu: the roster is")
+    assert roster_warnings(sample_roster, by_district, SETTINGS) == []

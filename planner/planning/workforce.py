@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from planner.geo.districts import District
 from planner.io.people import Person
 from planner.planning.shiftwork import (
     EPS,
@@ -29,6 +30,7 @@ __all__ = [
     "district_work",
     "finish_table",
     "propose_roster",
+    "roster_warnings",
     "shortfall",
     "shortfall_lines",
 ]
@@ -350,3 +352,29 @@ def shortfall_lines(table: pd.DataFrame) -> list[str]:
         parts = ", ".join(f"{r.shift} {r.short_days:g} of {r.work_days:g}" for r in rows.itertuples())
         lines.append(f"{name}: the roster is {rows['short_days'].sum():.1f} staff-days short ({parts})")
     return lines
+
+
+def roster_warnings(
+    people: list[Person], by_district: Mapping[District, pd.DataFrame], settings: Settings
+) -> list[str]:
+    """What to say before planning with a roster: one line per district it is short for.
+
+    Shorthand for ``shortfall_lines(shortfall(people, district_work(by_district, settings), settings))``,
+    the pool counted as ``allocate_pool`` sends it.
+
+    Parameters
+    ----------
+    people
+        The roster (``planner.io.roster.read_roster``).
+    by_district
+        The needing shops of each district about to be planned.
+    settings
+        The week and its shifts.
+
+    Returns
+    -------
+    list of str
+        Warning lines; empty when the roster covers the estimated work.
+    """
+    work = district_work(by_district, settings)
+    return shortfall_lines(shortfall(people, work, settings))
