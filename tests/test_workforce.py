@@ -215,3 +215,28 @@ def test_roster_warnings_name_each_district_short(small_needing, sample_roster):
     lines = roster_warnings(officials[:1], by_district, replace(SETTINGS, week=replace(WEEK, days=1)))
     assert len(lines) == 1 and lines[0].startswith("Jongno-gu: the roster is")
     assert roster_warnings(sample_roster, by_district, SETTINGS) == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    loads=st.lists(st.tuples(st.floats(0, 40), st.floats(0, 8)), min_size=3, max_size=3),
+    teams=st.lists(st.integers(1, 4), min_size=3, max_size=3),
+    pool=st.lists(
+        st.tuples(
+            st.sampled_from(["Mo-Fr 09:00-18:00", "Sa-Su 10:00-15:00", "Mo-Sa 17:00-22:00"]),
+            st.sampled_from(NAMES),
+        ),
+        max_size=6,
+    ),
+)
+def test_the_pool_finishes_the_city_no_later_than_fixed_district_teams(loads, teams, pool):
+    """Allocating the pool day by day finishes the city no later than giving each pool person one district."""
+    work = {name: work_of(name, day, evening) for name, (day, evening) in zip(NAMES, loads, strict=True)}
+    officials = [
+        person(f"{name}-{k}", name) for name, team in zip(NAMES, teams, strict=True) for k in range(team)
+    ]
+    floating = [person(f"P{k}", None, hours) for k, (hours, _) in enumerate(pool)]
+    fixed = [person(f"P{k}", name, hours) for k, (hours, name) in enumerate(pool)]
+    people = officials + floating
+    allocated = _city_last_day(people, work, allocate_pool(people, work, SETTINGS))
+    assert allocated <= _city_last_day(officials + fixed, work) + 1e-6
