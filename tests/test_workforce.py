@@ -240,3 +240,14 @@ def test_the_pool_finishes_the_city_no_later_than_fixed_district_teams(loads, te
     people = officials + floating
     allocated = _city_last_day(people, work, allocate_pool(people, work, SETTINGS))
     assert allocated <= _city_last_day(officials + fixed, work) + 1e-6
+
+
+def test_evening_work_nobody_can_do_does_not_hold_back_the_day_pool():
+    """Evening work with no evening people at all still leaves the day pool sent where the day work is."""
+    work = {"Jongno-gu": work_of("Jongno-gu", 20.0, 2.0), "Jung-gu": work_of("Jung-gu", 5.0)}
+    people = [person("J1", "Jongno-gu"), person("U1", "Jung-gu"), person("P1", None), person("P2", None)]
+    allocation = allocate_pool(people, work, SETTINGS)
+    assert set(allocation["shift"]) == {"day"}
+    assert (
+        allocation["district"].tolist() == ["Jongno-gu"] * 13
+    )  # 20 staff-days by the last day: 7 own, 13 pool

@@ -37,8 +37,6 @@ __all__ = [
 ALLOCATION_COLUMNS: tuple[str, ...] = ("staff_id", "date", "day", "district", "shift")
 SHORTFALL_COLUMNS: tuple[str, ...] = ("district", "shift", "work_days", "roster_days", "short_days")
 _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-
-
 MAX_WEEKS = 52  # how far past the week a deadline is searched for, in weeks like this one
 _BISECTIONS = 30
 
@@ -50,7 +48,7 @@ def allocate_pool(people: list[Person], work: Mapping[str, ShiftWork], settings:
     person to one district a day, on days its work can be done. The deadline is the earliest
     last day for which the pool can cover what every district's own people leave undone by then
     (past the week, the week is taken as repeating); the city's deadline is the later of the two
-    shifts'. For that deadline each person-day (whole days first, or part-days first, whichever
+    shifts' that can be covered at all. For that deadline each person-day (whole days first, or part-days first, whichever
     needs fewer) goes to the open district still lacking the most, until none lacks anything:
     person-days not needed are not allocated (fewest staff-days). A greedy estimate, not an
     optimum.
@@ -88,7 +86,9 @@ def allocate_pool(people: list[Person], work: Mapping[str, ShiftWork], settings:
         column: [units, sorted(units, key=lambda unit: (-unit[0], unit[1], unit[2]))]
         for column, units in largest_first.items()
     }
-    deadline = max(_earliest_deadline(work, own, orders[c], c, week.days) for c in range(len(SHIFTS)))
+    # A shift nobody can cover (evening work, no evening people) does not hold the other one back.
+    deadlines = [_earliest_deadline(work, own, orders[c], c, week.days) for c in range(len(SHIFTS))]
+    deadline = max((d for d in deadlines if d is not None), default=float(week.days - 1))
     rows = []
     for column in range(len(SHIFTS)):
         assigned, _ = _cover(work, own, orders[column], column, deadline, week.days)
@@ -159,8 +159,9 @@ def _cover_in_order(
 
 def _earliest_deadline(
     work: Mapping[str, ShiftWork], own: dict, orders: list[list], column: int, days: int
-) -> float:
-    """The earliest last day (0-based; past the week a fraction) by which the pool covers every district."""
+) -> float | None:
+    """The earliest last day (0-based; past the week a fraction) by which the pool covers every
+    district, or None if ``MAX_WEEKS`` weeks are not enough."""
 
     def covered(deadline: float) -> bool:
         return _cover(work, own, orders, column, deadline, days)[1] <= EPS
@@ -173,7 +174,7 @@ def _earliest_deadline(
         return float(max(high, 0))
     low, high = float(days - 1), float(MAX_WEEKS * days)
     if not covered(high):
-        return high
+        return None
     for _ in range(_BISECTIONS):
         middle = (low + high) / 2
         low, high = (low, middle) if covered(middle) else (middle, high)
