@@ -17,6 +17,7 @@ from planner.io.roster import read_roster, write_roster
 from planner.planning.shiftwork import ShiftWork, finish_day, person_days, shift_work
 from planner.planning.workforce import (
     allocate_pool,
+    finish_table,
     propose_roster,
     roster_warnings,
     shortfall,
@@ -251,3 +252,13 @@ def test_evening_work_nobody_can_do_does_not_hold_back_the_day_pool():
     assert (
         allocation["district"].tolist() == ["Jongno-gu"] * 13
     )  # 20 staff-days by the last day: 7 own, 13 pool
+
+
+def test_finish_table_says_when_each_district_finishes_without_and_with_the_pool():
+    """The finish table gives dates, days past the week, and names the shift nobody works."""
+    work = {"Jongno-gu": work_of("Jongno-gu", 10.0), "Jung-gu": work_of("Jung-gu", 2.0, 1.0)}
+    people = [person("J1", "Jongno-gu"), person("U1", "Jung-gu"), person("E1", None, "Mo-Su 17:00-22:00")]
+    table = finish_table(people, work, SETTINGS, allocate_pool(people, work, SETTINGS)).set_index("district")
+    assert table.at["Jongno-gu", "own_finish"] == "after 2022-02-13 (about 3 days more)"
+    assert table.at["Jung-gu", "own_finish"] == "never: nobody works the evening shift"
+    assert table.at["Jung-gu", "pool_finish"] == "2022-02-08" and table.at["Jung-gu", "pool_days"] == 1

@@ -228,8 +228,9 @@ def finish_table(
     Returns
     -------
     pandas.DataFrame
-        ``district, work_days, own_finish, pool_days, pool_finish``: finishes as dates, or
-        ``after <last date>`` when the week is not enough.
+        ``district, work_days, own_finish, pool_days, pool_finish``: finishes as dates,
+        ``after <last date> (about n days more)`` when the week is not enough, or ``never`` naming
+        the shift nobody works.
     """
     week = settings.week
     own = own_capacity(people, work, week)
@@ -241,17 +242,20 @@ def finish_table(
             {
                 "district": name,
                 "work_days": round(sum(shift.days.values()), 1),
-                "own_finish": _date_text(finish_day(shift, own[name]), week),
+                "own_finish": _finish_text(shift, own[name], week),
                 "pool_days": int((allocation["district"] == name).sum()),
-                "pool_finish": _date_text(finish_day(shift, own[name] + extra), week),
+                "pool_finish": _finish_text(shift, own[name] + extra, week),
             }
         )
     return pd.DataFrame(rows)
 
 
-def _date_text(day: float, week: WeekSettings) -> str:
+def _finish_text(work: ShiftWork, capacity: np.ndarray, week: WeekSettings) -> str:
+    """The finish as a date, ``after <last date> (about n days more)``, or the shift nobody works."""
+    day = finish_day(work, capacity)
     if math.isinf(day):
-        return "never (no one works that shift)"
+        idle = [s for k, s in enumerate(SHIFTS) if work.days[s] > EPS and capacity[:, k].sum() <= 0]
+        return f"never: nobody works the {' or '.join(idle)} shift"
     if day > week.days - 1 + EPS:
         more = math.ceil(day - week.days + 1)
         return f"after {week.date_of(week.days - 1)} (about {more} day{'s' * (more != 1)} more)"
