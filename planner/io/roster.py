@@ -14,7 +14,7 @@ from planner.errors import InputError
 from planner.geo.calendar import Window, time_windows
 from planner.io.columns import Parsed, parse_district, parse_free_text
 from planner.io.people import END_KINDS, MODES, START_KINDS, Person
-from planner.io.read import read_table
+from planner.io.read import read_table, reject_path_for, write_rejects
 from planner.io.spreadsheet import unquote_cell, write_spreadsheet_csv
 from planner.io.validate import clean_text, empty_rejects, normalize_columns, shown_columns
 from planner.schema import REJECT_COLUMNS, SEOUL_BOUNDS
@@ -362,6 +362,26 @@ def _parse_choice(raw: pd.Series, words, default: object, column: str) -> Parsed
 
 def _shown(value: object) -> str:
     return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+
+def write_roster_rejects(rejects: pd.DataFrame, roster: str | Path, out_dir: str | Path) -> Path:
+    """Write a roster's rejected rows to ``out_dir / "<roster name>.rejects.csv"``, ids under ``staff_id``.
+
+    Parameters
+    ----------
+    rejects
+        ``read_roster``'s rejects.
+    roster
+        The roster file they came from.
+    out_dir
+        The output folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written (as the merchant files' ``write_rejects`` writes it).
+    """
+    return write_rejects(rejects, reject_path_for(roster, out_dir), id_column="staff_id")
 
 
 def roster_table(people: list[Person]) -> pd.DataFrame:
