@@ -44,6 +44,18 @@ class Verbatim(Element):
         self.text = text
 
     def render(self, **kwargs) -> str:
+        """The text as given, never compiled as a template.
+
+        Parameters
+        ----------
+        **kwargs
+            What branca passes to every element's ``render``; not used.
+
+        Returns
+        -------
+        str
+            ``self.text``.
+        """
         return self.text
 
 
@@ -59,6 +71,13 @@ class Call(MacroElement):
         self.function, self.arguments = function, arguments
 
     def render(self, **kwargs) -> None:
+        """Add the call to the page's script, its arguments as variable names or literals.
+
+        Parameters
+        ----------
+        **kwargs
+            What branca passes to every element's ``render``; not used.
+        """
         parts = ", ".join(_argument(value) for value in self.arguments)
         self.get_root().script.add_child(Verbatim(f"{self.function}({parts});"), name=self.get_name())
 
