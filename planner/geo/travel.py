@@ -65,7 +65,7 @@ def road_distance_m(xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettin
 
 
 def leg_time_s(
-    xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettings, mode: str = "transit"
+    xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettings, mode: str | np.ndarray = "transit"
 ) -> np.ndarray:
     """Travel seconds of the legs ``xy_from[i] -> xy_to[i]`` (two ``(n, 2)`` arrays of metres).
 
@@ -76,14 +76,22 @@ def leg_time_s(
     travel
         The travel model.
     mode
-        The travel mode, one of ``MODES``.
+        The travel mode, one of ``MODES``, or one mode per leg.
 
     Returns
     -------
     numpy.ndarray
         ``(n,)`` whole seconds.
     """
-    return travel_time_s(_road_m(xy_from - xy_to, travel), travel, mode)
+    road_m = _road_m(np.asarray(xy_from, dtype=float) - np.asarray(xy_to, dtype=float), travel)
+    if isinstance(mode, str):
+        return travel_time_s(road_m, travel, mode)
+    modes = np.asarray(mode, dtype=object)
+    seconds = np.zeros(len(road_m), dtype=np.int64)
+    for each in dict.fromkeys(modes.tolist()):
+        legs = modes == each
+        seconds[legs] = travel_time_s(road_m[legs], travel, each)
+    return seconds
 
 
 def _road_m(delta: np.ndarray, travel: TravelSettings) -> np.ndarray:

@@ -259,7 +259,17 @@ def parse_routes(routes: pd.DataFrame, settings: Settings, source: str = "routes
         table[column] = (
             _cells(table, column, _whole, source, "a whole number") if column in table else default
         )
-    for column in ("name", "address", "category", "opening_hours", "priority", "reason"):
+    # staff_name and mode: empty in plans made without a roster, and absent from older folders.
+    for column in (
+        "name",
+        "address",
+        "category",
+        "opening_hours",
+        "priority",
+        "reason",
+        "staff_name",
+        "mode",
+    ):
         table[column] = table[column].fillna("").astype(str) if column in table else ""
     table["priority"] = pd.to_numeric(table["priority"], errors="coerce").fillna(0).astype("int64")
     table["merchant_id"] = table["merchant_id"].fillna("").astype(str)

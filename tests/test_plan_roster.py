@@ -1,0 +1,90 @@
+"""Tests for planning a district with a roster: each person's own days, shift, start, end and mode."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from planner.geo.districts import find_district
+from planner.geo.travel import project
+from planner.io.people import Person
+from planner.planning.crew import person_days, work_spans
+from planner.planning.plan import plan_district, prepare_shops
+from planner.planning.verify import plan_violations
+
+EVENING_ONLY = "Mo-Sa 19:00-02:00"  # 7 shops of the small file open only after the day shift
+ROSTER = [
+    Person("D1", "Kim Day", "north", "Jongno-gu", "Mo-Fr 09:00-18:00", "office", "office", "transit", True),
+    Person(
+        "D2", "Lee Car", "north", "Jongno-gu", "Mo-Fr 09:00-18:00", "first_shop", "last_shop", "car", True
+    ),
+    Person("S1", "Park Sat", "", None, "Sa 10:00-15:00", (37.5700, 126.9850), "start", "walk", False),
+    Person("E1", "Choi Eve", "", None, "Mo-Sa 17:00-22:00", "first_shop", "last_shop", "walk", False),
+]
+
+
+@pytest.fixture(scope="module")
+def settings(fast_settings):
+    """The fast test settings with a short improvement."""
+    return replace(fast_settings, solver=replace(fast_settings.solver, improve_s=1.0))
+
+
+@pytest.fixture(scope="module")
+def roster_plan(small_needing, settings):
+    """The small file planned with a mixed roster of day, Saturday and evening people."""
+    return plan_district(small_needing, find_district("Jongno-gu"), settings, people=ROSTER)
+
+
+@pytest.fixture(scope="module")
+def office_xy():
+    """The Jongno-gu office in metres."""
+    d = find_district("Jongno-gu")
+    return project(np.array([d.office_lat]), np.array([d.office_lon]))[0]
+
+
+def test_every_visit_is_a_roster_person_inside_their_own_shift(roster_plan, settings):
+    """Each route is one person's, on a day they work, inside their own shift, with their name and mode."""
+    days = {(d.person.staff_id, d.day): d for d in person_days(ROSTER, settings)}
+    people = {p.staff_id: p for p in ROSTER}
+    routes = roster_plan.routes
+    assert len(routes) and set(routes["staff_id"]) <= set(people)
+    for row in routes.itertuples():
+        entry = days[(row.staff_id, row.day)]
+        assert entry.shift_s[0] <= row.leave_office_s <= row.start_s < row.departure_s <= row.back_office_s
+        assert row.back_office_s <= entry.shift_s[1]
+        assert (row.staff_name, row.mode) == (people[row.staff_id].name, people[row.staff_id].mode)
+        assert (row.lunch_start_s >= 0) == (entry.lunch_s > 0)
+
+
+def test_evening_people_take_the_evening_only_shops(roster_plan, small_needing):
+    """No evening-only shop is left unassigned: the evening person visits them all."""
+    evening = set(small_needing.loc[small_needing["opening_hours"] == EVENING_ONLY, "merchant_id"])
+    routes = roster_plan.routes.set_index("merchant_id")
+    assert evening and evening <= set(routes.index)
+    assert set(routes.loc[list(evening), "staff_id"]) == {"E1"}
+    assert roster_plan.unassigned.empty
+
+
+def test_a_shop_no_shift_is_open_for_stays_unassigned_with_that_reason(small_needing, settings):
+    """With day people only, the evening-only shops are unassigned as no_time_window_fits."""
+    plan = plan_district(small_needing, find_district("Jongno-gu"), settings, people=ROSTER[:2])
+    evening = set(small_needing.loc[small_needing["opening_hours"] == EVENING_ONLY, "merchant_id"])
+    reasons = plan.unassigned.set_index("merchant_id")["reason"]
+    assert evening <= set(reasons.index) and set(reasons.loc[list(evening)]) == {"no_time_window_fits"}
+
+
+def test_verifier_checks_each_persons_own_days_and_mode(roster_plan, settings, office_xy, small_needing):
+    """Moving a route to someone off that day, or re-checking a transit rider as a walker, is caught."""
+    crew = {(d.day, d.seat): d for d in person_days(ROSTER, settings)}
+    shops = prepare_shops(small_needing, settings, work_spans(list(crew.values())))
+    args = (roster_plan.unassigned, shops, office_xy, settings, None)
+    assert plan_violations(roster_plan.routes, *args, crew) == []
+    monday = roster_plan.routes[(roster_plan.routes["day"] == 0) & (roster_plan.routes["staff_id"] == "D1")]
+    moved = roster_plan.routes.copy()
+    moved.loc[monday.index, "staff_id"] = "S1"
+    assert any("S1" in p and "not available" in p for p in plan_violations(moved, *args, crew))
+    walker = [replace(p, mode="walk") if p.staff_id == "D1" else p for p in ROSTER]
+    as_walker = {(d.day, d.seat): d for d in person_days(walker, settings)}
+    assert any("D1" in p and "travel" in p for p in plan_violations(roster_plan.routes, *args, as_walker))
