@@ -77,6 +77,8 @@ class WeekSettings:
     lunch_earliest: dt.time = dt.time(11, 30)  # the break may start from here ...
     lunch_latest_end: dt.time = dt.time(14, 0)  # ... and must be over by here
     lunch_min: int = 60
+    evening_start: dt.time = dt.time(17, 0)  # the evening shift, for shops open only after the day shift
+    evening_end: dt.time = dt.time(22, 0)
 
     def __post_init__(self) -> None:
         _check_fields(self, "week")
@@ -129,6 +131,24 @@ class WeekSettings:
         """
         base, duration = self.day_offset_s(day), 60 * self.lunch_min
         return base + clock_s(self.lunch_earliest), base + clock_s(self.lunch_latest_end) - duration
+
+    def evening_week(self) -> WeekSettings:
+        """The same week with the evening shift as its shift and no lunch break.
+
+        Returns
+        -------
+        WeekSettings
+            A copy whose ``shift_start``/``shift_end`` are ``evening_start``/``evening_end``; time
+            windows and worker-days computed with it are those of the evening shift.
+        """
+        return replace(
+            self,
+            shift_start=self.evening_start,
+            shift_end=self.evening_end,
+            lunch_earliest=self.evening_start,
+            lunch_latest_end=self.evening_end,
+            lunch_min=0,
+        )
 
     def date_of(self, day: int) -> dt.date:
         """Calendar date of day number ``day`` (0-based).

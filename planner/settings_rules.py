@@ -133,6 +133,8 @@ RULES: dict[str, dict[str, Rule]] = {
         "lunch_earliest": _CLOCK,
         "lunch_latest_end": _CLOCK,
         "lunch_min": Rule(int, 0, 24 * 60),
+        "evening_start": _CLOCK,
+        "evening_end": _CLOCK,
     },
     "travel": {
         "circuity": Rule(float, 1.0, 5.0),
@@ -257,7 +259,8 @@ def checked_section(section: str, values: dict[str, Any]) -> dict[str, Any]:
 
 def check_week(week: Any) -> None:
     """The week's clock rules: the shift ends after it starts, and the lunch window lies inside it,
-    holds the break and leaves at least ``MIN_WORK_MIN`` minutes of work.
+    holds the break and leaves at least ``MIN_WORK_MIN`` minutes of work; the evening shift holds
+    at least ``MIN_WORK_MIN`` minutes.
 
     Parameters
     ----------
@@ -269,6 +272,7 @@ def check_week(week: Any) -> None:
     InputError
         One line naming the settings at fault and the rule.
     """
+    _check_evening(week)
     start, end = _minutes(week.shift_start), _minutes(week.shift_end)
     earliest, latest_end = _minutes(week.lunch_earliest), _minutes(week.lunch_latest_end)
     shift = f"shift_start {week.shift_start:%H:%M} to shift_end {week.shift_end:%H:%M}"
@@ -288,6 +292,16 @@ def check_week(week: Any) -> None:
         raise InputError(
             f"[week] the shift ({shift}) less lunch_min = {week.lunch_min} leaves under "
             f"{MIN_WORK_MIN} minutes of work"
+        )
+
+
+def _check_evening(week: Any) -> None:
+    """The evening shift ends after it starts and holds at least ``MIN_WORK_MIN`` minutes of work."""
+    start, end = _minutes(week.evening_start), _minutes(week.evening_end)
+    if end - start < MIN_WORK_MIN:
+        raise InputError(
+            f"[week] the evening shift (evening_start {week.evening_start:%H:%M} to evening_end "
+            f"{week.evening_end:%H:%M}) must end at least {MIN_WORK_MIN} minutes after it starts"
         )
 
 

@@ -50,3 +50,11 @@ def small_plan(small_needing, fast_settings):
 def small_shops(small_needing, fast_settings):
     """The needing shops prepared for planning (metric coordinates, windows, service times)."""
     return prepare_shops(small_needing, fast_settings)
+
+
+@pytest.fixture(scope="session")
+def sample_roster():
+    """Two Jongno-gu officials, four weekday and two Saturday-only pool people, two evening people."""
+    from planner.samples.roster import generate_roster
+
+    return generate_roster([find_district("Jongno-gu")])

@@ -27,7 +27,7 @@ KEYS = [
     ("", "default_service_min"),
     *(("service_min", category) for category in CATEGORIES),
 ]
-CLOCKS = ("shift_start", "shift_end", "lunch_earliest", "lunch_latest_end")
+CLOCKS = ("shift_start", "shift_end", "lunch_earliest", "lunch_latest_end", "evening_start", "evening_end")
 
 # One bad setting per line of the hardening list: the TOML and the key its message must name.
 BAD_FILES = [
@@ -45,6 +45,9 @@ BAD_FILES = [
     ("[week]\nstart_date = 1900-01-01", "[week] start_date"),
     ('[week]\nstart_date = "9999-12-31"', "[week] start_date"),
     ("week = 5", "[week]"),
+    ('[week]\nevening_start = "21:30"', "evening_start"),  # under an hour of evening
+    ('[week]\nevening_end = "16:00"', "evening_end"),  # the evening ends before it starts
+    ("[week]\nevening_end = 22", "[week] evening_end"),
     ("[service_min]\ncafe = 0", "[service_min] cafe"),
     ("default_service_min = -1", "default_service_min"),
     ("[travel]\nwalk_speed_mps = 0", "[travel] walk_speed_mps"),
@@ -292,3 +295,12 @@ def test_a_day_loads_exactly_when_its_lunch_fits_and_leaves_an_hour_of_work(day)
     else:
         with pytest.raises(InputError, match=r"^settings: \[week\] "):
             Settings.from_dict(week)
+
+
+def test_the_evening_shift_is_a_week_with_that_shift_and_no_lunch():
+    """week.evening_week() has evening_start..evening_end as its shift and no lunch break."""
+    evening = Settings.from_dict(
+        {"week": {"evening_start": "18:00", "evening_end": "21:00"}}
+    ).week.evening_week()
+    assert (evening.shift_start, evening.shift_end, evening.lunch_min) == (dt.time(18), dt.time(21), 0)
+    assert evening.shift_s(1) == (86_400 + 18 * 3600, 86_400 + 21 * 3600)

@@ -39,11 +39,13 @@ from planner.cli.common import (
     table_of,
     user_errors,
 )
+from planner.cli.roster import print_shortfall, print_work, read_people, write_pool, write_proposal
 from planner.errors import InputError
 from planner.geo.districts import find_district
 from planner.planning.city import needing_by_district, plan_city
 from planner.planning.executor import make_executor
 from planner.planning.pipeline import plan_file, triage_file, write_read_reports
+from planner.planning.shiftwork import district_work
 from planner.planning.staffing import search_settings, staff_districts
 from planner.planning.triage import CUTOFF, triage_counts
 from planner.samples.city import generate_city
@@ -282,6 +284,30 @@ def staffing(
     boundaries: BoundariesFile = None,
     encoding: Encoding = None,
     workers: WorkersAlias = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            help="Roster CSV: print the staff-days it lacks per district and shift, from estimates; "
+            "no plans are searched (default: none)."
+        ),
+    ] = None,
+    pool: Annotated[
+        Path | None,
+        typer.Option(
+            help="Roster CSV: send its blank-district people to districts day by day, from estimates "
+            "(default: none)."
+        ),
+    ] = None,
+    pool_out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="With --pool: the allocation CSV to write; rejected roster rows go beside it."
+        ),
+    ] = Path("pool-allocation.csv"),
+    roster_out: Annotated[
+        Path | None,
+        typer.Option(help="Write the proposed day and evening roster to this CSV (default: none)."),
+    ] = None,
 ) -> None:
     """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans."""
     with user_errors():
@@ -294,6 +320,16 @@ def staffing(
             merchants, scenario, cutoff.date(), district, boundaries, encoding
         )
         print_reads(read, None)
+        if roster is not None or pool is not None:
+            work = district_work(by_district, settings)
+            print_work(work)
+            for path in dict.fromkeys(p for p in (roster, pool) if p is not None):
+                people = read_people(path, settings, pool_out.parent)
+                if path == roster:
+                    print_shortfall(people, work, settings)
+                if path == pool:
+                    write_pool(people, work, settings, pool_out)
+            return
         with make_executor(count, scheduler) as executor:
             report = staff_districts(by_district, settings, executor, progress=console.print)
     console.print(table_of(report.table, f"Staff to finish in {days} days ({scenario} scenario)"))
@@ -306,6 +342,13 @@ def staffing(
         f"search budgets: {time_limit_s} s per zone, {improve_s} s improving per plan; "
         "more time finds smaller teams"
     )
+    if roster_out is not None:
+        with user_errors():
+            teams = {
+                row["district"]: int(row["staff"] if pd.notna(row["staff"]) else row["lower_bound"])
+                for row in report.table.to_dict("records")
+            }
+            write_proposal(district_work(by_district, settings), settings, teams, roster_out)
 
 
 @app.command()
