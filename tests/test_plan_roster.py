@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from planner.cli import app
 from planner.geo.districts import find_district
 from planner.geo.travel import project
 from planner.io.people import Person
+from planner.io.roster import write_roster
 from planner.planning.crew import person_days, work_spans
 from planner.planning.plan import plan_district, prepare_shops
 from planner.planning.verify import plan_violations
+from planner.samples.roster import generate_roster
 
 EVENING_ONLY = "Mo-Sa 19:00-02:00"  # 7 shops of the small file open only after the day shift
 ROSTER = [
@@ -88,3 +94,52 @@ def test_verifier_checks_each_persons_own_days_and_mode(roster_plan, settings, o
     walker = [replace(p, mode="walk") if p.staff_id == "D1" else p for p in ROSTER]
     as_walker = {(d.day, d.seat): d for d in person_days(walker, settings)}
     assert any("D1" in p and "travel" in p for p in plan_violations(roster_plan.routes, *args, as_walker))
+
+
+SAMPLES = Path(__file__).parent.parent / "data" / "samples"
+EVENING_HOURS = (
+    r"^[A-Za-z,\- ]+(1[7-9]|2[0-3]):\d\d-0\d:\d\d"  # opens at 17:00 or later, closes after midnight
+)
+
+
+@pytest.fixture(scope="module")
+def three_districts(tmp_path_factory):
+    """Small cuts of three sample districts: 25 shops each and 4 that open only in the evening."""
+    parts = []
+    for name in ("jongno-gu", "dobong-gu", "gangnam-gu"):
+        merchants = pd.read_csv(SAMPLES / f"{name}.csv", dtype=str, keep_default_na=False)
+        evening = merchants["opening_hours"].str.match(EVENING_HOURS)
+        parts += [merchants[~evening].head(25), merchants[evening].head(4)]
+    path = tmp_path_factory.mktemp("three") / "merchants.csv"
+    pd.concat(parts).to_csv(path, index=False)
+    return path
+
+
+def test_a_mixed_roster_plans_and_verifies_three_districts(three_districts, tmp_path):
+    """Officials from their offices, pool by transit from their first shop, Saturday-only and evening
+    people: the city plan verifies from its files, each pool person works one district a day, and
+    evening people serve evening-only shops; what is left no roster shift could serve."""
+    districts = [find_district(n) for n in ("Jongno-gu", "Dobong-gu", "Gangnam-gu")]
+    people = generate_roster(districts, per_district=1, pool=2, saturday=1, evening=2)
+    roster = write_roster(people, tmp_path / "roster.csv")
+    out = tmp_path / "city"
+    runner = CliRunner()
+    options = ["--scenario", "full", "--time-limit", "0.3", "--improve-time", "0", "--processes", "1"]
+    result = runner.invoke(
+        app, ["plan", str(three_districts), "--city", "--roster", str(roster), "-o", str(out), *options]
+    )
+    assert result.exit_code == 0, result.output
+    checked = runner.invoke(app, ["verify", str(out), "--merchants", str(three_districts)])
+    assert checked.exit_code == 0, checked.output
+    routes = pd.concat(
+        [pd.read_csv(out / d.slug / "routes.csv", dtype=str).assign(at=d.name_en) for d in districts]
+    )
+    unassigned = pd.concat([pd.read_csv(out / d.slug / "unassigned.csv", dtype=str) for d in districts])
+    assert all((out / d.slug / "roster.csv").is_file() for d in districts)
+    assert set(routes["staff_id"]) <= {p.staff_id for p in people}
+    assert routes.groupby(["staff_id", "date"])["at"].nunique().max() == 1
+    evening = routes[routes["opening_hours"].str.match(EVENING_HOURS)]
+    assert len(evening) and set(evening["staff_name"]) <= {
+        p.name for p in people if p.availability.endswith("22:00")
+    }
+    assert set(unassigned["reason"]) <= {"no_time_window_fits"}

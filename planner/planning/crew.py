@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from planner.errors import InputError
 from planner.geo.calendar import Window, time_windows
 from planner.geo.travel import project
 from planner.io.people import Person
-from planner.settings import Settings
+from planner.settings import Settings, clock_s
 
 DAY_S = 86_400
 
@@ -69,12 +71,17 @@ def place_xy(place: str | tuple[float, float], office_xy: np.ndarray) -> np.ndar
     return project(np.array([place[0]]), np.array([place[1]]))[0]
 
 
-def person_days(people: list[Person] | tuple[Person, ...], settings: Settings) -> list[PersonDay]:
+def person_days(
+    people: list[Person] | tuple[Person, ...],
+    settings: Settings,
+    workdays: Mapping[str, Iterable[int]] | None = None,
+) -> list[PersonDay]:
     """Every day each person works in the week, with their shift and lunch.
 
-    A person works day ``d`` when their availability opens on it; the shift is the longest
-    open window of that day. The lunch break is theirs when they take lunch and the shift covers
-    the settings' whole lunch window.
+    A person works day ``d`` when their availability opens on it (and, if ``workdays`` names
+    them, ``d`` is one of their days there); the shift is the longest open window of that day.
+    The lunch break is theirs when they take lunch and the shift covers the settings' whole
+    lunch window.
 
     Parameters
     ----------
@@ -82,6 +89,9 @@ def person_days(people: list[Person] | tuple[Person, ...], settings: Settings) -
         The roster, in order (a person's place is their ``seat``).
     settings
         The week and its lunch window.
+    workdays
+        ``staff_id`` -> the days (0-based) the person works here, e.g. the days the shared
+        pool's allocation sends them to this district; people not named work all their days.
 
     Returns
     -------
@@ -108,7 +118,10 @@ def person_days(people: list[Person] | tuple[Person, ...], settings: Settings) -
             windows = time_windows(person.availability, week, whole_days)
         except InputError as exc:
             raise InputError(f"roster, {person.staff_id}: availability {exc}") from None
+        allowed = set(workdays[person.staff_id]) if workdays and person.staff_id in workdays else None
         for day in range(week.days):
+            if allowed is not None and day not in allowed:
+                continue
             begin, end = day * DAY_S, (day + 1) * DAY_S
             today = [(max(a, begin), min(b, end)) for a, b in windows if a < end and b > begin]
             if not today:
@@ -120,8 +133,34 @@ def person_days(people: list[Person] | tuple[Person, ...], settings: Settings) -
     return sorted(days, key=lambda p: (p.day, p.seat))
 
 
+def crew_of(
+    people: list[Person] | tuple[Person, ...] | None,
+    settings: Settings,
+    workdays: Mapping[str, Iterable[int]] | None = None,
+) -> dict | None:
+    """The roster's person-days keyed by worker-day ``(day, seat)``, as planning and checks use them.
+
+    Parameters
+    ----------
+    people
+        The roster, or None.
+    settings
+        The week.
+    workdays
+        The days named people work here (see ``person_days``).
+
+    Returns
+    -------
+    dict or None
+        ``(day, seat)`` -> ``PersonDay``; None without a roster.
+    """
+    if people is None:
+        return None
+    return {(e.day, e.seat): e for e in person_days(list(people), settings, workdays)}
+
+
 def is_day_shift(entry: PersonDay, settings: Settings) -> bool:
-    """Whether a person-day is a day shift: it starts before the middle of the settings' shift.
+    """Whether a person-day is a day shift: it starts before the settings' evening shift does.
 
     Shops are planned first with day shifts; evening shifts take what only they can serve.
 
@@ -130,15 +169,15 @@ def is_day_shift(entry: PersonDay, settings: Settings) -> bool:
     entry
         The person-day.
     settings
-        The week's shift.
+        The week's evening shift (``week.evening_start``).
 
     Returns
     -------
     bool
-        True for a day shift, False for an evening (late) one.
+        True for a day shift, False for an evening one.
     """
-    start, end = settings.week.shift_s(entry.day)
-    return entry.shift_s[0] < (start + end) // 2
+    week = settings.week
+    return entry.shift_s[0] < week.day_offset_s(entry.day) + clock_s(week.evening_start)
 
 
 def work_spans(entries: list[PersonDay]) -> tuple[Window, ...]:
@@ -182,3 +221,33 @@ def shifts_by_day(entries: list[PersonDay], days: int) -> list[list[Window]]:
     for entry in entries:
         shifts[entry.day].append(entry.shift_s)
     return shifts
+
+
+def district_rosters(people: list[Person], allocation: pd.DataFrame) -> dict[str, tuple[list[Person], dict]]:
+    """Each district's people for a city plan: its own, and the pool people sent there, on those days.
+
+    Parameters
+    ----------
+    people
+        The roster.
+    allocation
+        The shared pool's allocation (``planner.planning.workforce.allocate_pool``): ``staff_id``,
+        ``day`` and ``district`` per pool person-day.
+
+    Returns
+    -------
+    dict
+        District name -> (its people in roster order, ``staff_id`` -> days for pool people).
+    """
+    sent: dict[str, dict[str, list[int]]] = {}
+    for staff_id, day, district in zip(
+        allocation["staff_id"], allocation["day"], allocation["district"], strict=True
+    ):
+        sent.setdefault(str(district), {}).setdefault(str(staff_id), []).append(int(day))
+    names = {p.district for p in people if p.district} | set(sent)
+    rosters = {}
+    for name in names:
+        pool = sent.get(name, {})
+        chosen = [p for p in people if p.district == name or (p.district is None and p.staff_id in pool)]
+        rosters[name] = (chosen, {k: sorted(v) for k, v in pool.items()})
+    return rosters

@@ -26,7 +26,7 @@ from planner.planning.chains import (
     solve_leftovers,
     zones_of,
 )
-from planner.planning.crew import is_day_shift, person_days, shifts_by_day, work_spans
+from planner.planning.crew import crew_of, is_day_shift, shifts_by_day, work_spans
 from planner.planning.executor import Executor, make_executor
 from planner.planning.schedule import assemble_routes, office_legs_and_idle_s
 from planner.planning.verify import verify_plan
@@ -89,6 +89,17 @@ class Plan:
     scenario: str = ""  # the triage the needing shops came from ("" when not known)
     cutoff: str = ""  # its cut-off date, ISO
     people: tuple = ()  # the roster it was planned with (planner.io.people.Person); () for --staff
+    workdays: dict = field(default_factory=dict)  # staff_id -> the only days they work here (pool)
+
+    def crew(self) -> dict | None:
+        """The roster's person-days the plan was made with (``planner.planning.crew.crew_of``).
+
+        Returns
+        -------
+        dict or None
+            ``(day, seat)`` -> ``PersonDay``; None for a plan made without a roster.
+        """
+        return crew_of(self.people, self.settings, self.workdays) if self.people else None
 
     def summary(self) -> dict:
         """The figures a coordinator reads first.
@@ -97,7 +108,8 @@ class Plan:
         -------
         dict
             District, scenario and cut-off (when known), needing, planned and unassigned shops,
-            team, worker-days, last day used and the time use; written as ``summary.json``.
+            team, worker-days, last day used and the time use; written as ``summary.json``. With a
+            roster: its size, and the days pool people were sent here (``roster_days``).
         """
         routes = self.routes
         days = routes.drop_duplicates(["staff_id", "day"])
@@ -119,7 +131,16 @@ class Plan:
             "idle_min": round(idle_s / 60, 1),
             "week_start": str(self.settings.week.start_date),
             **(
-                {"roster": len(self.people), "start_at": "roster", "end_at": "roster"}
+                {
+                    "roster": len(self.people),
+                    "start_at": "roster",
+                    "end_at": "roster",
+                    **(
+                        {"roster_days": {k: sorted(v) for k, v in self.workdays.items()}}
+                        if self.workdays
+                        else {}
+                    ),
+                }
                 if self.people
                 else {
                     "start_at": "first_shop" if self.settings.solver.open_start else "office",
@@ -170,6 +191,7 @@ def plan_district(
     scenario: str = "",
     cutoff: str = "",
     people: list[Person] | tuple[Person, ...] | None = None,
+    workdays: dict[str, list[int]] | None = None,
 ) -> Plan:
     """Plan the week for the shops of one district that need a panel.
 
@@ -196,6 +218,9 @@ def plan_district(
         The triage ``needing`` came from (``planner.planning.triage.triage``), recorded in the plan.
     people
         The roster to plan with; None plans with ``settings.staff`` workers a day from the office.
+    workdays
+        With ``people``: the days (0-based) named people work in this district (the shared
+        pool's allocation); people not named work every day they are available.
 
     Returns
     -------
@@ -207,7 +232,7 @@ def plan_district(
     PlanVerificationError
         If the plan breaks a rule; nothing should be written then.
     """
-    crew = _crew_of(people, settings)
+    crew = crew_of(people, settings, workdays)
     shops = prepare_shops(needing, settings, None if crew is None else work_spans(list(crew.values())))
     office_xy = project(np.array([district.office_lat]), np.array([district.office_lon]))[0]
     if shops.empty:
@@ -297,14 +322,8 @@ def plan_district(
         scenario,
         cutoff,
         tuple(people or ()),
+        dict(workdays or {}) if people else {},
     )
-
-
-def _crew_of(people, settings: Settings) -> dict | None:
-    """The roster's person-days by ``(day, seat)``, or None without a roster."""
-    if people is None:
-        return None
-    return {(e.day, e.seat): e for e in person_days(list(people), settings)}
 
 
 def _leftover_rounds(work: WeekWork, rows: list[dict], dropped: list[int], free: set, run, tracker):

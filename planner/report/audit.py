@@ -15,6 +15,7 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.io.read import read_merchants
+from planner.planning.crew import work_spans
 from planner.planning.plan import Plan, prepare_shops
 from planner.planning.staffing import office_of
 from planner.planning.verify import plan_violations
@@ -105,12 +106,15 @@ def audit_plan(folder: Path, merchants: pd.DataFrame | None, settings: Settings)
             f"{folder}: the merchants the plan was made from are not there; give them with --merchants"
         )
     needing = loaded.merchants[loaded.merchants["needs_panel"]]
-    shops = prepare_shops(needing, plan.settings)
+    crew = plan.crew()  # a roster plan: each person's own rules (roster.csv)
+    shops = prepare_shops(needing, plan.settings, None if crew is None else work_spans(list(crew.values())))
+    staff = None if crew is not None else plan.staff
     problems = plan_violations(
-        plan.routes, plan.unassigned, shops, office_of(plan.district), plan.settings, plan.staff
+        plan.routes, plan.unassigned, shops, office_of(plan.district), plan.settings, staff, crew
     )
     problems += summary_mismatches(loaded.summary, plan)
-    problems += staff_id_problems(plan)
+    if crew is None:  # with a roster, every staff_id is checked against it above
+        problems += staff_id_problems(plan)
     return Audit(
         folder=Path(folder),
         district=plan.district.name_en,
