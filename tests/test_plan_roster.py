@@ -14,11 +14,17 @@ from planner.cli import app
 from planner.geo.districts import find_district
 from planner.geo.travel import project
 from planner.io.people import Person
+from planner.io.read import read_merchants
 from planner.io.roster import write_roster
 from planner.planning.crew import person_days, work_spans
+from planner.planning.output import write_plan
 from planner.planning.plan import plan_district, prepare_shops
+from planner.planning.triage import triage
 from planner.planning.verify import plan_violations
+from planner.report.audit import audit_plan
+from planner.report.load import load_plan
 from planner.samples.roster import generate_roster
+from planner.settings import Settings
 
 EVENING_ONLY = "Mo-Sa 19:00-02:00"  # 7 shops of the small file open only after the day shift
 ROSTER = [
@@ -143,3 +149,29 @@ def test_a_mixed_roster_plans_and_verifies_three_districts(three_districts, tmp_
         p.name for p in people if p.availability.endswith("22:00")
     }
     assert set(unassigned["reason"]) <= {"no_time_window_fits"}
+
+
+def test_a_roster_plan_is_rechecked_from_its_folder(roster_plan, small_merchants_path, tmp_path):
+    """The folder's roster.csv makes verify re-check each person: a day taken off their availability fails."""
+    folder = tmp_path / "plan"
+    write_plan(roster_plan, folder)
+    merchants = triage(read_merchants(small_merchants_path).merchants)
+    assert audit_plan(folder, merchants, Settings()).problems == []
+    loaded = load_plan(folder).plan
+    assert loaded.people == roster_plan.people and loaded.routes["staff_name"].str.len().min() > 0
+    roster = pd.read_csv(folder / "roster.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    roster.loc[roster["staff_id"] == "D1", "availability"] = "Sa 09:00-18:00"
+    roster.to_csv(folder / "roster.csv", index=False)
+    problems = audit_plan(folder, merchants, Settings()).problems
+    assert problems and all("not available" in p or "D1" in p for p in problems)
+
+
+def test_routes_without_the_roster_columns_still_load(small_plan, tmp_path):
+    """A routes.csv written before staff_name and mode existed loads, with both columns empty."""
+    folder = tmp_path / "old"
+    write_plan(small_plan, folder)
+    routes = pd.read_csv(folder / "routes.csv", dtype=str, keep_default_na=False)
+    routes.drop(columns=["staff_name", "mode"]).to_csv(folder / "routes.csv", index=False)
+    loaded = load_plan(folder).plan.routes
+    assert (loaded["staff_name"] == "").all() and (loaded["mode"] == "").all()
+    assert len(loaded) == len(small_plan.routes)
