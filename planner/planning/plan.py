@@ -23,12 +23,12 @@ from planner.planning.chains import (
     open_days,
     run_chains,
     slots_by_opening,
-    solve_leftovers,
     zones_of,
 )
 from planner.planning.crew import crew_of, is_day_shift, shifts_by_day, work_spans
 from planner.planning.executor import Executor, make_executor
 from planner.planning.schedule import assemble_routes, office_legs_and_idle_s
+from planner.planning.shifts import later_shifts, leftover_rounds
 from planner.planning.verify import verify_plan
 from planner.planning.week import (
     Slot,
@@ -46,7 +46,6 @@ from planner.settings import Settings
 
 Progress = Callable[[int, int, str], None]
 ZONES_PER_DAY = 2  # zones are chained; small ones let a step stop close to whole worker-days
-LEFTOVER_ROUNDS = 2  # rounds for the shops two chain passes could not place
 FIT_MARGIN = 1.25  # a fixed team is assumed to reach this much less than the estimate
 MIN_CHAIN_DAYS = 4  # estimated worker-days of work per chain at least
 STAFF_MARGIN = 1.1  # team size over the estimated worker-days per usable day
@@ -290,12 +289,10 @@ def plan_district(
             more_rows, dropped = run_chains(sparse, chains, run, tracker.add)
             rows += more_rows
             free -= {(r["day"], r["seat"]) for r in more_rows}
-        rows, dropped = _leftover_rounds(work, rows, dropped, free, run, tracker)
+        rows, dropped = leftover_rounds(work, rows, dropped, free, run, tracker.add)
         if crew is not None:
             free |= set(crew) - set(day_crew)
-            rows, dropped = _later_shifts(
-                shops, office_xy, settings, crew, rows, later + dropped, free, run, tracker
-            )
+            rows, dropped = later_shifts(work, crew, rows, later + dropped, free, run, tracker.add)
     if progress:
         progress(len(shops), len(shops), "routes solved")
     if settings.solver.improve_s > 0 and rows:
@@ -324,44 +321,6 @@ def plan_district(
         tuple(people or ()),
         dict(workdays or {}) if people else {},
     )
-
-
-def _leftover_rounds(work: WeekWork, rows: list[dict], dropped: list[int], free: set, run, tracker):
-    """Up to ``LEFTOVER_ROUNDS`` rounds placing ``dropped`` on the ``free`` worker-days."""
-    rows = list(rows)
-    for _ in range(LEFTOVER_ROUNDS):
-        if not dropped or not free:
-            break
-        last_day = max((r["day"] for r in rows), default=None)
-        more_rows, dropped = solve_leftovers(work, dropped, free, run, last_day)
-        rows += more_rows
-        tracker.add(len(more_rows))
-    return rows, dropped
-
-
-def _later_shifts(
-    shops, office_xy, settings: Settings, crew: dict, rows, left: list[int], free: set, run, tracker
-):
-    """Place ``left`` (shops no day shift could take) on the roster's other person-days still ``free``.
-
-    First the evening (late) shifts alone, on the days and hours they serve; then whatever is
-    still left on every free person-day.
-    """
-    late = {k: e for k, e in crew.items() if k in free and not is_day_shift(e, settings)}
-    steps = [late, {k: crew[k] for k in free}]
-    for part in steps:
-        if not left or not part:
-            continue
-        shifts = shifts_by_day(list(part.values()), settings.week.days)
-        work = WeekWork(shops, office_xy, settings, open_days(shops, settings, shifts), part)
-        can = set(np.flatnonzero(work.open_on.any(axis=1)).tolist())
-        tried, kept = [i for i in left if i in can], [i for i in left if i not in can]
-        offered = free & set(part)
-        free -= offered
-        rows, tried = _leftover_rounds(work, rows, tried, offered, run, tracker)
-        free |= offered
-        left = sorted(tried + kept)
-    return rows, left
 
 
 def unassigned_table(shops: pd.DataFrame, reasons: dict[int, str]) -> pd.DataFrame:
