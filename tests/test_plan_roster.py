@@ -175,3 +175,20 @@ def test_routes_without_the_roster_columns_still_load(small_plan, tmp_path):
     loaded = load_plan(folder).plan.routes
     assert (loaded["staff_name"] == "").all() and (loaded["mode"] == "").all()
     assert len(loaded) == len(small_plan.routes)
+
+
+def test_district_plan_with_a_roster_says_what_no_shift_serves(small_merchants_path, tmp_path):
+    """plan --roster takes the district's people, says the shops no shift of theirs is open for, writes roster.csv."""
+    roster = write_roster(ROSTER[:2], tmp_path / "roster.csv")
+    out = tmp_path / "plan"
+    options = ["--time-limit", "0.5", "--improve-time", "0"]
+    result = CliRunner().invoke(
+        app, ["plan", str(small_merchants_path), "--roster", str(roster), "-o", str(out), *options]
+    )
+    assert result.exit_code == 0, result.output
+    assert "no shift of the roster" in " ".join(result.output.split())
+    assert (out / "roster.csv").is_file()
+    both = CliRunner().invoke(
+        app, ["plan", str(small_merchants_path), "--roster", str(roster), "--staff", "2"]
+    )
+    assert both.exit_code == 1 and "--staff or --roster" in both.output
