@@ -45,3 +45,14 @@ def test_matrix_lazy_matrix_and_legs_agree_for_each_mode():
         legs = leg_time_s(xy[[0, 1, 2]], xy[[1, 2, 0]], TRAVEL, mode)
         assert [dense[0, 1], dense[1, 2], dense[2, 0]] == list(legs)
         assert (lazy[np.ix_([0, 1, 2], [0, 1, 2])] == dense).all()
+
+
+def test_car_speed_and_parking_come_from_the_travel_settings():
+    """[travel] car_speed_kmh and car_parking_min set the car legs; out of range they are refused."""
+    from planner.errors import InputError
+    from planner.settings import Settings
+
+    settings = Settings.from_dict({"travel": {"car_speed_kmh": 36, "car_parking_min": 2}})
+    assert travel_time_s(np.array([1000.0]), settings.travel, "car")[0] == 2 * 60 + 100
+    with pytest.raises(InputError, match="car_parking_min"):
+        Settings.from_dict({"travel": {"car_parking_min": 500}})
