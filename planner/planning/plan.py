@@ -115,6 +115,12 @@ class Plan:
         last_day = int(routes["day"].max()) if len(routes) else -1
         lunch_s = 60 * self.settings.week.lunch_min
         legs_s, idle_s = office_legs_and_idle_s(routes, workday_s(self.settings), lunch_s)
+        if self.people and len(days):  # each person-day holds its own shift less its own lunch
+            own = {(e.day, e.person.staff_id): e.work_s for e in self.crew().values()}
+            idle_s += sum(
+                own.get((int(d), s), workday_s(self.settings)) - workday_s(self.settings)
+                for d, s in zip(days["day"], days["staff_id"], strict=True)
+            )
         return {
             "district": self.district.name_en,
             **({"scenario": self.scenario, "cutoff": self.cutoff} if self.scenario else {}),
