@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from planner.errors import InputError
 from planner.io.people import Person
-from planner.io.read import reject_path_for, write_rejects
-from planner.io.roster import ROSTER_COLUMNS, read_roster, write_roster
+from planner.io.roster import ROSTER_COLUMNS, read_roster, write_roster, write_roster_rejects
 from planner.settings import Settings
 
 HEADER = ",".join(ROSTER_COLUMNS)
@@ -251,11 +250,13 @@ def test_missing_file_and_wrong_type_are_errors(tmp_path):
         read_roster(tmp_path / "roster.xlsx", Settings())
 
 
-def test_rejects_write_to_the_reject_file(tmp_path):
-    """A roster's rejects write with the merchant files' writer to <name>.rejects.csv."""
+def test_rejects_write_to_the_reject_file_under_staff_id(tmp_path):
+    """A roster's rejects go to <name>.rejects.csv, the ids under a staff_id header."""
     result = read_rows(tmp_path, "B1,x,,Atlantis,,,,,")
-    path = write_rejects(result.rejects, reject_path_for(tmp_path / "roster.csv", tmp_path / "out"))
-    assert path.name == "roster.rejects.csv" and "Atlantis" in path.read_text(encoding="utf-8-sig")
+    path = write_roster_rejects(result.rejects, tmp_path / "roster.csv", tmp_path / "out")
+    assert path == tmp_path / "out" / "roster.rejects.csv"
+    assert path.read_text(encoding="utf-8-sig").splitlines()[0] == "row,staff_id,column,value,reason"
+    assert path.read_text(encoding="utf-8-sig").splitlines()[1].startswith("2,B1,district,Atlantis,")
 
 
 _text = st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=12).map(str.strip)

@@ -17,6 +17,7 @@ from planner.io.roster import read_roster, write_roster
 from planner.planning.shiftwork import ShiftWork, finish_day, person_days, shift_work
 from planner.planning.workforce import (
     allocate_pool,
+    finish_table,
     propose_roster,
     roster_warnings,
     shortfall,
@@ -215,3 +216,49 @@ def test_roster_warnings_name_each_district_short(small_needing, sample_roster):
     lines = roster_warnings(officials[:1], by_district, replace(SETTINGS, week=replace(WEEK, days=1)))
     assert len(lines) == 1 and lines[0].startswith("Jongno-gu: the roster is")
     assert roster_warnings(sample_roster, by_district, SETTINGS) == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    loads=st.lists(st.tuples(st.floats(0, 40), st.floats(0, 8)), min_size=3, max_size=3),
+    teams=st.lists(st.integers(1, 4), min_size=3, max_size=3),
+    pool=st.lists(
+        st.tuples(
+            st.sampled_from(["Mo-Fr 09:00-18:00", "Sa-Su 10:00-15:00", "Mo-Sa 17:00-22:00"]),
+            st.sampled_from(NAMES),
+        ),
+        max_size=6,
+    ),
+)
+def test_the_pool_finishes_the_city_no_later_than_fixed_district_teams(loads, teams, pool):
+    """Allocating the pool day by day finishes the city no later than giving each pool person one district."""
+    work = {name: work_of(name, day, evening) for name, (day, evening) in zip(NAMES, loads, strict=True)}
+    officials = [
+        person(f"{name}-{k}", name) for name, team in zip(NAMES, teams, strict=True) for k in range(team)
+    ]
+    floating = [person(f"P{k}", None, hours) for k, (hours, _) in enumerate(pool)]
+    fixed = [person(f"P{k}", name, hours) for k, (hours, name) in enumerate(pool)]
+    people = officials + floating
+    allocated = _city_last_day(people, work, allocate_pool(people, work, SETTINGS))
+    assert allocated <= _city_last_day(officials + fixed, work) + 1e-6
+
+
+def test_evening_work_nobody_can_do_does_not_hold_back_the_day_pool():
+    """Evening work with no evening people at all still leaves the day pool sent where the day work is."""
+    work = {"Jongno-gu": work_of("Jongno-gu", 20.0, 2.0), "Jung-gu": work_of("Jung-gu", 5.0)}
+    people = [person("J1", "Jongno-gu"), person("U1", "Jung-gu"), person("P1", None), person("P2", None)]
+    allocation = allocate_pool(people, work, SETTINGS)
+    assert set(allocation["shift"]) == {"day"}
+    assert (
+        allocation["district"].tolist() == ["Jongno-gu"] * 13
+    )  # 20 staff-days by the last day: 7 own, 13 pool
+
+
+def test_finish_table_says_when_each_district_finishes_without_and_with_the_pool():
+    """The finish table gives dates, days past the week, and names the shift nobody works."""
+    work = {"Jongno-gu": work_of("Jongno-gu", 10.0), "Jung-gu": work_of("Jung-gu", 2.0, 1.0)}
+    people = [person("J1", "Jongno-gu"), person("U1", "Jung-gu"), person("E1", None, "Mo-Su 17:00-22:00")]
+    table = finish_table(people, work, SETTINGS, allocate_pool(people, work, SETTINGS)).set_index("district")
+    assert table.at["Jongno-gu", "own_finish"] == "after 2022-02-13 (about 3 days more)"
+    assert table.at["Jung-gu", "own_finish"] == "never: nobody works the evening shift"
+    assert table.at["Jung-gu", "pool_finish"] == "2022-02-08" and table.at["Jung-gu", "pool_days"] == 1

@@ -349,7 +349,11 @@ def staffing(
         typer.Option(help="Write the proposed day and evening roster to this CSV (default: none)."),
     ] = None,
 ) -> None:
-    """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans."""
+    """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans.
+
+    With --roster or --pool it estimates a roster instead: the staff-days it lacks per district
+    and shift, or where its shared pool goes day by day.
+    """
     with user_errors():
         count = processes_given(processes, workers) or 1
         settings = settings_from_options(

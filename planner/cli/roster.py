@@ -8,8 +8,7 @@ import pandas as pd
 
 from planner.cli.common import console, table_of
 from planner.io.people import Person
-from planner.io.read import reject_path_for, write_rejects
-from planner.io.roster import read_roster, write_roster
+from planner.io.roster import read_roster, write_roster, write_roster_rejects
 from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.planning.shiftwork import ShiftWork
 from planner.planning.workforce import (
@@ -50,7 +49,7 @@ def read_people(
         f"read {count:,} {'person' if count == 1 else 'people'} from {path} ({pool:,} in the shared pool)"
     )
     if not result.rejects.empty:
-        written = write_rejects(result.rejects, reject_path_for(path, rejects_dir))
+        written = write_roster_rejects(result.rejects, path, rejects_dir)
         console.print(f"[yellow]{result.rejects['row'].nunique():,} rows rejected[/yellow]: see {written}")
     return result.people
 

@@ -275,7 +275,7 @@ def reject_path_for(source: str | Path, out_dir: str | Path) -> Path:
     return Path(out_dir) / f"{name}.rejects.csv"
 
 
-def write_rejects(rejects: pd.DataFrame, path: str | Path) -> Path:
+def write_rejects(rejects: pd.DataFrame, path: str | Path, id_column: str = "merchant_id") -> Path:
     """Write rejects as CSV, UTF-8 with a byte-order mark so that Excel shows Korean text.
 
     The cells copied from the merchants file are made safe to open: control characters are
@@ -288,6 +288,8 @@ def write_rejects(rejects: pd.DataFrame, path: str | Path) -> Path:
         Rows of ``planner.schema.REJECT_COLUMNS``, one per problem.
     path
         The file to write.
+    id_column
+        The header of the rows' ids: ``staff_id`` for a roster's rejects.
 
     Returns
     -------
@@ -297,7 +299,7 @@ def write_rejects(rejects: pd.DataFrame, path: str | Path) -> Path:
     table = rejects.loc[:, list(REJECT_COLUMNS)].copy()
     for column in ("merchant_id", "column", "value"):
         table[column] = [visible_controls(str(text)) for text in table[column]]
-    return write_spreadsheet_csv(table, path, bom=True)
+    return write_spreadsheet_csv(table.rename(columns={"merchant_id": id_column}), path, bom=True)
 
 
 def visible_controls(text: str) -> str:

@@ -14,7 +14,7 @@ from planner.errors import InputError
 from planner.geo.calendar import Window, time_windows
 from planner.io.columns import Parsed, parse_district, parse_free_text
 from planner.io.people import END_KINDS, MODES, START_KINDS, Person
-from planner.io.read import read_table
+from planner.io.read import read_table, reject_path_for, write_rejects
 from planner.io.spreadsheet import unquote_cell, write_spreadsheet_csv
 from planner.io.validate import clean_text, empty_rejects, normalize_columns, shown_columns
 from planner.schema import REJECT_COLUMNS, SEOUL_BOUNDS
@@ -50,6 +50,8 @@ MODE_WORDS: dict[str, str] = {
     **dict.fromkeys(["대중교통", "버스", "지하철", "bus", "subway", "public"], "transit"),
     **dict.fromkeys(["자동차", "차량", "차", "drive", "driving"], "car"),
 }
+END_WORDS: dict[str, str] = {kind: kind for kind in END_KINDS}
+LUNCH_ALLOWED = "yes or no (also 예/아니오, true/false, 1/0)"
 LUNCH_WORDS: dict[str, bool] = {
     **dict.fromkeys(["yes", "y", "true", "t", "1", "예", "네", "있음"], True),
     **dict.fromkeys(["no", "n", "false", "f", "0", "아니오", "아니요", "없음"], False),
@@ -177,6 +179,7 @@ def parse_roster(
         The people and every problem found.
     """
     solver = settings.solver
+    default_end = "last_shop" if solver.open_routes else "office"
     parsed = {
         "staff_id": parse_staff_ids(cells["staff_id"]),
         "name": parse_free_text(cells["name"], "name"),
@@ -184,9 +187,9 @@ def parse_roster(
         "district": parse_district(cells["district"]),
         "availability": parse_availability(cells["availability"], settings.week),
         "start": parse_start(cells["start"], "first_shop" if solver.open_start else "office"),
-        "end": _parse_choice(cells["end"], END_KINDS, "last_shop" if solver.open_routes else "office", "end"),
-        "mode": _parse_choice(cells["mode"], MODE_WORDS, DEFAULT_MODE, "mode"),
-        "lunch": _parse_choice(cells["lunch"], LUNCH_WORDS, True, "lunch"),
+        "end": _parse_choice(cells["end"], END_WORDS, default_end, "end", "office, start or last_shop"),
+        "mode": _parse_choice(cells["mode"], MODE_WORDS, DEFAULT_MODE, "mode", "walk, transit or car"),
+        "lunch": _parse_choice(cells["lunch"], LUNCH_WORDS, True, "lunch", LUNCH_ALLOWED),
     }
     records = []
     for column, result in parsed.items():
@@ -337,14 +340,8 @@ def parse_start(raw: pd.Series, default: str) -> Parsed:
     return _each(raw, parse_one)
 
 
-def _parse_choice(raw: pd.Series, words, default: object, column: str) -> Parsed:
-    """One of ``words`` (a tuple of allowed words, or a dict of synonyms), any case; blank is ``default``."""
-    synonyms = words if isinstance(words, dict) else {w: w for w in words}
-    allowed = " or ".join(str(w) for w in words) if not isinstance(words, dict) else None
-    if column == "lunch":
-        allowed = "yes or no (also 예/아니오, true/false, 1/0)"
-    elif allowed is None:
-        allowed = ", ".join(dict.fromkeys(str(v) for v in synonyms.values()))
+def _parse_choice(raw: pd.Series, synonyms: dict, default: object, column: str, allowed: str) -> Parsed:
+    """One of the words of ``synonyms`` (any case, blanks as ``_``); blank is ``default``."""
 
     def parse_one(text: str) -> tuple[object, str | None]:
         if text == "":
@@ -362,6 +359,26 @@ def _parse_choice(raw: pd.Series, words, default: object, column: str) -> Parsed
 
 def _shown(value: object) -> str:
     return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+
+def write_roster_rejects(rejects: pd.DataFrame, roster: str | Path, out_dir: str | Path) -> Path:
+    """Write a roster's rejected rows to ``out_dir / "<roster name>.rejects.csv"``, ids under ``staff_id``.
+
+    Parameters
+    ----------
+    rejects
+        ``read_roster``'s rejects.
+    roster
+        The roster file they came from.
+    out_dir
+        The output folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written (as the merchant files' ``write_rejects`` writes it).
+    """
+    return write_rejects(rejects, reject_path_for(roster, out_dir), id_column="staff_id")
 
 
 def roster_table(people: list[Person]) -> pd.DataFrame:

@@ -18,7 +18,6 @@ from planner.planning.shiftwork import (
     finish_day,
     own_capacity,
     person_days,
-    shift_finish,
 )
 from planner.settings import Settings, WeekSettings
 
@@ -38,21 +37,26 @@ __all__ = [
 ALLOCATION_COLUMNS: tuple[str, ...] = ("staff_id", "date", "day", "district", "shift")
 SHORTFALL_COLUMNS: tuple[str, ...] = ("district", "shift", "work_days", "roster_days", "short_days")
 _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+MAX_WEEKS = 52  # how far past the week a deadline is searched for, in weeks like this one
+_BISECTIONS = 30
 
 
 def allocate_pool(people: list[Person], work: Mapping[str, ShiftWork], settings: Settings) -> pd.DataFrame:
     """Send the pool's people (blank district) to districts, day by day, to finish the city early.
 
-    Each day, each pool person working that day goes to the district whose work of that shift
-    would be done last (its own people's capacity and the pool so far counted), among those with
-    work left that day: day people to day work, evening people to evening work, one district a
-    person a day. Then, latest days first, a pool day is given back when the city's last day
-    stays the same without it (fewest staff-days). A greedy estimate, not an optimum.
+    Each shift is allocated apart: day people to day work, evening people to evening work, each
+    person to one district a day, on days its work can be done. The deadline is the earliest
+    last day for which the pool can cover what every district's own people leave undone by then
+    (past the week, the week is taken as repeating); the city's deadline is the later of the two
+    shifts' that can be covered at all. For that deadline each person-day (whole days first, or part-days first, whichever
+    needs fewer) goes to the open district still lacking the most, until none lacks anything:
+    person-days not needed are not allocated (fewest staff-days). A greedy estimate, not an
+    optimum.
 
     Parameters
     ----------
     people
-        The roster (district people count as capacity of their district; others are ignored).
+        The roster (district people count as capacity of their district).
     work
         Each district's work (``district_work``).
     settings
@@ -65,64 +69,116 @@ def allocate_pool(people: list[Person], work: Mapping[str, ShiftWork], settings:
         ISO, ``shift`` ``day`` or ``evening``.
     """
     week = settings.week
-    names = list(work)
     own = own_capacity(people, work, week)
-    pool = [(p.staff_id, person_days(p, week)) for p in people if p.district is None]
-    left = {name: np.array([work[name].days[s] for s in SHIFTS]) for name in names}
-    given = {name: np.zeros((week.days, len(SHIFTS))) for name in names}
-    rows: list[tuple[str, int, str, int, float]] = []  # staff_id, day, district, shift column, share
-    for day in range(week.days):
-        for column in range(len(SHIFTS)):
-            for staff_id, share in sorted(pool, key=lambda p: -p[1][day, column]):
-                amount = share[day, column]
-                if amount <= 0:
-                    continue
-                scores = []
-                for name in names:
-                    today = left[name][column] - own[name][day, column] - given[name][day, column]
-                    if today > EPS and work[name].open_on[SHIFTS[column]][day]:
-                        finish = day + 1 + shift_finish(today, own[name][day + 1 :, column])
-                        scores.append((finish, today, name))
-                if scores:
-                    name = max(scores)[2]
-                    given[name][day, column] += amount
-                    rows.append((staff_id, day, name, column, amount))
-        for name in names:
-            left[name] = np.maximum(0.0, left[name] - own[name][day] - given[name][day])
-    rows = _give_back(rows, work, own)
+    shares = [(p.staff_id, person_days(p, week)) for p in people if p.district is None]
+    largest_first = {
+        column: sorted(
+            (
+                (-float(share[day, column]), day, staff_id)
+                for staff_id, share in shares
+                for day in range(week.days)
+                if share[day, column] > 0
+            )
+        )
+        for column in range(len(SHIFTS))
+    }
+    orders = {
+        column: [units, sorted(units, key=lambda unit: (-unit[0], unit[1], unit[2]))]
+        for column, units in largest_first.items()
+    }
+    # A shift nobody can cover (evening work, no evening people) does not hold the other one back.
+    deadlines = [_earliest_deadline(work, own, orders[c], c, week.days) for c in range(len(SHIFTS))]
+    deadline = max((d for d in deadlines if d is not None), default=float(week.days - 1))
+    rows = []
+    for column in range(len(SHIFTS)):
+        assigned, _ = _cover(work, own, orders[column], column, deadline, week.days)
+        rows += [(staff_id, day, name, column) for staff_id, day, name in assigned]
     table = pd.DataFrame(
-        [(s, str(week.date_of(d)), d, n, SHIFTS[c]) for s, d, n, c, _ in rows],
+        [(s, str(week.date_of(d)), d, n, SHIFTS[c]) for s, d, n, c in rows],
         columns=list(ALLOCATION_COLUMNS),
     )
     return table.sort_values(["day", "district", "staff_id"], ignore_index=True)
 
 
-def _give_back(rows: list, work: Mapping[str, ShiftWork], own: dict) -> list:
-    """Drop pool days, latest first, whose loss keeps the city's last day of their shift.
+def _needs(
+    work: Mapping[str, ShiftWork], own: dict, column: int, deadline: float, days: int
+) -> dict[str, float]:
+    """Staff-days each district's own people leave undone by ``deadline`` (a 0-based day, maybe past the week).
 
-    A district whose shift has no capacity at all never finishes; the last day is then that of
-    the districts that do.
+    Past the week the week repeats: the week's capacity must reach the work's share of the
+    ``deadline + 1`` days that one week is.
     """
-    capacity = {name: own[name].copy() for name in work}
-    for _, day, name, column, amount in rows:
-        capacity[name][day, column] += amount
-
-    def finish(name: str, column: int) -> float:
-        return shift_finish(work[name].days[SHIFTS[column]], capacity[name][:, column])
-
-    last = []
-    for column in range(len(SHIFTS)):
-        finite = [f for f in (finish(name, column) for name in work) if math.isfinite(f)]
-        last.append(max(finite, default=0.0))
-    dropped = set()
-    for k in sorted(range(len(rows)), key=lambda k: (-rows[k][1], rows[k][0])):
-        _, day, name, column, amount = rows[k]
-        capacity[name][day, column] -= amount
-        if finish(name, column) <= last[column] + EPS:
-            dropped.add(k)
+    needs = {}
+    for name, shift in work.items():
+        total = shift.days[SHIFTS[column]]
+        if deadline < days:
+            needs[name] = total - float(own[name][: int(deadline) + 1, column].sum())
         else:
-            capacity[name][day, column] += amount
-    return [row for k, row in enumerate(rows) if k not in dropped]
+            needs[name] = total * days / (deadline + 1) - float(own[name][:, column].sum())
+    return needs
+
+
+def _cover(
+    work: Mapping[str, ShiftWork], own: dict, orders: list[list], column: int, deadline: float, days: int
+) -> tuple[list[tuple[str, int, str]], float]:
+    """Person-days given to the districts lacking most, and the most any district still lacks.
+
+    Each order of the person-days (largest share first, smallest first) is tried: whole days
+    first can overshoot a district that a part-day would have filled. The result covering every
+    district with the fewest person-days wins, else the one leaving the least lacking.
+    """
+    best: tuple | None = None
+    for units in orders:
+        needs = _needs(work, own, column, deadline, days)
+        assigned = _cover_in_order(work, needs, units, SHIFTS[column], deadline)
+        lacking = max(needs.values(), default=0.0)
+        key = (lacking > EPS, len(assigned) if lacking <= EPS else lacking)
+        if best is None or key < best[0]:
+            best = (key, assigned, lacking)
+    return best[1], best[2]
+
+
+def _cover_in_order(
+    work: Mapping[str, ShiftWork], needs: dict[str, float], units: list, shift: str, deadline: float
+) -> list[tuple[str, int, str]]:
+    """Give each person-day in turn to the open district lacking most; ``needs`` is lowered in place."""
+    assigned = []
+    for negative_share, day, staff_id in units:
+        if day > deadline:
+            continue
+        lacking = [
+            (need, name) for name, need in needs.items() if need > EPS and work[name].open_on[shift][day]
+        ]
+        if not lacking:
+            continue
+        name = max(lacking)[1]
+        needs[name] += negative_share
+        assigned.append((staff_id, day, name))
+    return assigned
+
+
+def _earliest_deadline(
+    work: Mapping[str, ShiftWork], own: dict, orders: list[list], column: int, days: int
+) -> float | None:
+    """The earliest last day (0-based; past the week a fraction) by which the pool covers every
+    district, or None if ``MAX_WEEKS`` weeks are not enough."""
+
+    def covered(deadline: float) -> bool:
+        return _cover(work, own, orders, column, deadline, days)[1] <= EPS
+
+    if covered(days - 1):
+        low, high = -1, days - 1
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (low, middle) if covered(middle) else (middle, high)
+        return float(max(high, 0))
+    low, high = float(days - 1), float(MAX_WEEKS * days)
+    if not covered(high):
+        return None
+    for _ in range(_BISECTIONS):
+        middle = (low + high) / 2
+        low, high = (low, middle) if covered(middle) else (middle, high)
+    return high
 
 
 def pool_capacity(
@@ -172,8 +228,9 @@ def finish_table(
     Returns
     -------
     pandas.DataFrame
-        ``district, work_days, own_finish, pool_days, pool_finish``: finishes as dates, or
-        ``after <last date>`` when the week is not enough.
+        ``district, work_days, own_finish, pool_days, pool_finish``: finishes as dates,
+        ``after <last date> (about n days more)`` when the week is not enough, or ``never`` naming
+        the shift nobody works.
     """
     week = settings.week
     own = own_capacity(people, work, week)
@@ -185,19 +242,23 @@ def finish_table(
             {
                 "district": name,
                 "work_days": round(sum(shift.days.values()), 1),
-                "own_finish": _date_text(finish_day(shift, own[name]), week),
+                "own_finish": _finish_text(shift, own[name], week),
                 "pool_days": int((allocation["district"] == name).sum()),
-                "pool_finish": _date_text(finish_day(shift, own[name] + extra), week),
+                "pool_finish": _finish_text(shift, own[name] + extra, week),
             }
         )
     return pd.DataFrame(rows)
 
 
-def _date_text(day: float, week: WeekSettings) -> str:
+def _finish_text(work: ShiftWork, capacity: np.ndarray, week: WeekSettings) -> str:
+    """The finish as a date, ``after <last date> (about n days more)``, or the shift nobody works."""
+    day = finish_day(work, capacity)
     if math.isinf(day):
-        return "never (no one works that shift)"
+        idle = [s for k, s in enumerate(SHIFTS) if work.days[s] > EPS and capacity[:, k].sum() <= 0]
+        return f"never: nobody works the {' or '.join(idle)} shift"
     if day > week.days - 1 + EPS:
-        return f"after {week.date_of(week.days - 1)} (about {math.ceil(day - week.days + 1)} days more)"
+        more = math.ceil(day - week.days + 1)
+        return f"after {week.date_of(week.days - 1)} (about {more} day{'s' * (more != 1)} more)"
     return str(week.date_of(int(math.floor(day + EPS))))
 
 
