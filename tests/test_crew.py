@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.errors import InputError
 from planner.io.people import Person
@@ -77,3 +79,26 @@ def test_without_an_office_person_node_zero_is_still_a_depot(small_shops):
     }
     problem = build_problem(small_shops.iloc[:5], np.array([0.0, 0.0]), [Slot(0, 0)], SETTINGS, crew=crew)
     assert problem.vehicles[0].start == 0 and problem.visits == [1, 2, 3, 4, 5]
+
+
+@given(
+    start_h=st.integers(0, 22),
+    hours=st.integers(1, 12),
+    lunch=st.booleans(),
+    days=st.sampled_from(["Mo-Fr", "Sa", "Mo,We,Fr", "Mo-Su"]),
+)
+@settings(max_examples=40, deadline=None)
+def test_person_days_stay_inside_the_day_and_the_availability(start_h, hours, lunch, days):
+    """Every person-day's shift lies in its own day and in the availability; lunch only when the shift covers it."""
+    end_h = min(24, start_h + hours)
+    availability = (
+        f"{days} {start_h:02d}:00-{end_h:02d}:00" if end_h < 24 else f"{days} {start_h:02d}:00-24:00"
+    )
+    entries = person_days([person(availability=availability, lunch=lunch)], SETTINGS)
+    assert entries
+    for entry in entries:
+        begin = entry.day * 86_400
+        assert entry.shift_s == (begin + start_h * H, begin + end_h * H)
+        first, last = SETTINGS.week.lunch_window_s(entry.day)
+        covers = entry.shift_s[0] <= first and last + 3600 <= entry.shift_s[1]
+        assert entry.lunch_s == (3600 if lunch and covers else 0)
