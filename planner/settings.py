@@ -43,6 +43,8 @@ class TravelSettings:
     walk_max_m: float = 800.0  # beyond this road distance, staff take the bus or subway
     transit_speed_kmh: float = 18.0  # Seoul bus average, stops included
     transit_access_min: float = 8.0  # walk to the stop, wait, walk from the stop
+    car_speed_kmh: float = 20.0  # Seoul daytime traffic, lights included
+    car_parking_min: float = 5.0  # finding a place to stop at each shop
 
     def __post_init__(self) -> None:
         _check_fields(self, "travel")

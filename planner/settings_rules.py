@@ -142,6 +142,8 @@ RULES: dict[str, dict[str, Rule]] = {
         "walk_max_m": Rule(float, 0.0, 100_000.0),
         "transit_speed_kmh": Rule(float, 0.0, 200.0, above=True),
         "transit_access_min": Rule(float, 0.0, 240.0),
+        "car_speed_kmh": Rule(float, 0.0, 200.0, above=True),
+        "car_parking_min": Rule(float, 0.0, 240.0),
     },
     "solver": {
         "zone_max_stops": Rule(int, 1, 1_000),

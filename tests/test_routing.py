@@ -42,13 +42,15 @@ def check_feasible(problem: Problem, solution) -> None:
     assert set(seen) | set(solution.unassigned) == set(problem.visits)
     for route in solution.routes:
         vehicle = problem.vehicles[route.vehicle]
+        travel = problem.travel_of(vehicle)  # each vehicle by its own profile
         previous, ready = vehicle.start, route.depart_s
         assert route.depart_s >= vehicle.shift_start_s
         for node, start in zip(route.visits, route.start_s, strict=True):
-            assert start >= ready + problem.travel_s[previous, node]
+            assert start >= ready + travel[previous, node]
             assert any(a <= start <= b for a, b in problem.windows[node]) or not problem.windows[node]
             previous, ready = node, start + problem.service_s[node]
-        assert ready + problem.travel_s[previous, vehicle.end] <= vehicle.shift_end_s
+        back = 0 if vehicle.end is None else travel[previous, vehicle.end]
+        assert ready + back <= vehicle.shift_end_s
 
 
 def test_ortools_serves_every_shop_inside_its_window():
@@ -160,3 +162,46 @@ def test_improve_with_large_removal_steps_never_makes_a_solution_worse():
     assert better.unassigned == []
     assert total_cost(problem, better) <= total_cost(problem, start)
     check_feasible(problem, better)
+
+
+def two_profile_problem(n: int = 30) -> Problem:
+    """Shops up to 6 km out, a walker (default profile) and a driver ("car") from the same depot."""
+    rng = np.random.default_rng(5)
+    xy = np.vstack([[0.0, 0.0], rng.uniform(-6000, 6000, (n, 2))])
+    travel = TravelSettings()
+    walk, car = travel_matrix_s(xy, travel, "walk"), travel_matrix_s(xy, travel, "car")
+    service = np.r_[0, np.full(n, 360)]
+    windows = ((),) + tuple(((DAY[0], DAY[1] - 360),) for _ in range(n))
+    fleet = (Vehicle(0, 0, *DAY, fixed_cost=36_000), Vehicle(0, 0, *DAY, fixed_cost=36_000, profile="car"))
+    pen = np.r_[-1, np.full(n, 500_000)]
+    return Problem(walk, service, windows, fleet, penalty=pen, coords=xy, profiles={"car": car})
+
+
+def test_each_vehicle_moves_by_its_own_travel_profile():
+    """A shop too far to walk to before it closes is served by the driver, on the car's times."""
+    xy = np.array([[0.0, 0.0], [6000.0, 0.0]])
+    travel = TravelSettings()
+    walk, car = travel_matrix_s(xy, travel, "walk"), travel_matrix_s(xy, travel, "car")
+    windows = ((), ((DAY[0], DAY[0] + 45 * 60),))  # a walker needs over an hour and a half
+    fleet = (Vehicle(0, 0, *DAY), Vehicle(0, 0, *DAY, fixed_cost=36_000, profile="car"))
+    problem = Problem(walk, np.array([0, 360]), windows, fleet, coords=xy, profiles={"car": car})
+    solution = solve_ortools(problem, 0.3)
+    check_feasible(problem, solution)
+    (route,) = solution.routes
+    assert route.vehicle == 1
+    assert route.start_s[0] - route.depart_s < walk[0, 1]
+
+
+def test_mixed_profiles_solve_feasibly():
+    """A walker and a driver share one problem: every route's times hold under its own matrix."""
+    problem = two_profile_problem()
+    check_feasible(problem, solve_ortools(problem, 0.5))
+
+
+def test_improvement_keeps_each_vehicle_on_its_own_profile():
+    """Route-based improvement re-solves sub-problems with each vehicle's own matrix, never worse."""
+    problem = two_profile_problem(40)
+    first = solve_ortools(problem, 0.3)
+    better = improve(problem, first, 1.5, sub_time_s=0.3, sub_visits=15)
+    check_feasible(problem, better)
+    assert total_cost(problem, better) <= total_cost(problem, first)

@@ -128,6 +128,9 @@ def _plan_of(
     settings = replace(campaign.settings, staff=team)
     shop = merchants.loc[visits["merchant_id"], list(SHOP_DETAIL)].reset_index(drop=True)
     routes = with_clock_times(pd.concat([visits.reset_index(drop=True), shop], axis=1), settings.week)
+    for column in ("staff_name", "mode"):  # the store keeps no roster: empty, as in a plan without one
+        if column not in routes:
+            routes[column] = ""
     return Plan(
         district,
         settings,

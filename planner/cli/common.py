@@ -438,5 +438,11 @@ def print_plan(run: PlanRun) -> None:
     console.print(table_of(daily_table(run.plan), f"Plan for {run.plan.district.name_en} (verified)"))
     summary = run.plan.summary()
     console.print(", ".join(f"{k} {v}" for k, v in summary.items()))
+    never = int((run.plan.unassigned["reason"] == "no_time_window_fits").sum())
+    if run.plan.people and never:
+        console.print(
+            f"[yellow]{never:,} shops are open when no shift of the roster is[/yellow] "
+            "(no_time_window_fits in unassigned.csv): add people who work when they open"
+        )
     for name, path in run.written.items():
         console.print(f"  {name}: {path}")

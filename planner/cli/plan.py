@@ -43,11 +43,13 @@ from planner.cli.roster import print_shortfall, print_work, read_people, write_p
 from planner.errors import InputError
 from planner.geo.districts import find_district
 from planner.planning.city import needing_by_district, plan_city
+from planner.planning.crew import district_rosters
 from planner.planning.executor import make_executor
 from planner.planning.pipeline import plan_file, triage_file, write_read_reports
 from planner.planning.shiftwork import district_work
 from planner.planning.staffing import search_settings, staff_districts
 from planner.planning.triage import CUTOFF, triage_counts
+from planner.planning.workforce import allocate_pool, shortfall, shortfall_lines
 from planner.samples.city import generate_city
 from planner.samples.district import generate_merchants, write_sample
 
@@ -158,6 +160,14 @@ def plan(
     boundaries: BoundariesFile = None,
     encoding: Encoding = None,
     workers: WorkersAlias = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            help="Roster CSV: plan with these people, each from their own start on their own days and "
+            "hours; a district plan takes the district's people, --city also sends the shared pool "
+            "(default: --staff workers from the office)."
+        ),
+    ] = None,
 ) -> None:
     """Plan every worker's route for each day of the week; verify and write the plan."""
     with user_errors():
@@ -165,16 +175,39 @@ def plan(
         settings = settings_from_options(
             settings_file, staff, days, start, time_limit_s, processes, open_routes, improve_s, open_start
         )
+        if roster is not None and staff is not None:
+            raise InputError("give either --staff or --roster: a roster says who works each day")
         if city:
+            people = None if roster is None else read_people(roster, settings, roster.parent)
             count = settings.solver.processes
             _plan_city(
-                merchants, out, settings, scenario, cutoff.date(), count, scheduler, boundaries, encoding
+                merchants,
+                out,
+                settings,
+                scenario,
+                cutoff.date(),
+                count,
+                scheduler,
+                boundaries,
+                encoding,
+                people,
             )
             return
         make_out_folder(out)
+        people = None if roster is None else read_people(roster, settings, out)
         with progress_bar("planning") as progress:
             run = plan_file(
-                merchants, out, settings, scenario, district, cutoff.date(), progress, boundaries, encoding
+                merchants,
+                out,
+                settings,
+                scenario,
+                district,
+                cutoff.date(),
+                progress,
+                boundaries,
+                encoding,
+                people,
+                say=lambda line: console.print(f"[yellow]{line}[/yellow]"),
             )
     print_plan(run)
     if run.plan.needing == 0:
@@ -182,14 +215,21 @@ def plan(
 
 
 def _plan_city(
-    merchants, out, settings, scenario, cutoff, processes, scheduler, boundaries, encoding
+    merchants, out, settings, scenario, cutoff, processes, scheduler, boundaries, encoding, people=None
 ) -> None:
     read, by_district = needing_by_district(
         merchants, scenario, cutoff, boundaries=boundaries, encoding=encoding
     )
+    rosters = None
+    if people is not None:  # the pool sent to districts day by day, then what is still short said first
+        work = district_work(by_district, settings)
+        allocation = allocate_pool(people, work, settings)
+        for line in shortfall_lines(shortfall(people, work, settings, allocation)):
+            console.print(f"[yellow]{line}[/yellow]")
+        rosters = district_rosters(people, allocation)
     with make_executor(processes, scheduler) as executor, progress_bar("city") as progress:
         triaged = {"scenario": scenario, "cutoff": cutoff.isoformat()}
-        run = plan_city(by_district, settings, out, executor, progress, triaged=triaged)
+        run = plan_city(by_district, settings, out, executor, progress, triaged=triaged, rosters=rosters)
     print_reads(read, *write_read_reports(read, out))  # after plan_city, which empties the folder
     console.print(table_of(run.districts, "Plans per district (verified)"))
     console.print(", ".join(f"{k} {v}" for k, v in run.summary().items()))

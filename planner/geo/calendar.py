@@ -69,28 +69,34 @@ def _parse(expression: str) -> opening_hours.OpeningHours:
 
 
 @functools.lru_cache(maxsize=4096)
-def _cached_windows(expression: str, week: WeekSettings) -> tuple[Window, ...]:
-    """Open-and-in-shift windows of one expression; cached because few strings repeat a lot."""
+def _cached_windows(
+    expression: str, week: WeekSettings, spans: tuple[Window, ...] | None
+) -> tuple[Window, ...]:
+    """Open windows of one expression within ``spans`` (default: the shifts); cached because few
+    strings repeat a lot."""
+    spans = tuple(shift_windows(week)) if spans is None else spans
     if not expression.strip():
-        # No hours on record: staff may call during the whole shift.
-        return _merge(shift_windows(week))
+        # No hours on record: staff may call whenever they work.
+        return _merge(list(spans))
     hours = _parse(expression)
     week_start = dt.datetime.combine(week.start_date, dt.time(0))
     windows: list[Window] = []
-    for shift_start, shift_end in shift_windows(week):
-        begin = week_start + dt.timedelta(seconds=shift_start)
-        finish = week_start + dt.timedelta(seconds=shift_end)
+    for span_start, span_end in spans:
+        begin = week_start + dt.timedelta(seconds=span_start)
+        finish = week_start + dt.timedelta(seconds=span_end)
         for start, end, state, _comment in hours.intervals(begin, finish):
             # UNKNOWN ("Mo-Fr 10:00-12:00 unknown", fallback rules) counts as closed.
             if state != opening_hours.State.OPEN:
                 continue
-            start_s = max(int((start - week_start).total_seconds()), shift_start)
-            end_s = shift_end if end is None else min(int((end - week_start).total_seconds()), shift_end)
+            start_s = max(int((start - week_start).total_seconds()), span_start)
+            end_s = span_end if end is None else min(int((end - week_start).total_seconds()), span_end)
             windows.append((start_s, end_s))
     return _merge(windows)
 
 
-def time_windows(opening_hours: str, week: WeekSettings) -> tuple[Window, ...]:
+def time_windows(
+    opening_hours: str, week: WeekSettings, spans: tuple[Window, ...] | None = None
+) -> tuple[Window, ...]:
     """When a shop is both open and inside the staff's shift, over the whole week.
 
     Parameters
@@ -101,6 +107,9 @@ def time_windows(opening_hours: str, week: WeekSettings) -> tuple[Window, ...]:
         every shift. Public holidays are not applied.
     week
         The campaign calendar.
+    spans
+        The times anyone works, ``(start, end)`` seconds from the week start, sorted and
+        disjoint (a roster's shifts); None for the week's shift of every day.
 
     Returns
     -------
@@ -113,10 +122,12 @@ def time_windows(opening_hours: str, week: WeekSettings) -> tuple[Window, ...]:
     InputError
         If the expression does not parse; the message quotes it and the parser's first line.
     """
-    return _cached_windows(opening_hours, week)
+    return _cached_windows(opening_hours, week, None if spans is None else tuple(spans))
 
 
-def merchant_time_windows(merchants: pd.DataFrame, week: WeekSettings) -> pd.Series:
+def merchant_time_windows(
+    merchants: pd.DataFrame, week: WeekSettings, spans: tuple[Window, ...] | None = None
+) -> pd.Series:
     """Time windows of every merchant, computed once per distinct ``opening_hours`` string.
 
     Parameters
@@ -125,6 +136,8 @@ def merchant_time_windows(merchants: pd.DataFrame, week: WeekSettings) -> pd.Ser
         Frame with an ``opening_hours`` column; missing values count as unknown hours.
     week
         The campaign calendar.
+    spans
+        The times anyone works (see ``time_windows``); None for the week's shifts.
 
     Returns
     -------
@@ -141,7 +154,7 @@ def merchant_time_windows(merchants: pd.DataFrame, week: WeekSettings) -> pd.Ser
     by_expression = {}
     for expression in expressions.unique():
         try:
-            by_expression[expression] = time_windows(expression, week)
+            by_expression[expression] = time_windows(expression, week, spans)
         except InputError as exc:
             ids = merchants.loc[expressions == expression, "merchant_id"].astype(str).tolist()
             shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")

@@ -1,13 +1,14 @@
-"""Travel times between places: metric distances in EPSG:5179, circuity, walking or transit.
+"""Travel times between places: metric distances in EPSG:5179, circuity, and a travel mode.
 
 The model, for a straight-line distance ``d`` between two points:
 
 - road distance ``r = circuity * d`` (about 1.25 in Korean cities);
-- up to ``walk_max_m`` of road distance the worker walks: ``r / walk_speed_mps``;
-- beyond it they take the bus or subway: ``transit_access_min`` minutes (walking to the stop,
-  waiting, walking from the stop) plus ``r`` at ``transit_speed_kmh``.
-
-With the defaults the two branches meet within a minute at 800 m, so the model has no big jump.
+- mode ``transit`` (the default): up to ``walk_max_m`` of road distance the worker walks,
+  ``r / walk_speed_mps``; beyond it they take the bus or subway: ``transit_access_min`` minutes
+  (walking to the stop, waiting, walking from the stop) plus ``r`` at ``transit_speed_kmh``.
+  With the defaults the two branches meet within a minute at 800 m, so there is no big jump;
+- mode ``walk``: ``r / walk_speed_mps`` however far;
+- mode ``car``: ``r`` at ``car_speed_kmh`` plus ``car_parking_min`` for every leg that moves.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pyproj import Transformer
 
 from planner.schema import METRIC_CRS, WGS84
 from planner.settings import TravelSettings
+
+MODES = ("transit", "walk", "car")  # the travel profiles; "transit" is the settings' default
 
 
 @cache
@@ -61,7 +64,9 @@ def road_distance_m(xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettin
     return _road_m(xy_from[:, None, :] - xy_to[None, :, :], travel)
 
 
-def leg_time_s(xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettings) -> np.ndarray:
+def leg_time_s(
+    xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettings, mode: str | np.ndarray = "transit"
+) -> np.ndarray:
     """Travel seconds of the legs ``xy_from[i] -> xy_to[i]`` (two ``(n, 2)`` arrays of metres).
 
     Parameters
@@ -70,13 +75,23 @@ def leg_time_s(xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettings) -
         ``(n, 2)`` metric points, leg ``i`` from ``xy_from[i]`` to ``xy_to[i]``.
     travel
         The travel model.
+    mode
+        The travel mode, one of ``MODES``, or one mode per leg.
 
     Returns
     -------
     numpy.ndarray
         ``(n,)`` whole seconds.
     """
-    return travel_time_s(_road_m(xy_from - xy_to, travel), travel)
+    road_m = _road_m(np.asarray(xy_from, dtype=float) - np.asarray(xy_to, dtype=float), travel)
+    if isinstance(mode, str):
+        return travel_time_s(road_m, travel, mode)
+    modes = np.asarray(mode, dtype=object)
+    seconds = np.zeros(len(road_m), dtype=np.int64)
+    for each in dict.fromkeys(modes.tolist()):
+        legs = modes == each
+        seconds[legs] = travel_time_s(road_m[legs], travel, each)
+    return seconds
 
 
 def leg_road_m(xy_from: np.ndarray, xy_to: np.ndarray, travel: TravelSettings) -> np.ndarray:
@@ -102,28 +117,44 @@ def _road_m(delta: np.ndarray, travel: TravelSettings) -> np.ndarray:
     return travel.circuity * np.sqrt((delta**2).sum(axis=-1))
 
 
-def travel_time_s(road_m: np.ndarray, travel: TravelSettings) -> np.ndarray:
-    """Whole seconds to cover road distances ``road_m`` under the walk-or-transit model.
+def travel_time_s(road_m: np.ndarray, travel: TravelSettings, mode: str = "transit") -> np.ndarray:
+    """Whole seconds to cover road distances ``road_m`` in travel mode ``mode``.
 
     Parameters
     ----------
     road_m
         Road distances in metres, any shape.
     travel
-        Walking speed and range, transit access time and speed.
+        Walking speed and range, transit access time and speed, car speed and parking.
+    mode
+        ``"transit"`` (walk, or bus and subway beyond ``walk_max_m``), ``"walk"`` or ``"car"``.
 
     Returns
     -------
     numpy.ndarray
         ``int64`` seconds, rounded up, same shape.
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is not one of ``MODES``.
     """
+    road_m = np.asarray(road_m, dtype=float)
     walk = road_m / travel.walk_speed_mps
-    transit = 60 * travel.transit_access_min + road_m / (travel.transit_speed_kmh / 3.6)
-    seconds = np.where(road_m <= travel.walk_max_m, walk, transit)
+    if mode == "transit":
+        transit = 60 * travel.transit_access_min + road_m / (travel.transit_speed_kmh / 3.6)
+        seconds = np.where(road_m <= travel.walk_max_m, walk, transit)
+    elif mode == "walk":
+        seconds = walk
+    elif mode == "car":
+        drive = 60 * travel.car_parking_min + road_m / (travel.car_speed_kmh / 3.6)
+        seconds = np.where(road_m > 0, drive, 0.0)  # no parking for a leg that does not move
+    else:
+        raise ValueError(f"unknown travel mode {mode!r}; known: {', '.join(MODES)}")
     return np.ceil(seconds).astype(np.int64)
 
 
-def travel_matrix_s(xy: np.ndarray, travel: TravelSettings) -> np.ndarray:
+def travel_matrix_s(xy: np.ndarray, travel: TravelSettings, mode: str = "transit") -> np.ndarray:
     """Square matrix of travel seconds between the points ``xy`` (``(n, 2)`` metres).
 
     Parameters
@@ -132,13 +163,15 @@ def travel_matrix_s(xy: np.ndarray, travel: TravelSettings) -> np.ndarray:
         Metric coordinates.
     travel
         The travel settings.
+    mode
+        The travel mode, one of ``MODES``.
 
     Returns
     -------
     numpy.ndarray
         ``(n, n)`` ``int64`` seconds.
     """
-    return travel_time_s(road_distance_m(xy, xy, travel), travel)
+    return travel_time_s(road_distance_m(xy, xy, travel), travel, mode)
 
 
 class TravelMatrix:
@@ -149,9 +182,12 @@ class TravelMatrix:
     sub-problems need are ever computed.
     """
 
-    def __init__(self, xy: np.ndarray, travel: TravelSettings, free_from: tuple[int, ...] = ()):
+    def __init__(
+        self, xy: np.ndarray, travel: TravelSettings, free_from: tuple[int, ...] = (), mode: str = "transit"
+    ):
         self.xy = np.asarray(xy, dtype=float)
         self.travel = travel
+        self.mode = mode
         self.free_from = np.asarray(free_from, dtype=int)  # points left at no cost (an open start)
         self.shape = (len(self.xy), len(self.xy))
 
@@ -160,7 +196,9 @@ class TravelMatrix:
         if np.ndim(rows) == 0 and np.ndim(cols) == 0:
             return int(self[np.array([rows]), np.array([cols])][0, 0])
         rows, cols = np.ravel(rows), np.ravel(cols)
-        block = travel_time_s(road_distance_m(self.xy[rows], self.xy[cols], self.travel), self.travel)
+        block = travel_time_s(
+            road_distance_m(self.xy[rows], self.xy[cols], self.travel), self.travel, self.mode
+        )
         block[np.isin(rows, self.free_from)] = 0
         return block
 

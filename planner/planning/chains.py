@@ -54,12 +54,17 @@ OPEN_SHARE = 0.9  # a leftover group's days: those when at least this share of i
 
 @dataclass(frozen=True)
 class WeekWork:
-    """What every step needs: the prepared shops, the office, the settings and the open days."""
+    """What every step needs: the prepared shops, the office, the settings and the open days.
+
+    With a roster, ``crew`` maps each worker-day ``(day, seat)`` the steps may be offered to its
+    person-day (``planner.planning.crew.PersonDay``); None for the settings' worker-days.
+    """
 
     shops: pd.DataFrame  # planner.planning.plan.prepare_shops
     office_xy: np.ndarray
     settings: Settings
     open_on: np.ndarray  # (shops, days) bool: some service window on that day's shift
+    crew: dict | None = None
     shop_work_s: np.ndarray = field(init=False)  # service plus a hop to a near neighbour
     xy: np.ndarray = field(init=False)
 
@@ -94,7 +99,9 @@ class WeekWork:
 
     @property
     def day_s(self) -> float:
-        """Estimated work one worker-day really holds."""
+        """Estimated work one worker-day really holds (with a roster: its person-days' mean)."""
+        if self.crew:
+            return WORKDAY_FILL * float(np.mean([entry.work_s for entry in self.crew.values()]))
         return WORKDAY_FILL * workday_s(self.settings)
 
     def work_s(self, members: list[int] | np.ndarray) -> float:
@@ -119,7 +126,7 @@ class WeekWork:
         return estimate_workload_s(self.xy[members], None, self.office_xy, self.settings, shares)
 
 
-def open_days(shops: pd.DataFrame, settings: Settings) -> np.ndarray:
+def open_days(shops: pd.DataFrame, settings: Settings, shifts: list[list] | None = None) -> np.ndarray:
     """``(shops, days)`` bool: whether each shop can be served on each day of the week.
 
     Parameters
@@ -128,14 +135,18 @@ def open_days(shops: pd.DataFrame, settings: Settings) -> np.ndarray:
         Prepared shops with ``windows`` and ``service_s`` columns.
     settings
         The week gives the days and each day's shift.
+    shifts
+        Each day's list of shifts ``(start, end)`` (a roster's, ``planner.planning.crew.shifts_by_day``);
+        None for the settings' one shift a day.
 
     Returns
     -------
     numpy.ndarray
-        True where a whole service fits in one of the shop's windows within that day's shift.
+        True where a whole service fits in one of the shop's windows within one shift of that day.
     """
     week = settings.week
-    shifts = [week.shift_s(day) for day in range(week.days)]
+    if shifts is None:
+        shifts = [[week.shift_s(day)] for day in range(week.days)]
     known: dict[tuple, list[bool]] = {}  # shops share a few opening-hours patterns
 
     def days_of(windows: tuple, service: int) -> list[bool]:
@@ -143,7 +154,8 @@ def open_days(shops: pd.DataFrame, settings: Settings) -> np.ndarray:
         if key not in known:
             usable = [(a, b) for a, b in windows if b - a >= service]
             known[key] = [
-                any(max(a, first) + service <= min(b, last) for a, b in usable) for first, last in shifts
+                any(max(a, first) + service <= min(b, last) for a, b in usable for first, last in day)
+                for day in shifts
             ]
         return known[key]
 
@@ -257,7 +269,7 @@ def solve_step(work: WeekWork, members: list[int], slots: list[Slot], urgent: se
         pool = pool.assign(
             priority=[1 if i in urgent else p for i, p in zip(members, pool["priority"], strict=True)]
         )
-    problem = build_problem(pool, work.office_xy, slots, work.settings)
+    problem = build_problem(pool, work.office_xy, slots, work.settings, crew=work.crew)
     solver = work.settings.solver
     solution = call(solve_one, (problem, solver.time_limit_s, solver.solution_limit))
     rows, left = solution_rows(solution, pool, slots)
@@ -565,7 +577,7 @@ def solve_leftovers(
     solver = work.settings.solver
     problems = [
         (
-            build_problem(work.shops.iloc[g], work.office_xy, s, work.settings),
+            build_problem(work.shops.iloc[g], work.office_xy, s, work.settings, crew=work.crew),
             solver.time_limit_s,
             solver.solution_limit,
         )

@@ -184,6 +184,7 @@ def plan_city(
     progress: Progress | None = None,
     threads: int | None = None,
     triaged: dict[str, str] | None = None,
+    rosters: dict[str, tuple[list, dict]] | None = None,
 ) -> CityRun:
     """Plan every district's week, solving their zones on one executor, and write the outputs.
 
@@ -210,6 +211,10 @@ def plan_city(
         Districts planned at the same time.
     triaged
         The ``scenario`` and ``cutoff`` the shops were triaged with, recorded in every plan.
+    rosters
+        With a roster: each district's people and the days pool people work there
+        (``planner.planning.crew.district_rosters``), by district name; None plans with
+        ``settings.staff``.
 
     Returns
     -------
@@ -224,7 +229,8 @@ def plan_city(
     tracker = CityProgress({d.name_en: len(s) for d, s in by_district.items()}, progress)
     threads = threads or executor.workers + 1
     with atomic_folder(out_dir) as partial:
-        rows = _run_districts(by_district, settings, executor, tracker, partial, threads, triaged or {})
+        plans = {"triaged": triaged or {}, "rosters": rosters}
+        rows = _run_districts(by_district, settings, executor, tracker, partial, threads, plans)
         table = pd.DataFrame(rows).sort_values("district", ignore_index=True)
         written = _write_city(table, [partial / d.slug for d in by_district], partial)
     final = Path(out_dir)
@@ -232,7 +238,7 @@ def plan_city(
 
 
 def _run_districts(
-    by_district, settings, executor, tracker: CityProgress, folder: Path, threads: int, triaged: dict
+    by_district, settings, executor, tracker: CityProgress, folder: Path, threads: int, plans: dict
 ) -> list:
     stop = threading.Event()
 
@@ -240,7 +246,12 @@ def _run_districts(
         if stop.is_set():
             raise InterruptedError("the run was stopped")
         report = tracker.for_district(district.name_en)
-        plan = plan_district(shops, district, settings, report, executor, **triaged)
+        people, workdays = (None, None)
+        if plans["rosters"] is not None:
+            people, workdays = plans["rosters"].get(district.name_en, ([], {}))
+        plan = plan_district(
+            shops, district, settings, report, executor, **plans["triaged"], people=people, workdays=workdays
+        )
         if stop.is_set():
             raise InterruptedError("the run was stopped")
         write_plan(plan, folder / district.slug)

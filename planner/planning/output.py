@@ -1,4 +1,4 @@
-"""Write a plan's files: routes.csv, unassigned.csv and summary.json in an output folder."""
+"""Write a plan's files: routes.csv, unassigned.csv, summary.json (and roster.csv) in an output folder."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.geo.calendar import to_datetime
+from planner.io.roster import write_roster
 from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.planning.plan import UNASSIGNED_COLUMNS, Plan
 from planner.planning.schedule import ROUTE_COLUMNS
@@ -29,7 +30,9 @@ def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
 
     Together they hold the whole plan, so ``planner.report.load.load_plan`` reads it back without
     the merchants file: ``unassigned.csv`` has each unassigned shop's details and zone, and
-    ``summary.json`` the plan's scenario, cut-off and settings besides the figures. The CSV files are safe to open in a spreadsheet (``planner.io.spreadsheet``): text that would
+    ``summary.json`` the plan's scenario, cut-off and settings besides the figures; a plan made
+    with a roster also writes ``roster.csv``, the people it was planned with, so ``planner verify``
+    re-checks each person's own rules. The CSV files are safe to open in a spreadsheet (``planner.io.spreadsheet``): text that would
     start a formula is written with a leading ``'``, which ``planner.report.load`` removes again.
 
     Parameters
@@ -63,6 +66,8 @@ def write_plan(plan: Plan, out_dir: str | Path) -> dict[str, Path]:
     # A plan read back from an older folder may lack the details: write the columns it has.
     unassigned = [column for column in UNASSIGNED_COLUMNS if column in plan.unassigned]
     write_spreadsheet_csv(plan.unassigned.loc[:, unassigned], paths["unassigned"])
+    if plan.people:
+        paths["roster"] = write_roster(list(plan.people), out / "roster.csv")
     summary = {**plan.summary(), "settings": plan.settings.to_dict()}
     paths["summary"].write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return paths

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,11 +13,13 @@ from planner.errors import InputError
 from planner.geo.districts import District, find_district
 from planner.io.boundaries import Boundaries
 from planner.io.columns import available_from_text
+from planner.io.people import Person
 from planner.io.read import ReadResult, read_merchants, reject_path_for, write_rejects
 from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.planning.output import write_plan
 from planner.planning.plan import Plan, Progress, plan_district
 from planner.planning.triage import CUTOFF, needing, triage
+from planner.planning.workforce import roster_warnings
 from planner.settings import Settings
 
 
@@ -203,8 +206,14 @@ def plan_file(
     progress: Progress | None = None,
     boundaries: str | Path | Boundaries | None = None,
     encoding: str | None = None,
+    people: list[Person] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> PlanRun:
     """Read, triage and plan one district's week; write the verified plan into ``out_dir``.
+
+    With ``people`` (a roster) the district's own people are the worker-days; the shared pool
+    (blank district) is sent to districts only by a city plan. ``say`` hears, before planning,
+    one line per shortfall of the roster (``planner.planning.workforce.roster_warnings``).
 
     With ``boundaries`` each shop's district is the one its location lies in
     (``planner.io.boundaries.settle_districts``).
@@ -229,6 +238,10 @@ def plan_file(
         District polygons placing the shops by location, or None.
     encoding
         The file's encoding, or None to detect it.
+    people
+        The roster, or None to plan with ``settings.staff``.
+    say
+        Where the roster's shortfall lines go.
 
     Returns
     -------
@@ -246,5 +259,17 @@ def plan_file(
     chosen = choose_district(result.merchants, district, str(path))
     merchants = result.merchants[result.merchants["district"].isin([chosen.name_en, ""])]
     shops = needing(triage(merchants, scenario=scenario, cutoff=cutoff))
-    plan = plan_district(shops, chosen, settings, progress, scenario=scenario, cutoff=cutoff.isoformat())
+    own = None
+    if people is not None:
+        own = [p for p in people if p.district == chosen.name_en]
+        if not own:
+            raise InputError(
+                f"no person of the roster has district {chosen.name_en} (the shared pool is sent to "
+                "districts only by 'planner plan --city --roster'); add the district's people"
+            )
+        for line in roster_warnings(own, {chosen: shops}, settings):
+            (say or print)(line)
+    plan = plan_district(
+        shops, chosen, settings, progress, scenario=scenario, cutoff=cutoff.isoformat(), people=own
+    )
     return PlanRun(result, plan, write_plan(plan, out_dir), rejects, write_warnings(result, out_dir))

@@ -14,6 +14,7 @@ from planner.geo.calendar import merchant_time_windows, ready_s, windows_from
 from planner.geo.districts import District
 from planner.geo.travel import project
 from planner.io.columns import available_from_text
+from planner.io.people import Person
 from planner.planning.chains import (
     WORKDAY_FILL,
     WeekWork,
@@ -23,11 +24,12 @@ from planner.planning.chains import (
     open_days,
     run_chains,
     slots_by_opening,
-    solve_leftovers,
     zones_of,
 )
+from planner.planning.crew import crew_of, is_day_shift, shifts_by_day, work_spans
 from planner.planning.executor import Executor, make_executor
 from planner.planning.schedule import assemble_routes, office_legs_and_idle_s
+from planner.planning.shifts import later_shifts, leftover_rounds
 from planner.planning.verify import verify_plan
 from planner.planning.week import (
     Slot,
@@ -45,7 +47,6 @@ from planner.settings import Settings
 
 Progress = Callable[[int, int, str], None]
 ZONES_PER_DAY = 2  # zones are chained; small ones let a step stop close to whole worker-days
-LEFTOVER_ROUNDS = 2  # rounds for the shops two chain passes could not place
 FIT_MARGIN = 1.25  # a fixed team is assumed to reach this much less than the estimate
 MIN_CHAIN_DAYS = 4  # estimated worker-days of work per chain at least
 STAFF_MARGIN = 1.1  # team size over the estimated worker-days per usable day
@@ -88,6 +89,18 @@ class Plan:
     zones: pd.DataFrame = field(default_factory=pd.DataFrame)  # merchant_id, zone (-1: none)
     scenario: str = ""  # the triage the needing shops came from ("" when not known)
     cutoff: str = ""  # its cut-off date, ISO
+    people: tuple = ()  # the roster it was planned with (planner.io.people.Person); () for --staff
+    workdays: dict = field(default_factory=dict)  # staff_id -> the only days they work here (pool)
+
+    def crew(self) -> dict | None:
+        """The roster's person-days the plan was made with (``planner.planning.crew.crew_of``).
+
+        Returns
+        -------
+        dict or None
+            ``(day, seat)`` -> ``PersonDay``; None for a plan made without a roster.
+        """
+        return crew_of(self.people, self.settings, self.workdays) if self.people else None
 
     def summary(self) -> dict:
         """The figures a coordinator reads first.
@@ -96,13 +109,20 @@ class Plan:
         -------
         dict
             District, scenario and cut-off (when known), needing, planned and unassigned shops,
-            team, worker-days, last day used and the time use; written as ``summary.json``.
+            team, worker-days, last day used and the time use; written as ``summary.json``. With a
+            roster: its size, and the days pool people were sent here (``roster_days``).
         """
         routes = self.routes
         days = routes.drop_duplicates(["staff_id", "day"])
         last_day = int(routes["day"].max()) if len(routes) else -1
         lunch_s = 60 * self.settings.week.lunch_min
         legs_s, idle_s = office_legs_and_idle_s(routes, workday_s(self.settings), lunch_s)
+        if self.people and len(days):  # each person-day holds its own shift less its own lunch
+            own = {(e.day, e.person.staff_id): e.work_s for e in self.crew().values()}
+            idle_s += sum(
+                own.get((int(d), s), workday_s(self.settings)) - workday_s(self.settings)
+                for d, s in zip(days["day"], days["staff_id"], strict=True)
+            )
         return {
             "district": self.district.name_en,
             **({"scenario": self.scenario, "cutoff": self.cutoff} if self.scenario else {}),
@@ -117,12 +137,27 @@ class Plan:
             "office_legs_min": round(legs_s / 60, 1),
             "idle_min": round(idle_s / 60, 1),
             "week_start": str(self.settings.week.start_date),
-            "start_at": "first_shop" if self.settings.solver.open_start else "office",
-            "end_at": "last_shop" if self.settings.solver.open_routes else "office",
+            **(
+                {
+                    "roster": len(self.people),
+                    "start_at": "roster",
+                    "end_at": "roster",
+                    **(
+                        {"roster_days": {k: sorted(v) for k, v in self.workdays.items()}}
+                        if self.workdays
+                        else {}
+                    ),
+                }
+                if self.people
+                else {
+                    "start_at": "first_shop" if self.settings.solver.open_start else "office",
+                    "end_at": "last_shop" if self.settings.solver.open_routes else "office",
+                }
+            ),
         }
 
 
-def prepare_shops(needing: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def prepare_shops(needing: pd.DataFrame, settings: Settings, spans: tuple | None = None) -> pd.DataFrame:
     """Add metric coordinates, service seconds and the week's time windows to the needing shops.
 
     Parameters
@@ -131,6 +166,9 @@ def prepare_shops(needing: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         Triaged shops that need a panel.
     settings
         Service minutes per category and the week.
+    spans
+        The times anyone works (a roster's shifts, ``planner.planning.crew.work_spans``); None
+        for the week's shift of every day.
 
     Returns
     -------
@@ -144,7 +182,7 @@ def prepare_shops(needing: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     xy = project(shops["lat"].to_numpy(), shops["lon"].to_numpy())
     shops["x"], shops["y"] = xy[:, 0], xy[:, 1]
     shops["service_s"] = [settings.service_s(c) for c in shops["category"]]
-    windows = merchant_time_windows(shops, settings.week).to_numpy(copy=True)
+    windows = merchant_time_windows(shops, settings.week, spans).to_numpy(copy=True)
     service = shops["service_s"].to_numpy()
     # An explicit dtype: a district with no needing shop gives an empty list, which pandas stores as object.
     fits_open = np.array(
@@ -170,8 +208,14 @@ def plan_district(
     executor: Executor | None = None,
     scenario: str = "",
     cutoff: str = "",
+    people: list[Person] | tuple[Person, ...] | None = None,
+    workdays: dict[str, list[int]] | None = None,
 ) -> Plan:
     """Plan the week for the shops of one district that need a panel.
+
+    With ``people`` (a roster), each person's available days are the worker-days, with their
+    own shift, lunch, start, end and travel mode (``planner.planning.crew``): day shifts take the
+    shops they can serve first, then evening shifts and any person-day still free take the rest.
 
     Parameters
     ----------
@@ -190,6 +234,11 @@ def plan_district(
         ``settings.solver.processes`` local processes for the zones and this process for the rest.
     scenario, cutoff
         The triage ``needing`` came from (``planner.planning.triage.triage``), recorded in the plan.
+    people
+        The roster to plan with; None plans with ``settings.staff`` workers a day from the office.
+    workdays
+        With ``people``: the days (0-based) named people work in this district (the shared
+        pool's allocation); people not named work every day they are available.
 
     Returns
     -------
@@ -201,36 +250,53 @@ def plan_district(
     PlanVerificationError
         If the plan breaks a rule; nothing should be written then.
     """
-    shops = prepare_shops(needing, settings)
+    crew = crew_of(people, settings, workdays)
+    shops = prepare_shops(needing, settings, None if crew is None else work_spans(list(crew.values())))
     office_xy = project(np.array([district.office_lat]), np.array([district.office_lon]))[0]
     if shops.empty:
-        return _empty_plan(shops, district, office_xy, settings, scenario, cutoff)
+        return _empty_plan(shops, district, office_xy, settings, scenario, cutoff, people, crew)
+    day_crew = None
+    if crew is None:
+        open_on = open_days(shops, settings)
+        candidates = np.flatnonzero(shops["fits"].to_numpy())
+    else:
+        day_crew = {k: e for k, e in crew.items() if is_day_shift(e, settings)}
+        shops["fits"] = open_days(
+            shops, settings, shifts_by_day(list(crew.values()), settings.week.days)
+        ).any(1)
+        open_on = open_days(shops, settings, shifts_by_day(list(day_crew.values()), settings.week.days))
+        candidates = np.flatnonzero(open_on.any(axis=1))
     not_ready = shops["not_ready"].to_numpy()
     unassigned = {
         i: "not_available_in_week" if not_ready[i] else "no_time_window_fits"
         for i in np.flatnonzero(~shops["fits"].to_numpy())
     }
-    candidates = np.flatnonzero(shops["fits"].to_numpy())
+    later = [int(i) for i in np.setdiff1d(np.flatnonzero(shops["fits"].to_numpy()), candidates)]
     deferred: list[int] = []
-    if settings.staff:
+    if settings.staff and crew is None:
         candidates, deferred = _fit_to_team(shops, candidates, office_xy, settings)
-    open_on = open_days(shops, settings)
     each_s = _work_per_shop_s(shops.iloc[candidates], office_xy, settings)
     per_day = max(1, int(WORKDAY_FILL * workday_s(settings) // each_s))
     size = max(1, min(settings.solver.zone_max_stops, per_day // ZONES_PER_DAY))
     zone_of = np.full(len(shops), -1)
     if len(candidates):
         zone_of[candidates] = small_zones(shops.loc[candidates, ["x", "y"]].to_numpy(), size)
-    work = WeekWork(shops, office_xy, settings, open_on)
+    work = WeekWork(shops, office_xy, settings, open_on, day_crew)
     tracker = _Tracker(progress, len(shops))
     tracker.add(len(unassigned))
     own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
     with own as run:
         # Each chain may end on a partly filled worker-day: a small district gets fewer chains.
-        estimated_days = len(candidates) * each_s / (WORKDAY_FILL * workday_s(settings))
+        estimated_days = len(candidates) * each_s / work.day_s
         count = max(1, min(chains_for(run), int(estimated_days // MIN_CHAIN_DAYS)))
-        staff = settings.staff or _team_size(len(candidates) * each_s, open_on[candidates], count, settings)
-        week = [Slot(d, s) for d in range(settings.week.days) for s in range(staff)]
+        if crew is None:
+            staff = settings.staff or _team_size(
+                len(candidates) * each_s, open_on[candidates], count, settings
+            )
+            week = [Slot(d, s) for d in range(settings.week.days) for s in range(staff)]
+        else:
+            staff = len(people)
+            week = [Slot(d, s) for d, s in sorted(day_crew)]
         chains = make_chains(work, chain_zones(zone_of, shops[["x", "y"]].to_numpy()), week, count)
         rows, dropped = run_chains(work, chains, run, tracker.add)
         dropped += deferred
@@ -246,28 +312,38 @@ def plan_district(
             more_rows, dropped = run_chains(sparse, chains, run, tracker.add)
             rows += more_rows
             free -= {(r["day"], r["seat"]) for r in more_rows}
-        for _ in range(LEFTOVER_ROUNDS):
-            if not dropped or not free:
-                break
-            last_day = max((r["day"] for r in rows), default=None)
-            more_rows, dropped = solve_leftovers(work, dropped, free, run, last_day)
-            rows += more_rows
-            tracker.add(len(more_rows))
+        rows, dropped = leftover_rounds(work, rows, dropped, free, run, tracker.add)
+        if crew is not None:
+            free |= set(crew) - set(day_crew)
+            rows, dropped = later_shifts(work, crew, rows, later + dropped, free, run, tracker.add)
     if progress:
         progress(len(shops), len(shops), "routes solved")
     if settings.solver.improve_s > 0 and rows:
+        args = (shops, office_xy, rows, dropped, staff, settings)
         if executor is None:
-            rows, dropped = _improve(shops, office_xy, rows, dropped, staff, settings, progress)
+            rows, dropped = _improve(*args, progress, crew)
         else:  # a shared executor: improve on a worker too, so this process stays free
-            rows, dropped = executor.call(_improve, shops, office_xy, rows, dropped, staff, settings, None)
+            rows, dropped = executor.call(_improve, *args, None, crew)
     unassigned.update({i: "capacity" for i in dropped})
     shops["zone"] = zone_of
-    routes = assemble_routes(pd.DataFrame(rows), shops, office_xy, district, settings)
+    routes = assemble_routes(pd.DataFrame(rows), shops, office_xy, district, settings, crew)
     unassigned_frame = unassigned_table(shops, unassigned)
-    verify_plan(routes, unassigned_frame, shops, office_xy, settings, staff)
+    verify_plan(routes, unassigned_frame, shops, office_xy, settings, None if crew else staff, crew)
     zones = pd.DataFrame({"merchant_id": shops["merchant_id"], "zone": zone_of.astype(np.int64)})
     zones = zones.sort_values("merchant_id", ignore_index=True)
-    return Plan(district, settings, staff, len(shops), routes, unassigned_frame, zones, scenario, cutoff)
+    return Plan(
+        district,
+        settings,
+        staff,
+        len(shops),
+        routes,
+        unassigned_frame,
+        zones,
+        scenario,
+        cutoff,
+        tuple(people or ()),
+        dict(workdays or {}) if people else {},
+    )
 
 
 def unassigned_table(shops: pd.DataFrame, reasons: dict[int, str]) -> pd.DataFrame:
@@ -302,17 +378,23 @@ def _empty_plan(
     settings: Settings,
     scenario: str,
     cutoff: str,
+    people=None,
+    crew: dict | None = None,
 ) -> Plan:
     """The plan of a district where no shop needs a panel: no route, no one unassigned, still verified."""
-    routes = assemble_routes(pd.DataFrame(), shops, office_xy, district, settings)
+    routes = assemble_routes(pd.DataFrame(), shops, office_xy, district, settings, crew)
     unassigned = unassigned_table(shops.assign(zone=np.int64(-1)), {})
-    staff = settings.staff or 0
-    verify_plan(routes, unassigned, shops, office_xy, settings, staff)
+    staff = len(people) if people is not None else settings.staff or 0
+    verify_plan(routes, unassigned, shops, office_xy, settings, staff, crew)
     zones = pd.DataFrame({"merchant_id": pd.Series(dtype=str), "zone": pd.Series(dtype="int64")})
-    return Plan(district, settings, staff, 0, routes, unassigned, zones, scenario, cutoff)
+    return Plan(
+        district, settings, staff, 0, routes, unassigned, zones, scenario, cutoff, tuple(people or ())
+    )
 
 
-def _improve(shops, office_xy, rows, dropped, staff: int, settings: Settings, progress: Progress | None):
+def _improve(
+    shops, office_xy, rows, dropped, staff: int, settings: Settings, progress: Progress | None, crew=None
+):
     """Re-optimise groups of nearby worker-days across zone borders (``planner.routing.improve``).
 
     The whole district becomes one problem whose travel times are computed only for the
@@ -321,9 +403,12 @@ def _improve(shops, office_xy, rows, dropped, staff: int, settings: Settings, pr
     fit = np.flatnonzero(shops["fits"].to_numpy())
     node_of = {m: k + 1 for k, m in enumerate(shops["merchant_id"].iloc[fit])}
     node_at = {int(i): k + 1 for k, i in enumerate(fit)}
-    slots = [Slot(day, seat) for day in range(settings.week.days) for seat in range(staff)]
+    if crew is None:
+        slots = [Slot(day, seat) for day in range(settings.week.days) for seat in range(staff)]
+    else:
+        slots = [Slot(day, seat) for day, seat in sorted(crew)]
     vehicle_of = {(s.day, s.seat): k for k, s in enumerate(slots)}
-    problem = build_problem(shops.iloc[fit], office_xy, slots, settings, lazy=True)
+    problem = build_problem(shops.iloc[fit], office_xy, slots, settings, lazy=True, crew=crew)
     start = rows_to_solution(rows, node_of, vehicle_of)
     start.unassigned = sorted(node_at[i] for i in dropped)
     budget = settings.solver.improve_s

@@ -10,6 +10,7 @@ import pandas as pd
 from planner.geo.calendar import SEOUL, to_datetime
 from planner.geo.districts import District
 from planner.geo.travel import leg_time_s
+from planner.planning.crew import place_xy
 from planner.settings import Settings, WeekSettings
 
 ROUTE_COLUMNS = (
@@ -28,6 +29,8 @@ ROUTE_COLUMNS = (
     "opening_hours",
     "priority",
     "reason",
+    "staff_name",
+    "mode",
     "day",
     "zone",
     "travel_s",
@@ -42,14 +45,21 @@ ROUTE_COLUMNS = (
 
 
 def assemble_routes(
-    rows: pd.DataFrame, shops: pd.DataFrame, office_xy: np.ndarray, district: District, settings: Settings
+    rows: pd.DataFrame,
+    shops: pd.DataFrame,
+    office_xy: np.ndarray,
+    district: District,
+    settings: Settings,
+    crew: dict | None = None,
 ) -> pd.DataFrame:
     """Build the route table: one row per visit, ordered by day, worker and stop.
 
     ``rows`` holds the solver's visits (``merchant_id, day, seat, stop, start_s, leave_office_s,
     lunch_start_s``); ``shops`` the prepared shops (``planner.planning.plan.prepare_shops``) with their
     ``zone``, one row per ``merchant_id``. Staff are numbered
-    per day, ``<district code>-W001`` upwards, in the order of their worker-day slots.
+    per day, ``<district code>-W001`` upwards, in the order of their worker-day slots; with a
+    roster (``crew``: ``(day, seat)`` -> ``planner.planning.crew.PersonDay``) each worker-day is
+    its person's, with their ``staff_id``, ``staff_name``, ``mode``, start and end.
 
     Parameters
     ----------
@@ -63,6 +73,8 @@ def assemble_routes(
         The district, for staff ids and the office.
     settings
         The week, travel and solver settings.
+    crew
+        The roster's person-days, or None (``staff_name`` and ``mode`` are then empty).
 
     Returns
     -------
@@ -76,9 +88,16 @@ def assemble_routes(
     routes = rows.groupby(["day", "seat"], sort=False).ngroup()
     rank = rows.assign(route=routes).groupby("day")["route"].rank(method="dense").astype(int)
     shop = shops.set_index("merchant_id").loc[rows["merchant_id"]].reset_index()
+    ends = _route_ends(rows, office_xy, settings, crew)
+    if crew is None:
+        staff_ids = [f"{district.code}-W{k:03d}" for k in rank]
+    else:
+        staff_ids = [crew[(d, s)].person.staff_id for d, s in zip(rows["day"], rows["seat"], strict=True)]
     table = pd.DataFrame(
         {
-            "staff_id": [f"{district.code}-W{k:03d}" for k in rank],
+            "staff_id": staff_ids,
+            "staff_name": ends["staff_name"],
+            "mode": ends["mode_column"],
             "day": rows["day"],
             "stop": rows["stop"],
             "zone": shop["zone"],
@@ -100,10 +119,9 @@ def assemble_routes(
     xy = shop[["x", "y"]].to_numpy()
     previous = np.vstack([office_xy[None, :], xy[:-1]])
     first = (table["stop"] == 1).to_numpy()
-    previous[first] = office_xy
-    table["travel_s"] = leg_time_s(previous, xy, settings.travel)
-    if settings.solver.open_start:  # staff report at their first shop
-        table.loc[first, "travel_s"] = 0
+    previous[first] = ends["start_xy"][first]
+    table["travel_s"] = leg_time_s(previous, xy, settings.travel, ends["mode"])
+    table.loc[first & ends["start_free"], "travel_s"] = 0  # staff report at their first shop
     table["departure_s"] = table["start_s"] + table["service_s"]
     prev_departure = table["departure_s"].shift(1).to_numpy(copy=True)
     prev_departure[first] = table.loc[first, "leave_office_s"]
@@ -111,7 +129,7 @@ def assemble_routes(
     lunch_s = 60 * settings.week.lunch_min
     lunch_in_leg = (table["lunch_start_s"] >= prev_departure) & (table["lunch_start_s"] < table["start_s"])
     table["arrival_s"] = prev_departure + table["travel_s"] + np.where(lunch_in_leg, lunch_s, 0)
-    table["back_office_s"] = _back_office(table, xy, office_xy, settings, lunch_s)
+    table["back_office_s"] = _back_office(table, xy, ends, settings, lunch_s)
     week = settings.week
     table["date"] = [str(week.date_of(d)) for d in table["day"]]
     return with_clock_times(table, week)[list(ROUTE_COLUMNS)]
@@ -213,18 +231,56 @@ def duration_text(seconds: float) -> str:
     return f"{sign}{minutes} min {rest} s" if rest else f"{sign}{minutes} min"
 
 
+def _route_ends(rows: pd.DataFrame, office_xy: np.ndarray, settings: Settings, crew: dict | None) -> dict:
+    """Per visit row, its worker-day's start and end and travel mode.
+
+    ``start_xy`` / ``end_xy`` are ``(n, 2)`` metres; ``start_free`` marks days that begin at
+    their first shop, ``end_open`` days that end at their last; ``mode`` is the travel mode of
+    each leg, ``mode_column`` and ``staff_name`` what routes.csv shows (empty without a roster).
+    """
+    n = len(rows)
+    solver = settings.solver
+    if crew is None:
+        return {
+            "start_xy": np.repeat(office_xy[None, :], n, axis=0),
+            "end_xy": np.repeat(office_xy[None, :], n, axis=0),
+            "start_free": np.full(n, bool(solver.open_start)),
+            "end_open": np.full(n, bool(solver.open_routes)),
+            "mode": "transit",
+            "mode_column": [""] * n,
+            "staff_name": [""] * n,
+        }
+    entries = [crew[(d, s)] for d, s in zip(rows["day"], rows["seat"], strict=True)]
+    known: dict = {}
+
+    def at(place) -> np.ndarray:
+        key = place if isinstance(place, str) else tuple(place)
+        if key not in known:
+            known[key] = place_xy(place, office_xy)
+        return known[key]
+
+    return {
+        "start_xy": np.array([at(e.person.start) for e in entries]).reshape(n, 2),
+        "end_xy": np.array([at(e.end_place or "office") for e in entries]).reshape(n, 2),
+        "start_free": np.array([e.person.start == "first_shop" for e in entries], dtype=bool),
+        "end_open": np.array([e.end_place is None for e in entries], dtype=bool),
+        "mode": np.array([e.person.mode for e in entries], dtype=object),
+        "mode_column": [e.person.mode for e in entries],
+        "staff_name": [e.person.name for e in entries],
+    }
+
+
 def _back_office(
-    table: pd.DataFrame, xy: np.ndarray, office_xy: np.ndarray, settings: Settings, lunch_s: int
+    table: pd.DataFrame, xy: np.ndarray, ends: dict, settings: Settings, lunch_s: int
 ) -> pd.Series:
-    """Time each worker-day ends: back at the office, or at the last shop on open routes."""
+    """Time each worker-day ends: back at its end place, or at the last shop on open routes."""
     last = table.groupby(["day", "staff_id"])["stop"].transform("max") == table["stop"]
     back = np.zeros(len(table), dtype=np.int64)
     idx = np.flatnonzero(last.to_numpy())
     departure = table["departure_s"].to_numpy()[idx]
-    if settings.solver.open_routes:
-        home = np.zeros(len(idx), dtype=np.int64)
-    else:
-        home = leg_time_s(xy[idx], np.repeat(office_xy[None, :], len(idx), axis=0), settings.travel)
+    mode = ends["mode"] if isinstance(ends["mode"], str) else ends["mode"][idx]
+    home = leg_time_s(xy[idx], ends["end_xy"][idx], settings.travel, mode)
+    home[ends["end_open"][idx]] = 0
     late_lunch = table["lunch_start_s"].to_numpy()[idx] >= departure
     back[idx] = departure + home + np.where(late_lunch, lunch_s, 0)
     return pd.Series(back, index=table.index).groupby([table["day"], table["staff_id"]]).transform("max")

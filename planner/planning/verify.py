@@ -8,6 +8,7 @@ import pandas as pd
 from planner.errors import PlanVerificationError
 from planner.geo.calendar import ready_s
 from planner.geo.travel import leg_time_s, project
+from planner.planning.crew import place_xy
 from planner.planning.schedule import clock_text, duration_text
 from planner.settings import Settings, WeekSettings
 
@@ -40,6 +41,7 @@ def plan_violations(
     settings: Settings,
     staff: int | None = None,
     promises: pd.DataFrame | None = None,
+    crew: dict | None = None,
 ) -> list[str]:
     """List every rule the plan breaks (an empty list for a good plan).
 
@@ -51,7 +53,10 @@ def plan_violations(
     the office after the last visit (none on open routes); every worker-day inside its shift,
     with one set of office and lunch times, its lunch break inside the lunch window and clear of
     any service; at most ``staff`` workers a day; each promised shop visited on its promised
-    date, starting inside the promise. Times in messages are Seoul clock times.
+    date, starting inside the promise. With a roster (``crew``) each worker-day is checked
+    against its own person's rules instead: a person of the roster available that day, inside
+    their own shift, starting and ending where they do, travelling by their own mode, with a
+    lunch break only when their day has one. Times in messages are Seoul clock times.
 
     Parameters
     ----------
@@ -71,6 +76,9 @@ def plan_violations(
         The visit windows promised to shops (``planner.planning.promises.parse_notices``:
         ``merchant_id``, ``date``, ``promise_from``, ``promise_to``, ``from_s``, ``to_s``); None
         skips that check.
+    crew
+        ``(day, seat)`` -> ``planner.planning.crew.PersonDay`` of the roster the plan was made
+        with; None for the settings' worker-days.
 
     Returns
     -------
@@ -88,8 +96,10 @@ def plan_violations(
     problems += _check_visits(known, shops, week)
     problems += _check_windows(known, shops, week)
     problems += _check_ready(known, shops, week)
-    problems += _check_travel(routes, shops, office_xy, settings)
-    problems += _check_shifts(routes, settings)
+    rules = _DayRules(settings, office_xy, crew)
+    problems += _check_roster(routes, rules)
+    problems += _check_travel(routes, shops, rules)
+    problems += _check_shifts(routes, rules)
     if staff is not None:
         per_day = routes.groupby("day")["staff_id"].nunique()
         problems += [
@@ -100,7 +110,15 @@ def plan_violations(
     return problems
 
 
-def verify_plan(routes, unassigned, shops, office_xy, settings: Settings, staff: int | None = None) -> None:
+def verify_plan(
+    routes,
+    unassigned,
+    shops,
+    office_xy,
+    settings: Settings,
+    staff: int | None = None,
+    crew: dict | None = None,
+) -> None:
     """Raise ``PlanVerificationError`` listing the broken rules, if any (see ``plan_violations``).
 
     Parameters
@@ -117,13 +135,15 @@ def verify_plan(routes, unassigned, shops, office_xy, settings: Settings, staff:
         The settings the plan was made with.
     staff
         Workers a day, or None not to check the team.
+    crew
+        The roster's person-days the plan was made with, or None.
 
     Raises
     ------
     PlanVerificationError
         If the plan breaks any rule.
     """
-    problems = plan_violations(routes, unassigned, shops, office_xy, settings, staff)
+    problems = plan_violations(routes, unassigned, shops, office_xy, settings, staff, crew=crew)
     if problems:
         raise PlanVerificationError(problems)
 
@@ -242,9 +262,61 @@ def _check_ready(routes: pd.DataFrame, shops: pd.DataFrame, week: WeekSettings) 
     ]
 
 
-def _check_travel(
-    routes: pd.DataFrame, shops: pd.DataFrame, office_xy: np.ndarray, settings: Settings
-) -> list[str]:
+class _DayRules:
+    """The rules of each worker-day: the settings' shift and office, or a roster person's own."""
+
+    def __init__(self, settings: Settings, office_xy: np.ndarray, crew: dict | None):
+        self.settings, self.office_xy = settings, office_xy
+        self.people = None if crew is None else {(e.day, e.person.staff_id): e for e in crew.values()}
+
+    def entry(self, day: int, staff_id: str):
+        """The person-day of ``staff_id`` on ``day``; None without a roster or when they do not work."""
+        return None if self.people is None else self.people.get((day, staff_id))
+
+    def start(self, day: int, staff_id: str) -> tuple[np.ndarray, bool, str]:
+        """Where the day starts (metres), whether at the first shop, and the travel mode."""
+        entry = self.entry(day, staff_id)
+        if entry is None:
+            return self.office_xy, bool(self.settings.solver.open_start), "transit"
+        start = entry.person.start
+        return place_xy(start, self.office_xy), start == "first_shop", entry.person.mode
+
+    def end(self, day: int, staff_id: str) -> np.ndarray | None:
+        """Where the day ends (metres), or None at the last shop."""
+        entry = self.entry(day, staff_id)
+        if entry is None:
+            return None if self.settings.solver.open_routes else self.office_xy
+        place = entry.end_place
+        return None if place is None else place_xy(place, self.office_xy)
+
+    def shift(self, day: int, staff_id: str) -> tuple[int, int]:
+        """The shift ``(start, end)`` of the worker-day."""
+        entry = self.entry(day, staff_id)
+        return self.settings.week.shift_s(day) if entry is None else entry.shift_s
+
+    def lunch(self, day: int, staff_id: str) -> bool:
+        """Whether the worker-day has the lunch break."""
+        entry = self.entry(day, staff_id)
+        return entry is None or entry.lunch_s > 0
+
+
+def _check_roster(routes: pd.DataFrame, rules: _DayRules) -> list[str]:
+    """With a roster, every worker-day is a roster person's on a day they are available."""
+    if rules.people is None:
+        return []
+    week = rules.settings.week
+    days = routes.drop_duplicates(["day", "staff_id"])
+    known = {staff_id for _, staff_id in rules.people}
+    return [
+        f"{staff_id} on {week.date_of(int(day))}: "
+        + ("not a person of the roster" if staff_id not in known else "not available that day")
+        for day, staff_id in zip(days["day"], days["staff_id"], strict=True)
+        if rules.entry(int(day), staff_id) is None
+    ]
+
+
+def _check_travel(routes: pd.DataFrame, shops: pd.DataFrame, rules: _DayRules) -> list[str]:
+    settings = rules.settings
     week = settings.week
     problems = []
     lunch_s = 60 * week.lunch_min
@@ -264,9 +336,11 @@ def _check_travel(
         if first < 1 or list(route["stop"]) != list(range(first, first + len(route))):
             problems.append(f"{who}: stops are not numbered one after another")
         pos = xy[routes.index.get_indexer(route.index)]
-        here = np.vstack([office_xy[None, :], pos])
-        need = leg_time_s(here[:-1], here[1:], settings.travel)
-        if settings.solver.open_start:  # staff report at their first shop
+        day, staff_id = int(route["day"].iat[0]), route["staff_id"].iat[0]
+        start_xy, at_first_shop, mode = rules.start(day, staff_id)
+        here = np.vstack([start_xy[None, :], pos])
+        need = leg_time_s(here[:-1], here[1:], settings.travel, mode)
+        if at_first_shop:  # staff report at their first shop
             need[0] = 0
         leave = np.concatenate([[route["leave_office_s"].iat[0]], route["departure_s"].to_numpy()[:-1]])
         arrive, start = route["arrival_s"].to_numpy(), route["start_s"].to_numpy()
@@ -280,26 +354,33 @@ def _check_travel(
                 f"{clock_text(start[i], week)} after leaving at {clock_text(leave[i], week)} "
                 f"with {duration_text(need[i])} of travel"
             )
-        problems += _check_way_back(route, pos[-1], office_xy, settings, who)
+        end_xy = rules.end(day, staff_id)
+        problems += _check_way_back(route, pos[-1], end_xy, mode, settings, who)
     return problems
 
 
 def _check_way_back(
-    route: pd.DataFrame, last_xy: np.ndarray, office_xy: np.ndarray, settings: Settings, who: str
+    route: pd.DataFrame,
+    last_xy: np.ndarray,
+    end_xy: np.ndarray | None,
+    mode: str,
+    settings: Settings,
+    who: str,
 ) -> list[str]:
-    """The worker-day ends no sooner than the travel model brings the worker back to the office
-    from the last shop (a lunch taken after it included); on open routes, at the last shop."""
+    """The worker-day ends no sooner than the travel model (in the worker's ``mode``) brings them
+    back to ``end_xy`` (the office) from the last shop (a lunch taken after it included); on open
+    routes (``end_xy`` None), at the last shop."""
     week = settings.week
     last, back = int(route["departure_s"].iat[-1]), int(route["back_office_s"].iat[0])
     late_lunch = 60 * week.lunch_min if route["lunch_start_s"].iat[0] >= last else 0
-    if settings.solver.open_routes:
+    if end_xy is None:
         if back != last + late_lunch:
             return [
                 f"{who}: ends at {clock_text(back, week)}, but on open routes the day ends at the "
                 f"last shop, {clock_text(last + late_lunch, week)}"
             ]
         return []
-    home = int(leg_time_s(last_xy[None, :], office_xy[None, :], settings.travel)[0])
+    home = int(leg_time_s(last_xy[None, :], end_xy[None, :], settings.travel, mode)[0])
     if back < last + home + late_lunch:
         return [
             f"{who}: back at the office at {clock_text(back, week)}, but leaves the last shop at "
@@ -309,8 +390,8 @@ def _check_way_back(
     return []
 
 
-def _check_shifts(routes: pd.DataFrame, settings: Settings) -> list[str]:
-    week = settings.week
+def _check_shifts(routes: pd.DataFrame, rules: _DayRules) -> list[str]:
+    week = rules.settings.week
     problems = []
     lunch_s = 60 * week.lunch_min
     for (day, staff_id), route in routes.groupby(["day", "staff_id"], sort=False):
@@ -322,7 +403,7 @@ def _check_shifts(routes: pd.DataFrame, settings: Settings) -> list[str]:
         ):
             if column in route and route[column].nunique() > 1:
                 problems.append(f"{who}: the rows give different {name} times")
-        shift = week.shift_s(int(day))
+        shift = rules.shift(int(day), staff_id)
         out, back = route["leave_office_s"].iat[0], route["back_office_s"].iat[0]
         if out < shift[0] or back > shift[1]:
             problems.append(
@@ -330,6 +411,12 @@ def _check_shifts(routes: pd.DataFrame, settings: Settings) -> list[str]:
                 f"{clock_text(shift[0], week)}-{clock_text(shift[1], week)}"
             )
         lunch_start = route["lunch_start_s"].iat[0]
+        if not rules.lunch(int(day), staff_id):
+            if lunch_start >= 0:
+                problems.append(
+                    f"{who}: has a lunch break at {clock_text(lunch_start, week)}, but no lunch that day"
+                )
+            continue
         first, last = week.lunch_window_s(int(day))
         if not first <= lunch_start <= last:
             problems.append(

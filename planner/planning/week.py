@@ -9,6 +9,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from planner.geo.travel import TravelMatrix, road_distance_m, travel_matrix_s, travel_time_s
+from planner.planning.crew import place_xy
 from planner.routing.problem import Break, Problem, Route, Solution, Vehicle
 from planner.settings import Settings
 
@@ -130,6 +131,7 @@ def build_problem(
     slots: list[Slot],
     settings: Settings,
     lazy: bool = False,
+    crew: dict | None = None,
 ) -> Problem:
     """Build the routing problem of serving ``shops`` with the worker-days ``slots``.
 
@@ -137,6 +139,9 @@ def build_problem(
     the columns ``x, y, service_s, windows, priority``. Vehicle ``k`` is ``slots[k]``.
     With ``lazy`` the travel times are computed on demand (for a whole district). When staff
     report at their first shop (``settings.solver.open_start``) leaving node 0 takes no time.
+    With a ``crew`` each slot is a roster person's day (``planner.planning.crew.PersonDay``):
+    its own shift, lunch, travel mode, start and end; start points other than the office are
+    depot nodes after the shops.
 
     Parameters
     ----------
@@ -150,6 +155,8 @@ def build_problem(
         The week, travel and solver settings.
     lazy
         Compute travel times on demand instead of as a full matrix.
+    crew
+        ``(day, seat)`` -> ``PersonDay`` for every slot, or None for the settings' worker-days.
 
     Returns
     -------
@@ -157,30 +164,100 @@ def build_problem(
         Shops droppable at a penalty that grows with their priority; vehicles with the shift and
         lunch break of their day.
     """
+    if crew is not None:
+        return _crew_problem(shops, office_xy, slots, settings, lazy, crew)
     xy = np.vstack([office_xy[None, :], shops[["x", "y"]].to_numpy()])
     free_from = (0,) if settings.solver.open_start else ()
-    if lazy:
-        travel_s = TravelMatrix(xy, settings.travel, free_from)
-    else:
-        travel_s = travel_matrix_s(xy, settings.travel)
-        travel_s[list(free_from)] = 0
-    service = np.concatenate([[0], shops["service_s"].to_numpy(dtype=np.int64)])
-    windows = ((),) + tuple(
-        service_windows(w, s) for w, s in zip(shops["windows"], shops["service_s"], strict=True)
-    )
-    solver = settings.solver
-    penalty = np.concatenate(
-        [[-1], [PRIORITY_PENALTY.get(int(p), 2) * solver.worker_day_cost for p in shops["priority"]]]
-    )
+    travel_s = _travel(xy, settings, lazy, free_from, "transit")
     vehicles = tuple(_vehicle(slot, settings) for slot in slots)
+    service, windows, penalty = _visits(shops, settings, 0)
     return Problem(
         travel_s=travel_s,
         service_s=service,
         windows=windows,
         vehicles=vehicles,
-        penalty=penalty.astype(np.int64),
+        penalty=penalty,
         coords=xy,
     )
+
+
+def _travel(xy: np.ndarray, settings: Settings, lazy: bool, free_from: tuple[int, ...], mode: str):
+    """Travel times among ``xy`` in ``mode``, leaving nodes ``free_from`` at no cost."""
+    if lazy:
+        return TravelMatrix(xy, settings.travel, free_from, mode)
+    travel_s = travel_matrix_s(xy, settings.travel, mode)
+    travel_s[list(free_from)] = 0
+    return travel_s
+
+
+def _visits(shops: pd.DataFrame, settings: Settings, extra: int):
+    """Service, windows and penalties of node 0 (the office), the shops and ``extra`` depot nodes."""
+    service = np.concatenate([[0], shops["service_s"].to_numpy(dtype=np.int64), np.zeros(extra, np.int64)])
+    windows = (
+        ((),)
+        + tuple(service_windows(w, s) for w, s in zip(shops["windows"], shops["service_s"], strict=True))
+        + ((),) * extra
+    )
+    cost = settings.solver.worker_day_cost
+    penalty = np.concatenate(
+        [[-1], [PRIORITY_PENALTY.get(int(p), 2) * cost for p in shops["priority"]], np.full(extra, -1)]
+    )
+    return service, windows, penalty.astype(np.int64)
+
+
+def _crew_problem(shops, office_xy, slots: list[Slot], settings: Settings, lazy: bool, crew: dict) -> Problem:
+    """``build_problem`` for a roster's person-days: own shifts, lunches, modes, starts and ends.
+
+    Depots are keyed by where they are: ``"office"``, ``"first_shop"`` (left at no cost) or a
+    person's own point. Node 0 is the office when a person-day uses it, else the first other
+    depot (node 0 must be a depot: the shops are nodes 1..n); the other depots follow the shops.
+    """
+    places = []  # (entry, start key, end key or None)
+    for slot in slots:
+        entry = crew[(slot.day, slot.seat)]
+        places.append((entry, entry.person.start, entry.end_place))
+    keys = list(dict.fromkeys(k for _, start, end in places for k in (start, end) if k is not None))
+    keys.sort(key=lambda k: k != "office")  # the office first, when used
+    n = len(shops) + 1
+    node_of = {k: (0 if i == 0 else n + i - 1) for i, k in enumerate(keys)}
+
+    depot_xy = [place_xy(k, office_xy) for k in keys] or [np.asarray(office_xy, dtype=float)]
+    xy = np.vstack([depot_xy[0][None, :], shops[["x", "y"]].to_numpy(), *[p[None, :] for p in depot_xy[1:]]])
+    free = (node_of["first_shop"],) if "first_shop" in node_of else ()
+    modes = list(dict.fromkeys(entry.person.mode for entry, _, _ in places)) or ["transit"]
+    main = "transit" if "transit" in modes else modes[0]
+    matrices = {m: _travel(xy, settings, lazy, free, m) for m in modes}
+    solver = settings.solver
+    vehicles = tuple(
+        Vehicle(
+            start=node_of[start],
+            end=None if end is None else node_of[end],
+            shift_start_s=entry.shift_s[0],
+            shift_end_s=entry.shift_s[1],
+            fixed_cost=solver.worker_day_cost + entry.day * solver.later_day_cost,
+            breaks=_lunch(entry, settings),
+            profile="" if entry.person.mode == main else entry.person.mode,
+        )
+        for entry, start, end in places
+    )
+    service, windows, penalty = _visits(shops, settings, len(depot_xy) - 1)
+    return Problem(
+        travel_s=matrices[main],
+        service_s=service,
+        windows=windows,
+        vehicles=vehicles,
+        penalty=penalty,
+        coords=xy,
+        profiles={m: matrix for m, matrix in matrices.items() if m != main},
+    )
+
+
+def _lunch(entry, settings: Settings) -> tuple[Break, ...]:
+    """The person-day's lunch break in the settings' lunch window, or none."""
+    if not entry.lunch_s:
+        return ()
+    first, last = settings.week.lunch_window_s(entry.day)
+    return (Break(first, last, entry.lunch_s),)
 
 
 def _vehicle(slot: Slot, settings: Settings) -> Vehicle:

@@ -16,6 +16,7 @@ import pandas as pd
 from planner.errors import InputError
 from planner.io.read import read_merchants
 from planner.io.spreadsheet import read_spreadsheet_csv
+from planner.planning.crew import work_spans
 from planner.planning.plan import Plan, prepare_shops
 from planner.planning.promises import NOTICES_FILE, parse_notices
 from planner.planning.staffing import office_of
@@ -108,13 +109,23 @@ def audit_plan(folder: Path, merchants: pd.DataFrame | None, settings: Settings)
             f"{folder}: the merchants the plan was made from are not there; give them with --merchants"
         )
     needing = loaded.merchants[loaded.merchants["needs_panel"]]
-    shops = prepare_shops(needing, plan.settings)
+    crew = plan.crew()  # a roster plan: each person's own rules (roster.csv)
+    shops = prepare_shops(needing, plan.settings, None if crew is None else work_spans(list(crew.values())))
+    staff = None if crew is not None else plan.staff
     promises = read_promises(Path(folder) / NOTICES_FILE, plan.settings.week)
     problems = plan_violations(
-        plan.routes, plan.unassigned, shops, office_of(plan.district), plan.settings, plan.staff, promises
+        plan.routes,
+        plan.unassigned,
+        shops,
+        office_of(plan.district),
+        plan.settings,
+        staff,
+        promises=promises,
+        crew=crew,
     )
     problems += summary_mismatches(loaded.summary, plan)
-    problems += staff_id_problems(plan)
+    if crew is None:  # with a roster, every staff_id is checked against it above
+        problems += staff_id_problems(plan)
     return Audit(
         folder=Path(folder),
         district=plan.district.name_en,

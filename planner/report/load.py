@@ -14,6 +14,7 @@ import pandas as pd
 from planner.errors import InputError
 from planner.geo.districts import find_district
 from planner.io.read import read_merchants
+from planner.io.roster import read_roster
 from planner.io.spreadsheet import read_spreadsheet_csv
 from planner.planning.plan import UNASSIGNED_COLUMNS, Plan
 from planner.planning.schedule import ROUTE_COLUMNS, week_seconds
@@ -91,7 +92,9 @@ def load_plan(
     settings = settings or Settings()
     # Where the worker-days started and ended, when the summary says so (else at the office).
     ends = {"start_at": "open_start", "end_at": "open_routes"}
-    said = {flag: summary[key] != "office" for key, flag in ends.items() if key in summary}
+    said = {
+        flag: summary[key] != "office" for key, flag in ends.items() if summary.get(key, "roster") != "roster"
+    }
     settings = replace(settings, solver=replace(settings.solver, **said))
     if "week_start" in summary:  # the first day the plan counts from, when the summary records it
         week = replace(settings.week, start_date=dt.date.fromisoformat(summary["week_start"]))
@@ -116,8 +119,30 @@ def load_plan(
     staff = int(summary.get("staff_per_day") or routes["staff_id"].nunique())
     needing = int(summary.get("needing", len(zones)))
     scenario, cutoff = summary.get("scenario", ""), summary.get("cutoff", "")
-    plan = Plan(district, settings, staff, needing, routes, unassigned, zones, scenario, cutoff)
+    people, workdays = _roster_of(out, summary, settings)
+    plan = Plan(
+        district, settings, staff, needing, routes, unassigned, zones, scenario, cutoff, people, workdays
+    )
     return LoadedPlan(plan, merchants, out, summary)
+
+
+def _roster_of(out: Path, summary: dict, settings: Settings) -> tuple[tuple, dict]:
+    """The roster a plan was made with (``roster.csv``, when ``summary.json`` says it had one)."""
+    if "roster" not in summary:
+        return (), {}
+    path = out / "roster.csv"
+    if not path.is_file():
+        raise InputError(f"{out}: the plan was made with a roster but roster.csv is missing")
+    read = read_roster(path, settings)
+    if not read.rejects.empty:
+        first = read.rejects.iloc[0]
+        raise InputError(f"{path} row {first['row']}, column {first['column']}: {first['reason']}")
+    days = summary.get("roster_days") or {}
+    if not isinstance(days, dict) or not all(
+        isinstance(v, list) and all(isinstance(d, int) for d in v) for v in days.values()
+    ):
+        raise InputError(f"{out / 'summary.json'}: roster_days must map staff ids to lists of day numbers")
+    return tuple(read.people), {str(k): list(v) for k, v in days.items()}
 
 
 def parse_unassigned(unassigned: pd.DataFrame, source: str = "unassigned.csv") -> pd.DataFrame:
@@ -268,7 +293,17 @@ def parse_routes(routes: pd.DataFrame, settings: Settings, source: str = "routes
         table[column] = (
             _cells(table, column, _whole, source, "a whole number") if column in table else default
         )
-    for column in ("name", "address", "category", "opening_hours", "priority", "reason"):
+    # staff_name and mode: empty in plans made without a roster, and absent from older folders.
+    for column in (
+        "name",
+        "address",
+        "category",
+        "opening_hours",
+        "priority",
+        "reason",
+        "staff_name",
+        "mode",
+    ):
         table[column] = table[column].fillna("").astype(str) if column in table else ""
     table["priority"] = pd.to_numeric(table["priority"], errors="coerce").fillna(0).astype("int64")
     table["merchant_id"] = table["merchant_id"].fillna("").astype(str)

@@ -103,6 +103,7 @@ def subproblem(problem: Problem, routes: list[Route], extra_vehicles: list[int],
         demand=None if problem.demand is None else problem.demand[nodes],
         penalty=None if problem.penalty is None else problem.penalty[nodes],
         coords=None if problem.coords is None else problem.coords[nodes],
+        profiles={name: matrix[grid] for name, matrix in problem.profiles.items()},
     )
     initial = Solution(
         routes=[
@@ -295,7 +296,7 @@ def droppable(problem: Problem, sub: Problem, nodes: np.ndarray) -> np.ndarray:
         if problem.penalty is not None
         else np.full(len(nodes), -1, dtype=np.int64)
     )
-    span = int(sub.arc_cost().max()) if sub.size else 0
+    span = max((int(sub.arc_cost(v).max()) for v in sub.vehicles), default=0) if sub.size else 0
     big = 10 * max(v.fixed_cost for v in problem.vehicles) + 10 * span * max(1, sub.size) + 1
     base = np.where(base < 0, big, base)
     base[list(sub.depots)] = -1

@@ -56,29 +56,65 @@ class _Model:
         full[: self.n, : self.n] = values
         return full.tolist()
 
+    def _profiles(self) -> list[str]:
+        """The travel profiles of the vehicles, in first-use order."""
+        return list(dict.fromkeys(v.profile for v in self.problem.vehicles))
+
     def _add_costs(self, size: int) -> None:
-        cost = self.routing.RegisterTransitMatrix(self._matrix(self.problem.arc_cost(), size))
-        self.routing.SetArcCostEvaluatorOfAllVehicles(cost)
-        for v, vehicle in enumerate(self.problem.vehicles):
+        p = self.problem
+        profiles = self._profiles()
+        if p.cost is not None or len(profiles) == 1:
+            # One matrix for all: the fast path, one callback.
+            cost = self.routing.RegisterTransitMatrix(self._matrix(p.arc_cost(p.vehicles[0]), size))
+            self.routing.SetArcCostEvaluatorOfAllVehicles(cost)
+        else:
+            callbacks = {
+                name: self.routing.RegisterTransitMatrix(
+                    self._matrix(p.travel_of(next(v for v in p.vehicles if v.profile == name)), size)
+                )
+                for name in profiles
+            }
+            for v, vehicle in enumerate(p.vehicles):
+                self.routing.SetArcCostEvaluatorOfVehicle(callbacks[vehicle.profile], v)
+        for v, vehicle in enumerate(p.vehicles):
             self.routing.SetFixedCostOfVehicle(int(vehicle.fixed_cost), v)
 
-    def _add_time(self, size: int) -> None:
+    def _time_callback(self, travel_s, size: int) -> int:
+        """Transit from a node = service there + travel to the next node."""
         p = self.problem
-        # Transit from a node = service there + travel to the next node.
         service = np.zeros(size, dtype=np.int64)
         service[: self.n] = p.service_s
         transit = np.zeros((size, size), dtype=np.int64)
-        transit[: self.n, : self.n] = p.travel_s + p.service_s[:, None]
+        transit[: self.n, : self.n] = np.asarray(travel_s) + p.service_s[:, None]
         transit[:, self.n :] = service[:, None]  # reaching the virtual end costs only the service
-        callback = self.routing.RegisterTransitMatrix(transit.tolist())
+        return self.routing.RegisterTransitMatrix(transit.tolist())
+
+    def _add_time(self, size: int) -> None:
+        p = self.problem
+        service = np.zeros(size, dtype=np.int64)
+        service[: self.n] = p.service_s
+        profiles = self._profiles()  # one transit callback per profile, not per vehicle
         horizon = max(v.shift_end_s for v in p.vehicles)
-        self.routing.AddDimension(
-            callback,
-            horizon,  # allow waiting time
-            horizon,  # maximum time per vehicle: the clock itself
-            False,  # start cumul not fixed to zero: shifts start on their own day
-            "time",
-        )
+        if len(profiles) == 1:
+            self.routing.AddDimension(
+                self._time_callback(p.travel_of(p.vehicles[0]), size),
+                horizon,  # allow waiting time
+                horizon,  # maximum time per vehicle: the clock itself
+                False,  # start cumul not fixed to zero: shifts start on their own day
+                "time",
+            )
+        else:  # each vehicle moves by its own profile's travel times
+            callbacks = {
+                name: self._time_callback(p.travel_of(next(v for v in p.vehicles if v.profile == name)), size)
+                for name in profiles
+            }
+            self.routing.AddDimensionWithVehicleTransits(
+                [callbacks[v.profile] for v in p.vehicles],
+                horizon,  # allow waiting time
+                horizon,  # maximum time per vehicle: the clock itself
+                False,  # start cumul not fixed to zero: shifts start on their own day
+                "time",
+            )
         self.time = self.routing.GetDimensionOrDie("time")
         for node in p.visits:
             self._set_windows(self.manager.NodeToIndex(node), p.windows[node])

@@ -22,7 +22,8 @@ class Break:
 class Vehicle:
     """One vehicle (in the campaign: one worker on one day).
 
-    ``end`` is None for an open route, which finishes at its last visit.
+    ``end`` is None for an open route, which finishes at its last visit. ``profile`` names the
+    travel matrix the vehicle moves by (``Problem.profiles``); "" is the problem's ``travel_s``.
     Times are seconds on the problem's clock.
     """
 
@@ -33,6 +34,7 @@ class Vehicle:
     fixed_cost: int = 0
     capacity: int | None = None
     breaks: tuple[Break, ...] = ()
+    profile: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,8 @@ class Problem:
     other node is a visit. ``windows[i]`` lists the intervals in which service at node ``i``
     may *start* (a caller that needs service to end inside opening hours subtracts the service
     time first); an empty tuple means "any time". ``penalty[i] < 0`` marks a visit that must be
-    served; otherwise the visit may be dropped at that cost.
+    served; otherwise the visit may be dropped at that cost. Vehicles that travel otherwise than
+    by ``travel_s`` name their matrix in ``profiles`` (e.g. walkers and drivers in one team).
     """
 
     travel_s: np.ndarray  # (n, n) int travel times
@@ -54,6 +57,7 @@ class Problem:
     demand: np.ndarray | None = None  # (n,) int; used with Vehicle.capacity
     penalty: np.ndarray | None = None  # (n,) int; None means every visit is mandatory
     coords: np.ndarray | None = None  # (n, 2) metres; lets the engine cut the problem into zones
+    profiles: dict = field(default_factory=dict)  # profile name -> (n, n) int travel times
 
     @property
     def size(self) -> int:
@@ -72,15 +76,37 @@ class Problem:
         depots = self.depots
         return [i for i in range(self.size) if i not in depots]
 
-    def arc_cost(self) -> np.ndarray:
-        """The arc-cost matrix the objective uses.
+    def travel_of(self, vehicle: Vehicle) -> np.ndarray:
+        """The travel times ``vehicle`` moves by.
+
+        Parameters
+        ----------
+        vehicle
+            One of the problem's vehicles.
 
         Returns
         -------
         numpy.ndarray
-            ``cost``, or ``travel_s`` when the problem has no separate cost.
+            ``profiles[vehicle.profile]``, or ``travel_s`` for the default profile "".
         """
-        return self.travel_s if self.cost is None else self.cost
+        return self.profiles[vehicle.profile] if vehicle.profile else self.travel_s
+
+    def arc_cost(self, vehicle: Vehicle | None = None) -> np.ndarray:
+        """The arc-cost matrix the objective uses (for ``vehicle``, when vehicles differ).
+
+        Parameters
+        ----------
+        vehicle
+            The vehicle whose arcs are costed; None for the default profile.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``cost``, or the vehicle's travel times when the problem has no separate cost.
+        """
+        if self.cost is not None:
+            return self.cost
+        return self.travel_s if vehicle is None else self.travel_of(vehicle)
 
 
 @dataclass(frozen=True)
@@ -127,10 +153,10 @@ class Solution:
         int
             The sum of ``problem.arc_cost()`` along every route, legs to and from depots included.
         """
-        cost = problem.arc_cost()
         total = 0
         for route in self.routes:
             vehicle = problem.vehicles[route.vehicle]
+            cost = problem.arc_cost(vehicle)
             path = [vehicle.start, *route.visits]
             if vehicle.end is not None:
                 path.append(vehicle.end)
