@@ -92,14 +92,16 @@ def test_verifier_checks_each_persons_own_days_and_mode(roster_plan, settings, o
     crew = {(d.day, d.seat): d for d in person_days(ROSTER, settings)}
     shops = prepare_shops(small_needing, settings, work_spans(list(crew.values())))
     args = (roster_plan.unassigned, shops, office_xy, settings, None)
-    assert plan_violations(roster_plan.routes, *args, crew) == []
+    assert plan_violations(roster_plan.routes, *args, crew=crew) == []
     monday = roster_plan.routes[(roster_plan.routes["day"] == 0) & (roster_plan.routes["staff_id"] == "D1")]
     moved = roster_plan.routes.copy()
     moved.loc[monday.index, "staff_id"] = "S1"
-    assert any("S1" in p and "not available" in p for p in plan_violations(moved, *args, crew))
+    assert any("S1" in p and "not available" in p for p in plan_violations(moved, *args, crew=crew))
     walker = [replace(p, mode="walk") if p.staff_id == "D1" else p for p in ROSTER]
     as_walker = {(d.day, d.seat): d for d in person_days(walker, settings)}
-    assert any("D1" in p and "travel" in p for p in plan_violations(roster_plan.routes, *args, as_walker))
+    assert any(
+        "D1" in p and "travel" in p for p in plan_violations(roster_plan.routes, *args, crew=as_walker)
+    )
 
 
 SAMPLES = Path(__file__).parent.parent / "data" / "samples"

@@ -40,6 +40,7 @@ def plan_violations(
     office_xy: np.ndarray,
     settings: Settings,
     staff: int | None = None,
+    *,
     promises: pd.DataFrame | None = None,
     crew: dict | None = None,
 ) -> list[str]:

@@ -226,8 +226,6 @@ def read_summary(path: Path) -> dict:
 
 # What parse_routes needs in routes.csv; the other columns default when a file lacks them.
 REQUIRED_ROUTE_COLUMNS = ROUTE_COLUMNS[: ROUTE_COLUMNS.index("departure") + 1]  # staff_id .. departure
-# Columns kept as text when routes.csv has them (plans made with a roster), never required.
-OPTIONAL_ROUTE_COLUMNS = ("staff_name", "mode")
 OFFICE_TIMES = (
     ("leave_office", "leave_office_s"),
     ("back_office", "back_office_s"),
@@ -256,8 +254,7 @@ def parse_routes(routes: pd.DataFrame, settings: Settings, source: str = "routes
     Returns
     -------
     pandas.DataFrame
-        The visits with the columns of ``planner.planning.schedule.ROUTE_COLUMNS``, typed, and
-        those of ``OPTIONAL_ROUTE_COLUMNS`` the file has.
+        The visits with the columns of ``planner.planning.schedule.ROUTE_COLUMNS``, typed.
 
     Raises
     ------
@@ -309,9 +306,7 @@ def parse_routes(routes: pd.DataFrame, settings: Settings, source: str = "routes
     table["merchant_id"] = table["merchant_id"].fillna("").astype(str)
     table["staff_id"] = table["staff_id"].fillna("").astype(str)
     table["date"] = table["date"].astype(str).str.strip()
-    optional = [column for column in OPTIONAL_ROUTE_COLUMNS if column in table]
-    table[optional] = table[optional].fillna("").astype(str)
-    return table.loc[:, [*ROUTE_COLUMNS, *optional]]
+    return table.loc[:, list(ROUTE_COLUMNS)]
 
 
 def _cells(table, column, parse, source, expected, blank=None, dtype="int64") -> np.ndarray:
