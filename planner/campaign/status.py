@@ -23,8 +23,22 @@ STATUS_COLUMNS = (
     "planned",
     "left",
     "finished",
+    "last_day",
     "projected_finish",
     "deadline",
+    "at_risk",
+)
+
+# What ``planner status`` prints, a row per district: the counts, the dates and the risk.
+SHOWN_COLUMNS = (
+    "district",
+    "needing",
+    "installed",
+    "given_up",
+    "planned",
+    "left",
+    "last_day",
+    "projected_finish",
     "at_risk",
 )
 
@@ -65,6 +79,7 @@ def campaign_status(store: CampaignStore) -> pd.DataFrame:
         ``needing = installed + given_up + planned + left``. ``left`` counts the shops neither
         installed, planned nor given up, whatever the reason (no time window fits, capacity,
         awaiting a re-plan, ...); ``finished`` is true when nothing is planned or left;
+        ``last_day`` is the last date the field recorded an outcome (None before the first);
         ``projected_finish`` is the last date of the current plan (or of the last installation
         when nothing is planned); ``at_risk`` is true when shops are left or the plan ends after
         the deadline. ``frame.attrs`` holds ``plan_version`` and ``conservation`` (a list of
@@ -76,12 +91,15 @@ def campaign_status(store: CampaignStore) -> pd.DataFrame:
     needing["district"] = needing["district"].replace("", campaign.districts[0].name_en)
     outcomes = store.outcomes()
     installs = outcomes[outcomes["outcome"] == "installed"][["merchant_id", "date"]]
+    installs = installs.sort_values("date").drop_duplicates("merchant_id")
+    last_seen = outcomes.groupby("merchant_id")["date"].max().rename("seen_on").reset_index()
     version = store.current_plan_version()
     planned = store.visits(status="planned", plan_version=version, columns=("merchant_id", "date"))
     unassigned = store.unassigned(version)
     state = needing.merge(installs.rename(columns={"date": "installed_on"}), how="left", on="merchant_id")
     state = state.merge(planned.rename(columns={"date": "planned_on"}), how="left", on="merchant_id")
     state = state.merge(unassigned, how="left", on="merchant_id")
+    state = state.merge(last_seen, how="left", on="merchant_id")
     rows = [_district_row(name, shops, campaign.deadline) for name, shops in state.groupby("district")]
     if len(rows) > 1:
         rows.append(_district_row(CITY, state, campaign.deadline))
@@ -105,6 +123,7 @@ def _district_row(name: str, shops: pd.DataFrame, deadline) -> dict:
     last_planned = shops.loc[planned, "planned_on"].max() if planned.any() else None
     last_installed = shops.loc[installed, "installed_on"].max() if installed.any() else None
     finish = last_planned or last_installed
+    seen = shops["seen_on"].dropna()
     return {
         "district": name,
         "needing": len(shops),
@@ -113,6 +132,7 @@ def _district_row(name: str, shops: pd.DataFrame, deadline) -> dict:
         "planned": int(planned.sum()),
         "left": int(left.sum()),
         "finished": bool(not planned.any() and not left.any()),
+        "last_day": seen.max() if len(seen) else None,
         "projected_finish": finish,
         "deadline": deadline.isoformat(),
         "at_risk": bool(left.any() or (finish is not None and finish > deadline.isoformat())),
@@ -121,3 +141,4 @@ def _district_row(name: str, shops: pd.DataFrame, deadline) -> dict:
             f"given_up_{reason}": int(n) for reason, n in shops.loc[given_up, "reason"].value_counts().items()
         },
     }
+
