@@ -142,3 +142,46 @@ def _district_row(name: str, shops: pd.DataFrame, deadline) -> dict:
         },
     }
 
+
+def daily_progress(store: CampaignStore) -> pd.DataFrame:
+    """Shops installed and planned on each day of the campaign's week, and where that leads.
+
+    Parameters
+    ----------
+    store
+        The campaign store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per day of the week (and any later day with an install or a planned visit):
+        ``date`` (ISO text), ``installed`` (shops first installed that day), ``planned`` (shops
+        the current plan visits that day, not installed yet), ``done`` (installed so far) and
+        ``projected`` (``done`` plus what the plan adds up to that day). ``frame.attrs`` holds
+        ``needing``, ``given_up``, ``deadline`` and ``plan_version``.
+    """
+    campaign = load_campaign(store)
+    needing = store.needing_districts()["merchant_id"]
+    outcomes = store.outcomes()
+    installs = outcomes[(outcomes["outcome"] == "installed") & outcomes["merchant_id"].isin(needing)]
+    installs = installs.sort_values("date").drop_duplicates("merchant_id")
+    version = store.current_plan_version()
+    planned = store.visits(status="planned", plan_version=version, columns=("merchant_id", "date"))
+    planned = planned[~planned["merchant_id"].isin(installs["merchant_id"])].drop_duplicates("merchant_id")
+    week = campaign.settings.week
+    dates = {str(week.date_of(day)) for day in range(week.days)}
+    dates |= set(installs["date"].astype(str)) | set(planned["date"].astype(str))
+    table = pd.DataFrame({"date": sorted(dates)})
+    table["installed"] = table["date"].map(installs["date"].astype(str).value_counts()).fillna(0).astype(int)
+    table["planned"] = table["date"].map(planned["date"].astype(str).value_counts()).fillna(0).astype(int)
+    table["done"] = table["installed"].cumsum()
+    table["projected"] = table["done"] + table["planned"].cumsum()
+    status = campaign_status(store)
+    total = status.iloc[-1]  # the city row, or the one district's
+    table.attrs.update(
+        needing=int(total["needing"]),
+        given_up=int(total["given_up"]),
+        deadline=campaign.deadline.isoformat(),
+        plan_version=version,
+    )
+    return table
