@@ -32,18 +32,28 @@ def export_command(
     encoding: Encoding = None,
 ) -> None:
     """Write the plan as GIS layers in EPSG:4326: merchants, stops, routes, zones, unassigned."""
+    from planner.report.city import report_districts
     from planner.report.export import export_plan
-    from planner.report.load import load_plan
+
+    unplaced = []  # districts whose merchants are not known: no merchants layer
+
+    def write(loaded, folder: Path) -> list[Path]:
+        target = folder / ("layers" if geojson else "plan.gpkg")
+        layers = export_plan(loaded.plan, loaded.merchants, target, "GeoJSON" if geojson else "GPKG")
+        if loaded.merchants is None:
+            unplaced.append("lat" in loaded.plan.unassigned)
+        return [target, *(path for path in dict.fromkeys(layers.values()) if path != target)]
 
     with user_errors():
-        loaded = load_plan(plan_dir, merchants, encoding=encoding)
-        target = plan_dir / ("layers" if geojson else "plan.gpkg")
-        written = export_plan(loaded.plan, loaded.merchants, target, "GeoJSON" if geojson else "GPKG")
-    if loaded.merchants is None:
-        located = "lat" in loaded.plan.unassigned  # plans written before unassigned.csv had locations
-        missing = "merchants layer" if located else "merchants or unassigned layers"
+        done = report_districts(plan_dir, "export", write, merchants, encoding, "GIS layers", alone="")
+    if unplaced:
+        missing = "merchants layer" if all(unplaced) else "merchants or unassigned layers"
         console.print(f"[yellow]no {missing}[/yellow]: give --merchants to add them")
-    console.print(f"wrote layers {', '.join(written)} (EPSG:4326) to {target}")
+    if done.index is None:
+        layers = ", ".join(path.stem for path in done.districts[0].written[1:]) or "plan"
+        console.print(f"wrote layers {layers} (EPSG:4326) to {done.districts[0].written[0]}")
+    else:
+        console.print(f"wrote the layers of {len(done.districts)} districts (EPSG:4326); open {done.index}")
 
 
 @app.command("map")
@@ -51,26 +61,33 @@ def map_command(
     plan_dir: PlanDir = Path("out"), merchants: MerchantsOption = None, encoding: Encoding = None
 ) -> None:
     """Write interactive HTML maps (the week and each day) that open offline, into <plan>/maps."""
-    from planner.report.load import load_plan
+    from planner.report.city import report_districts
     from planner.report.maps import write_maps
 
+    undrawn = []  # districts whose unassigned shops have no known place
+
+    def write(loaded, folder: Path) -> list[Path]:
+        plan = loaded.plan
+        if loaded.merchants is None and len(plan.unassigned) and "lat" not in plan.unassigned:
+            undrawn.append(plan.district.name_en)
+        return write_maps(plan, folder, loaded.merchants)
+
     with user_errors():
-        loaded = load_plan(plan_dir, merchants, encoding=encoding)
-        written = write_maps(loaded.plan, plan_dir / "maps", loaded.merchants)
-    if loaded.merchants is None and len(loaded.plan.unassigned) and "lat" not in loaded.plan.unassigned:
+        done = report_districts(plan_dir, "maps", write, merchants, encoding, "Maps")
+    if undrawn:
         console.print("[yellow]unassigned shops not drawn[/yellow]: give --merchants to place them")
-    console.print(f"wrote {len(written)} maps to {plan_dir / 'maps'}; open {written[0]}")
+    _print_written(done, "maps", sum(len(d.written) for d in done.districts))
 
 
 @app.command("sheets")
 def sheets_command(plan_dir: PlanDir = Path("out")) -> None:
     """Write a printable route sheet (HTML and CSV) per worker-day and an index, into <plan>/sheets."""
-    from planner.report.load import load_plan
+    from planner.report.city import report_districts
     from planner.report.sheets import write_sheets
 
     with user_errors():
-        written = write_sheets(load_plan(plan_dir).plan, plan_dir / "sheets")
-    console.print(f"wrote {(len(written) - 1) // 2} route sheets; open {written[0]}")
+        done = report_districts(plan_dir, "sheets", lambda loaded, folder: write_sheets(loaded.plan, folder))
+    _print_written(done, "route sheets", sum((len(d.written) - 1) // 2 for d in done.districts))
 
 
 @app.command("charts")
@@ -83,19 +100,59 @@ def charts_command(
     store: Annotated[
         Path | None,
         typer.Option(
-            help="Campaign store whose recorded installs are drawn next to the plan as 'done' (default: none)."
+            help="Campaign store whose recorded installs are drawn next to the plan as 'done', and "
+            "whose progress is charted (default: none)."
         ),
     ] = None,
 ) -> None:
     """Write PNG charts into <plan>/charts: progress against the deadline, workload, districts."""
     from planner.report.charts import write_charts
+    from planner.report.city import report_districts
     from planner.report.load import installs_per_day, load_plan
 
     with user_errors():
-        plan = load_plan(plan_dir).plan
-        summaries = [plan.summary()] + [load_plan(other).plan.summary() for other in compare or []]
-        actual = installs_per_day(store, plan.district.name_en) if store else None
-        written = write_charts(
-            plan, plan_dir / "charts", actual=actual, summaries=summaries if compare else ()
+        others = [load_plan(other).plan.summary() for other in compare or []]
+
+        def write(loaded, folder: Path) -> list[Path]:
+            plan = loaded.plan
+            actual = installs_per_day(store, plan.district.name_en) if store else None
+            summaries = [plan.summary(), *others] if others else ()
+            return write_charts(plan, folder, actual=actual, summaries=summaries)
+
+        def city(reports, folder: Path) -> list[Path]:
+            summaries = [report.summary for report in reports] + others
+            return write_city_charts(summaries, folder, store)
+
+        done = report_districts(plan_dir, "charts", write, title="Charts", city_files=city)
+        if done.index is None and store is not None:
+            write_city_charts([], done.out_dir, store)
+    if done.index is None:
+        written = [path.name for path in sorted(done.out_dir.glob("*.png"))]
+        console.print(f"wrote {', '.join(written)} to {done.out_dir}")
+    else:
+        _print_written(done, "charts", sum(len(d.written) for d in done.districts))
+
+
+def write_city_charts(summaries: list[dict], folder: Path, store: Path | None) -> list[Path]:
+    """The districts side by side (given several), and the campaign's progress from ``store``."""
+    from planner.report.charts import district_figure, save_figure
+
+    written = []
+    if len(summaries) > 1:
+        written.append(save_figure(district_figure(summaries), folder / "districts.png"))
+    if store is not None:
+        from planner.report.progress import write_progress_charts
+
+        written += write_progress_charts(store, folder)
+    return written
+
+
+def _print_written(done, what: str, count: int) -> None:
+    """Where a report went: its first page, or the city's index page."""
+    if done.index is None:
+        first = done.districts[0].written[0]
+        console.print(f"wrote {count} {what} to {done.out_dir}; open {first}")
+    else:
+        console.print(
+            f"wrote {count} {what} for {len(done.districts)} districts to {done.out_dir}; open {done.index}"
         )
-    console.print(f"wrote {', '.join(p.name for p in written)} to {plan_dir / 'charts'}")
