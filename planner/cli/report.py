@@ -35,13 +35,14 @@ def export_command(
     from planner.report.city import report_districts
     from planner.report.export import export_plan
 
-    unplaced = []  # districts whose merchants are not known: no merchants layer
+    unplaced, names = [], []  # for each district: are unassigned shops placed without merchants; layers
 
     def write(loaded, folder: Path) -> list[Path]:
         target = folder / ("layers" if geojson else "plan.gpkg")
         layers = export_plan(loaded.plan, loaded.merchants, target, "GeoJSON" if geojson else "GPKG")
         if loaded.merchants is None:
             unplaced.append("lat" in loaded.plan.unassigned)
+        names.append(", ".join(layers))
         return [target, *(path for path in dict.fromkeys(layers.values()) if path != target)]
 
     with user_errors():
@@ -50,8 +51,7 @@ def export_command(
         missing = "merchants layer" if all(unplaced) else "merchants or unassigned layers"
         console.print(f"[yellow]no {missing}[/yellow]: give --merchants to add them")
     if done.index is None:
-        layers = ", ".join(path.stem for path in done.districts[0].written[1:]) or "plan"
-        console.print(f"wrote layers {layers} (EPSG:4326) to {done.districts[0].written[0]}")
+        console.print(f"wrote layers {names[0]} (EPSG:4326) to {done.districts[0].written[0]}")
     else:
         console.print(f"wrote the layers of {len(done.districts)} districts (EPSG:4326); open {done.index}")
 
@@ -121,19 +121,18 @@ def charts_command(
 
         def city(reports, folder: Path) -> list[Path]:
             summaries = [report.summary for report in reports] + others
-            return write_city_charts(summaries, folder, store)
+            return _city_charts(summaries, folder, store)
 
         done = report_districts(plan_dir, "charts", write, title="Charts", city_files=city)
-        if done.index is None and store is not None:
-            write_city_charts([], done.out_dir, store)
+        campaign = _city_charts([], done.out_dir, store) if done.index is None else []
     if done.index is None:
-        written = [path.name for path in sorted(done.out_dir.glob("*.png"))]
+        written = [path.name for path in [*done.districts[0].written, *campaign]]
         console.print(f"wrote {', '.join(written)} to {done.out_dir}")
     else:
         _print_written(done, "charts", sum(len(d.written) for d in done.districts))
 
 
-def write_city_charts(summaries: list[dict], folder: Path, store: Path | None) -> list[Path]:
+def _city_charts(summaries: list[dict], folder: Path, store: Path | None) -> list[Path]:
     """The districts side by side (given several), and the campaign's progress from ``store``."""
     from planner.report.charts import district_figure, save_figure
 
