@@ -23,6 +23,7 @@ from planner.report.city import (
     CITY_PLAN,
     PLAN,
     DistrictReport,
+    PlanFolders,
     find_plan_folders,
     write_index,
 )
@@ -119,16 +120,10 @@ def test_index_escapes_district_names_and_links(tmp_path):
     out = tmp_path / "sheets"
     page = out / "<b>x</b>" / "index.html"
     report = DistrictReport(tmp_path, {"district": "<script>alert(1)</script>", "needing": 3}, [page])
-    text = write_index([report], out, "Sheets & <i>", find_plan_folders_stub(tmp_path)).read_text("utf-8")
+    source = PlanFolders(tmp_path, CAMPAIGN_EXPORT, ())
+    text = write_index([report], out, "Sheets & <i>", source).read_text("utf-8")
     assert "<script>alert" not in text and "&lt;script&gt;" in text
     assert 'href="%3Cb%3Ex%3C/b%3E/index.html"' in text and "Sheets &amp; &lt;i&gt;" in text
-
-
-def find_plan_folders_stub(root):
-    """The folders record of an export with no district (for index pages built by hand)."""
-    from planner.report.city import PlanFolders
-
-    return PlanFolders(root, CAMPAIGN_EXPORT, ())
 
 
 @needs_chromium
@@ -162,7 +157,6 @@ def test_progress_after_a_replan_counts_the_installs_already_done(campaign):
 def test_installs_of_a_one_district_store_with_blank_districts_count(tmp_path):
     """A store whose shops' district is blank counts their installs for the district asked for."""
     from planner.campaign.store import OUTCOME_FIELDS
-
     from planner.planning.triage import triage
 
     merchants = triage(city_merchants(n=60)).assign(district="")

@@ -46,7 +46,15 @@ class PlannerConsole(Console):
     """rich's console that, into a file or pipe, prints every line whole: no wrapping at 80 columns."""
 
     def print(self, *objects, **options) -> None:
-        """Print as ``rich.console.Console.print``; off a terminal, lines are not wrapped nor cut."""
+        """Print as ``rich.console.Console.print``; off a terminal, lines are not wrapped nor cut.
+
+        Parameters
+        ----------
+        *objects
+            What to print.
+        **options
+            ``rich.console.Console.print``'s options; ``soft_wrap`` defaults to true off a terminal.
+        """
         if not self.is_terminal:
             options.setdefault("soft_wrap", True)
         super().print(*objects, **options)
