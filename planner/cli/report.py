@@ -86,7 +86,9 @@ def sheets_command(plan_dir: PlanDir = Path("out")) -> None:
     from planner.report.sheets import write_sheets
 
     with user_errors():
-        done = report_districts(plan_dir, "sheets", lambda loaded, folder: write_sheets(loaded.plan, folder))
+        done = report_districts(
+            plan_dir, "sheets", lambda loaded, folder: write_sheets(loaded.plan, folder), title="Route sheets"
+        )
     _print_written(done, "route sheets", sum((len(d.written) - 1) // 2 for d in done.districts))
 
 
