@@ -189,3 +189,17 @@ def test_status_prints_a_row_per_district_whole_and_writes_csv(campaign, tmp_pat
             str(v) for v in (row.district, row.needing, row.installed, row.given_up, row.planned, row.left)
         ]
     assert not any("│" in line for line in lines)
+
+
+def test_districts_written_in_two_processes_give_the_same_files(export_dir, tmp_path):
+    """`--processes 2` writes the same sheets, index page included, as one process does."""
+    other = shutil.copytree(export_dir, tmp_path / "other")
+    for root, processes in ((export_dir, "1"), (other, "2")):
+        result = runner.invoke(app, ["sheets", str(root), "--processes", processes])
+        assert result.exit_code == 0, result.output
+    files = [
+        sorted(p.relative_to(root) for p in (root / "sheets").rglob("*")) for root in (export_dir, other)
+    ]
+    assert files[0] == files[1] and len(files[0]) > 3
+    index = [(root / "sheets" / "index.html").read_text(encoding="utf-8") for root in (export_dir, other)]
+    assert index[0].replace("in export;", "in other;") == index[1]

@@ -10,12 +10,19 @@ import typer
 from planner.cli.common import (
     Encoding,
     app,
+    check_options,
     console,
     user_errors,
 )
 
 # planner.report is imported inside each command: folium and matplotlib would slow every command.
 PlanDir = Annotated[Path, typer.Argument(help="Folder that 'planner plan --out' wrote.")]
+ReportProcesses = Annotated[
+    int,
+    typer.Option(
+        "--processes", help="Districts of a city plan or campaign export written at once, a process each."
+    ),
+]
 MerchantsOption = Annotated[
     Path | None,
     typer.Option(help="Merchants file the plan came from (default: triage.csv or merchants-*.csv there)."),
@@ -30,25 +37,29 @@ def export_command(
         bool, typer.Option(help="One GeoJSON file per layer instead of a GeoPackage.")
     ] = False,
     encoding: Encoding = None,
+    processes: ReportProcesses = 1,
 ) -> None:
     """Write the plan as GIS layers in EPSG:4326: merchants, stops, routes, zones, unassigned."""
     from planner.report.city import report_districts
     from planner.report.export import export_plan
 
-    unplaced, names = [], []  # for each district: are unassigned shops placed without merchants; layers
+    names = []  # the layers written, when written in this process
 
     def write(loaded, folder: Path) -> list[Path]:
         target = folder / ("layers" if geojson else "plan.gpkg")
         layers = export_plan(loaded.plan, loaded.merchants, target, "GeoJSON" if geojson else "GPKG")
-        if loaded.merchants is None:
-            unplaced.append("lat" in loaded.plan.unassigned)
         names.append(", ".join(layers))
         return [target, *(path for path in dict.fromkeys(layers.values()) if path != target)]
 
     with user_errors():
-        done = report_districts(plan_dir, "export", write, merchants, encoding, "GIS layers", alone="")
-    if unplaced:
-        missing = "merchants layer" if all(unplaced) else "merchants or unassigned layers"
+        check_options({"--processes": processes})
+        done = report_districts(
+            plan_dir, "export", write, merchants, encoding, "GIS layers", alone="", processes=processes
+        )
+    unknown = [d for d in done.districts if not d.merchants_known]
+    if unknown:
+        placed = all(d.unassigned_placed for d in unknown)
+        missing = "merchants layer" if placed else "merchants or unassigned layers"
         console.print(f"[yellow]no {missing}[/yellow]: give --merchants to add them")
     if done.index is None:
         console.print(f"wrote layers {names[0]} (EPSG:4326) to {done.districts[0].written[0]}")
@@ -58,37 +69,38 @@ def export_command(
 
 @app.command("map")
 def map_command(
-    plan_dir: PlanDir = Path("out"), merchants: MerchantsOption = None, encoding: Encoding = None
+    plan_dir: PlanDir = Path("out"),
+    merchants: MerchantsOption = None,
+    encoding: Encoding = None,
+    processes: ReportProcesses = 1,
 ) -> None:
     """Write interactive HTML maps (the week and each day) that open offline, into <plan>/maps."""
     from planner.report.city import report_districts
     from planner.report.maps import write_maps
 
-    undrawn = []  # districts whose unassigned shops have no known place
-
     def write(loaded, folder: Path) -> list[Path]:
-        plan = loaded.plan
-        if loaded.merchants is None and len(plan.unassigned) and "lat" not in plan.unassigned:
-            undrawn.append(plan.district.name_en)
-        return write_maps(plan, folder, loaded.merchants)
+        return write_maps(loaded.plan, folder, loaded.merchants)
 
     with user_errors():
-        done = report_districts(plan_dir, "maps", write, merchants, encoding, "Maps")
-    if undrawn:
+        check_options({"--processes": processes})
+        done = report_districts(plan_dir, "maps", write, merchants, encoding, "Maps", processes=processes)
+    if not all(d.unassigned_placed for d in done.districts):
         console.print("[yellow]unassigned shops not drawn[/yellow]: give --merchants to place them")
     _print_written(done, "maps", sum(len(d.written) for d in done.districts))
 
 
 @app.command("sheets")
-def sheets_command(plan_dir: PlanDir = Path("out")) -> None:
+def sheets_command(plan_dir: PlanDir = Path("out"), processes: ReportProcesses = 1) -> None:
     """Write a printable route sheet (HTML and CSV) per worker-day and an index, into <plan>/sheets."""
     from planner.report.city import report_districts
     from planner.report.sheets import write_sheets
 
+    def write(loaded, folder: Path) -> list[Path]:
+        return write_sheets(loaded.plan, folder)
+
     with user_errors():
-        done = report_districts(
-            plan_dir, "sheets", lambda loaded, folder: write_sheets(loaded.plan, folder), title="Route sheets"
-        )
+        check_options({"--processes": processes})
+        done = report_districts(plan_dir, "sheets", write, title="Route sheets", processes=processes)
     _print_written(done, "route sheets", sum((len(d.written) - 1) // 2 for d in done.districts))
 
 
@@ -106,6 +118,7 @@ def charts_command(
             "whose progress is charted (default: none)."
         ),
     ] = None,
+    processes: ReportProcesses = 1,
 ) -> None:
     """Write PNG charts into <plan>/charts: progress against the deadline, workload, districts."""
     from planner.report.charts import write_charts
@@ -113,6 +126,7 @@ def charts_command(
     from planner.report.load import installs_per_day, load_plan
 
     with user_errors():
+        check_options({"--processes": processes})
         others = [load_plan(other).plan.summary() for other in compare or []]
 
         def write(loaded, folder: Path) -> list[Path]:
@@ -125,7 +139,9 @@ def charts_command(
             summaries = [report.summary for report in reports] + others
             return _city_charts(summaries, folder, store)
 
-        done = report_districts(plan_dir, "charts", write, title="Charts", city_files=city)
+        done = report_districts(
+            plan_dir, "charts", write, title="Charts", city_files=city, processes=processes
+        )
         campaign = _city_charts([], done.out_dir, store) if done.index is None else []
     if done.index is None:
         written = [path.name for path in [*done.districts[0].written, *campaign]]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -52,6 +54,8 @@ class DistrictReport:
     folder: Path
     summary: dict  # Plan.summary() of the district's plan
     written: list[Path]  # the writer's files, the one to open first at the front
+    merchants_known: bool = True  # the district's merchants were found (for layers and maps)
+    unassigned_placed: bool = True  # every unassigned shop has a known place (or there is none)
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,7 @@ def report_districts(
     title: str = "",
     alone: str | None = None,
     city_files: CityWriter | None = None,
+    processes: int = 1,
 ) -> CityReport:
     """Write one report for every district of a plan folder, and for several an ``index.html``.
 
@@ -140,6 +145,9 @@ def report_districts(
     city_files
         For several districts, ``city_files(reports, folder)`` writes the city's own pictures
         into ``<folder>/<name>`` after the districts' and returns them, shown on the index page.
+    processes
+        Districts written at the same time, each in a process of its own (forked, so ``write``
+        may be any function; what it changes outside its files stays in that process).
 
     Returns
     -------
@@ -154,16 +162,42 @@ def report_districts(
     source = find_plan_folders(path)
     out_dir = source.root / (name if source.several or alone is None else alone)
     given = read_merchants(merchants, encoding=encoding).merchants if merchants is not None else None
-    reports = []
-    for folder in source.folders:
-        loaded = load_plan(folder, given, encoding=encoding)
-        target = out_dir / folder.name if source.several else out_dir
-        reports.append(DistrictReport(folder, loaded.plan.summary(), write(loaded, target)))
+    jobs = [(folder, out_dir / folder.name if source.several else out_dir) for folder in source.folders]
+    reports = _run_all(jobs, write, given, encoding, processes)
     index = None
     if source.several:
         images = city_files(reports, out_dir) if city_files else []
         index = write_index(reports, out_dir, title or name, source, images)
     return CityReport(source, out_dir, reports, index)
+
+
+# The writer and merchants of a parallel run, inherited by the forked processes (never pickled).
+_JOB: dict = {}
+
+
+def _run_all(jobs, write: DistrictWriter, given, encoding, processes: int) -> list[DistrictReport]:
+    """Each job's report, in order: here, or in ``processes`` forked processes when there are several."""
+    if processes <= 1 or len(jobs) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_one(folder, target, write, given, encoding) for folder, target in jobs]
+    _JOB.update(write=write, given=given, encoding=encoding)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(processes, len(jobs)), mp_context=context) as pool:
+            return list(pool.map(_forked, jobs))
+    finally:
+        _JOB.clear()
+
+
+def _forked(job: tuple[Path, Path]) -> DistrictReport:
+    return _one(*job, _JOB["write"], _JOB["given"], _JOB["encoding"])
+
+
+def _one(folder: Path, target: Path, write: DistrictWriter, given, encoding) -> DistrictReport:
+    """Read one district's plan and write its report."""
+    loaded = load_plan(folder, given, encoding=encoding)
+    plan = loaded.plan
+    placed = loaded.merchants is not None or plan.unassigned.empty or "lat" in plan.unassigned
+    return DistrictReport(folder, plan.summary(), write(loaded, target), loaded.merchants is not None, placed)
 
 
 def write_index(
