@@ -198,3 +198,39 @@ def test_plan_map_and_verify_take_the_encoding_of_the_merchants_file(tmp_path):
     for args in steps:
         result = runner.invoke(app, args)
         assert result.exit_code == 0, (args[0], result.output)
+
+
+def test_tables_into_a_file_or_pipe_are_plain_and_whole():
+    """Off a terminal a wide table prints one line per row, no box and nothing wrapped at 80 columns."""
+    import io
+
+    from rich.console import Console
+
+    from planner.cli.common import table_of
+
+    frame = pd.DataFrame({f"column_with_a_long_name_{k}": [k * 1000, None] for k in range(6)})
+    frame.insert(0, "district", ["Jongno-gu", "[b]Jung-gu"])
+    out = io.StringIO()
+    Console(file=out, width=80).print(table_of(frame, "Wide"), crop=False)
+    lines = out.getvalue().splitlines()
+    assert lines[1].split() == list(frame.columns) and len(lines[1]) > 80
+    assert lines[3].split() == ["Jongno-gu", *(f"{k * 1000}.0" for k in range(6))]
+    assert lines[4].split() == ["[b]Jung-gu"]  # missing values blank, markup-like text as typed
+    assert not any(c in out.getvalue() for c in "│┃━─")
+
+
+def test_commands_piped_print_every_line_whole(tmp_path):
+    """A message longer than 80 columns comes through a pipe on one line."""
+    import subprocess
+    import sys
+
+    target = tmp_path / ("a-folder-with-a-rather-long-name-" * 3) / "merchants.csv"
+    target.parent.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", "sample", "Jongno-gu", "--n", "10", "--out", str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"wrote 10 merchants of Jongno-gu to {target}"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from campaign_helpers import JONGNO, day_outcomes, fast_settings, jongno_merchants, no_shift_ids, outcome_csv
 from typer.testing import CliRunner
@@ -40,11 +41,11 @@ def test_shops_no_shift_reaches_are_left_with_their_reason(jongno_store):
     assert not row["finished"] and row["at_risk"]
 
 
-def test_status_command_names_the_shops_left_and_why(jongno_store):
-    """`planner status` prints the district's shops left with the reason no_time_window_fits."""
+def test_status_command_names_the_shops_left_and_why(jongno_store, tmp_path):
+    """`planner status` prints the district's shops left with the reason no_time_window_fits; --csv counts them."""
     path, night = jongno_store
-    result = CliRunner().invoke(app, ["status", "--store", str(path)])
+    result = CliRunner().invoke(app, ["status", "--store", str(path), "--csv", str(tmp_path / "s.csv")])
     text = " ".join(result.output.split())
     assert result.exit_code == 0, result.output
-    assert "left_no_time_window_fits" in text
+    assert pd.read_csv(tmp_path / "s.csv")["left_no_time_window_fits"].tolist() == [night]
     assert f"Jongno-gu: {night} shops left, not finished (no_time_window_fits {night})" in text

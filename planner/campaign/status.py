@@ -24,8 +24,22 @@ STATUS_COLUMNS = (
     "planned",
     "left",
     "finished",
+    "last_day",
     "projected_finish",
     "deadline",
+    "at_risk",
+)
+
+# What ``planner status`` prints, a row per district: the counts, the dates and the risk.
+SHOWN_COLUMNS = (
+    "district",
+    "needing",
+    "installed",
+    "given_up",
+    "planned",
+    "left",
+    "last_day",
+    "projected_finish",
     "at_risk",
 )
 
@@ -66,6 +80,7 @@ def campaign_status(store: CampaignStore) -> pd.DataFrame:
         ``needing = installed + given_up + planned + left``. ``left`` counts the shops neither
         installed, planned nor given up, whatever the reason (no time window fits, capacity,
         awaiting a re-plan, ...); ``finished`` is true when nothing is planned or left;
+        ``last_day`` is the last date the field recorded an outcome (None before the first);
         ``projected_finish`` is the last date of the current plan (or of the last installation
         when nothing is planned); ``at_risk`` is true when shops are left or the plan ends after
         the deadline. ``frame.attrs`` holds ``plan_version`` and ``conservation`` (a list of
@@ -77,12 +92,15 @@ def campaign_status(store: CampaignStore) -> pd.DataFrame:
     needing["district"] = needing["district"].replace("", campaign.districts[0].name_en)
     outcomes = store.outcomes()
     installs = outcomes[outcomes["outcome"] == "installed"][["merchant_id", "date"]]
+    installs = installs.sort_values("date").drop_duplicates("merchant_id")
+    last_seen = outcomes.groupby("merchant_id")["date"].max().rename("seen_on").reset_index()
     version = store.current_plan_version()
     planned = store.visits(status="planned", plan_version=version, columns=("merchant_id", "date"))
     unassigned = store.unassigned(version)
     state = needing.merge(installs.rename(columns={"date": "installed_on"}), how="left", on="merchant_id")
     state = state.merge(planned.rename(columns={"date": "planned_on"}), how="left", on="merchant_id")
     state = state.merge(unassigned, how="left", on="merchant_id")
+    state = state.merge(last_seen, how="left", on="merchant_id")
     rows = [_district_row(name, shops, campaign.deadline) for name, shops in state.groupby("district")]
     if len(rows) > 1:
         rows.append(_district_row(CITY, state, campaign.deadline))
@@ -106,6 +124,7 @@ def _district_row(name: str, shops: pd.DataFrame, deadline) -> dict:
     last_planned = shops.loc[planned, "planned_on"].max() if planned.any() else None
     last_installed = shops.loc[installed, "installed_on"].max() if installed.any() else None
     finish = last_planned or last_installed
+    seen = shops["seen_on"].dropna()
     return {
         "district": name,
         "needing": len(shops),
@@ -114,6 +133,7 @@ def _district_row(name: str, shops: pd.DataFrame, deadline) -> dict:
         "planned": int(planned.sum()),
         "left": int(left.sum()),
         "finished": bool(not planned.any() and not left.any()),
+        "last_day": seen.max() if len(seen) else None,
         "projected_finish": finish,
         "deadline": deadline.isoformat(),
         "at_risk": bool(left.any() or (finish is not None and finish > deadline.isoformat())),
@@ -122,3 +142,47 @@ def _district_row(name: str, shops: pd.DataFrame, deadline) -> dict:
             f"given_up_{reason}": int(n) for reason, n in shops.loc[given_up, "reason"].value_counts().items()
         },
     }
+
+
+def daily_progress(store: CampaignStore) -> pd.DataFrame:
+    """Shops installed and planned on each day of the campaign's week, and where that leads.
+
+    Parameters
+    ----------
+    store
+        The campaign store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per day of the week (and any later day with an install or a planned visit):
+        ``date`` (ISO text), ``installed`` (shops first installed that day), ``planned`` (shops
+        the current plan visits that day, not installed yet), ``done`` (installed so far) and
+        ``projected`` (``done`` plus what the plan adds up to that day). ``frame.attrs`` holds
+        ``needing``, ``given_up``, ``deadline`` and ``plan_version``.
+    """
+    campaign = load_campaign(store)
+    needing = store.needing_districts()["merchant_id"]
+    outcomes = store.outcomes()
+    installs = outcomes[(outcomes["outcome"] == "installed") & outcomes["merchant_id"].isin(needing)]
+    installs = installs.sort_values("date").drop_duplicates("merchant_id")
+    version = store.current_plan_version()
+    planned = store.visits(status="planned", plan_version=version, columns=("merchant_id", "date"))
+    planned = planned[~planned["merchant_id"].isin(installs["merchant_id"])].drop_duplicates("merchant_id")
+    week = campaign.settings.week
+    dates = {str(week.date_of(day)) for day in range(week.days)}
+    dates |= set(installs["date"].astype(str)) | set(planned["date"].astype(str))
+    table = pd.DataFrame({"date": sorted(dates)})
+    table["installed"] = table["date"].map(installs["date"].astype(str).value_counts()).fillna(0).astype(int)
+    table["planned"] = table["date"].map(planned["date"].astype(str).value_counts()).fillna(0).astype(int)
+    table["done"] = table["installed"].cumsum()
+    table["projected"] = table["done"] + table["planned"].cumsum()
+    status = campaign_status(store)
+    total = status.iloc[-1]  # the city row, or the one district's
+    table.attrs.update(
+        needing=int(total["needing"]),
+        given_up=int(total["given_up"]),
+        deadline=campaign.deadline.isoformat(),
+        plan_version=version,
+    )
+    return table

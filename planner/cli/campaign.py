@@ -48,6 +48,7 @@ from planner.cli.common import (
     user_errors,
 )
 from planner.io.read import read_merchants
+from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.planning.executor import make_executor
 from planner.planning.pipeline import write_read_reports
 from planner.settings import Settings
@@ -269,12 +270,25 @@ def _print_replan(result: campaign_replan.ReplanResult) -> None:
 
 
 @app.command("status")
-def status_command(store: StorePath = DEFAULT_STORE) -> None:
-    """Progress of the campaign: installed, planned, left, projected finish against the deadline."""
+def status_command(
+    store: StorePath = DEFAULT_STORE,
+    csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            help="Also write the table, with the shops left and given up by reason, to this CSV file "
+            "(default: not written).",
+        ),
+    ] = None,
+) -> None:
+    """Progress of the campaign, a row per district: installed, planned, left, projected finish, at risk."""
     with user_errors(), CampaignStore.existing(store) as opened:
         table = campaign_status.campaign_status(opened)
-    by_district = table.set_index("district").T.rename_axis("figure")
-    console.print(table_of(by_district, f"Campaign status (plan {table.attrs['plan_version']})"))
+        if csv is not None:
+            write_spreadsheet_csv(table, csv)
+    deadline = table["deadline"].iloc[0]
+    title = f"Campaign status (plan {table.attrs['plan_version']}, deadline {deadline})"
+    console.print(table_of(table.loc[:, list(campaign_status.SHOWN_COLUMNS)], title))
     districts = table[table["district"] != campaign_status.CITY]
     at_risk = districts.loc[districts["at_risk"], "district"].tolist()
     if at_risk:
@@ -283,6 +297,8 @@ def status_command(store: StorePath = DEFAULT_STORE) -> None:
         console.print(f"{row['district']}: {row['left']} shops left, not finished ({reasons_text(row)})")
     for problem in table.attrs["conservation"]:
         console.print(f"[red]conservation:[/red] {problem}")
+    if csv is not None:
+        console.print(f"wrote {csv}")
 
 
 @app.command("simulate")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -11,7 +12,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -21,6 +22,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.segment import Segment
 from rich.table import Table
 
 from planner.cli.entry import PlannerGroup
@@ -38,7 +40,27 @@ app = typer.Typer(
     cls=PlannerGroup,  # bad options and unexpected errors: one line, exit 1
     pretty_exceptions_enable=False,
 )
-console = Console()
+
+
+class PlannerConsole(Console):
+    """rich's console that, into a file or pipe, prints every line whole: no wrapping at 80 columns."""
+
+    def print(self, *objects, **options) -> None:
+        """Print as ``rich.console.Console.print``; off a terminal, lines are not wrapped nor cut.
+
+        Parameters
+        ----------
+        *objects
+            What to print.
+        **options
+            ``rich.console.Console.print``'s options; ``soft_wrap`` defaults to true off a terminal.
+        """
+        if not self.is_terminal:
+            options.setdefault("soft_wrap", True)
+        super().print(*objects, **options)
+
+
+console = PlannerConsole()
 CUTOFF_DEFAULT = dt.datetime.combine(CUTOFF, dt.time())
 
 Out = Annotated[Path, typer.Option("--out", "-o", help="Folder for the outputs.")]
@@ -361,8 +383,8 @@ def settings_from_options(
     return replace(settings, week=week, solver=solver, staff=staff if staff is not None else settings.staff)
 
 
-def table_of(frame, title: str) -> Table:
-    """A rich table of ``frame``; on a narrow terminal long headers and cells wrap, never cut.
+def table_of(frame, title: str) -> FrameTable:
+    """``frame`` as a table for the console: boxed on a terminal, plain and whole into a file or pipe.
 
     Parameters
     ----------
@@ -373,18 +395,78 @@ def table_of(frame, title: str) -> Table:
 
     Returns
     -------
-    rich.table.Table
-        Numbers right-aligned, text left-aligned.
+    FrameTable
+        Printed with ``console.print``: numbers right-aligned, text left-aligned, blank for missing.
     """
     if frame.index.name is not None or not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
-    table = Table(title=title)
-    for column in frame.columns:
-        justify = "right" if frame[column].dtype.kind in "if" else "left"
-        table.add_column(str(column), justify=justify, overflow="fold")
-    for row in frame.itertuples(index=False):
-        table.add_row(*(str(v) for v in row))
-    return table
+    return FrameTable(frame, title)
+
+
+class FrameTable:
+    """A table that is rich's boxed table on a terminal, and plain lines of any length elsewhere.
+
+    On a terminal long headers and cells wrap, never cut. Into a file or pipe there is no width
+    to fit: every row is one line, columns padded with spaces, so the output reads whole and
+    splits on whitespace.
+    """
+
+    def __init__(self, frame: pd.DataFrame, title: str):
+        self.title = title
+        self.headers = [str(column) for column in frame.columns]
+        self.right = [frame[column].dtype.kind in "if" for column in frame.columns]
+        self.rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator:
+        """Rich's table on a terminal, else ``plain_lines``."""
+        if options.is_terminal:
+            yield self.rich_table()
+            return
+        for line in self.plain_lines():
+            yield Segment(line)
+            yield Segment.line()
+
+    def rich_table(self) -> Table:
+        """The boxed table, long headers and cells folded onto more lines.
+
+        Returns
+        -------
+        rich.table.Table
+            The table.
+        """
+        table = Table(title=self.title)
+        for header, right in zip(self.headers, self.right, strict=True):
+            table.add_column(escape(header), justify="right" if right else "left", overflow="fold")
+        for row in self.rows:
+            table.add_row(*(escape(cell) for cell in row))
+        return table
+
+    def plain_lines(self) -> list[str]:
+        """The title, the headers, a rule and one line per row, columns padded to their widest cell.
+
+        Returns
+        -------
+        list of str
+            The lines, without line ends or trailing spaces.
+        """
+        widths = [max([len(h), *(len(row[k]) for row in self.rows)]) for k, h in enumerate(self.headers)]
+
+        def line(cells: list[str]) -> str:
+            padded = (
+                cell.rjust(width) if right else cell.ljust(width)
+                for cell, width, right in zip(cells, widths, self.right, strict=True)
+            )
+            return "  ".join(padded).rstrip()
+
+        rule = "  ".join("-" * width for width in widths)
+        return [self.title, line(self.headers), rule, *(line(row) for row in self.rows)]
+
+
+def _cell(value) -> str:
+    """A table cell's text: blank for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return ""
+    return str(value)
 
 
 def reasons_text(row: dict, prefix: str = "left_") -> str:

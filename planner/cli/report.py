@@ -10,6 +10,7 @@ import typer
 from planner.cli.common import (
     Encoding,
     app,
+    check_options,
     console,
     user_errors,
 )
@@ -17,6 +18,12 @@ from planner.errors import InputError
 
 # planner.report is imported inside each command: folium and matplotlib would slow every command.
 PlanDir = Annotated[Path, typer.Argument(help="Folder that 'planner plan --out' wrote.")]
+ReportProcesses = Annotated[
+    int,
+    typer.Option(
+        "--processes", help="Districts of a city plan or campaign export written at once, a process each."
+    ),
+]
 MerchantsOption = Annotated[
     Path | None,
     typer.Option(help="Merchants file the plan came from (default: triage.csv or merchants-*.csv there)."),
@@ -31,20 +38,34 @@ def export_command(
         bool, typer.Option(help="One GeoJSON file per layer instead of a GeoPackage.")
     ] = False,
     encoding: Encoding = None,
+    processes: ReportProcesses = 1,
 ) -> None:
     """Write the plan as GIS layers in EPSG:4326: merchants, stops, routes, zones, unassigned."""
+    from planner.report.city import report_districts
     from planner.report.export import export_plan
-    from planner.report.load import load_plan
+
+    names = []  # the layers written, when written in this process
+
+    def write(loaded, folder: Path) -> list[Path]:
+        target = folder / ("layers" if geojson else "plan.gpkg")
+        layers = export_plan(loaded.plan, loaded.merchants, target, "GeoJSON" if geojson else "GPKG")
+        names.append(", ".join(layers))
+        return [target, *(path for path in dict.fromkeys(layers.values()) if path != target)]
 
     with user_errors():
-        loaded = load_plan(plan_dir, merchants, encoding=encoding)
-        target = plan_dir / ("layers" if geojson else "plan.gpkg")
-        written = export_plan(loaded.plan, loaded.merchants, target, "GeoJSON" if geojson else "GPKG")
-    if loaded.merchants is None:
-        located = "lat" in loaded.plan.unassigned  # plans written before unassigned.csv had locations
-        missing = "merchants layer" if located else "merchants or unassigned layers"
+        check_options({"--processes": processes})
+        done = report_districts(
+            plan_dir, "export", write, merchants, encoding, "GIS layers", alone="", processes=processes
+        )
+    unknown = [d for d in done.districts if not d.merchants_known]
+    if unknown:
+        placed = all(d.unassigned_placed for d in unknown)
+        missing = "merchants layer" if placed else "merchants or unassigned layers"
         console.print(f"[yellow]no {missing}[/yellow]: give --merchants to add them")
-    console.print(f"wrote layers {', '.join(written)} (EPSG:4326) to {target}")
+    if done.index is None:
+        console.print(f"wrote layers {names[0]} (EPSG:4326) to {done.districts[0].written[0]}")
+    else:
+        console.print(f"wrote the layers of {len(done.districts)} districts (EPSG:4326); open {done.index}")
 
 
 @app.command("map")
@@ -66,23 +87,27 @@ def map_command(
             "ask the network; without them the plain background is shown (default: OpenStreetMap).",
         ),
     ] = "",
+    processes: ReportProcesses = 1,
 ) -> None:
     """Write interactive HTML maps (the week and each day) that open offline, into <plan>/maps."""
     from planner.io.boundaries import read_boundaries
+    from planner.report.city import report_districts
     from planner.report.legend import OSM_TILES
-    from planner.report.load import load_plan
     from planner.report.maps import write_maps
 
+    def write(loaded, folder: Path) -> list[Path]:
+        return write_maps(loaded.plan, folder, loaded.merchants, tiles=url, boundaries=outlines)
+
     with user_errors():
+        check_options({"--processes": processes})
         url = None if tiles.strip().lower() == "none" else tiles.strip() or OSM_TILES
         if url is not None and not all(key in url for key in ("{z}", "{x}", "{y}")):
             raise InputError(f"--tiles {tiles}: give a tile URL with {{z}}, {{x}} and {{y}}, or 'none'")
         outlines = read_boundaries(boundaries) if boundaries is not None else None
-        loaded = load_plan(plan_dir, merchants, encoding=encoding)
-        written = write_maps(loaded.plan, plan_dir / "maps", loaded.merchants, tiles=url, boundaries=outlines)
-    if loaded.merchants is None and len(loaded.plan.unassigned) and "lat" not in loaded.plan.unassigned:
+        done = report_districts(plan_dir, "maps", write, merchants, encoding, "Maps", processes=processes)
+    if not all(d.unassigned_placed for d in done.districts):
         console.print("[yellow]unassigned shops not drawn[/yellow]: give --merchants to place them")
-    console.print(f"wrote {len(written)} maps to {plan_dir / 'maps'}; open {written[0]}")
+    _print_written(done, "maps", sum(len(d.written) for d in done.districts))
 
 
 @app.command("sheets")
@@ -93,19 +118,23 @@ def sheets_command(
         list[str] | None,
         typer.Option(help="Day to write sheets for, YYYY-MM-DD, repeatable (default: every day)."),
     ] = None,
+    processes: ReportProcesses = 1,
 ) -> None:
     """Write route sheets into <plan>/sheets: a printable A4 file per day; per worker-day a phone
     page and an outcome CSV that 'planner outcomes import' reads once filled in."""
-    from planner.report.load import load_plan
+    from planner.report.city import report_districts
     from planner.report.sheets import write_sheets
 
+    def write(loaded, folder: Path) -> list[Path]:
+        return write_sheets(loaded.plan, folder, lang, date)
+
     with user_errors():
-        written = write_sheets(load_plan(plan_dir).plan, plan_dir / "sheets", lang, date)
-    forms = sum(p.suffix == ".csv" for p in written)
-    days = len(written) - 1 - 2 * forms
-    console.print(
-        f"wrote {days} printable day sheets, {forms} phone pages and outcome files; open {written[0]}"
-    )
+        check_options({"--processes": processes})
+        done = report_districts(plan_dir, "sheets", write, title="Route sheets", processes=processes)
+    written = [path for district in done.districts for path in district.written]
+    forms = sum(path.suffix == ".csv" for path in written)
+    days = len(written) - len(done.districts) - 2 * forms
+    _print_written(done, f"printable day sheets, {forms} phone pages and outcome files", days)
 
 
 @app.command("charts")
@@ -118,22 +147,65 @@ def charts_command(
     store: Annotated[
         Path | None,
         typer.Option(
-            help="Campaign store whose recorded installs are drawn next to the plan as 'done' (default: none)."
+            help="Campaign store whose recorded installs are drawn next to the plan as 'done', and "
+            "whose progress is charted (default: none)."
         ),
     ] = None,
+    processes: ReportProcesses = 1,
 ) -> None:
     """Write PNG charts into <plan>/charts: progress against the deadline, workload, districts."""
     from planner.report.charts import write_charts
+    from planner.report.city import report_districts
     from planner.report.load import installs_per_day, load_plan
 
     with user_errors():
-        plan = load_plan(plan_dir).plan
-        summaries = [plan.summary()] + [load_plan(other).plan.summary() for other in compare or []]
-        actual = installs_per_day(store, plan.district.name_en) if store else None
-        written = write_charts(
-            plan, plan_dir / "charts", actual=actual, summaries=summaries if compare else ()
+        check_options({"--processes": processes})
+        others = [load_plan(other).plan.summary() for other in compare or []]
+
+        def write(loaded, folder: Path) -> list[Path]:
+            plan = loaded.plan
+            actual = installs_per_day(store, plan.district.name_en) if store else None
+            summaries = [plan.summary(), *others] if others else ()
+            return write_charts(plan, folder, actual=actual, summaries=summaries)
+
+        def city(reports, folder: Path) -> list[Path]:
+            summaries = [report.summary for report in reports] + others
+            return _city_charts(summaries, folder, store)
+
+        done = report_districts(
+            plan_dir, "charts", write, title="Charts", city_files=city, processes=processes
         )
-    console.print(f"wrote {', '.join(p.name for p in written)} to {plan_dir / 'charts'}")
+        campaign = _city_charts([], done.out_dir, store) if done.index is None else []
+    if done.index is None:
+        written = [path.name for path in [*done.districts[0].written, *campaign]]
+        console.print(f"wrote {', '.join(written)} to {done.out_dir}")
+    else:
+        _print_written(done, "charts", sum(len(d.written) for d in done.districts))
+
+
+def _city_charts(summaries: list[dict], folder: Path, store: Path | None) -> list[Path]:
+    """The districts side by side (given several), and the campaign's progress from ``store``."""
+    from planner.report.charts import district_figure, save_figure
+
+    written = []
+    if len(summaries) > 1:
+        written.append(save_figure(district_figure(summaries), folder / "districts.png"))
+    if store is not None:
+        from planner.report.progress import write_progress_charts
+
+        written += write_progress_charts(store, folder)
+    return written
+
+
+def _print_written(done, what: str, count: int) -> None:
+    """Where a report went: its first page, or the city's index page."""
+    if done.index is None:
+        first = done.districts[0].written[0]
+        console.print(f"wrote {count} {what} to {done.out_dir}; open {first}")
+    else:
+        console.print(
+            f"wrote {count} {what} for {len(done.districts)} districts to {done.out_dir}; open {done.index}"
+        )
 
 
 PlansDir = Annotated[

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from planner.report.charts import district_figure, progress_figure, workload_figure, write_charts
+    from planner.report.city import find_plan_folders, report_districts
     from planner.report.export import export_plan, plan_layers
     from planner.report.load import LoadedPlan, load_plan
     from planner.report.maps import merchants_map, plan_map, write_maps
+    from planner.report.progress import write_progress_charts
     from planner.report.sheets import route_sheets, write_sheets
 
 _MODULES = {
@@ -21,6 +23,8 @@ _MODULES = {
     "progress_figure": "charts",
     "workload_figure": "charts",
     "write_charts": "charts",
+    "find_plan_folders": "city",
+    "report_districts": "city",
     "export_plan": "export",
     "plan_layers": "export",
     "LoadedPlan": "load",
@@ -28,6 +32,7 @@ _MODULES = {
     "merchants_map": "maps",
     "plan_map": "maps",
     "write_maps": "maps",
+    "write_progress_charts": "progress",
     "route_sheets": "sheets",
     "write_sheets": "sheets",
 }
@@ -51,14 +56,17 @@ __all__ = [
     "LoadedPlan",
     "district_figure",
     "export_plan",
+    "find_plan_folders",
     "load_plan",
     "merchants_map",
     "plan_layers",
     "plan_map",
     "progress_figure",
+    "report_districts",
     "route_sheets",
     "workload_figure",
     "write_charts",
     "write_maps",
+    "write_progress_charts",
     "write_sheets",
 ]

@@ -145,12 +145,28 @@ def write_charts(
     figures = {"progress": progress_figure(plan, actual), "workload": workload_figure(plan)}
     if summaries:
         figures["districts"] = district_figure(summaries)
-    written = []
-    for name, figure in figures.items():
-        path = out / f"{name}.png"
-        figure.savefig(path)
-        written.append(path)
-    return written
+    return [save_figure(figure, out / f"{name}.png") for name, figure in figures.items()]
+
+
+def save_figure(figure: Figure, path: str | Path) -> Path:
+    """Write ``figure`` as a PNG file, its folder created if needed.
+
+    Parameters
+    ----------
+    figure
+        The chart.
+    path
+        The file to write.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(target)
+    return target
 
 
 def _seconds(clock: dt.time) -> int:

@@ -412,6 +412,7 @@ def installs_per_day(store_path: str | Path, district: str | None = None) -> pd.
         merchants = store.merchants()
     installed = outcomes[outcomes["outcome"] == "installed"]
     if district is not None:
-        ids = merchants.loc[merchants["district"] == district, "merchant_id"]
+        # A one-district campaign's store may leave the district blank (as load_plan reads it).
+        ids = merchants.loc[merchants["district"].isin([district, ""]), "merchant_id"]
         installed = installed[installed["merchant_id"].isin(ids)]
     return installed.groupby("date")["merchant_id"].nunique().rename("installed")
