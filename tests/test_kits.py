@@ -51,7 +51,7 @@ def test_packing_lists_follow_the_route_and_name_the_person(plan_dir, report_pla
     folder = tmp_path / "named"
     shutil.copytree(plan_dir, folder)
     routes = pd.read_csv(folder / "routes.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    routes.insert(1, "staff_name", "김민수 " + routes["staff_id"].str[-2:])
+    routes["staff_name"] = "김민수 " + routes["staff_id"].str[-2:]
     routes.to_csv(folder / "routes.csv", index=False)
     write_kits(read_plans(folder), tmp_path / "kits")
     lists = sorted((tmp_path / "kits" / "packing").glob("*.csv"))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 import pandas as pd
 
 from planner.errors import InputError
-from planner.io.spreadsheet import read_spreadsheet_csv, write_spreadsheet_csv
+from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.planning.plan import Plan
 from planner.report.audit import plan_folders
 from planner.report.files import file_stem
@@ -48,7 +48,7 @@ class WorkerDay:
 def read_plans(path: str | Path) -> list[Plan]:
     """The plans under ``path`` (a plan folder, a city plan or a campaign export), routes only.
 
-    The routes keep a ``staff_name`` column: the one ``routes.csv`` has, else blank.
+    The routes carry ``staff_name`` (blank for plans made without a roster).
 
     Parameters
     ----------
@@ -65,12 +65,7 @@ def read_plans(path: str | Path) -> list[Plan]:
     InputError
         If there is no plan there, or a plan file cannot be read.
     """
-    plans = []
-    for folder in plan_folders(path):
-        plan = load_plan(folder, with_merchants=False).plan
-        names = _staff_names(folder / "routes.csv", len(plan.routes))
-        plans.append(replace(plan, routes=plan.routes.assign(staff_name=names)))
-    return plans
+    return [load_plan(folder, with_merchants=False).plan for folder in plan_folders(path)]
 
 
 def pick_day(plans: list[Plan], day: int | None = None, date: str | None = None) -> str | None:
@@ -212,14 +207,6 @@ def write_kits(plans: list[Plan], out_dir: str | Path, date: str | None = None) 
                 write_spreadsheet_csv(worker.bags, out / "packing" / f"{worker.stem}.csv", bom=True)
             )
     return written
-
-
-def _staff_names(routes_csv: Path, rows: int) -> list[str]:
-    """The ``staff_name`` column of a routes file, row for row; blanks when it has none."""
-    header = pd.read_csv(routes_csv, nrows=0, encoding="utf-8-sig").columns
-    if "staff_name" not in header:
-        return [""] * rows
-    return read_spreadsheet_csv(routes_csv)["staff_name"].tolist()
 
 
 def _templates() -> jinja2.Environment:
