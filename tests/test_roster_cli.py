@@ -79,3 +79,13 @@ def test_a_roster_without_staff_id_is_one_error_line(small_merchants_path, tmp_p
     result = runner.invoke(app, ["staffing", str(small_merchants_path), "--roster", str(path)])
     assert result.exit_code == 1
     assert "people.csv: no 'staff_id' column" in result.output
+
+
+def test_roster_out_with_a_roster_is_one_error_line_not_ignored(small_merchants_path, tmp_path):
+    """--roster-out beside --roster (which skips the team search) stops with one line and writes nothing."""
+    out = tmp_path / "proposal.csv"
+    args = ["staffing", str(small_merchants_path), "--roster", str(roster_file(tmp_path))]
+    result = runner.invoke(app, [*args, "--roster-out", str(out)])
+    assert result.exit_code == 1
+    assert "--roster-out writes the roster the team search proposes" in result.output
+    assert not out.exists()

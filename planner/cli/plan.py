@@ -346,7 +346,10 @@ def staffing(
     ] = Path("pool-allocation.csv"),
     roster_out: Annotated[
         Path | None,
-        typer.Option(help="Write the proposed day and evening roster to this CSV (default: none)."),
+        typer.Option(
+            help="Write the team search's proposed day and evening roster to this CSV; not with "
+            "--roster or --pool (default: none)."
+        ),
     ] = None,
 ) -> None:
     """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans.
@@ -355,6 +358,11 @@ def staffing(
     and shift, or where its shared pool goes day by day.
     """
     with user_errors():
+        if roster_out is not None and (roster is not None or pool is not None):
+            raise InputError(
+                "--roster-out writes the roster the team search proposes, which --roster and --pool "
+                "skip; run staffing once without them to write it"
+            )
         count = processes_given(processes, workers) or 1
         settings = settings_from_options(
             None, None, days, None, time_limit_s, None, open_routes, improve_s, open_start
