@@ -17,6 +17,8 @@ lunch, and the shift shortened by the lunch (09:00-17:00 by default).
 
 Each solver runs in its own process (so peak memories do not mix); each plan is written as a
 plan folder and re-checked from its files by ``planner.report.audit`` as ``planner verify`` does.
+``verified`` is False for a plan that breaks a rule, and for a solver that returned no solution:
+a plan with no route while shops were left for capacity (``record``).
 """
 
 from __future__ import annotations
@@ -233,17 +235,24 @@ def travel_min(routes: pd.DataFrame) -> float:
 
 
 def record(plan: Plan, folder: Path, merchants: pd.DataFrame, settings: Settings) -> tuple[bool, dict]:
-    """Write ``plan`` as a plan folder, re-check it from its files; return the verdict and figures."""
+    """Write ``plan`` as a plan folder, re-check it from its files; return the verdict and figures.
+
+    A plan without a single route while shops wait for a worker is a solver that found no
+    solution: its verdict is False even though an empty plan breaks no rule.
+    """
     write_plan(plan, folder)
     audit = audit_plan(folder, merchants, settings)
     for line in audit.problems[:5]:
         print(f"    {folder.name}: {line}")
+    solved = not (plan.routes.empty and (plan.unassigned["reason"] == "capacity").any())
+    if not solved:
+        print(f"    {folder.name}: no solution (no route, {len(plan.unassigned)} shops unassigned)")
     figures = {
         "staff_days": audit.worker_days,
         "travel_min": travel_min(plan.routes),
         "unassigned": audit.unassigned,
     }
-    return not audit.problems, figures
+    return solved and not audit.problems, figures
 
 
 def solve_cut(args, district, settings, merchants, shops, folder: Path, writer) -> None:

@@ -205,3 +205,15 @@ def test_improvement_keeps_each_vehicle_on_its_own_profile():
     better = improve(problem, first, 1.5, sub_time_s=0.3, sub_visits=15)
     check_feasible(problem, better)
     assert total_cost(problem, better) <= total_cost(problem, first)
+
+
+def test_a_search_turns_off_the_operators_it_goes_without():
+    """Operators named in ``Search.without`` are off in OR-Tools' parameters; the others keep their default."""
+    from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
+
+    from planner.routing.ortools_solver import Search, _Model
+
+    search = Search(metaheuristic="GREEDY_DESCENT", without=("swap_active_chain",))
+    params = _Model(make_problem(5, vehicles=1)).parameters(1.0, "LOCAL_CHEAPEST_INSERTION", None, search)
+    assert params.local_search_operators.use_swap_active_chain == BOOL_FALSE
+    assert params.local_search_operators.use_swap_active == BOOL_TRUE

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-from ortools.util.optional_boolean_pb2 import BOOL_TRUE
+from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
 
 from planner.routing.problem import Problem, Route, Solution
 
@@ -21,13 +21,15 @@ class Search:
 
     ``metaheuristic`` names an OR-Tools local-search metaheuristic; ``iterated`` adds its
     iterated local search (ruin and recreate around the current solution); ``operators`` turns
-    on extra local-search operators by their ``use_*`` field name (e.g. ``"path_lns"``).
+    on extra local-search operators by their ``use_*`` field name (e.g. ``"path_lns"``) and
+    ``without`` turns default ones off.
     """
 
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     gls_lambda: float = 0.1
     iterated: bool = False
     operators: tuple[str, ...] = ()
+    without: tuple[str, ...] = ()
 
 
 GUIDED = Search()
@@ -191,6 +193,8 @@ class _Model:
             _ruin_and_recreate(params)
         for name in search.operators:
             setattr(params.local_search_operators, f"use_{name}", BOOL_TRUE)
+        for name in search.without:
+            setattr(params.local_search_operators, f"use_{name}", BOOL_FALSE)
         params.time_limit.FromMilliseconds(max(1, int(1000 * time_limit_s)))
         if solution_limit:
             params.solution_limit = solution_limit
