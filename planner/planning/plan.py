@@ -282,7 +282,7 @@ def plan_district(
     later = [int(i) for i in np.setdiff1d(fit_free, candidates)]
     deferred: list[int] = []
     if settings.staff and crew is None:
-        candidates, deferred = _fit_to_team(shops, candidates, office_xy, settings)
+        candidates, deferred = _fit_to_team(shops, candidates, office_xy, settings, len(held))
     each_s = _work_per_shop_s(shops.iloc[candidates], office_xy, settings)
     per_day = max(1, int(WORKDAY_FILL * workday_s(settings) // each_s))
     size = max(1, min(settings.solver.zone_max_stops, per_day // ZONES_PER_DAY))
@@ -468,16 +468,19 @@ def _held(fixed: pd.DataFrame | None, shops: pd.DataFrame) -> tuple[list[dict], 
     )
 
 
-def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndarray, settings: Settings):
+def _fit_to_team(
+    shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndarray, settings: Settings, held_days: int = 0
+):
     """Keep the most urgent shops the team can plausibly serve; defer the rest to the leftover pass.
 
     Without this, a short-handed team would drop whole zones whatever their shops' priority.
+    ``held_days`` worker-days are fixed already and serve none of ``candidates``.
     """
     if not len(candidates):  # a re-plan late in the week may have no shop left to place
         return candidates, []
     pool = shops.iloc[candidates]
     each = _work_per_shop_s(pool, office_xy, settings)
-    capacity = settings.staff * settings.week.days * workday_s(settings) / FIT_MARGIN
+    capacity = (settings.staff * settings.week.days - held_days) * workday_s(settings) / FIT_MARGIN
     keep = int(capacity // max(each, 1.0))
     if keep >= len(candidates):
         return candidates, []
