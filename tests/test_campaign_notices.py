@@ -3,33 +3,72 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from campaign_helpers import copy_store, day_outcomes, outcome_csv, small_merchants, started_store
+from campaign_helpers import (
+    JONGNO,
+    copy_store,
+    day_outcomes,
+    fast_settings,
+    outcome_csv,
+    small_merchants,
+    started_store,
+)
 from typer.testing import CliRunner
 
 from planner.campaign.export import write_current_plan
-from planner.campaign.notices import BROKEN_FILE, keep_promises
+from planner.campaign.ledger import conservation
+from planner.campaign.notices import BROKEN_FILE
 from planner.campaign.outcomes import parse_outcomes, record_outcomes
 from planner.campaign.replan import replan
+from planner.campaign.setup import Campaign, init_campaign
 from planner.campaign.store import MIGRATIONS, CampaignStore
 from planner.cli import app
 from planner.errors import InputError
-from planner.geo.districts import find_district
+from planner.io.read import read_merchants
 from planner.io.spreadsheet import read_spreadsheet_csv
-from planner.planning.promises import parse_notices
 from planner.report.audit import audit_plan
 from planner.report.notices import write_notices
 from planner.settings import Settings
 
 runner = CliRunner()
+JONGNO_SAMPLE = Path(__file__).parents[1] / "data" / "samples" / "jongno-gu.csv"
+ROUTE_KEYS = ["merchant_id", "staff_id", "stop", "start_s"]
 
 
 @pytest.fixture(scope="module")
 def base_store(tmp_path_factory):
     """A started campaign of about 60 shops, closed, to copy per test."""
     return started_store(tmp_path_factory.mktemp("promises") / "base.sqlite", small_merchants())
+
+
+@pytest.fixture(scope="module")
+def promised_store(tmp_path_factory):
+    """300 Jongno-gu shops, all in the campaign (about 290 to plan), 3 workers a day; day 1 promised."""
+    merchants = read_merchants(JONGNO_SAMPLE).merchants.head(300)
+    path = tmp_path_factory.mktemp("kept") / "base.sqlite"
+    with CampaignStore(path) as opened:
+        settings = fast_settings(staff=3, time_limit_s=0.2)
+        init_campaign(opened, merchants, Campaign(JONGNO, settings, scenario="full"))
+        replan(opened, 0)
+        write_notices(write_current_plan(opened, path.parent / "plan")[0], 120, day=1, store=opened)
+    return path
+
+
+@pytest.fixture
+def promised(promised_store, tmp_path):
+    """A private, open copy of the promised campaign."""
+    with CampaignStore(copy_store(promised_store, tmp_path)) as opened:
+        yield opened
+
+
+def _day_routes(store: CampaignStore, version: int, day: int) -> pd.DataFrame:
+    """The visits of ``day`` in plan ``version``: shop, worker, stop and start, in route order."""
+    visits = store.visits(plan_version=version)
+    visits = visits[visits["day"] == day].sort_values(["staff_id", "stop"])
+    return visits.loc[:, ROUTE_KEYS].reset_index(drop=True)
 
 
 @pytest.fixture
@@ -103,43 +142,6 @@ def test_replan_command_lists_broken_promises_and_the_export_lets_verify_check_t
     assert len(problems) == 1 and "promised 2022-02-08 05:00-06:00" in problems[0]
 
 
-def test_a_promise_the_solver_cannot_fit_is_released_and_the_district_solved_again():
-    """Shop A left out with its promise is planned again on its own hours and listed; B stays narrowed."""
-    settings = Settings()
-    district = find_district("Dobong-gu")
-    shops = pd.DataFrame(
-        {"merchant_id": ["A", "B"], "opening_hours": ["Mo-Su 09:00-20:00"] * 2, "category": ["cafe"] * 2}
-    )
-    sent = pd.DataFrame(
-        {
-            "merchant_id": ["A", "B"],
-            "date": ["2022-02-08"] * 2,
-            "promise_from": ["10:00"] * 2,
-            "promise_to": ["12:00"] * 2,
-        }
-    )
-    promises = parse_notices(sent, settings.week).assign(day=1)
-    calls = []
-
-    def plan(work):
-        calls.append(dict(zip(work[district]["merchant_id"], work[district]["opening_hours"], strict=True)))
-        start = 86_400 + 11 * 3600
-        visits = pd.DataFrame(
-            {
-                "merchant_id": ["A", "B"],
-                "day": [1, 1],
-                "start_s": [start + (3600 * 5 if len(calls) == 1 else 0), start],
-            }
-        )
-        return {district: (visits, pd.DataFrame(columns=["merchant_id", "reason"]), {})}
-
-    planned, broken = keep_promises(plan, {district: shops}, promises, settings)
-    assert calls[0]["A"].startswith("off; 2022 Feb 08 10:00-") and calls[0]["B"] == calls[0]["A"]
-    assert calls[1] == {"A": "Mo-Su 09:00-20:00", "B": calls[0]["B"]}
-    assert broken["merchant_id"].tolist() == ["A"] and broken["why"].iloc[0].startswith("no room")
-    assert district in planned
-
-
 def test_a_notices_file_planner_did_not_write_is_refused_before_anything_is_recorded(store, tmp_path):
     """A damaged notices.csv in the folder: one InputError naming it, and no promise in the store."""
     folder = write_current_plan(store, tmp_path / "plan")[0]
@@ -147,3 +149,54 @@ def test_a_notices_file_planner_did_not_write_is_refused_before_anything_is_reco
     with pytest.raises(InputError, match=r"notices.csv row 2, column date: 'tomorrow' is not a date"):
         write_notices(folder, 120, day=1, store=store)
     assert store.notices().empty
+
+
+def test_a_replan_with_nothing_changed_keeps_every_promise_and_its_worker_days(promised):
+    """Every day-1 shop promised, nothing reported: the re-plan breaks no promise, keeps day 1's
+    worker-days as they were sent (worker, order, start), and loses no shop."""
+    sent = promised.notices()
+    assert len(sent) > 100
+    result = replan(promised, 1)
+    assert result.broken_promises.empty and "promises_broken" not in result.summary()
+    pd.testing.assert_frame_equal(_day_routes(promised, result.plan_version, 1), _day_routes(promised, 2, 1))
+    assert conservation(promised) == []
+    assert result.planned + len(result.unassigned) == len(promised.merchants().query("needs_panel == 1"))
+
+
+def test_a_shop_given_up_leaves_its_worker_day_and_the_others_keep_theirs(promised):
+    """A promised day-1 shop refuses the day before: it is out of its worker-day, whose other visits
+    keep their stop order and start times; no promise is broken."""
+    before = _day_routes(promised, 2, 1)
+    gone = before["merchant_id"].iloc[3]
+    row = (gone, before["staff_id"].iloc[3], "2022-02-07", "refused", "17:00")
+    record_outcomes(promised, parse_outcomes(outcome_csv([row]), "day0.csv"), "day0.csv")
+    result = replan(promised, 1)
+    after = _day_routes(promised, result.plan_version, 1)
+    assert gone not in set(after["merchant_id"])
+    kept = before[before["merchant_id"] != gone]
+    pd.testing.assert_frame_equal(
+        after[["merchant_id", "staff_id", "start_s"]],
+        kept[["merchant_id", "staff_id", "start_s"]].reset_index(drop=True),
+    )
+    assert after.groupby("staff_id")["stop"].apply(lambda s: list(s) == list(range(1, len(s) + 1))).all()
+    assert result.broken_promises.empty and conservation(promised) == []
+
+
+def test_a_shop_whose_hours_changed_is_listed_as_broken_and_its_worker_day_keeps_the_rest(promised):
+    """A promised shop now closed on its promised day: its promise is listed as broken with why, the
+    shop is still planned or unassigned, and every other day-1 promise is kept."""
+    before = _day_routes(promised, 2, 1)
+    shop = before["merchant_id"].iloc[3]
+    merchants = promised.merchants()
+    changed = merchants["merchant_id"] == shop
+    merchants.loc[changed, "opening_hours"] = "Mo,We-Su 09:00-20:00"  # 2022-02-08 is a Tuesday
+    promised.write_merchants(merchants[changed], update=True)
+    result = replan(promised, 1)
+    assert result.broken_promises["merchant_id"].tolist() == [shop]
+    assert "not open" in result.broken_promises["why"].iloc[0]
+    after = _day_routes(promised, result.plan_version, 1)
+    pd.testing.assert_frame_equal(
+        after[["merchant_id", "start_s"]],
+        before.loc[before["merchant_id"] != shop, ["merchant_id", "start_s"]].reset_index(drop=True),
+    )
+    assert conservation(promised) == []

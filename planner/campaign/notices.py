@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from planner.campaign.store import CampaignStore
+from planner.campaign.store import VISIT_FIELDS, CampaignStore
 from planner.errors import InputError
 from planner.geo.calendar import time_windows
-from planner.geo.districts import District
 from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.planning.promises import NOTICE_COLUMNS, parse_notices
 from planner.settings import Settings
@@ -19,7 +17,6 @@ from planner.settings import Settings
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 BROKEN_COLUMNS = ("merchant_id", "date", "promise_from", "promise_to", "why")
 BROKEN_FILE = "broken-promises.csv"  # in the re-plan's --out folder
-Planned = dict[District, tuple[pd.DataFrame, pd.DataFrame, dict]]  # what replan.plan_districts returns
 
 
 def record_notices(store: CampaignStore, notices: pd.DataFrame) -> int:
@@ -128,56 +125,88 @@ def open_promises(store: CampaignStore, shops: pd.DataFrame, settings: Settings,
     return promises[promises["day"] >= first].reset_index(drop=True)
 
 
-def keep_promises(
-    plan: Callable[[dict[District, pd.DataFrame]], Planned],
-    work: dict[District, pd.DataFrame],
-    promises: pd.DataFrame,
-    settings: Settings,
-) -> tuple[Planned, pd.DataFrame]:
-    """Plan ``work`` with each promised shop open only inside its promise; release those that cannot keep it.
+def promised_routes(
+    store: CampaignStore, version: int | None, needing: pd.DataFrame, promises: pd.DataFrame
+) -> pd.DataFrame:
+    """The worker-days of plan ``version`` that keep an open promise, to carry into the re-plan as they are.
 
-    A promise is impossible when the shop is not open long enough inside it; such a shop is
-    planned on its own hours at once. A shop left out of the plan with its promise is planned
-    again on its own hours (its district once more), so no shop is lost for its promise; a
-    promise that second solve no longer keeps is listed as broken too.
+    A worker-day is kept when one of its visits starts inside an open promise of its shop, on
+    the promised day: the plan the promise was sent from, or a re-plan that kept it. Its seat
+    is its rank among the district's worker-days of that day, as ``assemble_routes`` numbers them.
 
     Parameters
     ----------
-    plan
-        Plans shops by district (``replan.plan_districts`` with the re-plan's other arguments).
-    work
-        Each district's shops left to do.
+    store
+        The campaign store.
+    version
+        The current plan version (None: no plan, nothing kept).
+    needing
+        The campaign's shops needing a panel (``merchant_id``, ``district``).
     promises
         The open promises (``open_promises``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every visit of those worker-days (``VISIT_FIELDS``, campaign days) with ``district`` and ``seat``.
+    """
+    visits = store.visits(plan_version=version) if version is not None and len(promises) else pd.DataFrame()
+    if visits.empty:
+        return pd.DataFrame(columns=[*VISIT_FIELDS, "district", "seat"])
+    district = needing.drop_duplicates("merchant_id").set_index("merchant_id")["district"]
+    visits = visits[visits["merchant_id"].isin(district.index) & (visits["day"] >= promises["day"].min())]
+    visits = visits.assign(district=visits["merchant_id"].map(district))
+    visits["seat"] = visits.groupby(["district", "day"])["staff_id"].rank(method="dense").astype(int) - 1
+    met = visits.merge(promises.loc[:, ["merchant_id", "day", "from_s", "to_s"]], on=["merchant_id", "day"])
+    kept = met[(met["from_s"] <= met["start_s"]) & (met["start_s"] <= met["to_s"])]
+    keys = pd.MultiIndex.from_frame(kept[["district", "day", "seat"]].drop_duplicates())
+    held = pd.MultiIndex.from_frame(visits[["district", "day", "seat"]]).isin(keys)
+    return visits[held].loc[:, [*VISIT_FIELDS, "district", "seat"]].reset_index(drop=True)
+
+
+def broken_promises(
+    visits: pd.DataFrame,
+    promises: pd.DataFrame,
+    released: dict[str, str],
+    shops: pd.DataFrame,
+    settings: Settings,
+) -> pd.DataFrame:
+    """The open promises the new plan does not keep, each with why.
+
+    Parameters
+    ----------
+    visits
+        The new plan's visits (campaign days).
+    promises
+        The open promises (``open_promises``).
+    released
+        ``merchant_id`` -> why its visit left a kept worker-day (``planner.planning.fixed.hold_fixed``).
+    shops
+        The shops re-planned (``merchant_id``, ``opening_hours``, ``category``).
     settings
         The campaign's settings (its week counts from the campaign's first day).
 
     Returns
     -------
-    tuple
-        What ``plan`` returns, for every district, and the promises broken (``BROKEN_COLUMNS``).
+    pandas.DataFrame
+        ``BROKEN_COLUMNS``, by date and shop.
     """
-    hours, why = {}, {}
-    by_shop = dict(tuple(promises.groupby("merchant_id")))
-    for shops in work.values():
-        for shop in shops[shops["merchant_id"].isin(by_shop)].itertuples(index=False):
-            narrowed = _promised_hours(shop, by_shop[shop.merchant_id], settings)
-            if narrowed is None:
-                why[shop.merchant_id] = "the shop is not open long enough within its promise"
-            else:
-                hours[shop.merchant_id] = narrowed
-    planned = plan({d: _with_hours(shops, hours) for d, shops in work.items()})
-    missed = set(hours) - _kept(planned, promises)
-    if missed:
-        again = {d: shops for d, shops in work.items() if shops["merchant_id"].isin(missed).any()}
-        for shop in missed:
-            why[shop] = "no room for the visit within its promise"
-            del hours[shop]
-        planned.update(plan({d: _with_hours(shops, hours) for d, shops in again.items()}))
-        for shop in set(hours) - _kept(planned, promises):  # a promise kept before, lost in the new solve
-            why[shop] = "no room for the visit within its promise"
-    broken = promises[promises["merchant_id"].isin(why)].assign(why=lambda t: t["merchant_id"].map(why))
-    return planned, broken.loc[:, list(BROKEN_COLUMNS)].reset_index(drop=True)
+    kept = _kept(visits, promises)
+    missed = promises[~promises["merchant_id"].isin(kept)]
+    by_shop = dict(tuple(missed.groupby("merchant_id")))
+    why = {}
+    for shop in (
+        shops[shops["merchant_id"].isin(by_shop)].drop_duplicates("merchant_id").itertuples(index=False)
+    ):
+        if _promised_hours(shop, by_shop[shop.merchant_id], settings) is None:
+            why[shop.merchant_id] = "the shop is not open long enough within its promise"
+        else:
+            why[shop.merchant_id] = released.get(shop.merchant_id, "no room for the visit within its promise")
+    broken = missed.assign(
+        why=missed["merchant_id"].map(why).fillna("no room for the visit within its promise")
+    )
+    broken = broken.sort_values(["date", "merchant_id"], kind="stable")
+    return broken.loc[:, list(BROKEN_COLUMNS)].reset_index(drop=True)
 
 
 def _promised_hours(shop, promises: pd.DataFrame, settings: Settings) -> str | None:
@@ -201,23 +230,15 @@ def _promised_hours(shop, promises: pd.DataFrame, settings: Settings) -> str | N
     return "; ".join(["off", *rules])
 
 
-def _with_hours(shops: pd.DataFrame, hours: dict[str, str]) -> pd.DataFrame:
-    if not hours:
-        return shops
-    own = shops["opening_hours"].tolist()
-    return shops.assign(
-        opening_hours=[hours.get(m, h) for m, h in zip(shops["merchant_id"], own, strict=True)]
-    )
-
-
-def _kept(planned: Planned, promises: pd.DataFrame) -> set[str]:
+def _kept(visits: pd.DataFrame, promises: pd.DataFrame) -> set[str]:
     """Shops whose every promise a visit keeps: on the day, starting inside the window."""
-    visits = pd.concat([v for v, _, _ in planned.values()] or [pd.DataFrame()], ignore_index=True)
-    if visits.empty:
+    if visits.empty or promises.empty:
         return set()
-    met = promises.merge(visits.loc[:, ["merchant_id", "day", "start_s"]], on=["merchant_id", "day"])
-    inside = met[(met["from_s"] <= met["start_s"]) & (met["start_s"] <= met["to_s"])]
-    return set(inside["merchant_id"])
+    met = promises.merge(
+        visits.loc[:, ["merchant_id", "day", "start_s"]], on=["merchant_id", "day"], how="left"
+    )
+    inside = (met["from_s"] <= met["start_s"]) & (met["start_s"] <= met["to_s"])
+    return set(met["merchant_id"]) - set(met.loc[~inside, "merchant_id"])
 
 
 def _hhmm(seconds: int, up: bool = False) -> str:

@@ -12,13 +12,14 @@ import pandas as pd
 
 from planner.campaign.budget import solver_budgets
 from planner.campaign.ledger import check_conservation, shop_standing, with_left_work
-from planner.campaign.notices import BROKEN_COLUMNS, MONTHS, keep_promises, open_promises
+from planner.campaign.notices import BROKEN_COLUMNS, MONTHS, broken_promises, open_promises, promised_routes
 from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import VISIT_FIELDS, CampaignStore
 from planner.errors import InputError, PlannerError
 from planner.geo.districts import District
 from planner.planning.city import CityProgress, side_by_side
 from planner.planning.executor import Executor, make_executor
+from planner.planning.fixed import hold_fixed
 from planner.planning.plan import Progress, plan_district
 from planner.settings import Settings, SolverSettings
 
@@ -87,8 +88,10 @@ def replan(
     ``max_tries`` times, are unassigned with that reason, as are shops whose corrected data
     (``planner campaign add``) says they closed down or are due no panel; other failed shops are
     tried again on a day other than the ones they failed on. No shop is visited before its
-    ``available_from``. A shop promised a visit window (``planner notices``) is visited inside it
-    unless it cannot be (``planner.campaign.notices.keep_promises``). Every district re-planned
+    ``available_from``. The worker-days that keep a promise sent (``planner notices``) are kept
+    as they are, less the shops no longer to do (``planner.campaign.notices.promised_routes``);
+    one that no longer holds (changed hours, say) lets its shops go to be planned like the
+    rest, and the promises then not kept are listed with why. Every district re-planned
     gets a new plan in the new version; the other districts' planned visits and unassigned shops
     are carried into it as they were. Every earlier planned visit is superseded. Reading, planning
     and writing form one operation: the new version is stored in one transaction, or not at all.
@@ -147,6 +150,7 @@ def replan(
     shops = needing[needing["merchant_id"].isin(standing.index[todo])]
     work = {d: shops[shops["district"] == d.name_en] for d in chosen}
     promises = open_promises(store, shops, campaign.settings, first)
+    fixed = promised_routes(store, version, needing, promises)
     own = (
         make_executor(max(1, campaign.settings.solver.processes))
         if executor is None
@@ -156,12 +160,10 @@ def replan(
         solvers = solver_budgets(
             {d.name_en: len(s) for d, s in work.items()}, campaign.settings.solver, run.workers, budget_s
         )
-
-        def plan_some(some: dict[District, pd.DataFrame]):
-            return plan_districts(some, standing, campaign, first, run, progress, solvers)
-
-        planned, broken = keep_promises(plan_some, work, promises, campaign.settings)
+        planned = plan_districts(work, standing, campaign, first, run, progress, solvers, fixed)
+    released = {shop: why for _, _, s in planned.values() for shop, why in s.pop("released", {}).items()}
     visits, unassigned, table = _combine(planned, standing)
+    broken = broken_promises(visits, promises, released, shops, campaign.settings)
     if len(pinned):
         visits = pd.concat([pinned[list(VISIT_FIELDS)], visits], ignore_index=True)
     summary = {"day": day, "pinned": len(pinned), "districts": table.to_dict("records")}
@@ -246,6 +248,7 @@ def plan_districts(
     executor: Executor,
     progress: Progress | None = None,
     solvers: dict[str, SolverSettings] | None = None,
+    fixed: pd.DataFrame | None = None,
 ) -> dict[District, tuple[pd.DataFrame, pd.DataFrame, dict]]:
     """Plan each district's remaining shops over the days ``first`` .. end, side by side on ``executor``.
 
@@ -271,14 +274,19 @@ def plan_districts(
         Called as ``progress(done, total, text)`` with the shops routed in all districts so far.
     solvers
         Solver settings by district name, in place of the campaign's.
+    fixed
+        Worker-days to keep as they are (``planner.campaign.notices.promised_routes``).
 
     Returns
     -------
     dict
-        Per district: visits (campaign days), unassigned shops and the plan's summary.
+        Per district: visits (campaign days), unassigned shops and the plan's summary, whose
+        ``released`` maps each shop that left a fixed worker-day to why.
     """
     order = sorted(work, key=lambda d: -len(work[d]))
     solvers = solvers or {}
+    fixed = pd.DataFrame(columns=[*VISIT_FIELDS, "district", "seat"]) if fixed is None else fixed
+    held = {d: fixed[fixed["district"] == d.name_en] for d in order}
 
     def settings_of(district: District) -> Settings | None:
         if first >= campaign.days:
@@ -290,7 +298,14 @@ def plan_districts(
         district = order[0]
         return {
             district: _plan_remaining(
-                work[district], standing, settings_of(district), district, first, progress, executor
+                work[district],
+                standing,
+                settings_of(district),
+                district,
+                first,
+                progress,
+                executor,
+                held[district],
             )
         }
     tracker = CityProgress({d.name_en: len(work[d]) for d in order}, progress)
@@ -301,7 +316,7 @@ def plan_districts(
             raise InterruptedError("the re-plan was stopped")
         report = tracker.for_district(district.name_en)
         result = _plan_remaining(
-            work[district], standing, settings_of(district), district, first, report, executor
+            work[district], standing, settings_of(district), district, first, report, executor, held[district]
         )
         tracker.district_done(district.name_en)
         return district, result
@@ -318,11 +333,14 @@ def _plan_remaining(
     first: int,
     progress: Progress | None,
     executor: Executor | None,
+    fixed: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Plan ``shops`` over the campaign days ``first`` .. end; return visits, unassigned, summary.
 
     ``settings`` are the district's for those days (``Campaign.settings_for``), None when no day
     is left; the visits' days and clock times come back counted from the campaign's start.
+    ``fixed`` worker-days (campaign days) are kept where they still hold; the summary's
+    ``released`` says why each shop that left one did.
     """
     empty = pd.DataFrame(columns=list(VISIT_FIELDS))
     nothing = {"district": district.name_en, "needing": len(shops), "planned": 0, "unassigned": len(shops)}
@@ -332,12 +350,15 @@ def _plan_remaining(
         unassigned = pd.DataFrame({"merchant_id": shops["merchant_id"].to_numpy(), "reason": "capacity"})
         return empty, unassigned, {**nothing, "note": "no days left"}
     shops = shops.assign(opening_hours=_closed_on_failed_days(shops, standing))
-    plan = plan_district(shops, district, settings, progress, executor)
+    fixed = fixed.astype({c: "int64" for c in ("day", "seat", "stop", *CLOCK_FIELDS)})
+    fixed = fixed.assign(day=fixed["day"] - first, **{c: fixed[c] - first * 86_400 for c in CLOCK_FIELDS})
+    kept, released = hold_fixed(fixed, shops, district, settings)
+    plan = plan_district(shops, district, settings, progress, executor, fixed=kept)
     visits = plan.routes.loc[:, list(VISIT_FIELDS)].copy()
     visits["day"] += first
     for column in CLOCK_FIELDS:
         visits[column] += first * 86_400
-    return visits, plan.unassigned.loc[:, ["merchant_id", "reason"]], plan.summary()
+    return visits, plan.unassigned.loc[:, ["merchant_id", "reason"]], {**plan.summary(), "released": released}
 
 
 def _closed_on_failed_days(shops: pd.DataFrame, standing: pd.DataFrame) -> list[str]:

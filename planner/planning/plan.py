@@ -210,6 +210,7 @@ def plan_district(
     cutoff: str = "",
     people: list[Person] | tuple[Person, ...] | None = None,
     workdays: dict[str, list[int]] | None = None,
+    fixed: pd.DataFrame | None = None,
 ) -> Plan:
     """Plan the week for the shops of one district that need a panel.
 
@@ -239,6 +240,10 @@ def plan_district(
     workdays
         With ``people``: the days (0-based) named people work in this district (the shared
         pool's allocation); people not named work every day they are available.
+    fixed
+        Worker-days kept as they are (``planner.planning.fixed.FIXED_COLUMNS``, checked by
+        ``planner.planning.fixed.hold_fixed``): same seat, day, order and start times. Their
+        worker-days and shops are not offered to the solver; the other shops are planned around them.
 
     Returns
     -------
@@ -252,6 +257,7 @@ def plan_district(
     """
     crew = crew_of(people, settings, workdays)
     shops = prepare_shops(needing, settings, None if crew is None else work_spans(list(crew.values())))
+    held_rows, held, on_fixed = _held(fixed, shops)
     office_xy = project(np.array([district.office_lat]), np.array([district.office_lon]))[0]
     if shops.empty:
         return _empty_plan(shops, district, office_xy, settings, scenario, cutoff, people, crew)
@@ -267,14 +273,16 @@ def plan_district(
         open_on = open_days(shops, settings, shifts_by_day(list(day_crew.values()), settings.week.days))
         candidates = np.flatnonzero(open_on.any(axis=1))
     not_ready = shops["not_ready"].to_numpy()
+    candidates = candidates[~on_fixed[candidates]]
     unassigned = {
         i: "not_available_in_week" if not_ready[i] else "no_time_window_fits"
-        for i in np.flatnonzero(~shops["fits"].to_numpy())
+        for i in np.flatnonzero(~shops["fits"].to_numpy() & ~on_fixed)
     }
-    later = [int(i) for i in np.setdiff1d(np.flatnonzero(shops["fits"].to_numpy()), candidates)]
+    fit_free = np.flatnonzero(shops["fits"].to_numpy() & ~on_fixed)
+    later = [int(i) for i in np.setdiff1d(fit_free, candidates)]
     deferred: list[int] = []
     if settings.staff and crew is None:
-        candidates, deferred = _fit_to_team(shops, candidates, office_xy, settings)
+        candidates, deferred = _fit_to_team(shops, candidates, office_xy, settings, len(held))
     each_s = _work_per_shop_s(shops.iloc[candidates], office_xy, settings)
     per_day = max(1, int(WORKDAY_FILL * workday_s(settings) // each_s))
     size = max(1, min(settings.solver.zone_max_stops, per_day // ZONES_PER_DAY))
@@ -283,7 +291,7 @@ def plan_district(
         zone_of[candidates] = small_zones(shops.loc[candidates, ["x", "y"]].to_numpy(), size)
     work = WeekWork(shops, office_xy, settings, open_on, day_crew)
     tracker = _Tracker(progress, len(shops))
-    tracker.add(len(unassigned))
+    tracker.add(len(unassigned) + len(held_rows))
     own = make_executor(max(1, settings.solver.processes)) if executor is None else nullcontext(executor)
     with own as run:
         # Each chain may end on a partly filled worker-day: a small district gets fewer chains.
@@ -293,10 +301,12 @@ def plan_district(
             staff = settings.staff or _team_size(
                 len(candidates) * each_s, open_on[candidates], count, settings
             )
+            staff = max(staff, 1 + max((seat for _, seat in held), default=-1))
             week = [Slot(d, s) for d in range(settings.week.days) for s in range(staff)]
         else:
             staff = len(people)
             week = [Slot(d, s) for d, s in sorted(day_crew)]
+        week = [s for s in week if (s.day, s.seat) not in held]
         chains = make_chains(work, chain_zones(zone_of, shops[["x", "y"]].to_numpy()), week, count)
         rows, dropped = run_chains(work, chains, run, tracker.add)
         dropped += deferred
@@ -314,16 +324,18 @@ def plan_district(
             free -= {(r["day"], r["seat"]) for r in more_rows}
         rows, dropped = leftover_rounds(work, rows, dropped, free, run, tracker.add)
         if crew is not None:
-            free |= set(crew) - set(day_crew)
+            free |= set(crew) - set(day_crew) - held
             rows, dropped = later_shifts(work, crew, rows, later + dropped, free, run, tracker.add)
     if progress:
         progress(len(shops), len(shops), "routes solved")
     if settings.solver.improve_s > 0 and rows:
-        args = (shops, office_xy, rows, dropped, staff, settings)
+        # Fixed worker-days and their shops stay out of the improvement's problem.
+        args = (shops.assign(fits=shops["fits"] & ~on_fixed), office_xy, rows, dropped, staff, settings)
         if executor is None:
-            rows, dropped = _improve(*args, progress, crew)
+            rows, dropped = _improve(*args, progress, crew, held)
         else:  # a shared executor: improve on a worker too, so this process stays free
-            rows, dropped = executor.call(_improve, *args, None, crew)
+            rows, dropped = executor.call(_improve, *args, None, crew, held)
+    rows = rows + held_rows
     unassigned.update({i: "capacity" for i in dropped})
     shops["zone"] = zone_of
     routes = assemble_routes(pd.DataFrame(rows), shops, office_xy, district, settings, crew)
@@ -393,7 +405,15 @@ def _empty_plan(
 
 
 def _improve(
-    shops, office_xy, rows, dropped, staff: int, settings: Settings, progress: Progress | None, crew=None
+    shops,
+    office_xy,
+    rows,
+    dropped,
+    staff: int,
+    settings: Settings,
+    progress: Progress | None,
+    crew=None,
+    held: frozenset | set = frozenset(),
 ):
     """Re-optimise groups of nearby worker-days across zone borders (``planner.routing.improve``).
 
@@ -407,6 +427,7 @@ def _improve(
         slots = [Slot(day, seat) for day in range(settings.week.days) for seat in range(staff)]
     else:
         slots = [Slot(day, seat) for day, seat in sorted(crew)]
+    slots = [s for s in slots if (s.day, s.seat) not in held]
     vehicle_of = {(s.day, s.seat): k for k, s in enumerate(slots)}
     problem = build_problem(shops.iloc[fit], office_xy, slots, settings, lazy=True, crew=crew)
     start = rows_to_solution(rows, node_of, vehicle_of)
@@ -434,16 +455,32 @@ def _improve(
     return rows, [int(fit[i - 1]) for i in best.unassigned]
 
 
-def _fit_to_team(shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndarray, settings: Settings):
+def _held(fixed: pd.DataFrame | None, shops: pd.DataFrame) -> tuple[list[dict], set, np.ndarray]:
+    """The fixed visit rows of ``shops``, their ``(day, seat)`` worker-days, and which shops they visit."""
+    if fixed is None or fixed.empty:
+        return [], set(), np.zeros(len(shops), dtype=bool)
+    fixed = fixed[fixed["merchant_id"].isin(shops["merchant_id"])]
+    rows = [{**row, "day": int(row["day"]), "seat": int(row["seat"])} for row in fixed.to_dict("records")]
+    return (
+        rows,
+        {(r["day"], r["seat"]) for r in rows},
+        shops["merchant_id"].isin(fixed["merchant_id"]).to_numpy(),
+    )
+
+
+def _fit_to_team(
+    shops: pd.DataFrame, candidates: np.ndarray, office_xy: np.ndarray, settings: Settings, held_days: int = 0
+):
     """Keep the most urgent shops the team can plausibly serve; defer the rest to the leftover pass.
 
     Without this, a short-handed team would drop whole zones whatever their shops' priority.
+    ``held_days`` worker-days are fixed already and serve none of ``candidates``.
     """
     if not len(candidates):  # a re-plan late in the week may have no shop left to place
         return candidates, []
     pool = shops.iloc[candidates]
     each = _work_per_shop_s(pool, office_xy, settings)
-    capacity = settings.staff * settings.week.days * workday_s(settings) / FIT_MARGIN
+    capacity = (settings.staff * settings.week.days - held_days) * workday_s(settings) / FIT_MARGIN
     keep = int(capacity // max(each, 1.0))
     if keep >= len(candidates):
         return candidates, []
