@@ -213,15 +213,29 @@ def parse_opening_hours(raw: pd.Series, category: pd.Series) -> Parsed:
     return _parse_unique(text, parse_one)
 
 
+def _year_month_day(match: re.Match) -> tuple[int, int, int]:
+    """The year, month and day a ``_DATE`` match names, separated (``2021-12-15``) or not (``20211215``)."""
+    month, day = (match["m"], match["d"]) if match["sep"] else (match["m2"], match["d2"])
+    return int(match["y"]), int(month), int(day)
+
+
+def _parse_times(raw: pd.Series, parse_one: _ParseOne) -> Parsed:
+    """Parse each distinct cell to a time; ``datetime64[ns]`` values, NaT where empty or rejected."""
+    parsed = _parse_unique(raw, parse_one)
+    ok = parsed.reasons.isna()
+    values = pd.Series(np.datetime64("NaT", "ns"), index=raw.index, dtype="datetime64[ns]")
+    values[ok] = parsed.values[ok].astype("datetime64[ns]")
+    return Parsed(values, parsed.reasons)
+
+
 def _parse_date(text: str, latest: dt.date) -> tuple[object, str | None]:
     if text == "":
         return np.datetime64("NaT", "ns"), None
     match = _DATE.fullmatch(text)
     date = None
     if match:
-        month, day = (match["m"], match["d"]) if match["sep"] else (match["m2"], match["d2"])
         try:
-            date = dt.date(int(match["y"]), int(month), int(day))
+            date = dt.date(*_year_month_day(match))
         except ValueError:
             date = None
     if date is None:
@@ -252,11 +266,7 @@ def parse_qr_issued(raw: pd.Series, today: dt.date | None = None) -> Parsed:
         ``datetime64[ns]`` dates (NaT where empty or rejected), and a reason per rejected cell.
     """
     latest = today or dt.date.today()
-    parsed = _parse_unique(raw, lambda text: _parse_date(text, latest))
-    ok = parsed.reasons.isna()
-    values = pd.Series(np.datetime64("NaT", "ns"), index=raw.index, dtype="datetime64[ns]")
-    values[ok] = parsed.values[ok].astype("datetime64[ns]")
-    return Parsed(values, parsed.reasons)
+    return _parse_times(raw, lambda text: _parse_date(text, latest))
 
 
 _AVAILABLE_FIX = (
@@ -267,10 +277,9 @@ _AVAILABLE_FIX = (
 
 def _instant(match: re.Match) -> dt.datetime | None:
     """The Seoul wall-clock time a matched date (and optional time and offset) names; None if none."""
-    month, day = (match["m"], match["d"]) if match["sep"] else (match["m2"], match["d2"])
     hour, minute, second = (int(match[k] or 0) for k in ("h", "mi", "s"))
     try:
-        when = dt.datetime(int(match["y"]), int(month), int(day), hour, minute, second)
+        when = dt.datetime(*_year_month_day(match), hour, minute, second)
     except ValueError:
         return None
     if match["tz"]:
@@ -310,11 +319,7 @@ def parse_available_from(raw: pd.Series) -> Parsed:
         ``datetime64[ns]`` Seoul wall-clock times (NaT where empty or rejected), and a reason per
         cell that is not a date or time, or names a year outside ``AVAILABLE_YEARS``.
     """
-    parsed = _parse_unique(raw, _parse_available)
-    ok = parsed.reasons.isna()
-    values = pd.Series(np.datetime64("NaT", "ns"), index=raw.index, dtype="datetime64[ns]")
-    values[ok] = parsed.values[ok].astype("datetime64[ns]")
-    return Parsed(values, parsed.reasons)
+    return _parse_times(raw, _parse_available)
 
 
 def available_from_text(values: pd.Series) -> pd.Series:
