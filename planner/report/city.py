@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import jinja2
 import pandas as pd
 
 from planner.errors import InputError
 from planner.io.read import read_merchants
 from planner.report.load import PLAN_FILES, LoadedPlan, load_plan
+from planner.report.pages import page_templates
 
 # What a folder given to a report command holds.
 PLAN, CITY_PLAN, CAMPAIGN_EXPORT = "plan", "city plan", "campaign export"
@@ -238,7 +238,7 @@ def write_index(
     ]
     totals = city_totals([report.summary for report in reports])
     page = (
-        _templates()
+        page_templates()
         .get_template("city_index.html")
         .render(
             title=title,
@@ -282,12 +282,3 @@ def _figure(value) -> str:
 def _href(path: Path, base: Path) -> str:
     """A relative link from a page in ``base`` to ``path``, each part URL-quoted."""
     return "/".join(quote(part) for part in path.relative_to(base).parts)
-
-
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("planner.report", "templates"),
-        autoescape=jinja2.select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )

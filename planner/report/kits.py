@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 import pandas as pd
 
 from planner.errors import InputError
@@ -15,6 +14,7 @@ from planner.planning.plan import Plan
 from planner.report.audit import plan_folders
 from planner.report.files import file_stem
 from planner.report.load import load_plan
+from planner.report.pages import page_templates
 
 # Panels must be printed and bagged the evening before the visit.
 DUE_TIME = "18:00"
@@ -194,7 +194,7 @@ def write_kits(plans: list[Plan], out_dir: str | Path, date: str | None = None) 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     order = print_order(plans, date)
-    template = _templates().get_template("labels.html")
+    template = page_templates().get_template("labels.html")
     written: list[Path] = []
     for day, rows in order.groupby("date", sort=True):
         written.append(write_spreadsheet_csv(rows, out / f"print-order-{day}.csv", bom=True))
@@ -207,12 +207,3 @@ def write_kits(plans: list[Plan], out_dir: str | Path, date: str | None = None) 
                 write_spreadsheet_csv(worker.bags, out / "packing" / f"{worker.stem}.csv", bom=True)
             )
     return written
-
-
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("planner.report", "templates"),
-        autoescape=jinja2.select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )

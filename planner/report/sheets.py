@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 import numpy as np
 import pandas as pd
 
@@ -16,6 +15,7 @@ from planner.geo.travel import leg_road_m, project, travel_time_s
 from planner.io.spreadsheet import quote_text, write_spreadsheet_csv
 from planner.planning.plan import Plan
 from planner.report.files import file_stem
+from planner.report.pages import page_templates
 from planner.report.sheet_labels import sheet_labels
 from planner.settings import TravelSettings
 
@@ -114,7 +114,7 @@ def write_sheets(
         _check_dates(plan, list(dates))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    env = _templates()
+    env = page_templates()
     sheets = route_sheets(plan, dates)
     taken = {sheet.stem.lower() for sheet in sheets}
     days = []
@@ -405,12 +405,3 @@ def _clock(seconds: int, day_start_s: int) -> str:
         return ""
     minutes = (seconds - day_start_s) // 60
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _templates() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("planner.report", "templates"),
-        autoescape=jinja2.select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
