@@ -226,6 +226,9 @@ def read_summary(path: Path) -> dict:
 
 # What parse_routes needs in routes.csv; the other columns default when a file lacks them.
 REQUIRED_ROUTE_COLUMNS = ROUTE_COLUMNS[: ROUTE_COLUMNS.index("departure") + 1]  # staff_id .. departure
+# The shop and worker text after the times (name .. mode): empty in plans made without a roster
+# (staff_name, mode) and absent from older folders.
+TEXT_ROUTE_COLUMNS = ROUTE_COLUMNS[ROUTE_COLUMNS.index("departure") + 1 : ROUTE_COLUMNS.index("day")]
 OFFICE_TIMES = (
     ("leave_office", "leave_office_s"),
     ("back_office", "back_office_s"),
@@ -290,17 +293,7 @@ def parse_routes(routes: pd.DataFrame, settings: Settings, source: str = "routes
         table[column] = (
             _cells(table, column, _whole, source, "a whole number") if column in table else default
         )
-    # staff_name and mode: empty in plans made without a roster, and absent from older folders.
-    for column in (
-        "name",
-        "address",
-        "category",
-        "opening_hours",
-        "priority",
-        "reason",
-        "staff_name",
-        "mode",
-    ):
+    for column in TEXT_ROUTE_COLUMNS:
         table[column] = table[column].fillna("").astype(str) if column in table else ""
     table["priority"] = pd.to_numeric(table["priority"], errors="coerce").fillna(0).astype("int64")
     table["merchant_id"] = table["merchant_id"].fillna("").astype(str)
