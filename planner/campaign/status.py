@@ -91,11 +91,9 @@ def campaign_status(store: CampaignStore) -> pd.DataFrame:
     # A one-district campaign's store may leave the district blank.
     needing["district"] = needing["district"].replace("", campaign.districts[0].name_en)
     outcomes = store.outcomes()
-    installs = outcomes[outcomes["outcome"] == "installed"][["merchant_id", "date"]]
-    installs = installs.sort_values("date").drop_duplicates("merchant_id")
+    installs = _first_installs(outcomes)
     last_seen = outcomes.groupby("merchant_id")["date"].max().rename("seen_on").reset_index()
-    version = store.current_plan_version()
-    planned = store.visits(status="planned", plan_version=version, columns=("merchant_id", "date"))
+    version, planned = _planned_visits(store)
     unassigned = store.unassigned(version)
     state = needing.merge(installs.rename(columns={"date": "installed_on"}), how="left", on="merchant_id")
     state = state.merge(planned.rename(columns={"date": "planned_on"}), how="left", on="merchant_id")
@@ -114,6 +112,18 @@ def campaign_status(store: CampaignStore) -> pd.DataFrame:
     table.attrs["plan_version"] = version
     table.attrs["conservation"] = conservation(store)
     return table
+
+
+def _first_installs(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """``merchant_id, date`` of each shop's first install: a shop installed again counts once."""
+    installs = outcomes.loc[outcomes["outcome"] == "installed", ["merchant_id", "date"]]
+    return installs.sort_values("date").drop_duplicates("merchant_id")
+
+
+def _planned_visits(store: CampaignStore) -> tuple[int | None, pd.DataFrame]:
+    """The current plan version and its visits still planned (``merchant_id, date``)."""
+    version = store.current_plan_version()
+    return version, store.visits(status="planned", plan_version=version, columns=("merchant_id", "date"))
 
 
 def _district_row(name: str, shops: pd.DataFrame, deadline) -> dict:
@@ -163,11 +173,9 @@ def daily_progress(store: CampaignStore) -> pd.DataFrame:
     """
     campaign = load_campaign(store)
     needing = store.needing_districts()["merchant_id"]
-    outcomes = store.outcomes()
-    installs = outcomes[(outcomes["outcome"] == "installed") & outcomes["merchant_id"].isin(needing)]
-    installs = installs.sort_values("date").drop_duplicates("merchant_id")
-    version = store.current_plan_version()
-    planned = store.visits(status="planned", plan_version=version, columns=("merchant_id", "date"))
+    installs = _first_installs(store.outcomes())
+    installs = installs[installs["merchant_id"].isin(needing)]
+    version, planned = _planned_visits(store)
     planned = planned[~planned["merchant_id"].isin(installs["merchant_id"])].drop_duplicates("merchant_id")
     week = campaign.settings.week
     dates = {str(week.date_of(day)) for day in range(week.days)}
