@@ -18,6 +18,7 @@ from planner.campaign.status import daily_progress
 from planner.campaign.store import CampaignStore
 from planner.cli import app
 from planner.errors import InputError
+from planner.report.audit import plan_folders
 from planner.report.city import (
     CAMPAIGN_EXPORT,
     CITY_PLAN,
@@ -79,6 +80,16 @@ def test_a_folder_of_no_plan_names_itself_and_what_was_expected(tmp_path):
     message = str(caught.value)
     assert str(tmp_path) in message and "missing routes.csv" in message
     assert "planner plan --city" in message and "campaign export-plan" in message
+
+
+def test_a_district_folder_missing_a_plan_file_is_named_not_passed_over(export_dir):
+    """Reports and checks find the same district folders; one without routes.csv stops the report, named."""
+    (export_dir / "dobong-gu" / "routes.csv").unlink()
+    found = find_plan_folders(export_dir)
+    assert [f.name for f in found.folders] == SLUGS == [f.name for f in plan_folders(export_dir)]
+    result = runner.invoke(app, ["sheets", str(export_dir)])
+    message = " ".join(result.output.split())
+    assert result.exit_code == 1 and "dobong-gu: not a plan folder, missing routes.csv" in message
 
 
 @pytest.mark.parametrize("folder", ["city_dir", "export_dir"])

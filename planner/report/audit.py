@@ -21,7 +21,8 @@ from planner.planning.plan import Plan, prepare_shops
 from planner.planning.promises import NOTICES_FILE, parse_notices
 from planner.planning.staffing import office_of
 from planner.planning.verify import plan_violations
-from planner.report.load import PLAN_FILES, load_plan, read_summary
+from planner.report.folders import plan_folders_in
+from planner.report.load import load_plan, read_summary
 from planner.settings import Settings, WeekSettings
 
 
@@ -61,10 +62,7 @@ def plan_folders(path: str | Path, districts: list[str] | None = None) -> list[P
         If ``path`` holds no plan, or a district asked for is not there.
     """
     root = Path(path)
-    if all((root / name).is_file() for name in PLAN_FILES) and not any(root.glob("*/summary.json")):
-        folders = [root]
-    else:
-        folders = sorted(p.parent for p in root.glob("*/summary.json"))
+    folders = plan_folders_in(root)
     if not folders:
         raise InputError(f"{root}: no plan here (no summary.json, nor district folders holding one)")
     if districts:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.io.read import read_merchants
+from planner.report.folders import plan_folders_in
 from planner.report.load import PLAN_FILES, LoadedPlan, load_plan
 from planner.report.pages import page_templates
 
@@ -79,8 +80,9 @@ def find_plan_folders(path: str | Path) -> PlanFolders:
     Returns
     -------
     PlanFolders
-        Its kind and plan folders. A folder holding district folders with their own plan is a
-        city plan when it has the city's ``summary.json`` too, else a campaign export.
+        Its kind and plan folders (``planner.report.folders.plan_folders_in``). A folder holding
+        district folders is a city plan when it has the city's ``summary.json`` too, else a
+        campaign export.
 
     Raises
     ------
@@ -90,14 +92,12 @@ def find_plan_folders(path: str | Path) -> PlanFolders:
     root = Path(path)
     if not root.is_dir():
         raise InputError(f"{root}: no such folder; give the folder 'planner plan --out' wrote")
-    districts = tuple(
-        sorted(p for p in root.iterdir() if p.is_dir() and all((p / n).is_file() for n in PLAN_FILES))
-    )
-    if districts:
-        kind = CITY_PLAN if (root / "summary.json").is_file() else CAMPAIGN_EXPORT
-        return PlanFolders(root, kind, districts)
-    if all((root / name).is_file() for name in PLAN_FILES):
+    folders = plan_folders_in(root)
+    if folders == [root]:
         return PlanFolders(root, PLAN, (root,))
+    if folders:
+        kind = CITY_PLAN if (root / "summary.json").is_file() else CAMPAIGN_EXPORT
+        return PlanFolders(root, kind, tuple(folders))
     missing = ", ".join(name for name in PLAN_FILES if not (root / name).is_file())
     raise InputError(
         f"{root}: not a plan folder (missing {missing}) nor a folder of district plans; expected what "
