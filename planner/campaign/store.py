@@ -159,6 +159,11 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
 NOTICE_FIELDS = ("merchant_id", "date", "promise_from", "promise_to", "staff_id")
 
 
+def _insert(table: str, names: tuple[str, ...], verb: str = "INSERT") -> str:
+    """``verb INTO table (names) VALUES (?, ...)``: one placeholder per column named."""
+    return f"{verb} INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+
+
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
@@ -454,14 +459,13 @@ class CampaignStore:
         frame["priority"] = frame["priority"].astype(int)
         frame["payment_errors"] = frame["payment_errors"].fillna(0).astype(int)
         rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False)
-        marks = ", ".join("?" for _ in columns)
         upsert = ""
         if update:  # not INSERT OR REPLACE: that deletes the row, and its visits' references with it
             upsert = " ON CONFLICT (merchant_id) DO UPDATE SET " + ", ".join(
                 f"{c} = excluded.{c}" for c in columns if c != "merchant_id"
             )
         with self.transaction() as conn:
-            conn.executemany(f"INSERT INTO merchants ({', '.join(columns)}) VALUES ({marks}){upsert}", rows)
+            conn.executemany(_insert("merchants", columns) + upsert, rows)
 
     @_reported
     def needing_districts(self) -> pd.DataFrame:
@@ -568,10 +572,8 @@ class CampaignStore:
         """
         frame = visits.loc[:, list(VISIT_FIELDS)].astype(object)
         rows = ((plan_version, *row, status) for row in frame.itertuples(index=False))
-        names = ", ".join(("plan_version", *VISIT_FIELDS, "status"))
-        marks = ", ".join("?" for _ in range(len(VISIT_FIELDS) + 2))
         with self.transaction() as conn:
-            conn.executemany(f"INSERT INTO visits ({names}) VALUES ({marks})", rows)
+            conn.executemany(_insert("visits", ("plan_version", *VISIT_FIELDS, "status")), rows)
 
     @_reported
     def shop_ids(self) -> dict[str, list[str]]:
@@ -791,12 +793,10 @@ class CampaignStore:
         """
         frame = outcomes.loc[:, list(OUTCOME_FIELDS)].astype(object)
         now = _now()
-        names = ", ".join((*OUTCOME_FIELDS, "imported_at"))
-        marks = ", ".join("?" for _ in range(len(OUTCOME_FIELDS) + 1))
         with self.transaction() as conn:
             before = conn.total_changes
             conn.executemany(
-                f"INSERT OR IGNORE INTO outcomes ({names}) VALUES ({marks})",
+                _insert("outcomes", (*OUTCOME_FIELDS, "imported_at"), "INSERT OR IGNORE"),
                 ((*row, now) for row in frame.itertuples(index=False)),
             )
             return conn.total_changes - before
@@ -843,11 +843,9 @@ class CampaignStore:
         """
         frame = notices.loc[:, list(NOTICE_FIELDS)].astype(str)
         now = _now()
-        names = ", ".join((*NOTICE_FIELDS, "plan_version", "sent_at"))
-        marks = ", ".join("?" for _ in range(len(NOTICE_FIELDS) + 2))
         with self.transaction() as conn:
             conn.executemany(
-                f"INSERT OR REPLACE INTO notices ({names}) VALUES ({marks})",
+                _insert("notices", (*NOTICE_FIELDS, "plan_version", "sent_at"), "INSERT OR REPLACE"),
                 ((*row, plan_version, now) for row in frame.itertuples(index=False)),
             )
         return len(frame)
