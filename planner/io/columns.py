@@ -70,7 +70,8 @@ _DATE = re.compile(f"{_DAY}(?:{_TIME})?")
 # available_from: years outside these are typos (a campaign plans weeks ahead, not decades).
 AVAILABLE_YEARS = (2018, 2099)
 _PARSER_POSITION = re.compile(r"--> \d+:(\d+)")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Characters no id or text cell may hold: they print as nothing or garble a screen.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _ParseOne = Callable[[str], tuple[object, str | None]]
 
 
@@ -107,6 +108,23 @@ def _choice(synonyms: dict[str, str], default: str, column: str) -> _ParseOne:
         return value, None
 
     return parse_one
+
+
+def problem_position(error: Exception) -> str:
+    """Where an opening_hours parser error says parsing stopped, for a reject reason.
+
+    Parameters
+    ----------
+    error
+        The error the ``opening_hours`` parser raised.
+
+    Returns
+    -------
+    str
+        `` (problem at character N)``, or ``""`` when the error names no position.
+    """
+    where = _PARSER_POSITION.search(str(error))
+    return f" (problem at character {where.group(1)})" if where else ""
 
 
 def parse_category(raw: pd.Series) -> Parsed:
@@ -202,10 +220,8 @@ def parse_opening_hours(raw: pd.Series, category: pd.Series) -> Parsed:
         try:
             opening_hours.OpeningHours(value)
         except (opening_hours.ParserError, ValueError) as error:
-            where = _PARSER_POSITION.search(str(error))
-            at = f" (problem at character {where.group(1)})" if where else ""
             return None, (
-                f"opening_hours {value!r} is not OSM opening_hours syntax{at}; "
+                f"opening_hours {value!r} is not OSM opening_hours syntax{problem_position(error)}; "
                 "write it like 'Mo-Sa 10:00-20:00; Su off', or leave it empty for the category's default"
             )
         return value, None
@@ -415,9 +431,9 @@ def parse_merchant_ids(raw: pd.Series) -> Parsed:
     """
     reasons = pd.Series(None, index=raw.index, dtype=object)
     reasons[raw == ""] = "merchant_id is empty; give every shop a unique id"
-    control = raw[raw.str.contains(_CONTROL)]
+    control = raw[raw.str.contains(CONTROL_CHARACTERS)]
     reasons[control.index] = [
-        f"merchant_id holds the control character {_CONTROL.search(text).group()!r}; "
+        f"merchant_id holds the control character {CONTROL_CHARACTERS.search(text).group()!r}; "
         "ids are printable text: delete it"
         for text in control
     ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import shapely
 
 from planner.errors import InputError
 from planner.io.boundaries import Boundaries, read_boundaries, settle_districts
+from planner.io.columns import CONTROL_CHARACTERS
 from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.io.text import decode_text, parse_csv_text
 from planner.io.validate import empty_rejects, validate_merchants
@@ -30,8 +30,6 @@ _ID_COLUMNS = ("merchant_id", "상가업소번호")
 # Seoul's whole shop register is a few hundred MB as CSV; a gzip file that inflates past this is
 # a mistake or a decompression bomb (each byte costs about nine in memory while it is read).
 MAX_GUNZIPPED_BYTES = 1 << 29
-# Control characters: the reject file shows them as \xNN (see visible_controls).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _GEO_ERRORS = (
     pyogrio.errors.DataSourceError,
     pyogrio.errors.DataLayerError,
@@ -315,4 +313,4 @@ def visible_controls(text: str) -> str:
     str
         The text, printable.
     """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
