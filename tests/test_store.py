@@ -40,18 +40,26 @@ def test_migrations_bring_an_empty_file_to_the_latest_version(tmp_path):
         assert store.schema_version() == len(MIGRATIONS)
 
 
-def test_a_store_of_the_first_schema_keeps_its_lunch_times_under_their_new_name(tmp_path):
-    """Opening a schema-1 file renames visits.break_start_s to lunch_start_s, values kept."""
-    path = tmp_path / "old.sqlite"
+def _store_of_schema(path, version: int, insert: str):
+    """A store file written by an older planner: the first ``version`` migrations, one row ``insert`` adds."""
     conn = sqlite3.connect(path)
-    MIGRATIONS[0](conn)
-    conn.execute(
-        "INSERT INTO visits (plan_version, merchant_id, staff_id, day, date, stop, break_start_s, status) "
-        "VALUES (1, 'M1', 'S-W001', 0, '2022-02-07', 1, 43200, 'planned')"
-    )
-    conn.execute("PRAGMA user_version = 1")
+    for migrate in MIGRATIONS[:version]:
+        migrate(conn)
+    conn.execute(insert)
+    conn.execute(f"PRAGMA user_version = {version}")
     conn.commit()
     conn.close()
+    return path
+
+
+def test_a_store_of_the_first_schema_keeps_its_lunch_times_under_their_new_name(tmp_path):
+    """Opening a schema-1 file renames visits.break_start_s to lunch_start_s, values kept."""
+    path = _store_of_schema(
+        tmp_path / "old.sqlite",
+        1,
+        "INSERT INTO visits (plan_version, merchant_id, staff_id, day, date, stop, break_start_s, status) "
+        "VALUES (1, 'M1', 'S-W001', 0, '2022-02-07', 1, 43200, 'planned')",
+    )
     with CampaignStore(path) as store:
         assert store.schema_version() == len(MIGRATIONS)
         assert store.visits(columns=("merchant_id", "lunch_start_s")).to_dict("records") == [
@@ -61,17 +69,12 @@ def test_a_store_of_the_first_schema_keeps_its_lunch_times_under_their_new_name(
 
 def test_a_store_of_the_second_schema_opens_with_every_merchant_ready_now(tmp_path):
     """Opening a schema-2 file adds merchants.available_from, empty (NaT) for the shops it holds."""
-    path = tmp_path / "old.sqlite"
-    conn = sqlite3.connect(path)
-    MIGRATIONS[0](conn)
-    MIGRATIONS[1](conn)
-    conn.execute(
+    path = _store_of_schema(
+        tmp_path / "old.sqlite",
+        2,
         "INSERT INTO merchants (merchant_id, lat, lon, qr_issued, active, needs_panel, reason, priority) "
-        "VALUES ('M1', 37.6, 127.0, '2022-01-05', 1, 1, 'issued_after_cutoff', 1)"
+        "VALUES ('M1', 37.6, 127.0, '2022-01-05', 1, 1, 'issued_after_cutoff', 1)",
     )
-    conn.execute("PRAGMA user_version = 2")
-    conn.commit()
-    conn.close()
     with CampaignStore(path) as store:
         assert store.schema_version() == len(MIGRATIONS)
         merchants = store.merchants()
