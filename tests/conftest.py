@@ -1,4 +1,4 @@
-"""Shared fixtures: a small Jongno-gu merchants file and one plan of it, made once per session."""
+"""Shared fixtures: a small Jongno-gu merchants file and one plan of it, made once per session; a started campaign."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from campaign_helpers import small_merchants, started_store
 
 from planner.geo.districts import find_district
 from planner.io.read import read_merchants
@@ -58,3 +59,9 @@ def sample_roster():
     from planner.samples.roster import generate_roster
 
     return generate_roster([find_district("Jongno-gu")])
+
+
+@pytest.fixture(scope="module")
+def base_store(tmp_path_factory) -> Path:
+    """A started campaign (about 60 shops planned), closed, to copy per test; one per test module."""
+    return started_store(tmp_path_factory.mktemp("campaign") / "base.sqlite", small_merchants())

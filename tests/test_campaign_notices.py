@@ -13,8 +13,6 @@ from campaign_helpers import (
     day_outcomes,
     fast_settings,
     outcome_csv,
-    small_merchants,
-    started_store,
 )
 from typer.testing import CliRunner
 
@@ -36,12 +34,6 @@ from planner.settings import Settings
 runner = CliRunner()
 JONGNO_SAMPLE = Path(__file__).parents[1] / "data" / "samples" / "jongno-gu.csv"
 ROUTE_KEYS = ["merchant_id", "staff_id", "stop", "start_s"]
-
-
-@pytest.fixture(scope="module")
-def base_store(tmp_path_factory):
-    """A started campaign of about 60 shops, closed, to copy per test."""
-    return started_store(tmp_path_factory.mktemp("promises") / "base.sqlite", small_merchants())
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from campaign_helpers import copy_store, day_outcomes, outcome_csv, small_merchants, started_store
+from campaign_helpers import copy_store, day_outcomes, outcome_csv
 from typer.testing import CliRunner
 
 from planner.campaign.export import write_current_plan
@@ -18,12 +18,6 @@ from planner.cli import app
 from planner.report.audit import audit_plan
 from planner.samples.district import write_sample
 from planner.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def base_store(tmp_path_factory):
-    """A started campaign (about 60 shops planned), closed, to copy per test."""
-    return started_store(tmp_path_factory.mktemp("intake") / "base.sqlite", small_merchants())
 
 
 @pytest.fixture

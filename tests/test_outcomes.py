@@ -7,7 +7,7 @@ import signal
 from pathlib import Path
 
 import pytest
-from campaign_helpers import copy_store, day_outcomes, outcome_csv, small_merchants, started_store
+from campaign_helpers import copy_store, day_outcomes, outcome_csv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -22,12 +22,6 @@ from planner.campaign.outcomes import (
 )
 from planner.campaign.store import CampaignStore
 from planner.cli import app
-
-
-@pytest.fixture(scope="module")
-def base_store(tmp_path_factory):
-    """A started campaign (about 60 shops planned), closed, to copy per test."""
-    return started_store(tmp_path_factory.mktemp("outcomes") / "base.sqlite", small_merchants())
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from campaign_helpers import (
     kill_inside_transaction,
     outcome_csv,
     small_merchants,
-    started_store,
 )
 
 from planner.campaign.ledger import conservation
@@ -21,12 +20,6 @@ from planner.campaign.outcomes import import_outcomes
 from planner.campaign.store import MIGRATIONS, CampaignStore
 from planner.errors import InputError
 from planner.planning.triage import triage
-
-
-@pytest.fixture(scope="module")
-def base_store(tmp_path_factory):
-    """A started campaign (about 60 shops planned), closed, to copy per test."""
-    return started_store(tmp_path_factory.mktemp("store") / "base.sqlite", small_merchants())
 
 
 def test_migrations_bring_an_empty_file_to_the_latest_version(tmp_path):

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from campaign_helpers import copy_store, outcome_csv, small_merchants, started_store
+from campaign_helpers import copy_store, outcome_csv
 from typer.testing import CliRunner
 
 from planner.campaign import store as store_module
@@ -21,12 +21,6 @@ from planner.cli.common import console
 runner = CliRunner()
 MERCHANTS = Path(__file__).parent / "data" / "merchants_small.csv"
 NOBODY = 65534
-
-
-@pytest.fixture(scope="module")
-def base_store(tmp_path_factory):
-    """A started campaign (about 60 shops planned), closed, to copy per test."""
-    return started_store(tmp_path_factory.mktemp("store_errors") / "base.sqlite", small_merchants())
 
 
 @pytest.fixture(scope="module")
