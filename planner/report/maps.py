@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -18,7 +19,7 @@ from jinja2 import Template
 from planner.planning.plan import Plan
 from planner.report.files import file_stem
 from planner.report.legend import OSM_TILES, panel_spec, people
-from planner.report.markup import Call, Verbatim, popup, tooltip
+from planner.report.markup import Call, Verbatim, tooltip
 from planner.report.outlines import outlines
 
 if TYPE_CHECKING:  # reading boundaries is the CLI's job; maps only draw them
@@ -52,6 +53,7 @@ def plan_map(
     assets: str = "local",
     tiles: str | None = OSM_TILES,
     boundaries: Boundaries | None = None,
+    assets_url: str = LEAFLET_DIR,
 ) -> folium.Map:
     """Draw a plan's routes: one colour per person (``person_colour``), one layer per worker-day.
 
@@ -78,6 +80,9 @@ def plan_map(
     boundaries
         District or dong polygons (``planner.io.boundaries.read_boundaries``) drawn as outlines;
         None draws none.
+    assets_url
+        With ``assets="local"``, the folder of Leaflet and the panel relative to the page, e.g.
+        ``../leaflet`` for maps sharing their city's copy.
 
     Returns
     -------
@@ -93,7 +98,7 @@ def plan_map(
     lons = np.concatenate([[office[1]], routes["lon"], unassigned["lon"]]).astype(float)
     bounds = [[lats.min(), lons.min()], [lats.max(), lons.max()]]
     fmap = folium.Map(location=office, zoom_start=14, tiles=None, control_scale=True)
-    _use_offline_assets(fmap, assets)
+    _use_offline_assets(fmap, assets, assets_url)
     root = fmap.get_root()
     root.header.add_child(Verbatim(STOP_CSS))
     root.html.add_child(Verbatim(_title(plan, routes, day)))
@@ -164,15 +169,12 @@ def merchants_map(
     layers, rows = [], []
     for (label, colour), shops in groups:
         group = folium.FeatureGroup(name=f"{label} ({len(shops)})", show=bool(len(shops)))
-        for shop in shops.itertuples(index=False):
-            folium.CircleMarker(
-                [shop.lat, shop.lon],
-                radius=3,
-                color=colour,
-                weight=1,
-                fill=True,
-                fill_opacity=0.8,
-            ).add_child(tooltip(f"{shop.name}: {shop.reason or 'ok'}")).add_to(group)
+        points = [
+            [shop.lat, shop.lon, html.escape(f"{shop.name}: {shop.reason or 'ok'}"), ""]
+            for shop in shops.itertuples(index=False)
+        ]
+        style = {"radius": 3, "color": colour, "weight": 1, "fill": True, "fillOpacity": 0.8}
+        group.add_child(Call("plannerDots", group, {"style": style, "points": points}))
         layers.append(group.add_to(fmap))
         rows.append({"symbol": "dot", "colour": colour, "label": group.layer_name})
     marks = []
@@ -195,12 +197,13 @@ def write_maps(
     *,
     tiles: str | None = OSM_TILES,
     boundaries: Boundaries | None = None,
+    assets_dir: str | Path | None = None,
 ) -> list[Path]:
     """Write the week's map and one map per day as HTML, with Leaflet copied alongside.
 
     Files are ``<district slug>-week.html`` and ``<district slug>-<date>.html`` in ``out_dir``;
-    they open offline from the folder (keep ``leaflet/`` next to them). A person has the same
-    colour on all of them.
+    they open offline from the folder (keep ``leaflet/`` next to them, or the shared
+    ``assets_dir`` where it was). A person has the same colour on all of them.
 
     Parameters
     ----------
@@ -214,6 +217,10 @@ def write_maps(
         Online tiles tried when a page opens, as in ``plan_map``; None never asks the network.
     boundaries
         Outlines drawn on every map, as in ``plan_map``.
+    assets_dir
+        A Leaflet folder already written by ``copy_assets`` that several map folders share
+        (a city's ``maps/leaflet``); the pages refer to it by a relative path. None copies
+        one into ``out_dir``.
 
     Returns
     -------
@@ -222,12 +229,13 @@ def write_maps(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    copy_assets(out)
+    folder = copy_assets(out) if assets_dir is None else Path(assets_dir)
+    url = Path(os.path.relpath(folder, out)).as_posix()
     slug = plan.district.slug
     written, stems = [], set()
     for day in [None, *sorted(plan.routes["date"].unique())]:
         path = out / f"{file_stem(slug + '-' + (day or 'week'), stems)}.html"
-        plan_map(plan, day, merchants, tiles=tiles, boundaries=boundaries).save(str(path))
+        plan_map(plan, day, merchants, tiles=tiles, boundaries=boundaries, assets_url=url).save(str(path))
         written.append(path)
     return written
 
@@ -254,18 +262,12 @@ def copy_assets(out_dir: str | Path) -> Path:
     return target
 
 
-def _use_offline_assets(fmap: folium.Map, assets: str) -> None:
+def _use_offline_assets(fmap: folium.Map, assets: str, url: str = LEAFLET_DIR) -> None:
     """Replace folium's CDN scripts and styles (Leaflet, jQuery, Bootstrap, fonts) by Leaflet and the panel."""
     script, style = PANEL_FILES
     if assets == "local":
-        fmap.default_js = [
-            ("leaflet", f"{LEAFLET_DIR}/leaflet.js"),
-            ("planner_map", f"{LEAFLET_DIR}/{script}"),
-        ]
-        fmap.default_css = [
-            ("leaflet_css", f"{LEAFLET_DIR}/leaflet.css"),
-            ("planner_css", f"{LEAFLET_DIR}/{style}"),
-        ]
+        fmap.default_js = [("leaflet", f"{url}/leaflet.js"), ("planner_map", f"{url}/{script}")]
+        fmap.default_css = [("leaflet_css", f"{url}/leaflet.css"), ("planner_css", f"{url}/{style}")]
         return
     if assets != "inline":
         raise ValueError(f"assets must be 'local' or 'inline', not {assets!r}")
@@ -319,7 +321,11 @@ class _Grid(MacroElement):
 
 
 def _worker_day(plan: Plan, visits: pd.DataFrame, colour: str, name: str) -> folium.FeatureGroup:
-    """One worker-day's layer: the route line (from the office and back, unless open) and numbered stops."""
+    """One worker-day's layer: the route line (from the office and back, unless open) and numbered stops.
+
+    The line and stops are one data literal drawn by the page's ``plannerRoute``: a folium
+    element per stop would cost a template compile each, minutes for a large district's week.
+    """
     group = folium.FeatureGroup(name=name)
     office = [plan.district.office_lat, plan.district.office_lon]
     path = visits[["lat", "lon"]].to_numpy().tolist()
@@ -327,16 +333,18 @@ def _worker_day(plan: Plan, visits: pd.DataFrame, colour: str, name: str) -> fol
         path.insert(0, office)
     if not plan.settings.solver.open_routes:
         path.append(office)
-    route = folium.PolyLine(path, color=colour, weight=3, opacity=0.8, class_name="route")
-    route.add_child(tooltip(name)).add_to(group)
-    for visit in visits.itertuples(index=False):
-        number = f'<div class="stop-number" style="background:{colour}">{int(visit.stop)}</div>'
-        folium.Marker(
-            [visit.lat, visit.lon],
-            icon=folium.DivIcon(html=number, icon_size=(20, 20), icon_anchor=(10, 10), class_name="stop"),
-        ).add_child(tooltip(f"{int(visit.stop)}. {visit.name}")).add_child(popup(_stop_popup(visit))).add_to(
-            group
-        )
+    stops = [
+        [
+            visit.lat,
+            visit.lon,
+            int(visit.stop),
+            html.escape(f"{int(visit.stop)}. {visit.name}"),
+            _stop_popup(visit),
+        ]
+        for visit in visits.itertuples(index=False)
+    ]
+    route = {"color": colour, "path": path, "tip": html.escape(name), "stops": stops}
+    group.add_child(Call("plannerRoute", group, route))
     return group
 
 
@@ -387,9 +395,14 @@ def _unassigned_located(unassigned: pd.DataFrame, merchants: pd.DataFrame | None
 def _unassigned_layer(unassigned: pd.DataFrame) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=f"unassigned ({len(unassigned)})")
     group.legend_symbol = ("ring", UNASSIGNED_COLOUR)
-    for shop in unassigned.itertuples(index=False):
-        text = f"<b>not planned</b>: {html.escape(str(shop.name))}<br>why: {html.escape(str(shop.reason))}"
-        folium.CircleMarker(
-            [shop.lat, shop.lon], radius=6, color=UNASSIGNED_COLOUR, weight=2, fill=True, fill_opacity=0.2
-        ).add_child(popup(text)).add_to(group)
-    return group
+    points = [
+        [
+            shop.lat,
+            shop.lon,
+            "",
+            f"<b>not planned</b>: {html.escape(str(shop.name))}<br>why: {html.escape(str(shop.reason))}",
+        ]
+        for shop in unassigned.itertuples(index=False)
+    ]
+    style = {"radius": 6, "color": UNASSIGNED_COLOUR, "weight": 2, "fill": True, "fillOpacity": 0.2}
+    return group.add_child(Call("plannerDots", group, {"style": style, "points": points}))
