@@ -91,12 +91,14 @@ def map_command(
 ) -> None:
     """Write interactive HTML maps (the week and each day) that open offline, into <plan>/maps."""
     from planner.io.boundaries import read_boundaries
-    from planner.report.city import report_districts
+    from planner.report.city import find_plan_folders, report_districts
     from planner.report.legend import OSM_TILES
-    from planner.report.maps import write_maps
+    from planner.report.maps import copy_assets, write_maps
 
     def write(loaded, folder: Path) -> list[Path]:
-        return write_maps(loaded.plan, folder, loaded.merchants, tiles=url, boundaries=outlines)
+        return write_maps(
+            loaded.plan, folder, loaded.merchants, tiles=url, boundaries=outlines, assets_dir=shared
+        )
 
     with user_errors():
         check_options({"--processes": processes})
@@ -104,6 +106,9 @@ def map_command(
         if url is not None and not all(key in url for key in ("{z}", "{x}", "{y}")):
             raise InputError(f"--tiles {tiles}: give a tile URL with {{z}}, {{x}} and {{y}}, or 'none'")
         outlines = read_boundaries(boundaries) if boundaries is not None else None
+        source = find_plan_folders(plan_dir)
+        # Districts' maps share the city's one copy of Leaflet (maps/leaflet) instead of one each.
+        shared = copy_assets(source.root / "maps") if source.several else None
         done = report_districts(plan_dir, "maps", write, merchants, encoding, "Maps", processes=processes)
     if not all(d.unassigned_placed for d in done.districts):
         console.print("[yellow]unassigned shops not drawn[/yellow]: give --merchants to place them")
