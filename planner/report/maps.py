@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import os
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import folium
 import numpy as np
@@ -19,7 +20,7 @@ from jinja2 import Template
 from planner.planning.plan import Plan
 from planner.report.files import file_stem
 from planner.report.legend import OSM_TILES, panel_spec, people
-from planner.report.markup import Call, Verbatim, tooltip
+from planner.report.markup import Call, Verbatim, script_literal, tooltip
 from planner.report.outlines import outlines
 
 if TYPE_CHECKING:  # reading boundaries is the CLI's job; maps only draw them
@@ -108,11 +109,15 @@ def plan_map(
     order = {staff_id: k for k, staff_id in enumerate(crew)}
     days = sorted(routes["date"].unique())
     route_layers, route_rows = [], []
-    for (date, staff_id), visits in routes.groupby(["date", "staff_id"], sort=True):
-        name = f"{date} {staff_id} ({len(visits)} stops)"
-        layer = _worker_day(plan, visits, crew[str(staff_id)]["colour"], name).add_to(fmap)
+    # Sorted by date and staff id, so each worker-day's stops follow one another.
+    keys = zip(routes["date"].tolist(), routes["staff_id"].astype(str).tolist(), strict=True)
+    visits = zip(keys, _stops(routes), strict=True)
+    for (date, staff_id), rows in itertools.groupby(visits, key=lambda row: row[0]):
+        stops = [stop for _, stop in rows]
+        name = f"{date} {staff_id} ({len(stops)} stops)"
+        layer = _worker_day(plan, stops, crew[staff_id]["colour"], name).add_to(fmap)
         route_layers.append(layer)
-        route_rows.append({"day": days.index(date), "person": order[str(staff_id)], "stops": len(visits)})
+        route_rows.append({"day": days.index(date), "person": order[staff_id], "stops": len(stops)})
     others = []
     if boundaries is not None:
         others.append(_outline_layer(boundaries, bounds).add_to(fmap))
@@ -168,7 +173,7 @@ def merchants_map(
         groups.append((style, merchants_triaged[needed & (merchants_triaged["priority"] == priority)]))
     layers, rows = [], []
     for (label, colour), shops in groups:
-        group = folium.FeatureGroup(name=f"{label} ({len(shops)})", show=bool(len(shops)))
+        group = _Layer(name=f"{label} ({len(shops)})", show=bool(len(shops)))
         points = [
             [shop.lat, shop.lon, html.escape(f"{shop.name}: {shop.reason or 'ok'}"), ""]
             for shop in shops.itertuples(index=False)
@@ -294,6 +299,29 @@ def _other_row(layer: folium.FeatureGroup) -> dict:
     return {"symbol": symbol, "colour": colour, "label": layer.layer_name}
 
 
+class _Layer(folium.FeatureGroup):
+    """A folium feature group whose script is written directly, not through two compiled templates.
+
+    branca compiles a Jinja template for every element it renders; with a layer per worker-day
+    that was most of the time left in writing a large district's maps.
+    """
+
+    def render(self, **kwargs) -> None:
+        """Declare the layer (added to its map when shown), then render what it holds.
+
+        Parameters
+        ----------
+        **kwargs
+            Passed on to the children's ``render``.
+        """
+        name = self.get_name()
+        shown = f".addTo({self._parent.get_name()})" if self.show else ""
+        script = f"var {name} = L.featureGroup({script_literal(self.options)}){shown};"
+        self.get_root().script.add_child(Verbatim(script), name=name)
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
 class _Grid(MacroElement):
     """Faint latitude/longitude lines, not clickable, so a plain background still shows scale."""
 
@@ -320,29 +348,20 @@ class _Grid(MacroElement):
         ]
 
 
-def _worker_day(plan: Plan, visits: pd.DataFrame, colour: str, name: str) -> folium.FeatureGroup:
+def _worker_day(plan: Plan, stops: list[list], colour: str, name: str) -> folium.FeatureGroup:
     """One worker-day's layer: the route line (from the office and back, unless open) and numbered stops.
 
-    The line and stops are one data literal drawn by the page's ``plannerRoute``: a folium
-    element per stop would cost a template compile each, minutes for a large district's week.
+    The line and stops (from ``_stops``) are one data literal drawn by the page's
+    ``plannerRoute``: a folium element per stop would cost a template compile each, minutes for
+    a large district's week.
     """
-    group = folium.FeatureGroup(name=name)
+    group = _Layer(name=name)
     office = [plan.district.office_lat, plan.district.office_lon]
-    path = visits[["lat", "lon"]].to_numpy().tolist()
+    path = [stop[:2] for stop in stops]
     if not plan.settings.solver.open_start:
         path.insert(0, office)
     if not plan.settings.solver.open_routes:
         path.append(office)
-    stops = [
-        [
-            visit.lat,
-            visit.lon,
-            int(visit.stop),
-            html.escape(f"{int(visit.stop)}. {visit.name}"),
-            _stop_popup(visit),
-        ]
-        for visit in visits.itertuples(index=False)
-    ]
     route = {"color": colour, "path": path, "tip": html.escape(name), "stops": stops}
     group.add_child(Call("plannerRoute", group, route))
     return group
@@ -351,7 +370,7 @@ def _worker_day(plan: Plan, visits: pd.DataFrame, colour: str, name: str) -> fol
 def _outline_layer(boundaries: Boundaries, bounds: list[list[float]]) -> folium.FeatureGroup:
     """The boundary polygons near the view as thin dashed outlines, each named in its tooltip."""
     shapes = outlines(boundaries, bounds)
-    group = folium.FeatureGroup(name=f"boundaries ({len(shapes)})")
+    group = _Layer(name=f"boundaries ({len(shapes)})")
     group.legend_symbol = ("outline", OUTLINE_COLOUR)
     for shape in shapes:
         folium.Polygon(
@@ -360,7 +379,34 @@ def _outline_layer(boundaries: Boundaries, bounds: list[list[float]]) -> folium.
     return group
 
 
-def _stop_popup(visit) -> str:
+class _Visit(NamedTuple):
+    """The fields of a visit a stop's tooltip and popup show."""
+
+    lat: float
+    lon: float
+    stop: int
+    name: str
+    address: str
+    opening_hours: str
+    arrival: str
+    start: str
+    departure: str
+    reason: str
+    merchant_id: str
+
+
+def _stops(routes: pd.DataFrame) -> list[list]:
+    """Each visit as ``plannerRoute`` draws it, in order: ``[lat, lon, number, tooltip, popup]``."""
+    columns = [routes[field].tolist() for field in _Visit._fields]
+    stops = []
+    for visit in map(_Visit._make, zip(*columns, strict=True)):
+        number = int(visit.stop)
+        tip = html.escape(f"{number}. {visit.name}")
+        stops.append([float(visit.lat), float(visit.lon), number, tip, _stop_popup(visit)])
+    return stops
+
+
+def _stop_popup(visit: _Visit) -> str:
     rows = [
         ("", f"<b>{int(visit.stop)}. {html.escape(str(visit.name))}</b>"),
         ("address", html.escape(str(visit.address))),
@@ -393,7 +439,7 @@ def _unassigned_located(unassigned: pd.DataFrame, merchants: pd.DataFrame | None
 
 
 def _unassigned_layer(unassigned: pd.DataFrame) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=f"unassigned ({len(unassigned)})")
+    group = _Layer(name=f"unassigned ({len(unassigned)})")
     group.legend_symbol = ("ring", UNASSIGNED_COLOUR)
     points = [
         [
