@@ -9,7 +9,7 @@ import os
 import shutil
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import folium
 import numpy as np
@@ -20,6 +20,7 @@ from jinja2 import Template
 from planner.planning.plan import Plan
 from planner.report.files import file_stem
 from planner.report.legend import OSM_TILES, panel_spec, people
+from planner.report.map_data import route_stops, shop_points, unassigned_points
 from planner.report.markup import Call, Verbatim, script_literal, tooltip
 from planner.report.outlines import outlines
 
@@ -111,7 +112,7 @@ def plan_map(
     route_layers, route_rows = [], []
     # Sorted by date and staff id, so each worker-day's stops follow one another.
     keys = zip(routes["date"].tolist(), routes["staff_id"].astype(str).tolist(), strict=True)
-    visits = zip(keys, _stops(routes), strict=True)
+    visits = zip(keys, route_stops(routes), strict=True)
     for (date, staff_id), rows in itertools.groupby(visits, key=lambda row: row[0]):
         stops = [stop for _, stop in rows]
         name = f"{date} {staff_id} ({len(stops)} stops)"
@@ -174,10 +175,7 @@ def merchants_map(
     layers, rows = [], []
     for (label, colour), shops in groups:
         group = _Layer(name=f"{label} ({len(shops)})", show=bool(len(shops)))
-        points = [
-            [shop.lat, shop.lon, html.escape(f"{shop.name}: {shop.reason or 'ok'}"), ""]
-            for shop in shops.itertuples(index=False)
-        ]
+        points = shop_points(shops)
         style = {"radius": 3, "color": colour, "weight": 1, "fill": True, "fillOpacity": 0.8}
         group.add_child(Call("plannerDots", group, {"style": style, "points": points}))
         layers.append(group.add_to(fmap))
@@ -351,7 +349,7 @@ class _Grid(MacroElement):
 def _worker_day(plan: Plan, stops: list[list], colour: str, name: str) -> folium.FeatureGroup:
     """One worker-day's layer: the route line (from the office and back, unless open) and numbered stops.
 
-    The line and stops (from ``_stops``) are one data literal drawn by the page's
+    The line and stops (from ``route_stops``) are one data literal drawn by the page's
     ``plannerRoute``: a folium element per stop would cost a template compile each, minutes for
     a large district's week.
     """
@@ -379,50 +377,6 @@ def _outline_layer(boundaries: Boundaries, bounds: list[list[float]]) -> folium.
     return group
 
 
-class _Visit(NamedTuple):
-    """The fields of a visit a stop's tooltip and popup show."""
-
-    lat: float
-    lon: float
-    stop: int
-    name: str
-    address: str
-    opening_hours: str
-    arrival: str
-    start: str
-    departure: str
-    reason: str
-    merchant_id: str
-
-
-def _stops(routes: pd.DataFrame) -> list[list]:
-    """Each visit as ``plannerRoute`` draws it, in order: ``[lat, lon, number, tooltip, popup]``."""
-    columns = [routes[field].tolist() for field in _Visit._fields]
-    stops = []
-    for visit in map(_Visit._make, zip(*columns, strict=True)):
-        number = int(visit.stop)
-        tip = html.escape(f"{number}. {visit.name}")
-        stops.append([float(visit.lat), float(visit.lon), number, tip, _stop_popup(visit)])
-    return stops
-
-
-def _stop_popup(visit: _Visit) -> str:
-    rows = [
-        ("", f"<b>{int(visit.stop)}. {html.escape(str(visit.name))}</b>"),
-        ("address", html.escape(str(visit.address))),
-        ("opening hours", html.escape(str(visit.opening_hours))),
-        (
-            "planned",
-            html.escape(
-                f"arrive {str(visit.arrival)[11:16]}, work {str(visit.start)[11:16]}-{str(visit.departure)[11:16]}"
-            ),
-        ),
-        ("why", html.escape(str(visit.reason))),
-        ("shop id", html.escape(str(visit.merchant_id))),
-    ]
-    return "<br>".join(f"{label + ': ' if label else ''}{value}" for label, value in rows)
-
-
 def _unassigned_located(unassigned: pd.DataFrame, merchants: pd.DataFrame | None) -> pd.DataFrame:
     """Unassigned shops with coordinates (and a name), from the plan or the merchants frame."""
     frame = unassigned.loc[:, ["merchant_id", "reason"]]
@@ -441,14 +395,6 @@ def _unassigned_located(unassigned: pd.DataFrame, merchants: pd.DataFrame | None
 def _unassigned_layer(unassigned: pd.DataFrame) -> folium.FeatureGroup:
     group = _Layer(name=f"unassigned ({len(unassigned)})")
     group.legend_symbol = ("ring", UNASSIGNED_COLOUR)
-    points = [
-        [
-            shop.lat,
-            shop.lon,
-            "",
-            f"<b>not planned</b>: {html.escape(str(shop.name))}<br>why: {html.escape(str(shop.reason))}",
-        ]
-        for shop in unassigned.itertuples(index=False)
-    ]
+    points = unassigned_points(unassigned)
     style = {"radius": 6, "color": UNASSIGNED_COLOUR, "weight": 2, "fill": True, "fillOpacity": 0.2}
     return group.add_child(Call("plannerDots", group, {"style": style, "points": points}))
