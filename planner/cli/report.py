@@ -24,6 +24,7 @@ ReportProcesses = Annotated[
         "--processes", help="Districts of a city plan or campaign export written at once, a process each."
     ),
 ]
+MAPS = "maps"  # the maps' folder in a plan folder, and a city's with its one shared Leaflet
 MerchantsOption = Annotated[
     Path | None,
     typer.Option(help="Merchants file the plan came from (default: triage.csv or merchants-*.csv there)."),
@@ -108,8 +109,8 @@ def map_command(
         outlines = read_boundaries(boundaries) if boundaries is not None else None
         source = find_plan_folders(plan_dir)
         # Districts' maps share the city's one copy of Leaflet (maps/leaflet) instead of one each.
-        shared = copy_assets(source.root / "maps") if source.several else None
-        done = report_districts(plan_dir, "maps", write, merchants, encoding, "Maps", processes=processes)
+        shared = copy_assets(source.root / MAPS) if source.several else None
+        done = report_districts(plan_dir, MAPS, write, merchants, encoding, "Maps", processes=processes)
     if not all(d.unassigned_placed for d in done.districts):
         console.print("[yellow]unassigned shops not drawn[/yellow]: give --merchants to place them")
     _print_written(done, "maps", sum(len(d.written) for d in done.districts))
