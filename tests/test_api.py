@@ -19,7 +19,8 @@ import planner
 
 PACKAGE = Path(planner.__file__).resolve().parent
 SECTION = "^[ \t]*{}[ \t]*\\n[ \t]*-{{3,}}[ \t]*$"
-HEAVY = ("folium", "matplotlib", "jinja2")  # report libraries, loaded when a report name is first used
+# Report libraries, loaded when a report name is first used; scikit-learn when zones are first cut.
+HEAVY = ("folium", "matplotlib", "jinja2", "sklearn")
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def test_exports_are_listed_once_and_star_import_gives_them():
 
 
 def test_import_is_light():
-    """``import planner`` loads no map, chart or template library; those come with the first report."""
+    """``import planner`` loads no map, chart, template or k-means library; each comes with its first use."""
     code = f"import sys, planner; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == ""

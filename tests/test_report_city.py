@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pandas as pd
@@ -124,6 +125,22 @@ def test_map_charts_and_export_on_a_campaign_export(export_dir, campaign):
             assert (first in files) if first else any(f.endswith("-week.html") for f in files)
     charts = {p.name for p in (export_dir / "charts").glob("*.png")}
     assert charts == {"districts.png", "campaign-progress.png", "campaign-districts.png"}
+
+
+def test_city_maps_share_one_leaflet_folder(city_dir):
+    """`planner map CITY` writes Leaflet once, in maps/leaflet; every district page loads it from there."""
+    result = runner.invoke(app, ["map", str(city_dir), "--tiles", "none"])
+    assert result.exit_code == 0, result.output
+    maps = city_dir / "maps"
+    assert (maps / "leaflet" / "leaflet.js").is_file() and (maps / "leaflet" / "LICENSE").is_file()
+    pages = sorted(maps.glob("*/*.html"))
+    assert {page.parent.name for page in pages} == set(SLUGS)
+    for slug in SLUGS:
+        assert not (maps / slug / "leaflet").exists()
+    for page in pages:
+        targets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page.read_text(encoding="utf-8"))
+        assert targets and all(target.startswith("../leaflet/") for target in targets), targets
+        assert all((page.parent / target).is_file() for target in targets)
 
 
 def test_index_escapes_district_names_and_links(tmp_path):

@@ -24,6 +24,7 @@ ReportProcesses = Annotated[
         "--processes", help="Districts of a city plan or campaign export written at once, a process each."
     ),
 ]
+MAPS = "maps"  # the maps' folder in a plan folder, and a city's with its one shared Leaflet
 MerchantsOption = Annotated[
     Path | None,
     typer.Option(help="Merchants file the plan came from (default: triage.csv or merchants-*.csv there)."),
@@ -91,12 +92,14 @@ def map_command(
 ) -> None:
     """Write interactive HTML maps (the week and each day) that open offline, into <plan>/maps."""
     from planner.io.boundaries import read_boundaries
-    from planner.report.city import report_districts
+    from planner.report.city import find_plan_folders, report_districts
     from planner.report.legend import OSM_TILES
-    from planner.report.maps import write_maps
+    from planner.report.maps import copy_assets, write_maps
 
     def write(loaded, folder: Path) -> list[Path]:
-        return write_maps(loaded.plan, folder, loaded.merchants, tiles=url, boundaries=outlines)
+        return write_maps(
+            loaded.plan, folder, loaded.merchants, tiles=url, boundaries=outlines, assets_dir=shared
+        )
 
     with user_errors():
         check_options({"--processes": processes})
@@ -104,7 +107,10 @@ def map_command(
         if url is not None and not all(key in url for key in ("{z}", "{x}", "{y}")):
             raise InputError(f"--tiles {tiles}: give a tile URL with {{z}}, {{x}} and {{y}}, or 'none'")
         outlines = read_boundaries(boundaries) if boundaries is not None else None
-        done = report_districts(plan_dir, "maps", write, merchants, encoding, "Maps", processes=processes)
+        source = find_plan_folders(plan_dir)
+        # Districts' maps share the city's one copy of Leaflet (maps/leaflet) instead of one each.
+        shared = copy_assets(source.root / MAPS) if source.several else None
+        done = report_districts(plan_dir, MAPS, write, merchants, encoding, "Maps", processes=processes)
     if not all(d.unassigned_placed for d in done.districts):
         console.print("[yellow]unassigned shops not drawn[/yellow]: give --merchants to place them")
     _print_written(done, "maps", sum(len(d.written) for d in done.districts))

@@ -303,17 +303,23 @@ def parse_routes(routes: pd.DataFrame, settings: Settings, source: str = "routes
 
 
 def _cells(table, column, parse, source, expected, blank=None, dtype="int64") -> np.ndarray:
-    """``parse`` applied to every cell of ``column`` (as text); ``blank`` for empty cells when given."""
-    values = []
+    """``parse`` applied to every cell of ``column`` (as text); ``blank`` for empty cells when given.
+
+    Each distinct text is parsed once: dates and a route's office and lunch times repeat on
+    every row of a worker-day.
+    """
+    values, parsed = [], {}
     for row, cell in enumerate(table[column].tolist(), start=2):
         text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell).strip()
         if not text and blank is not None:
             values.append(blank)
             continue
-        try:
-            values.append(parse(text))
-        except (ValueError, TypeError, OverflowError):
-            raise InputError(f"{source} row {row}, column {column}: {text!r} is not {expected}") from None
+        if text not in parsed:
+            try:
+                parsed[text] = parse(text)
+            except (ValueError, TypeError, OverflowError):
+                raise InputError(f"{source} row {row}, column {column}: {text!r} is not {expected}") from None
+        values.append(parsed[text])
     return np.asarray(values, dtype=dtype)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import itertools
 import math
+import os
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -18,7 +20,8 @@ from jinja2 import Template
 from planner.planning.plan import Plan
 from planner.report.files import file_stem
 from planner.report.legend import OSM_TILES, panel_spec, people
-from planner.report.markup import Call, Verbatim, popup, tooltip
+from planner.report.map_data import route_stops, shop_points, unassigned_points
+from planner.report.markup import Call, Verbatim, script_literal, tooltip
 from planner.report.outlines import outlines
 
 if TYPE_CHECKING:  # reading boundaries is the CLI's job; maps only draw them
@@ -52,6 +55,7 @@ def plan_map(
     assets: str = "local",
     tiles: str | None = OSM_TILES,
     boundaries: Boundaries | None = None,
+    assets_url: str = LEAFLET_DIR,
 ) -> folium.Map:
     """Draw a plan's routes: one colour per person (``person_colour``), one layer per worker-day.
 
@@ -78,6 +82,9 @@ def plan_map(
     boundaries
         District or dong polygons (``planner.io.boundaries.read_boundaries``) drawn as outlines;
         None draws none.
+    assets_url
+        With ``assets="local"``, the folder of Leaflet and the panel relative to the page, e.g.
+        ``../leaflet`` for maps sharing their city's copy.
 
     Returns
     -------
@@ -93,7 +100,7 @@ def plan_map(
     lons = np.concatenate([[office[1]], routes["lon"], unassigned["lon"]]).astype(float)
     bounds = [[lats.min(), lons.min()], [lats.max(), lons.max()]]
     fmap = folium.Map(location=office, zoom_start=14, tiles=None, control_scale=True)
-    _use_offline_assets(fmap, assets)
+    _use_offline_assets(fmap, assets, assets_url)
     root = fmap.get_root()
     root.header.add_child(Verbatim(STOP_CSS))
     root.html.add_child(Verbatim(_title(plan, routes, day)))
@@ -103,11 +110,15 @@ def plan_map(
     order = {staff_id: k for k, staff_id in enumerate(crew)}
     days = sorted(routes["date"].unique())
     route_layers, route_rows = [], []
-    for (date, staff_id), visits in routes.groupby(["date", "staff_id"], sort=True):
-        name = f"{date} {staff_id} ({len(visits)} stops)"
-        layer = _worker_day(plan, visits, crew[str(staff_id)]["colour"], name).add_to(fmap)
+    # Sorted by date and staff id, so each worker-day's stops follow one another.
+    keys = zip(routes["date"].tolist(), routes["staff_id"].astype(str).tolist(), strict=True)
+    visits = zip(keys, route_stops(routes), strict=True)
+    for (date, staff_id), rows in itertools.groupby(visits, key=lambda row: row[0]):
+        stops = [stop for _, stop in rows]
+        name = f"{date} {staff_id} ({len(stops)} stops)"
+        layer = _worker_day(plan, stops, crew[staff_id]["colour"], name).add_to(fmap)
         route_layers.append(layer)
-        route_rows.append({"day": days.index(date), "person": order[str(staff_id)], "stops": len(visits)})
+        route_rows.append({"day": days.index(date), "person": order[staff_id], "stops": len(stops)})
     others = []
     if boundaries is not None:
         others.append(_outline_layer(boundaries, bounds).add_to(fmap))
@@ -163,16 +174,10 @@ def merchants_map(
         groups.append((style, merchants_triaged[needed & (merchants_triaged["priority"] == priority)]))
     layers, rows = [], []
     for (label, colour), shops in groups:
-        group = folium.FeatureGroup(name=f"{label} ({len(shops)})", show=bool(len(shops)))
-        for shop in shops.itertuples(index=False):
-            folium.CircleMarker(
-                [shop.lat, shop.lon],
-                radius=3,
-                color=colour,
-                weight=1,
-                fill=True,
-                fill_opacity=0.8,
-            ).add_child(tooltip(f"{shop.name}: {shop.reason or 'ok'}")).add_to(group)
+        group = _Layer(name=f"{label} ({len(shops)})", show=bool(len(shops)))
+        points = shop_points(shops)
+        style = {"radius": 3, "color": colour, "weight": 1, "fill": True, "fillOpacity": 0.8}
+        group.add_child(Call("plannerDots", group, {"style": style, "points": points}))
         layers.append(group.add_to(fmap))
         rows.append({"symbol": "dot", "colour": colour, "label": group.layer_name})
     marks = []
@@ -195,12 +200,13 @@ def write_maps(
     *,
     tiles: str | None = OSM_TILES,
     boundaries: Boundaries | None = None,
+    assets_dir: str | Path | None = None,
 ) -> list[Path]:
     """Write the week's map and one map per day as HTML, with Leaflet copied alongside.
 
     Files are ``<district slug>-week.html`` and ``<district slug>-<date>.html`` in ``out_dir``;
-    they open offline from the folder (keep ``leaflet/`` next to them). A person has the same
-    colour on all of them.
+    they open offline from the folder (keep ``leaflet/`` next to them, or the shared
+    ``assets_dir`` where it was). A person has the same colour on all of them.
 
     Parameters
     ----------
@@ -214,6 +220,10 @@ def write_maps(
         Online tiles tried when a page opens, as in ``plan_map``; None never asks the network.
     boundaries
         Outlines drawn on every map, as in ``plan_map``.
+    assets_dir
+        A Leaflet folder already written by ``copy_assets`` that several map folders share
+        (a city's ``maps/leaflet``); the pages refer to it by a relative path. None copies
+        one into ``out_dir``.
 
     Returns
     -------
@@ -222,12 +232,13 @@ def write_maps(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    copy_assets(out)
+    folder = copy_assets(out) if assets_dir is None else Path(assets_dir)
+    url = Path(os.path.relpath(folder, out)).as_posix()
     slug = plan.district.slug
     written, stems = [], set()
     for day in [None, *sorted(plan.routes["date"].unique())]:
         path = out / f"{file_stem(slug + '-' + (day or 'week'), stems)}.html"
-        plan_map(plan, day, merchants, tiles=tiles, boundaries=boundaries).save(str(path))
+        plan_map(plan, day, merchants, tiles=tiles, boundaries=boundaries, assets_url=url).save(str(path))
         written.append(path)
     return written
 
@@ -254,18 +265,12 @@ def copy_assets(out_dir: str | Path) -> Path:
     return target
 
 
-def _use_offline_assets(fmap: folium.Map, assets: str) -> None:
+def _use_offline_assets(fmap: folium.Map, assets: str, url: str = LEAFLET_DIR) -> None:
     """Replace folium's CDN scripts and styles (Leaflet, jQuery, Bootstrap, fonts) by Leaflet and the panel."""
     script, style = PANEL_FILES
     if assets == "local":
-        fmap.default_js = [
-            ("leaflet", f"{LEAFLET_DIR}/leaflet.js"),
-            ("planner_map", f"{LEAFLET_DIR}/{script}"),
-        ]
-        fmap.default_css = [
-            ("leaflet_css", f"{LEAFLET_DIR}/leaflet.css"),
-            ("planner_css", f"{LEAFLET_DIR}/{style}"),
-        ]
+        fmap.default_js = [("leaflet", f"{url}/leaflet.js"), ("planner_map", f"{url}/{script}")]
+        fmap.default_css = [("leaflet_css", f"{url}/leaflet.css"), ("planner_css", f"{url}/{style}")]
         return
     if assets != "inline":
         raise ValueError(f"assets must be 'local' or 'inline', not {assets!r}")
@@ -290,6 +295,29 @@ def _title(plan: Plan, routes: pd.DataFrame, day: str | None) -> str:
 def _other_row(layer: folium.FeatureGroup) -> dict:
     symbol, colour = layer.legend_symbol  # set where the layer is made
     return {"symbol": symbol, "colour": colour, "label": layer.layer_name}
+
+
+class _Layer(folium.FeatureGroup):
+    """A folium feature group whose script is written directly, not through two compiled templates.
+
+    branca compiles a Jinja template for every element it renders; with a layer per worker-day
+    that was most of the time left in writing a large district's maps.
+    """
+
+    def render(self, **kwargs) -> None:
+        """Declare the layer (added to its map when shown), then render what it holds.
+
+        Parameters
+        ----------
+        **kwargs
+            Passed on to the children's ``render``.
+        """
+        name = self.get_name()
+        shown = f".addTo({self._parent.get_name()})" if self.show else ""
+        script = f"var {name} = L.featureGroup({script_literal(self.options)}){shown};"
+        self.get_root().script.add_child(Verbatim(script), name=name)
+        for child in self._children.values():
+            child.render(**kwargs)
 
 
 class _Grid(MacroElement):
@@ -318,55 +346,35 @@ class _Grid(MacroElement):
         ]
 
 
-def _worker_day(plan: Plan, visits: pd.DataFrame, colour: str, name: str) -> folium.FeatureGroup:
-    """One worker-day's layer: the route line (from the office and back, unless open) and numbered stops."""
-    group = folium.FeatureGroup(name=name)
+def _worker_day(plan: Plan, stops: list[list], colour: str, name: str) -> folium.FeatureGroup:
+    """One worker-day's layer: the route line (from the office and back, unless open) and numbered stops.
+
+    The line and stops (from ``route_stops``) are one data literal drawn by the page's
+    ``plannerRoute``: a folium element per stop would cost a template compile each, minutes for
+    a large district's week.
+    """
+    group = _Layer(name=name)
     office = [plan.district.office_lat, plan.district.office_lon]
-    path = visits[["lat", "lon"]].to_numpy().tolist()
+    path = [stop[:2] for stop in stops]
     if not plan.settings.solver.open_start:
         path.insert(0, office)
     if not plan.settings.solver.open_routes:
         path.append(office)
-    route = folium.PolyLine(path, color=colour, weight=3, opacity=0.8, class_name="route")
-    route.add_child(tooltip(name)).add_to(group)
-    for visit in visits.itertuples(index=False):
-        number = f'<div class="stop-number" style="background:{colour}">{int(visit.stop)}</div>'
-        folium.Marker(
-            [visit.lat, visit.lon],
-            icon=folium.DivIcon(html=number, icon_size=(20, 20), icon_anchor=(10, 10), class_name="stop"),
-        ).add_child(tooltip(f"{int(visit.stop)}. {visit.name}")).add_child(popup(_stop_popup(visit))).add_to(
-            group
-        )
+    route = {"color": colour, "path": path, "tip": html.escape(name), "stops": stops}
+    group.add_child(Call("plannerRoute", group, route))
     return group
 
 
 def _outline_layer(boundaries: Boundaries, bounds: list[list[float]]) -> folium.FeatureGroup:
     """The boundary polygons near the view as thin dashed outlines, each named in its tooltip."""
     shapes = outlines(boundaries, bounds)
-    group = folium.FeatureGroup(name=f"boundaries ({len(shapes)})")
+    group = _Layer(name=f"boundaries ({len(shapes)})")
     group.legend_symbol = ("outline", OUTLINE_COLOUR)
     for shape in shapes:
         folium.Polygon(
             shape.rings, color=OUTLINE_COLOUR, weight=1.5, dash_array="5 4", fill=False, class_name="outline"
         ).add_child(tooltip(shape.name)).add_to(group)
     return group
-
-
-def _stop_popup(visit) -> str:
-    rows = [
-        ("", f"<b>{int(visit.stop)}. {html.escape(str(visit.name))}</b>"),
-        ("address", html.escape(str(visit.address))),
-        ("opening hours", html.escape(str(visit.opening_hours))),
-        (
-            "planned",
-            html.escape(
-                f"arrive {str(visit.arrival)[11:16]}, work {str(visit.start)[11:16]}-{str(visit.departure)[11:16]}"
-            ),
-        ),
-        ("why", html.escape(str(visit.reason))),
-        ("shop id", html.escape(str(visit.merchant_id))),
-    ]
-    return "<br>".join(f"{label + ': ' if label else ''}{value}" for label, value in rows)
 
 
 def _unassigned_located(unassigned: pd.DataFrame, merchants: pd.DataFrame | None) -> pd.DataFrame:
@@ -385,11 +393,8 @@ def _unassigned_located(unassigned: pd.DataFrame, merchants: pd.DataFrame | None
 
 
 def _unassigned_layer(unassigned: pd.DataFrame) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=f"unassigned ({len(unassigned)})")
+    group = _Layer(name=f"unassigned ({len(unassigned)})")
     group.legend_symbol = ("ring", UNASSIGNED_COLOUR)
-    for shop in unassigned.itertuples(index=False):
-        text = f"<b>not planned</b>: {html.escape(str(shop.name))}<br>why: {html.escape(str(shop.reason))}"
-        folium.CircleMarker(
-            [shop.lat, shop.lon], radius=6, color=UNASSIGNED_COLOUR, weight=2, fill=True, fill_opacity=0.2
-        ).add_child(popup(text)).add_to(group)
-    return group
+    points = unassigned_points(unassigned)
+    style = {"radius": 6, "color": UNASSIGNED_COLOUR, "weight": 2, "fill": True, "fillOpacity": 0.2}
+    return group.add_child(Call("plannerDots", group, {"style": style, "points": points}))

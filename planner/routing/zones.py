@@ -6,7 +6,6 @@ import warnings
 
 import numpy as np
 from scipy.cluster.vq import kmeans2, vq
-from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
 LLOYD_ROUNDS = 10  # rounds of small_zones' k-means: the Hilbert start is already spread out
@@ -36,6 +35,8 @@ def make_zones(xy: np.ndarray, max_size: int, seed: int = 0) -> np.ndarray:
     labels = np.zeros(n, dtype=np.int64)
     if n <= max_size:
         return labels
+    from sklearn.cluster import KMeans  # here, not at the top: importing it costs every command 0.7 s
+
     pending = [np.arange(n)]
     groups: list[np.ndarray] = []
     while pending:

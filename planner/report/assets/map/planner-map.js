@@ -134,6 +134,34 @@
     }
   }
 
+  /* A worker-day drawn into ``group`` from one data object: the route line, then each numbered
+     stop as [lat, lon, number, tooltip, popup]; tooltip and popup are HTML escaped by the planner. */
+  window.plannerRoute = function (group, route) {
+    L.polyline(route.path, {color: route.color, weight: 3, opacity: 0.8, className: "route"})
+      .bindTooltip(route.tip, {sticky: true})
+      .addTo(group);
+    route.stops.forEach(function (stop) {
+      var number = el("div", "stop-number", null, String(stop[2]));
+      number.style.background = route.color;
+      var icon = L.divIcon({html: number, iconSize: [20, 20], iconAnchor: [10, 10], className: "stop"});
+      L.marker([stop[0], stop[1]], {icon: icon})
+        .bindTooltip(stop[3], {sticky: true})
+        .bindPopup(stop[4], {maxWidth: 320})
+        .addTo(group);
+    });
+  };
+
+  /* Many dots of one style drawn into ``group``, each [lat, lon, tooltip, popup] (HTML escaped by
+     the planner, "" for none); on a map made with preferCanvas they share one canvas. */
+  window.plannerDots = function (group, dots) {
+    dots.points.forEach(function (point) {
+      var dot = L.circleMarker([point[0], point[1]], dots.style);
+      if (point[2]) dot.bindTooltip(point[2], {sticky: true});
+      if (point[3]) dot.bindPopup(point[3], {maxWidth: 320});
+      dot.addTo(group);
+    });
+  };
+
   window.plannerMap = function (map, spec, routeLayers, otherLayers, grid) {
     var panel = new Panel(map, spec, routeLayers, otherLayers);
     var Control = L.Control.extend({
