@@ -116,19 +116,3 @@ def tooltip(text: str) -> MacroElement:
         To add to a marker, line or polygon.
     """
     return _Bind("bindTooltip", html.escape(text), {"sticky": True})
-
-
-def popup(content: str) -> MacroElement:
-    """A popup of ``content``, HTML in which the caller escaped every piece of shop text.
-
-    Parameters
-    ----------
-    content
-        HTML built by the caller, each file text passed through ``html.escape``.
-
-    Returns
-    -------
-    branca.element.MacroElement
-        To add to a marker or circle.
-    """
-    return _Bind("bindPopup", content, {"maxWidth": 320})
