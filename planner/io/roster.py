@@ -12,7 +12,7 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.geo.calendar import Window, time_windows
-from planner.io.columns import Parsed, parse_district, parse_free_text
+from planner.io.columns import Parsed, parse_district, parse_free_text, unprintable_id_reason
 from planner.io.people import END_KINDS, MODES, START_KINDS, Person
 from planner.io.read import read_table, reject_path_for, write_rejects
 from planner.io.spreadsheet import unquote_cell, write_spreadsheet_csv
@@ -58,7 +58,6 @@ LUNCH_WORDS: dict[str, bool] = {
 }
 # The whole day: a person's availability is not cut to the shops' shift (evening shifts exist).
 _WHOLE_DAY = (time(0, 0), time(23, 59, 59))
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _PARSER_POSITION = re.compile(r"--> \d+:(\d+)")
 _POINT = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*")
 
@@ -247,11 +246,9 @@ def parse_staff_ids(raw: pd.Series) -> Parsed:
     def parse_one(row: int, text: str) -> str | None:
         if text == "":
             return "staff_id is empty; give every person a unique id"
-        control = _CONTROL.search(text)
-        if control:
-            return (
-                f"staff_id holds the control character {control.group()!r}; ids are printable text: delete it"
-            )
+        unprintable = unprintable_id_reason("staff_id", text)
+        if unprintable:
+            return unprintable
         if text in first_row:
             return (
                 f"duplicate staff_id {text!r}: row {first_row[text]} already has it and is kept; "
