@@ -288,3 +288,17 @@ def test_write_roster_reads_back_the_same_people(tmp_path, people):
     assert result.rejects.empty
     assert result.people == people
 
+
+def test_each_distinct_availability_is_parsed_once(tmp_path, monkeypatch):
+    """A roster repeating one availability parses it once, so a 100,000-row roster reads in seconds."""
+    from planner.io import roster
+
+    calls = []
+    parse = roster.availability_windows
+    monkeypatch.setattr(
+        roster, "availability_windows", lambda text, week: calls.append(text) or parse(text, week)
+    )
+    rows = [GOOD.replace("A1", f"A{i}") for i in range(50)]
+    result = read_rows(tmp_path, *rows)
+    assert len(result.people) == 50
+    assert calls == ["Mo-Fr 09:00-18:00"]

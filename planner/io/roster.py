@@ -204,7 +204,8 @@ def parse_roster(
         else empty_rejects()
     )
     good = cells.index[~cells.index.isin(rejects["row"])]
-    people = [_person({c: parsed[c].values[row] for c in ROSTER_COLUMNS}) for row in good]
+    kept = [parsed[c].values.loc[good].tolist() for c in ROSTER_COLUMNS]  # by column: a big roster reads fast
+    people = [_person(dict(zip(ROSTER_COLUMNS, values, strict=True))) for values in zip(*kept, strict=True)]
     return RosterRead(people, rejects)
 
 
@@ -223,7 +224,9 @@ def _person(values: dict) -> Person:
 
 
 def _each(raw: pd.Series, parse_one) -> Parsed:
-    results = [parse_one(text) for text in raw]
+    """``parse_one`` of each distinct cell, parsed once: a roster repeats its hours, starts and words."""
+    done: dict[str, tuple[object, str | None]] = {}
+    results = [done[text] if text in done else done.setdefault(text, parse_one(text)) for text in raw]
     values = pd.Series([v for v, _ in results], index=raw.index, dtype=object)
     return Parsed(values, pd.Series([r for _, r in results], index=raw.index, dtype=object))
 
