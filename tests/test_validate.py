@@ -285,3 +285,14 @@ def test_available_from_given_twice_is_refused():
     """A file with both available_from and its alias 설치가능일 is refused, naming both columns."""
     with pytest.raises(InputError, match="'available_from' and '설치가능일'"):
         validate_merchants(frame([shop(available_from="", 설치가능일="")]))
+
+
+def test_cells_quoted_by_the_spreadsheet_writer_read_back_as_written():
+    """A merchants file planner wrote with formula-like text quoted (``'=...``) reads back unquoted."""
+    rows = [
+        shop(name='\'=HYPERLINK("http://x")', address="'+cmd"),
+        shop(merchant_id="M2", name="'quote kept"),
+    ]
+    merchants = validate_merchants(frame(rows)).merchants
+    assert list(merchants["name"]) == ['=HYPERLINK("http://x")', "'quote kept"]
+    assert list(merchants["address"]) == ["+cmd", ""]
