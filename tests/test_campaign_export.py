@@ -19,6 +19,7 @@ from planner.campaign.outcomes import import_outcomes
 from planner.campaign.replan import replan
 from planner.campaign.store import CampaignStore
 from planner.cli import app
+from planner.io.read import read_merchants
 from planner.report.audit import audit_plan
 from planner.settings import Settings
 
@@ -98,3 +99,17 @@ def test_a_store_without_a_campaign_is_a_one_line_error(tmp_path):
     assert result.exit_code != 0
     assert "no campaign here yet" in " ".join(result.output.split())
     assert not (tmp_path / "plan").exists()
+
+
+def test_exported_merchants_quote_formula_text_and_read_back_unquoted(tmp_path):
+    """The exported merchants file quotes a formula-like name for spreadsheets; sheets read the name as it was."""
+    merchants = small_merchants(n=60)
+    merchants["name"] = '=HYPERLINK("http://evil.example")'
+    path = started_store(tmp_path / "campaign.sqlite", merchants)
+    export = ["campaign", "export-plan", "--out", str(tmp_path / "plan"), "--store", str(path)]
+    assert CliRunner().invoke(app, export).exit_code == 0
+    folder = next((tmp_path / "plan").iterdir())
+    text = next(folder.glob("merchants-*.csv")).read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    read = read_merchants(next(folder.glob("merchants-*.csv"))).merchants
+    assert set(read["name"]) == {'=HYPERLINK("http://evil.example")'}

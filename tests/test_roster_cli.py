@@ -79,6 +79,7 @@ def test_a_roster_without_staff_id_is_one_error_line(small_merchants_path, tmp_p
     result = runner.invoke(app, ["staffing", str(small_merchants_path), "--roster", str(path)])
     assert result.exit_code == 1
     assert "people.csv: no 'staff_id' column" in result.output
+    assert len(result.output.strip().splitlines()) == 1  # no work table printed before it
 
 
 def test_roster_out_with_a_roster_is_one_error_line_not_ignored(small_merchants_path, tmp_path):

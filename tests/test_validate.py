@@ -128,6 +128,16 @@ def test_duplicate_id_keeps_first_row_and_names_it():
     assert "row 10" in result.rejects["reason"].iloc[0]
 
 
+@pytest.mark.parametrize("invisible", ["\u200b", "\u202e", "\ufeff", "\xad"])
+def test_id_with_an_invisible_character_is_rejected_not_taken_for_another_shop(invisible):
+    """An id that looks like M1 but holds a zero-width, direction or soft-hyphen character is rejected."""
+    rows = [shop(), shop(merchant_id="M1" + invisible, name="copied from a web page")]
+    result = validate_merchants(frame(rows))
+    assert list(result.merchants["merchant_id"]) == ["M1"]
+    reason = result.rejects["reason"].iloc[0]
+    assert f"U+{ord(invisible):04X}" in reason and "'M1'" in reason
+
+
 def test_one_reject_line_per_problem_of_a_row():
     """A row with two bad cells gets two reject lines, both with its row and merchant_id."""
     rejects = validate_merchants(frame([shop(lat="x", qr_status="?")])).rejects
@@ -275,3 +285,14 @@ def test_available_from_given_twice_is_refused():
     """A file with both available_from and its alias 설치가능일 is refused, naming both columns."""
     with pytest.raises(InputError, match="'available_from' and '설치가능일'"):
         validate_merchants(frame([shop(available_from="", 설치가능일="")]))
+
+
+def test_cells_quoted_by_the_spreadsheet_writer_read_back_as_written():
+    """A merchants file planner wrote with formula-like text quoted (``'=...``) reads back unquoted."""
+    rows = [
+        shop(name='\'=HYPERLINK("http://x")', address="'+cmd"),
+        shop(merchant_id="M2", name="'quote kept"),
+    ]
+    merchants = validate_merchants(frame(rows)).merchants
+    assert list(merchants["name"]) == ['=HYPERLINK("http://x")', "'quote kept"]
+    assert list(merchants["address"]) == ["+cmd", ""]

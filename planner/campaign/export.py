@@ -20,7 +20,7 @@ from planner.campaign.store import CampaignStore
 from planner.errors import InputError
 from planner.geo.districts import District
 from planner.io.columns import available_from_text
-from planner.io.spreadsheet import write_spreadsheet_csv
+from planner.io.spreadsheet import quote_text, write_spreadsheet_csv
 from planner.planning.city import atomic_folder
 from planner.planning.output import write_plan
 from planner.planning.plan import UNASSIGNED_COLUMNS, Plan
@@ -107,8 +107,10 @@ def write_current_plan(store: CampaignStore, out_dir: str | Path) -> list[Path]:
         for plan, merchants in plans:
             folder = partial / plan.district.slug
             write_plan(plan, folder)
+            # Quoted like every CSV planner writes: the coordinator opens it in a spreadsheet.
             write_sample(
-                merchants.loc[:, list(MERCHANT_COLUMNS)], folder / f"merchants-{plan.district.slug}.csv"
+                quote_text(merchants.loc[:, list(MERCHANT_COLUMNS)]),
+                folder / f"merchants-{plan.district.slug}.csv",
             )
             promises = current_promises(store, merchants, first_date)
             if len(promises):

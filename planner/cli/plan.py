@@ -368,15 +368,19 @@ def staffing(
             None, None, days, None, time_limit_s, None, open_routes, improve_s, open_start
         )
         settings = search_settings(settings, time_limit_s, improve_s)
+        # Rosters first: an unreadable one is then the only line printed, before any work is done.
+        rosters = {
+            path: read_people(path, settings, pool_out.parent)
+            for path in dict.fromkeys(p for p in (roster, pool) if p is not None)
+        }
         read, by_district = needing_by_district(
             merchants, scenario, cutoff.date(), district, boundaries, encoding
         )
         print_reads(read, None)
-        if roster is not None or pool is not None:
+        if rosters:
             work = district_work(by_district, settings)
             print_work(work)
-            for path in dict.fromkeys(p for p in (roster, pool) if p is not None):
-                people = read_people(path, settings, pool_out.parent)
+            for path, people in rosters.items():
                 if path == roster:
                     print_shortfall(people, work, settings)
                 if path == pool:

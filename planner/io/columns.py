@@ -72,6 +72,13 @@ AVAILABLE_YEARS = (2018, 2099)
 _PARSER_POSITION = re.compile(r"--> \d+:(\d+)")
 # Characters no id or text cell may hold: they print as nothing or garble a screen.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Characters an id never holds: control characters, and the invisible format characters (soft
+# hyphen, zero-width spaces and joiners, direction marks and overrides, byte-order marks) that a
+# copy from a web page or a chat leaves in a cell: "T0001" followed by one looks like T0001 but is
+# another id, so a correction of T0001 would add a second shop instead.
+UNPRINTABLE_ID = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
 _ParseOne = Callable[[str], tuple[object, str | None]]
 
 
@@ -431,12 +438,8 @@ def parse_merchant_ids(raw: pd.Series) -> Parsed:
     """
     reasons = pd.Series(None, index=raw.index, dtype=object)
     reasons[raw == ""] = "merchant_id is empty; give every shop a unique id"
-    control = raw[raw.str.contains(CONTROL_CHARACTERS)]
-    reasons[control.index] = [
-        f"merchant_id holds the control character {CONTROL_CHARACTERS.search(text).group()!r}; "
-        "ids are printable text: delete it"
-        for text in control
-    ]
+    unprintable = raw[raw.str.contains(UNPRINTABLE_ID)]
+    reasons[unprintable.index] = [unprintable_id_reason("merchant_id", text) for text in unprintable]
     repeated = raw.duplicated(keep="first") & (raw != "")
     if repeated.any():
         first_rows = dict(zip(raw[~raw.duplicated()], raw.index[~raw.duplicated()], strict=True))
@@ -446,6 +449,33 @@ def parse_merchant_ids(raw: pd.Series) -> Parsed:
             for value in raw[repeated]
         ]
     return Parsed(raw, reasons)
+
+
+def unprintable_id_reason(column: str, text: str) -> str | None:
+    """Why an id cannot be used: the first control or invisible character it holds, or None.
+
+    Parameters
+    ----------
+    column
+        The id's column, for the reason.
+    text
+        The id as written.
+
+    Returns
+    -------
+    str or None
+        A reason naming the character and the fix, or None when every character shows.
+    """
+    found = UNPRINTABLE_ID.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    if CONTROL_CHARACTERS.fullmatch(char):
+        return f"{column} holds the control character {char!r}; ids are printable text: delete it"
+    return (
+        f"{column} holds the invisible character U+{ord(char):04X}, so it is not the id it looks like "
+        f"({UNPRINTABLE_ID.sub('', text)!r}); delete it"
+    )
 
 
 def parse_free_text(raw: pd.Series, column: str) -> Parsed:

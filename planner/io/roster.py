@@ -12,7 +12,13 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.geo.calendar import Window, time_windows
-from planner.io.columns import CONTROL_CHARACTERS, Parsed, parse_district, parse_free_text, problem_position
+from planner.io.columns import (
+    Parsed,
+    parse_district,
+    parse_free_text,
+    problem_position,
+    unprintable_id_reason,
+)
 from planner.io.people import END_KINDS, MODES, START_KINDS, Person
 from planner.io.read import read_table, reject_path_for, write_rejects
 from planner.io.spreadsheet import unquote_cell, write_spreadsheet_csv
@@ -203,7 +209,8 @@ def parse_roster(
         else empty_rejects()
     )
     good = cells.index[~cells.index.isin(rejects["row"])]
-    people = [_person({c: parsed[c].values[row] for c in ROSTER_COLUMNS}) for row in good]
+    kept = [parsed[c].values.loc[good].tolist() for c in ROSTER_COLUMNS]  # by column: a big roster reads fast
+    people = [_person(dict(zip(ROSTER_COLUMNS, values, strict=True))) for values in zip(*kept, strict=True)]
     return RosterRead(people, rejects)
 
 
@@ -222,7 +229,9 @@ def _person(values: dict) -> Person:
 
 
 def _each(raw: pd.Series, parse_one) -> Parsed:
-    results = [parse_one(text) for text in raw]
+    """``parse_one`` of each distinct cell, parsed once: a roster repeats its hours, starts and words."""
+    done: dict[str, tuple[object, str | None]] = {}
+    results = [done[text] if text in done else done.setdefault(text, parse_one(text)) for text in raw]
     values = pd.Series([v for v, _ in results], index=raw.index, dtype=object)
     return Parsed(values, pd.Series([r for _, r in results], index=raw.index, dtype=object))
 
@@ -245,11 +254,9 @@ def parse_staff_ids(raw: pd.Series) -> Parsed:
     def parse_one(row: int, text: str) -> str | None:
         if text == "":
             return "staff_id is empty; give every person a unique id"
-        control = CONTROL_CHARACTERS.search(text)
-        if control:
-            return (
-                f"staff_id holds the control character {control.group()!r}; ids are printable text: delete it"
-            )
+        unprintable = unprintable_id_reason("staff_id", text)
+        if unprintable:
+            return unprintable
         if text in first_row:
             return (
                 f"duplicate staff_id {text!r}: row {first_row[text]} already has it and is kept; "

@@ -28,6 +28,7 @@ from planner.io.register import (
     parse_register,
     source_column_names,
 )
+from planner.io.spreadsheet import QUOTE, unquote_cell
 from planner.schema import MERCHANT_COLUMNS, REJECT_COLUMNS, REQUIRED_COLUMNS
 
 # Other names of planner's columns, as coordinators write them (Korean ones in particular).
@@ -101,6 +102,16 @@ def clean_text(column: pd.Series) -> pd.Series:
         The stripped text, same index.
     """
     return column.fillna("").astype(str).str.strip()
+
+
+def _unquoted(column: pd.Series) -> pd.Series:
+    """The cells with the ``'`` that planner's CSV writers put before formula-like text taken off."""
+    quoted = column.str.startswith(QUOTE)
+    if not quoted.any():
+        return column
+    column = column.copy()
+    column[quoted] = column[quoted].map(unquote_cell)
+    return column
 
 
 def detect_layout(columns: list[str] | pd.Index) -> str:
@@ -300,7 +311,7 @@ def validate_merchants(raw: pd.DataFrame, *, source: str = "input") -> Validated
         frame = parse_register(frame)
     # Only the columns planner uses are cleaned: register files carry 39 columns.
     frame = pd.DataFrame(
-        {c: clean_text(frame[c]) if c in frame.columns else "" for c in MERCHANT_COLUMNS},
+        {c: _unquoted(clean_text(frame[c])) if c in frame.columns else "" for c in MERCHANT_COLUMNS},
         index=frame.index,
     )
     typed, problems = _typed_merchants(frame)
