@@ -262,3 +262,42 @@ def test_finish_table_says_when_each_district_finishes_without_and_with_the_pool
     assert table.at["Jongno-gu", "own_finish"] == "after 2022-02-13 (about 3 days more)"
     assert table.at["Jung-gu", "own_finish"] == "never: nobody works the evening shift"
     assert table.at["Jung-gu", "pool_finish"] == "2022-02-08" and table.at["Jung-gu", "pool_days"] == 1
+
+
+def work_open(name: str, evening: dict[int, float]) -> ShiftWork:
+    """A district with only evening work, given by the set of evenings (bit mask) each part opens."""
+    open_on = np.array([any(mask >> d & 1 for mask in evening) for d in range(7)])
+    return ShiftWork(
+        find_district(name),
+        {"day": 0.0, "evening": sum(evening.values())},
+        {"day": np.zeros(7, dtype=bool), "evening": open_on},
+        {"day": 0, "evening": 2},
+        [],
+        {"day": {}, "evening": evening},
+    )
+
+
+def test_evening_pool_goes_on_the_evenings_the_shops_open():
+    """An evening pool person reaches shops open Tue-Sun evenings, not only a Monday another shop opens."""
+    work = {"Gangnam-gu": work_open("Gangnam-gu", {0b0000001: 0.5, 0b1111110: 0.5})}
+    people = [person("E1", None, "Mo-Su 17:00-22:00")]
+    allocation = allocate_pool(people, work, SETTINGS)
+    assert allocation["day"].tolist() == [0, 1] and set(allocation["shift"]) == {"evening"}
+    assert shortfall(people, work, SETTINGS, allocation)["short_days"].tolist() == [0.0]
+
+
+def test_shortfall_counts_evenings_the_work_cannot_use():
+    """Evening people only on Mondays leave Tue-Sun evening shops short, however many Mondays they give."""
+    work = {"Gangnam-gu": work_open("Gangnam-gu", {0b0000001: 0.5, 0b1111110: 0.5})}
+    people = [person(f"E{k}", "Gangnam-gu", "Mo 17:00-22:00") for k in range(3)]
+    assert shortfall(people, work, SETTINGS)["short_days"].tolist() == [0.5]
+
+
+def test_proposed_evening_team_covers_evenings_crowded_into_saturday(small_needing):
+    """Evening work mostly open only on Saturday gets a team big enough for that Saturday."""
+    shops = with_hours(small_needing, ["Sa 19:00-23:00"] * 30 + ["Mo-Su 19:00-23:00"] * 5)
+    work = {"Jongno-gu": shift_work(shops, find_district("Jongno-gu"), SETTINGS)}
+    people = propose_roster(work, SETTINGS)
+    evening = [p for p in people if p.team == "evening"]
+    assert len(evening) >= math.ceil(work["Jongno-gu"].openings("evening")[0b0100000])
+    assert shortfall(people, work, SETTINGS)["short_days"].sum() == 0

@@ -10,8 +10,8 @@ import pandas as pd
 
 from planner.geo.districts import District
 from planner.io.people import Person
+from planner.planning.openings import EPS, lacking, members, most_lacking, team_size
 from planner.planning.shiftwork import (
-    EPS,
     SHIFTS,
     ShiftWork,
     district_work,
@@ -100,21 +100,21 @@ def allocate_pool(people: list[Person], work: Mapping[str, ShiftWork], settings:
     return table.sort_values(["day", "district", "staff_id"], ignore_index=True)
 
 
-def _needs(
-    work: Mapping[str, ShiftWork], own: dict, column: int, deadline: float, days: int
-) -> dict[str, float]:
-    """Staff-days each district's own people leave undone by ``deadline`` (a 0-based day, maybe past the week).
+def _needs(work: Mapping[str, ShiftWork], own: dict, column: int, deadline: float, days: int) -> dict:
+    """What each district's own people leave lacking by ``deadline`` (0-based, maybe past the week),
+    for every set of days (``planner.planning.openings.lacking``).
 
     Past the week the week repeats: the week's capacity must reach the work's share of the
     ``deadline + 1`` days that one week is.
     """
     needs = {}
     for name, shift in work.items():
-        total = shift.days[SHIFTS[column]]
+        patterns = shift.openings(SHIFTS[column])
         if deadline < days:
-            needs[name] = total - float(own[name][: int(deadline) + 1, column].sum())
+            needs[name] = lacking(patterns, own[name][:, column], int(deadline))
         else:
-            needs[name] = total * days / (deadline + 1) - float(own[name][:, column].sum())
+            share = days / (deadline + 1)
+            needs[name] = lacking({m: v * share for m, v in patterns.items()}, own[name][:, column])
     return needs
 
 
@@ -130,30 +130,45 @@ def _cover(
     best: tuple | None = None
     for units in orders:
         needs = _needs(work, own, column, deadline, days)
-        assigned = _cover_in_order(work, needs, units, SHIFTS[column], deadline)
-        lacking = max(needs.values(), default=0.0)
-        key = (lacking > EPS, len(assigned) if lacking <= EPS else lacking)
+        names = list(needs)
+        gaps = np.array([needs[n] for n in names]).reshape(len(names), 1 << days)
+        assigned = _cover_in_order(names, gaps, units, deadline, days)
+        left = float(gaps.max()) if gaps.size else 0.0
+        key = (left > EPS, len(assigned) if left <= EPS else left)
         if best is None or key < best[0]:
-            best = (key, assigned, lacking)
+            best = (key, assigned, left)
     return best[1], best[2]
 
 
 def _cover_in_order(
-    work: Mapping[str, ShiftWork], needs: dict[str, float], units: list, shift: str, deadline: float
+    names: list[str], gaps: np.ndarray, units: list, deadline: float, days: int
 ) -> list[tuple[str, int, str]]:
-    """Give each person-day in turn to the open district lacking most; ``needs`` is lowered in place."""
+    """Give each person-day in turn to a district it helps; ``gaps`` (district x set of days) is lowered in place.
+
+    A day goes first where it lowers the district's most lacking set of days, then where it
+    lowers some set still lacking, the district lacking most on the sets holding that day first.
+    """
     assigned = []
+    if not names:
+        return assigned
+    sets = members(days)
     for negative_share, day, staff_id in units:
         if day > deadline:
             continue
-        lacking = [
-            (need, name) for name, need in needs.items() if need > EPS and work[name].open_on[shift][day]
-        ]
-        if not lacking:
+        holds = sets[:, day]
+        top = gaps.max(axis=1)
+        helpable = np.isfinite(top) & (top > EPS)
+        if not helpable.any():
             continue
-        name = max(lacking)[1]
-        needs[name] += negative_share
-        assigned.append((staff_id, day, name))
+        with_day = np.where(helpable, gaps[:, holds].max(axis=1), -np.inf)
+        without = gaps[:, ~holds].max(axis=1)
+        eligible = with_day > EPS
+        if not eligible.any():
+            continue
+        lowers = eligible & (top - np.maximum(without, with_day + negative_share) > EPS)
+        chosen = int(np.lexsort((with_day, lowers))[-1])
+        gaps[chosen, holds] += negative_share
+        assigned.append((staff_id, day, names[chosen]))
     return assigned
 
 
@@ -296,9 +311,10 @@ def propose_roster(
     """A day team and an evening team for each district, as roster people to edit and feed back.
 
     Each team works its shift on the days its work can be done; the day team has ``day_staff``
-    people (``planner staffing``'s confirmed team) or, without it, enough for its estimated
-    staff-days over those days; the evening team is sized the same way to the work only the
-    evening reaches. Ids are ``<district code>-D01`` and ``-E01``; everyone starts and ends at
+    people (``planner staffing``'s confirmed team) or, without it, enough people each day for
+    its estimated staff-days, work open only on some days counted on those days
+    (``planner.planning.openings.team_size``); the evening team is sized the same way
+    to the work only the evening reaches, so a person may work only some evenings. Ids are ``<district code>-D01`` and ``-E01``; everyone starts and ends at
     the office, travels by transit, and only the day team has a lunch break.
 
     Parameters
@@ -322,13 +338,13 @@ def propose_roster(
     }
     for name, district_work_ in work.items():
         for shift, (start, end, letter) in shifts.items():
-            open_on = [int(day) for day in np.flatnonzero(district_work_.open_on[shift])]
-            if not open_on or district_work_.days[shift] <= EPS:
+            open_on = district_work_.open_on[shift]
+            if not open_on.any() or district_work_.days[shift] <= EPS:
                 continue
-            team = math.ceil(district_work_.days[shift] / len(open_on) - EPS)
+            team = max(1, team_size(district_work_.openings(shift), open_on))
             if shift == "day" and day_staff and day_staff.get(name):
                 team = int(day_staff[name])
-            availability = weekday_expression(open_on, week, start, end)
+            availability = weekday_expression(np.flatnonzero(open_on).tolist(), week, start, end)
             code = district_work_.district.code
             people += [
                 Person(
@@ -342,7 +358,7 @@ def propose_roster(
                     "transit",
                     shift == "day",
                 )
-                for k in range(1, max(1, team) + 1)
+                for k in range(1, team + 1)
             ]
     return people
 
@@ -390,7 +406,8 @@ def shortfall(
             if needed <= EPS:
                 continue
             have = float(capacity[:, column].sum())
-            rows.append((name, shift, round(needed, 1), round(have, 1), round(max(0.0, needed - have), 1)))
+            short = max(needed - have, most_lacking(district_work_.openings(shift), capacity[:, column]))
+            rows.append((name, shift, round(needed, 1), round(have, 1), round(min(short, needed), 1)))
     return pd.DataFrame(rows, columns=list(SHORTFALL_COLUMNS))
 
 
