@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from typer.testing import CliRunner
 
@@ -79,3 +81,17 @@ def test_a_roster_without_staff_id_is_one_error_line(small_merchants_path, tmp_p
     result = runner.invoke(app, ["staffing", str(small_merchants_path), "--roster", str(path)])
     assert result.exit_code == 1
     assert "people.csv: no 'staff_id' column" in result.output
+
+
+def test_staffing_pool_says_the_city_last_day_with_the_pool_and_fixed(small_merchants_path, tmp_path):
+    """--pool says the city's last day with the pool sent day by day and fixed, the pool no later."""
+    out = tmp_path / "pool.csv"
+    args = ["staffing", str(small_merchants_path), "--pool", str(roster_file(tmp_path)), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    found = re.search(
+        r"last day \(estimate\): (\S+) with the pool sent day by day, (\S+) with each pool", said
+    )
+    assert found, result.output
+    assert found.group(1) <= found.group(2)  # ISO dates compare as text

@@ -15,6 +15,7 @@ from planner.geo.districts import find_district
 from planner.io.people import Person
 from planner.io.roster import read_roster, write_roster
 from planner.planning.shiftwork import ShiftWork, finish_day, person_days, shift_work
+from planner.planning.teams import city_finish, fixed_allocation
 from planner.planning.workforce import (
     allocate_pool,
     finish_table,
@@ -301,3 +302,33 @@ def test_proposed_evening_team_covers_evenings_crowded_into_saturday(small_needi
     evening = [p for p in people if p.team == "evening"]
     assert len(evening) >= math.ceil(work["Jongno-gu"].openings("evening")[0b0100000])
     assert shortfall(people, work, SETTINGS)["short_days"].sum() == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    evenings=st.lists(
+        st.dictionaries(st.integers(1, 127), st.floats(0.2, 3.0), max_size=3), min_size=3, max_size=3
+    ),
+    days=st.lists(st.floats(0, 20), min_size=3, max_size=3),
+    pool=st.lists(
+        st.sampled_from(["Mo-Fr 09:00-18:00", "Sa-Su 10:00-15:00", "Mo-Sa 17:00-22:00", "Tu,Th 17:00-22:00"]),
+        max_size=6,
+    ),
+)
+def test_the_pool_finishes_no_later_than_its_people_fixed_to_districts(evenings, days, pool):
+    """With evening work open on some evenings only, the pool's city last day is never after the fixed teams'."""
+    work = {}
+    for name, evening, day in zip(NAMES, evenings, days, strict=True):
+        shift = work_open(name, evening)
+        work[name] = replace(
+            shift,
+            days={"day": day, "evening": shift.days["evening"]},
+            open_on={"day": ALL_WEEK, "evening": shift.open_on["evening"]},
+            patterns={"day": {127: day}, "evening": evening},
+        )
+    people = [person(f"{name}-1", name) for name in NAMES]
+    people += [person(f"P{k}", None, hours) for k, hours in enumerate(pool)]
+    allocation = allocate_pool(people, work, SETTINGS)
+    fixed = fixed_allocation(people, work, WEEK)
+    assert city_finish(people, work, WEEK, allocation) <= city_finish(people, work, WEEK, fixed) + 1e-6
+    assert not allocation.duplicated(["staff_id", "day"]).any()

@@ -19,6 +19,7 @@ from planner.planning.shiftwork import (
     own_capacity,
     person_days,
 )
+from planner.planning.teams import ALLOCATION_COLUMNS, city_finish, fixed_allocation, pool_capacity
 from planner.settings import Settings, WeekSettings
 
 __all__ = [
@@ -28,13 +29,13 @@ __all__ = [
     "allocate_pool",
     "district_work",
     "finish_table",
+    "pool_capacity",
     "propose_roster",
     "roster_warnings",
     "shortfall",
     "shortfall_lines",
 ]
 
-ALLOCATION_COLUMNS: tuple[str, ...] = ("staff_id", "date", "day", "district", "shift")
 SHORTFALL_COLUMNS: tuple[str, ...] = ("district", "shift", "work_days", "roster_days", "short_days")
 _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 MAX_WEEKS = 52  # how far past the week a deadline is searched for, in weeks like this one
@@ -51,7 +52,8 @@ def allocate_pool(people: list[Person], work: Mapping[str, ShiftWork], settings:
     shifts' that can be covered at all. For that deadline each person-day (whole days first, or part-days first, whichever
     needs fewer) goes to the open district still lacking the most, until none lacks anything:
     person-days not needed are not allocated (fewest staff-days). A greedy estimate, not an
-    optimum.
+    optimum, but never later for the city than ``fixed_allocation`` (each pool person kept in one
+    district), which is taken instead when it finishes earlier.
 
     Parameters
     ----------
@@ -97,6 +99,10 @@ def allocate_pool(people: list[Person], work: Mapping[str, ShiftWork], settings:
         [(s, str(week.date_of(d)), d, n, SHIFTS[c]) for s, d, n, c in rows],
         columns=list(ALLOCATION_COLUMNS),
     )
+    # The greedy can do worse than one district a person for the week, which is an allocation too.
+    fixed = fixed_allocation(people, work, week)
+    if city_finish(people, work, week, fixed) < city_finish(people, work, week, table) - EPS:
+        table = fixed
     return table.sort_values(["day", "district", "staff_id"], ignore_index=True)
 
 
@@ -157,16 +163,14 @@ def _cover_in_order(
             continue
         holds = sets[:, day]
         top = gaps.max(axis=1)
-        helpable = np.isfinite(top) & (top > EPS)
-        if not helpable.any():
+        rows = np.flatnonzero(np.isfinite(top) & (top > EPS))  # work no day can reach is left out
+        with_day = gaps[np.ix_(rows, holds)].max(axis=1)
+        rows, top, with_day = rows[with_day > EPS], top[rows][with_day > EPS], with_day[with_day > EPS]
+        if not len(rows):
             continue
-        with_day = np.where(helpable, gaps[:, holds].max(axis=1), -np.inf)
-        without = gaps[:, ~holds].max(axis=1)
-        eligible = with_day > EPS
-        if not eligible.any():
-            continue
-        lowers = eligible & (top - np.maximum(without, with_day + negative_share) > EPS)
-        chosen = int(np.lexsort((with_day, lowers))[-1])
+        without = gaps[np.ix_(rows, ~holds)].max(axis=1)
+        lowers = top - np.maximum(without, with_day + negative_share) > EPS
+        chosen = int(rows[np.lexsort((with_day, lowers))[-1]])
         gaps[chosen, holds] += negative_share
         assigned.append((staff_id, day, names[chosen]))
     return assigned
@@ -194,34 +198,6 @@ def _earliest_deadline(
         middle = (low + high) / 2
         low, high = (low, middle) if covered(middle) else (middle, high)
     return high
-
-
-def pool_capacity(
-    people: list[Person], allocation: pd.DataFrame, week: WeekSettings
-) -> dict[str, np.ndarray]:
-    """district -> ``(days, 2)`` staff-days the pool gives it by ``allocation``.
-
-    Parameters
-    ----------
-    people
-        The roster holding the pool's people.
-    allocation
-        ``allocate_pool``'s table.
-    week
-        The campaign week and its shifts.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        Only districts the allocation names.
-    """
-    shares = {p.staff_id: person_days(p, week) for p in people if p.district is None}
-    capacity: dict[str, np.ndarray] = {}
-    for row in allocation.itertuples():
-        column = SHIFTS.index(row.shift)
-        capacity.setdefault(row.district, np.zeros((week.days, len(SHIFTS))))
-        capacity[row.district][row.day, column] += shares[row.staff_id][row.day, column]
-    return capacity
 
 
 def finish_table(
