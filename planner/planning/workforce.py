@@ -49,9 +49,11 @@ def allocate_pool(people: list[Person], work: Mapping[str, ShiftWork], settings:
     person to one district a day, on days its work can be done. The deadline is the earliest
     last day for which the pool can cover what every district's own people leave undone by then
     (past the week, the week is taken as repeating); the city's deadline is the later of the two
-    shifts' that can be covered at all. For that deadline each person-day (whole days first, or part-days first, whichever
-    needs fewer) goes to the open district still lacking the most, until none lacks anything:
-    person-days not needed are not allocated (fewest staff-days). A greedy estimate, not an
+    shifts' that can be covered at all. Work counts only on the days its shops open in the shift
+    (``planner.planning.openings``): an evening person is sent on evenings the district's evening
+    shops are open. For that deadline each person-day (whole days first, or part-days first,
+    whichever needs fewer) goes to the district lacking most among those it helps that day,
+    until none lacks anything: person-days not needed are not allocated (fewest staff-days). A greedy estimate, not an
     optimum, but never later for the city than ``fixed_allocation`` (each pool person kept in one
     district), which is taken instead when it finishes earlier.
 
