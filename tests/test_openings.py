@@ -65,3 +65,11 @@ def test_what_lacks_is_the_work_no_day_by_day_placement_reaches(patterns, capaci
     capacity = np.array(capacity)
     left_out = sum(patterns.values()) - _most_placed(patterns, capacity)
     assert most_lacking(patterns, capacity) == pytest.approx(left_out, abs=1e-6)
+
+
+def test_a_long_week_still_finds_work_crowded_into_one_day():
+    """In a 20-day week, one person a day lacks for three staff-days open only on day 12, not in total."""
+    capacity = np.ones(20)
+    assert most_lacking({1 << 12: 3.0}, capacity) == pytest.approx(2.0)
+    assert most_lacking({(1 << 20) - 1: 3.0}, capacity) == 0.0
+    assert finish({(1 << 20) - 1: 3.0}, capacity) == 2.0

@@ -9,7 +9,7 @@ from functools import cache
 import numpy as np
 
 EPS = 1e-9  # staff-days below this are none
-MAX_DAYS = 16  # every set of days is looked at: 2**days of them
+MAX_DAYS = 10  # every set of days is looked at up to this many days: 2**days of them
 
 # Work is kept by the set of days it can be done on, a bit mask (bit d: day d of the week). Work
 # open only on some days can use only those days' capacity: it is covered when, for every set Q
@@ -35,17 +35,23 @@ def mask_of(open_on: np.ndarray) -> int:
 
 @cache
 def _members(days: int) -> np.ndarray:
-    """``(2**days, days)`` bool: which days each set of days holds."""
-    if days > MAX_DAYS:
-        raise ValueError(f"a week of {days} days is too long to weigh by sets of days (at most {MAX_DAYS})")
-    sets = np.arange(1 << days)
-    table = (sets[:, None] >> np.arange(days)[None, :]) & 1 == 1
+    """Which days each set of days looked at holds (see ``members``)."""
+    if days <= MAX_DAYS:
+        sets = np.arange(1 << days)
+        table = (sets[:, None] >> np.arange(days)[None, :]) & 1 == 1
+    else:
+        one = np.eye(days, dtype=bool)
+        table = np.vstack([np.ones((1, days), dtype=bool), one, ~one])
     table.flags.writeable = False
     return table
 
 
 def members(days: int) -> np.ndarray:
-    """Which days each set of days holds, sets numbered by their bit masks.
+    """Which days each set of days looked at holds.
+
+    Up to ``MAX_DAYS`` days every set is looked at, numbered by its bit mask (exact); a longer
+    week looks at the whole week, each day alone and each day left out (a coarser check, still
+    catching work crowded into one day or missing one).
 
     Parameters
     ----------
@@ -55,13 +61,13 @@ def members(days: int) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        ``(2**days, days)`` bool, read-only.
+        ``(sets, days)`` bool, read-only.
     """
     return _members(days)
 
 
 def work_within(patterns: Mapping[int, float], days: int, last_day: int | None = None) -> np.ndarray:
-    """For every set of days, the work that can only be done within it.
+    """For every set of days looked at (``members``), the work that can only be done within it.
 
     Parameters
     ----------
@@ -75,21 +81,18 @@ def work_within(patterns: Mapping[int, float], days: int, last_day: int | None =
     Returns
     -------
     numpy.ndarray
-        ``(2**days,)`` staff-days; infinite everywhere when some work opens on no day counted.
+        ``(sets,)`` staff-days; infinite everywhere when some work opens on no day counted.
     """
+    sets = members(days)
     keep = (1 << days) - 1 if last_day is None else (1 << (last_day + 1)) - 1
-    within = np.zeros(1 << days)
-    for mask, staff_days in patterns.items():
-        if staff_days <= EPS:
-            continue
-        if mask & keep == 0:
-            return np.full(1 << days, math.inf)
-        within[mask & keep] += staff_days
-    for day in range(days):  # sum over subsets, one day at a time
-        bit = 1 << day
-        view = within.reshape(-1, 2, bit)
-        view[:, 1, :] += view[:, 0, :]
-    return within
+    used = {mask: v for mask, v in patterns.items() if v > EPS}
+    if any(mask & keep == 0 for mask in used):
+        return np.full(len(sets), math.inf)
+    if not used:
+        return np.zeros(len(sets))
+    opens = np.array([[(mask & keep) >> d & 1 for d in range(days)] for mask in used], dtype=bool)
+    outside = (~sets).astype(np.int64) @ opens.T.astype(np.int64)  # (sets, patterns) open days outside
+    return (outside == 0) @ np.array(list(used.values()))
 
 
 def lacking(patterns: Mapping[int, float], capacity: np.ndarray, last_day: int | None = None) -> np.ndarray:
@@ -107,7 +110,7 @@ def lacking(patterns: Mapping[int, float], capacity: np.ndarray, last_day: int |
     Returns
     -------
     numpy.ndarray
-        ``(2**days,)`` staff-days; the work is covered when none is above 0.
+        ``(sets,)`` staff-days (``members``); the work is covered when none is above 0.
     """
     days = len(capacity)
     given = np.asarray(capacity, dtype=float).copy()

@@ -139,7 +139,7 @@ def _cover(
     for units in orders:
         needs = _needs(work, own, column, deadline, days)
         names = list(needs)
-        gaps = np.array([needs[n] for n in names]).reshape(len(names), 1 << days)
+        gaps = np.array([needs[n] for n in names]).reshape(len(names), len(members(days)))
         assigned = _cover_in_order(names, gaps, units, deadline, days)
         left = float(gaps.max()) if gaps.size else 0.0
         key = (left > EPS, len(assigned) if left <= EPS else left)
