@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from routes_recheck import recheck_folder
 from typer.testing import CliRunner
 
 from planner.cli import app
@@ -19,7 +20,7 @@ from planner.io.roster import write_roster
 from planner.planning.crew import person_days, work_spans
 from planner.planning.output import write_plan
 from planner.planning.plan import plan_district, prepare_shops
-from planner.planning.triage import triage
+from planner.planning.triage import needing, triage
 from planner.planning.verify import plan_violations
 from planner.report.audit import audit_plan
 from planner.report.load import load_plan
@@ -123,20 +124,32 @@ def three_districts(tmp_path_factory):
     return path
 
 
-def test_a_mixed_roster_plans_and_verifies_three_districts(three_districts, tmp_path):
-    """Officials from their offices, pool by transit from their first shop, Saturday-only and evening
-    people: the city plan verifies from its files, each pool person works one district a day, and
-    evening people serve evening-only shops; what is left no roster shift could serve."""
-    districts = [find_district(n) for n in ("Jongno-gu", "Dobong-gu", "Gangnam-gu")]
+THREE = ("Jongno-gu", "Dobong-gu", "Gangnam-gu")
+
+
+@pytest.fixture(scope="module")
+def three_district_plan(three_districts, tmp_path_factory):
+    """The three districts planned as a city with a mixed roster: the output, the people, what plan said."""
+    districts = [find_district(n) for n in THREE]
     people = generate_roster(districts, per_district=1, pool=2, saturday=1, evening=2)
-    roster = write_roster(people, tmp_path / "roster.csv")
-    out = tmp_path / "city"
-    runner = CliRunner()
+    folder = tmp_path_factory.mktemp("three-plan")
+    roster = write_roster(people, folder / "roster.csv")
+    out = folder / "city"
     options = ["--scenario", "full", "--time-limit", "0.3", "--improve-time", "0", "--processes", "1"]
-    result = runner.invoke(
+    result = CliRunner().invoke(
         app, ["plan", str(three_districts), "--city", "--roster", str(roster), "-o", str(out), *options]
     )
     assert result.exit_code == 0, result.output
+    return out, people, result.output
+
+
+def test_a_mixed_roster_plans_and_verifies_three_districts(three_districts, three_district_plan):
+    """Officials from their offices, pool by transit from their first shop, Saturday-only and evening
+    people: the city plan verifies from its files, each pool person works one district a day, and
+    evening people serve evening-only shops; what is left no roster shift could serve."""
+    districts = [find_district(n) for n in THREE]
+    out, people, _ = three_district_plan
+    runner = CliRunner()
     checked = runner.invoke(app, ["verify", str(out), "--merchants", str(three_districts)])
     assert checked.exit_code == 0, checked.output
     routes = pd.concat(
@@ -151,6 +164,37 @@ def test_a_mixed_roster_plans_and_verifies_three_districts(three_districts, tmp_
         p.name for p in people if p.availability.endswith("22:00")
     }
     assert set(unassigned["reason"]) <= {"no_time_window_fits"}
+
+
+def test_three_district_routes_recheck_from_their_files(three_districts, three_district_plan):
+    """Re-checked from routes.csv and roster.csv alone, every person keeps their own days, hours,
+    start, end and mode, and every shop open when someone of the roster works is planned."""
+    out, people, said = three_district_plan
+    for name in THREE:
+        assert recheck_folder(out / find_district(name).slug) == []
+    shops = prepare_shops(
+        needing(triage(read_merchants(three_districts).merchants, scenario="full")),
+        Settings(),
+        work_spans(person_days(people, Settings())),
+    )
+    some_shift = set(shops.loc[shops["fits"], "merchant_id"])  # open when someone of the roster works
+    planned = set(pd.read_csv(out / "routes.csv", dtype=str)["merchant_id"])
+    assert some_shift - planned == set()
+    assert "with the pool sent day by day" in " ".join(said.split())
+
+
+def test_the_recheck_catches_a_day_off_and_another_mode(roster_plan, tmp_path):
+    """The independent re-check passes the plan as written and flags a person's day off and changed mode."""
+    folder = tmp_path / "plan"
+    write_plan(roster_plan, folder)
+    assert recheck_folder(folder) == []
+    roster = pd.read_csv(folder / "roster.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    roster.loc[roster["staff_id"] == "E1", "availability"] = "Su 17:00-22:00"
+    roster.loc[roster["staff_id"] == "D1", "mode"] = "car"
+    roster.to_csv(folder / "roster.csv", index=False)
+    problems = recheck_folder(folder)
+    assert any(p.startswith("E1") and "outside their availability" in p for p in problems)
+    assert any(p.startswith("D1") and "by car" in p for p in problems)
 
 
 def test_a_roster_plan_is_rechecked_from_its_folder(roster_plan, small_merchants_path, tmp_path):

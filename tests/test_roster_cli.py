@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from typer.testing import CliRunner
 
@@ -90,3 +92,17 @@ def test_roster_out_with_a_roster_is_one_error_line_not_ignored(small_merchants_
     assert result.exit_code == 1
     assert "--roster-out writes the roster the team search proposes" in result.output
     assert not out.exists()
+
+
+def test_staffing_pool_says_the_city_last_day_with_the_pool_and_fixed(small_merchants_path, tmp_path):
+    """--pool says the city's last day with the pool sent day by day and fixed, the pool no later."""
+    out = tmp_path / "pool.csv"
+    args = ["staffing", str(small_merchants_path), "--pool", str(roster_file(tmp_path)), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    found = re.search(
+        r"last day \(estimate\): (\S+) with the pool sent day by day, (\S+) with each pool", said
+    )
+    assert found, result.output
+    assert found.group(1) <= found.group(2)  # ISO dates compare as text

@@ -15,6 +15,7 @@ from planner.geo.districts import find_district
 from planner.io.people import Person
 from planner.io.roster import read_roster, write_roster
 from planner.planning.shiftwork import ShiftWork, finish_day, person_days, shift_work
+from planner.planning.teams import city_finish, fixed_allocation
 from planner.planning.workforce import (
     allocate_pool,
     finish_table,
@@ -262,3 +263,72 @@ def test_finish_table_says_when_each_district_finishes_without_and_with_the_pool
     assert table.at["Jongno-gu", "own_finish"] == "after 2022-02-13 (about 3 days more)"
     assert table.at["Jung-gu", "own_finish"] == "never: nobody works the evening shift"
     assert table.at["Jung-gu", "pool_finish"] == "2022-02-08" and table.at["Jung-gu", "pool_days"] == 1
+
+
+def work_open(name: str, evening: dict[int, float]) -> ShiftWork:
+    """A district with only evening work, given by the set of evenings (bit mask) each part opens."""
+    open_on = np.array([any(mask >> d & 1 for mask in evening) for d in range(7)])
+    return ShiftWork(
+        find_district(name),
+        {"day": 0.0, "evening": sum(evening.values())},
+        {"day": np.zeros(7, dtype=bool), "evening": open_on},
+        {"day": 0, "evening": 2},
+        [],
+        {"day": {}, "evening": evening},
+    )
+
+
+def test_evening_pool_goes_on_the_evenings_the_shops_open():
+    """An evening pool person reaches shops open Tue-Sun evenings, not only a Monday another shop opens."""
+    work = {"Gangnam-gu": work_open("Gangnam-gu", {0b0000001: 0.5, 0b1111110: 0.5})}
+    people = [person("E1", None, "Mo-Su 17:00-22:00")]
+    allocation = allocate_pool(people, work, SETTINGS)
+    assert allocation["day"].tolist() == [0, 1] and set(allocation["shift"]) == {"evening"}
+    assert shortfall(people, work, SETTINGS, allocation)["short_days"].tolist() == [0.0]
+
+
+def test_shortfall_counts_evenings_the_work_cannot_use():
+    """Evening people only on Mondays leave Tue-Sun evening shops short, however many Mondays they give."""
+    work = {"Gangnam-gu": work_open("Gangnam-gu", {0b0000001: 0.5, 0b1111110: 0.5})}
+    people = [person(f"E{k}", "Gangnam-gu", "Mo 17:00-22:00") for k in range(3)]
+    assert shortfall(people, work, SETTINGS)["short_days"].tolist() == [0.5]
+
+
+def test_proposed_evening_team_covers_evenings_crowded_into_saturday(small_needing):
+    """Evening work mostly open only on Saturday gets a team big enough for that Saturday."""
+    shops = with_hours(small_needing, ["Sa 19:00-23:00"] * 30 + ["Mo-Su 19:00-23:00"] * 5)
+    work = {"Jongno-gu": shift_work(shops, find_district("Jongno-gu"), SETTINGS)}
+    people = propose_roster(work, SETTINGS)
+    evening = [p for p in people if p.team == "evening"]
+    assert len(evening) >= math.ceil(work["Jongno-gu"].openings("evening")[0b0100000])
+    assert shortfall(people, work, SETTINGS)["short_days"].sum() == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    evenings=st.lists(
+        st.dictionaries(st.integers(1, 127), st.floats(0.2, 3.0), max_size=3), min_size=3, max_size=3
+    ),
+    days=st.lists(st.floats(0, 20), min_size=3, max_size=3),
+    pool=st.lists(
+        st.sampled_from(["Mo-Fr 09:00-18:00", "Sa-Su 10:00-15:00", "Mo-Sa 17:00-22:00", "Tu,Th 17:00-22:00"]),
+        max_size=6,
+    ),
+)
+def test_the_pool_finishes_no_later_than_its_people_fixed_to_districts(evenings, days, pool):
+    """With evening work open on some evenings only, the pool's city last day is never after the fixed teams'."""
+    work = {}
+    for name, evening, day in zip(NAMES, evenings, days, strict=True):
+        shift = work_open(name, evening)
+        work[name] = replace(
+            shift,
+            days={"day": day, "evening": shift.days["evening"]},
+            open_on={"day": ALL_WEEK, "evening": shift.open_on["evening"]},
+            patterns={"day": {127: day}, "evening": evening},
+        )
+    people = [person(f"{name}-1", name) for name in NAMES]
+    people += [person(f"P{k}", None, hours) for k, hours in enumerate(pool)]
+    allocation = allocate_pool(people, work, SETTINGS)
+    fixed = fixed_allocation(people, work, WEEK)
+    assert city_finish(people, work, WEEK, allocation) <= city_finish(people, work, WEEK, fixed) + 1e-6
+    assert not allocation.duplicated(["staff_id", "day"]).any()

@@ -48,6 +48,7 @@ from planner.planning.executor import make_executor
 from planner.planning.pipeline import plan_file, triage_file, write_read_reports
 from planner.planning.shiftwork import district_work
 from planner.planning.staffing import search_settings, staff_districts
+from planner.planning.teams import pool_against_fixed
 from planner.planning.triage import CUTOFF, triage_counts
 from planner.planning.workforce import allocate_pool, shortfall, shortfall_lines
 from planner.samples.city import generate_city
@@ -226,6 +227,8 @@ def _plan_city(
         allocation = allocate_pool(people, work, settings)
         for line in shortfall_lines(shortfall(people, work, settings, allocation)):
             console.print(f"[yellow]{line}[/yellow]")
+        if any(p.district is None for p in people):
+            console.print(pool_against_fixed(people, work, settings.week, allocation))
         rosters = district_rosters(people, allocation)
     with make_executor(processes, scheduler) as executor, progress_bar("city") as progress:
         triaged = {"scenario": scenario, "cutoff": cutoff.isoformat()}

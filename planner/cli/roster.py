@@ -11,6 +11,7 @@ from planner.io.people import Person
 from planner.io.roster import read_roster, write_roster, write_roster_rejects
 from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.planning.shiftwork import ShiftWork
+from planner.planning.teams import pool_against_fixed
 from planner.planning.workforce import (
     allocate_pool,
     finish_table,
@@ -97,6 +98,8 @@ def print_shortfall(people: list[Person], work: dict[str, ShiftWork], settings: 
 def write_pool(people: list[Person], work: dict[str, ShiftWork], settings: Settings, out: Path) -> Path:
     """Allocate the pool, print each district's finish without and with it, and write the allocation.
 
+    Also prints the city's last day with the pool and with its people fixed to one district each.
+
     Parameters
     ----------
     people
@@ -119,6 +122,7 @@ def write_pool(people: list[Person], work: dict[str, ShiftWork], settings: Setti
             finish_table(people, work, settings, allocation), "Estimated finish without and with the pool"
         )
     )
+    console.print(pool_against_fixed(people, work, settings.week, allocation))
     written = write_spreadsheet_csv(allocation, out, bom=True)
     console.print(f"wrote {len(allocation):,} pool staff-days to {written}")
     return written

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -13,13 +12,13 @@ from planner.geo.districts import District
 from planner.io.people import Person
 from planner.io.roster import availability_windows
 from planner.planning.chains import WORKDAY_FILL, open_days
+from planner.planning.openings import EPS, finish, mask_of
 from planner.planning.plan import STAFF_MARGIN, prepare_shops
 from planner.planning.staffing import office_of
 from planner.planning.week import estimate_workload_s, workday_s
 from planner.settings import Settings, WeekSettings
 
 SHIFTS: tuple[str, ...] = ("day", "evening")
-EPS = 1e-9  # staff-days below this are none
 
 
 def evening_settings(settings: Settings) -> Settings:
@@ -48,6 +47,26 @@ class ShiftWork:
     open_on: dict[str, np.ndarray]  # shift -> bool per day: some of that work can be done then
     shops: dict[str, int]  # shift -> shops
     no_shift: list[str]  # merchant_ids open in no shift (reason no_time_window_fits)
+    # shift -> bit mask of the days a shop can be served -> staff-days of those shops; empty: all
+    # of the shift's work can be done on any day of ``open_on``
+    patterns: dict[str, dict[int, float]] = field(default_factory=dict)
+
+    def openings(self, shift: str) -> dict[int, float]:
+        """The shift's work by the set of days it can be done on.
+
+        Parameters
+        ----------
+        shift
+            ``day`` or ``evening``.
+
+        Returns
+        -------
+        dict of int to float
+            Bit mask of days (bit ``d``: day ``d``) -> staff-days open on exactly those days.
+        """
+        if shift in self.patterns:
+            return self.patterns[shift]
+        return {mask_of(self.open_on[shift]): self.days[shift]} if self.days[shift] > EPS else {}
 
     def row(self) -> dict:
         """The figures of the work table.
@@ -120,14 +139,25 @@ def shift_work(needing: pd.DataFrame, district: District, settings: Settings) ->
     day_fits = prepared["day"]["fits"].to_numpy()
     evening_fits = prepared["evening"]["fits"].to_numpy()
     members = {"day": day_fits, "evening": evening_fits & ~day_fits}
-    days, open_on = {}, {}
+    days, open_on, patterns = {}, {}, {}
     for shift, chosen in by_shift.items():
         shops = prepared[shift][members[shift]]
         days[shift] = staff_days(shops, office_of(district), chosen)
-        open_on[shift] = open_days(shops, chosen).any(axis=0)
+        opens = open_days(shops, chosen)
+        open_on[shift] = opens.any(axis=0)
+        patterns[shift] = _by_opening(opens, shops["service_s"].to_numpy(), days[shift])
     no_shift = prepared["day"].loc[~(day_fits | evening_fits), "merchant_id"].astype(str).tolist()
     shops = {shift: int(members[shift].sum()) for shift in SHIFTS}
-    return ShiftWork(district, days, open_on, shops, no_shift)
+    return ShiftWork(district, days, open_on, shops, no_shift, patterns)
+
+
+def _by_opening(opens: np.ndarray, service_s: np.ndarray, total: float) -> dict[int, float]:
+    """``total`` staff-days shared among the shops' sets of open days by their service times."""
+    if total <= EPS or not len(opens):
+        return {}
+    masks = opens.astype(np.int64) @ (1 << np.arange(opens.shape[1], dtype=np.int64))
+    weights = pd.Series(service_s.astype(float)).groupby(masks).sum()
+    return {int(mask): total * float(w) / float(weights.sum()) for mask, w in weights.items()}
 
 
 def district_work(by_district: Mapping[District, pd.DataFrame], settings: Settings) -> dict[str, ShiftWork]:
@@ -205,34 +235,10 @@ def own_capacity(people: list[Person], work: Mapping[str, ShiftWork], week: Week
     return capacity
 
 
-def shift_finish(remaining: float, capacity: np.ndarray) -> float:
-    """The day (0-based) ``remaining`` staff-days of one shift are done with each day's ``capacity``.
-
-    Parameters
-    ----------
-    remaining
-        Staff-days of work.
-    capacity
-        Staff-days given on each day of the week.
-
-    Returns
-    -------
-    float
-        The last day worked, 0.0 for no work; past the week's last day when the week is not
-        enough (days more at the week's mean capacity), infinite with no capacity at all.
-    """
-    if remaining <= EPS:
-        return 0.0
-    done = np.cumsum(capacity)
-    reached = np.flatnonzero(done >= remaining - EPS)
-    if len(reached):
-        return float(reached[0])
-    daily = float(capacity.mean()) if len(capacity) else 0.0
-    return len(done) - 1 + (remaining - float(done[-1])) / daily if daily > 0 else math.inf
-
-
 def finish_day(work: ShiftWork, capacity: np.ndarray) -> float:
     """The estimated day (0-based) a district's work of both shifts is done with ``capacity``.
+
+    Work open only on some days counts only those days' capacity (``planner.planning.openings``).
 
     Parameters
     ----------
@@ -244,6 +250,7 @@ def finish_day(work: ShiftWork, capacity: np.ndarray) -> float:
     Returns
     -------
     float
-        The later of the shifts' ``shift_finish``.
+        The later of the shifts' finishes; past the week's last day when the week is not
+        enough, infinite when some work gets no capacity at all.
     """
-    return max(shift_finish(work.days[shift], capacity[:, k]) for k, shift in enumerate(SHIFTS))
+    return max(finish(work.openings(shift), capacity[:, k]) for k, shift in enumerate(SHIFTS))

@@ -10,8 +10,8 @@ import pandas as pd
 
 from planner.geo.districts import District
 from planner.io.people import Person
+from planner.planning.openings import EPS, lacking, members, most_lacking, team_size
 from planner.planning.shiftwork import (
-    EPS,
     SHIFTS,
     ShiftWork,
     district_work,
@@ -19,6 +19,7 @@ from planner.planning.shiftwork import (
     own_capacity,
     person_days,
 )
+from planner.planning.teams import ALLOCATION_COLUMNS, city_finish, fixed_allocation, pool_capacity
 from planner.settings import Settings, WeekSettings
 
 __all__ = [
@@ -28,13 +29,13 @@ __all__ = [
     "allocate_pool",
     "district_work",
     "finish_table",
+    "pool_capacity",
     "propose_roster",
     "roster_warnings",
     "shortfall",
     "shortfall_lines",
 ]
 
-ALLOCATION_COLUMNS: tuple[str, ...] = ("staff_id", "date", "day", "district", "shift")
 SHORTFALL_COLUMNS: tuple[str, ...] = ("district", "shift", "work_days", "roster_days", "short_days")
 _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 MAX_WEEKS = 52  # how far past the week a deadline is searched for, in weeks like this one
@@ -48,10 +49,13 @@ def allocate_pool(people: list[Person], work: Mapping[str, ShiftWork], settings:
     person to one district a day, on days its work can be done. The deadline is the earliest
     last day for which the pool can cover what every district's own people leave undone by then
     (past the week, the week is taken as repeating); the city's deadline is the later of the two
-    shifts' that can be covered at all. For that deadline each person-day (whole days first, or part-days first, whichever
-    needs fewer) goes to the open district still lacking the most, until none lacks anything:
-    person-days not needed are not allocated (fewest staff-days). A greedy estimate, not an
-    optimum.
+    shifts' that can be covered at all. Work counts only on the days its shops open in the shift
+    (``planner.planning.openings``): an evening person is sent on evenings the district's evening
+    shops are open. For that deadline each person-day (whole days first, or part-days first,
+    whichever needs fewer) goes to the district lacking most among those it helps that day,
+    until none lacks anything: person-days not needed are not allocated (fewest staff-days). A greedy estimate, not an
+    optimum, but never later for the city than ``fixed_allocation`` (each pool person kept in one
+    district), which is taken instead when it finishes earlier.
 
     Parameters
     ----------
@@ -97,24 +101,28 @@ def allocate_pool(people: list[Person], work: Mapping[str, ShiftWork], settings:
         [(s, str(week.date_of(d)), d, n, SHIFTS[c]) for s, d, n, c in rows],
         columns=list(ALLOCATION_COLUMNS),
     )
+    # The greedy can do worse than one district a person for the week, which is an allocation too.
+    fixed = fixed_allocation(people, work, week)
+    if city_finish(people, work, week, fixed) < city_finish(people, work, week, table) - EPS:
+        table = fixed
     return table.sort_values(["day", "district", "staff_id"], ignore_index=True)
 
 
-def _needs(
-    work: Mapping[str, ShiftWork], own: dict, column: int, deadline: float, days: int
-) -> dict[str, float]:
-    """Staff-days each district's own people leave undone by ``deadline`` (a 0-based day, maybe past the week).
+def _needs(work: Mapping[str, ShiftWork], own: dict, column: int, deadline: float, days: int) -> dict:
+    """What each district's own people leave lacking by ``deadline`` (0-based, maybe past the week),
+    for every set of days (``planner.planning.openings.lacking``).
 
     Past the week the week repeats: the week's capacity must reach the work's share of the
     ``deadline + 1`` days that one week is.
     """
     needs = {}
     for name, shift in work.items():
-        total = shift.days[SHIFTS[column]]
+        patterns = shift.openings(SHIFTS[column])
         if deadline < days:
-            needs[name] = total - float(own[name][: int(deadline) + 1, column].sum())
+            needs[name] = lacking(patterns, own[name][:, column], int(deadline))
         else:
-            needs[name] = total * days / (deadline + 1) - float(own[name][:, column].sum())
+            share = days / (deadline + 1)
+            needs[name] = lacking({m: v * share for m, v in patterns.items()}, own[name][:, column])
     return needs
 
 
@@ -130,30 +138,43 @@ def _cover(
     best: tuple | None = None
     for units in orders:
         needs = _needs(work, own, column, deadline, days)
-        assigned = _cover_in_order(work, needs, units, SHIFTS[column], deadline)
-        lacking = max(needs.values(), default=0.0)
-        key = (lacking > EPS, len(assigned) if lacking <= EPS else lacking)
+        names = list(needs)
+        gaps = np.array([needs[n] for n in names]).reshape(len(names), len(members(days)))
+        assigned = _cover_in_order(names, gaps, units, deadline, days)
+        left = float(gaps.max()) if gaps.size else 0.0
+        key = (left > EPS, len(assigned) if left <= EPS else left)
         if best is None or key < best[0]:
-            best = (key, assigned, lacking)
+            best = (key, assigned, left)
     return best[1], best[2]
 
 
 def _cover_in_order(
-    work: Mapping[str, ShiftWork], needs: dict[str, float], units: list, shift: str, deadline: float
+    names: list[str], gaps: np.ndarray, units: list, deadline: float, days: int
 ) -> list[tuple[str, int, str]]:
-    """Give each person-day in turn to the open district lacking most; ``needs`` is lowered in place."""
+    """Give each person-day in turn to a district it helps; ``gaps`` (district x set of days) is lowered in place.
+
+    A day goes first where it lowers the district's most lacking set of days, then where it
+    lowers some set still lacking, the district lacking most on the sets holding that day first.
+    """
     assigned = []
+    if not names:
+        return assigned
+    sets = members(days)
     for negative_share, day, staff_id in units:
         if day > deadline:
             continue
-        lacking = [
-            (need, name) for name, need in needs.items() if need > EPS and work[name].open_on[shift][day]
-        ]
-        if not lacking:
+        holds = sets[:, day]
+        top = gaps.max(axis=1)
+        rows = np.flatnonzero(np.isfinite(top) & (top > EPS))  # work no day can reach is left out
+        with_day = gaps[np.ix_(rows, holds)].max(axis=1)
+        rows, top, with_day = rows[with_day > EPS], top[rows][with_day > EPS], with_day[with_day > EPS]
+        if not len(rows):
             continue
-        name = max(lacking)[1]
-        needs[name] += negative_share
-        assigned.append((staff_id, day, name))
+        without = gaps[np.ix_(rows, ~holds)].max(axis=1)
+        lowers = top - np.maximum(without, with_day + negative_share) > EPS
+        chosen = int(rows[np.lexsort((with_day, lowers))[-1]])
+        gaps[chosen, holds] += negative_share
+        assigned.append((staff_id, day, names[chosen]))
     return assigned
 
 
@@ -179,34 +200,6 @@ def _earliest_deadline(
         middle = (low + high) / 2
         low, high = (low, middle) if covered(middle) else (middle, high)
     return high
-
-
-def pool_capacity(
-    people: list[Person], allocation: pd.DataFrame, week: WeekSettings
-) -> dict[str, np.ndarray]:
-    """district -> ``(days, 2)`` staff-days the pool gives it by ``allocation``.
-
-    Parameters
-    ----------
-    people
-        The roster holding the pool's people.
-    allocation
-        ``allocate_pool``'s table.
-    week
-        The campaign week and its shifts.
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        Only districts the allocation names.
-    """
-    shares = {p.staff_id: person_days(p, week) for p in people if p.district is None}
-    capacity: dict[str, np.ndarray] = {}
-    for row in allocation.itertuples():
-        column = SHIFTS.index(row.shift)
-        capacity.setdefault(row.district, np.zeros((week.days, len(SHIFTS))))
-        capacity[row.district][row.day, column] += shares[row.staff_id][row.day, column]
-    return capacity
 
 
 def finish_table(
@@ -296,9 +289,10 @@ def propose_roster(
     """A day team and an evening team for each district, as roster people to edit and feed back.
 
     Each team works its shift on the days its work can be done; the day team has ``day_staff``
-    people (``planner staffing``'s confirmed team) or, without it, enough for its estimated
-    staff-days over those days; the evening team is sized the same way to the work only the
-    evening reaches. Ids are ``<district code>-D01`` and ``-E01``; everyone starts and ends at
+    people (``planner staffing``'s confirmed team) or, without it, enough people each day for
+    its estimated staff-days, work open only on some days counted on those days
+    (``planner.planning.openings.team_size``); the evening team is sized the same way
+    to the work only the evening reaches, so a person may work only some evenings. Ids are ``<district code>-D01`` and ``-E01``; everyone starts and ends at
     the office, travels by transit, and only the day team has a lunch break.
 
     Parameters
@@ -322,13 +316,13 @@ def propose_roster(
     }
     for name, district_work_ in work.items():
         for shift, (start, end, letter) in shifts.items():
-            open_on = [int(day) for day in np.flatnonzero(district_work_.open_on[shift])]
-            if not open_on or district_work_.days[shift] <= EPS:
+            open_on = district_work_.open_on[shift]
+            if not open_on.any() or district_work_.days[shift] <= EPS:
                 continue
-            team = math.ceil(district_work_.days[shift] / len(open_on) - EPS)
+            team = max(1, team_size(district_work_.openings(shift), open_on))
             if shift == "day" and day_staff and day_staff.get(name):
                 team = int(day_staff[name])
-            availability = weekday_expression(open_on, week, start, end)
+            availability = weekday_expression(np.flatnonzero(open_on).tolist(), week, start, end)
             code = district_work_.district.code
             people += [
                 Person(
@@ -342,7 +336,7 @@ def propose_roster(
                     "transit",
                     shift == "day",
                 )
-                for k in range(1, max(1, team) + 1)
+                for k in range(1, team + 1)
             ]
     return people
 
@@ -390,7 +384,8 @@ def shortfall(
             if needed <= EPS:
                 continue
             have = float(capacity[:, column].sum())
-            rows.append((name, shift, round(needed, 1), round(have, 1), round(max(0.0, needed - have), 1)))
+            short = max(needed - have, most_lacking(district_work_.openings(shift), capacity[:, column]))
+            rows.append((name, shift, round(needed, 1), round(have, 1), round(min(short, needed), 1)))
     return pd.DataFrame(rows, columns=list(SHORTFALL_COLUMNS))
 
 

@@ -1,0 +1,199 @@
+"""Work that opens only on some days against daily capacity: what is lacking, by set of days."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import cache
+
+import numpy as np
+
+EPS = 1e-9  # staff-days below this are none
+MAX_DAYS = 10  # every set of days is looked at up to this many days: 2**days of them
+
+# Work is kept by the set of days it can be done on, a bit mask (bit d: day d of the week). Work
+# open only on some days can use only those days' capacity: it is covered when, for every set Q
+# of days, the work open only within Q is at most the capacity on Q (the supply-demand form of
+# Hall's condition), a sum over Q alone being blind to a Tuesday shop given a Monday worker.
+
+
+def mask_of(open_on: np.ndarray) -> int:
+    """The bit mask of the days ``open_on`` is true.
+
+    Parameters
+    ----------
+    open_on
+        Bool per day.
+
+    Returns
+    -------
+    int
+        Bit ``d`` set when day ``d`` is open.
+    """
+    return sum(1 << int(day) for day in np.flatnonzero(open_on))
+
+
+@cache
+def _members(days: int) -> np.ndarray:
+    """Which days each set of days looked at holds (see ``members``)."""
+    if days <= MAX_DAYS:
+        sets = np.arange(1 << days)
+        table = (sets[:, None] >> np.arange(days)[None, :]) & 1 == 1
+    else:
+        one = np.eye(days, dtype=bool)
+        table = np.vstack([np.ones((1, days), dtype=bool), one, ~one])
+    table.flags.writeable = False
+    return table
+
+
+def members(days: int) -> np.ndarray:
+    """Which days each set of days looked at holds.
+
+    Up to ``MAX_DAYS`` days every set is looked at, numbered by its bit mask (exact); a longer
+    week looks at the whole week, each day alone and each day left out (a coarser check, still
+    catching work crowded into one day or missing one).
+
+    Parameters
+    ----------
+    days
+        Days in the week.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(sets, days)`` bool, read-only.
+    """
+    return _members(days)
+
+
+def work_within(patterns: Mapping[int, float], days: int, last_day: int | None = None) -> np.ndarray:
+    """For every set of days looked at (``members``), the work that can only be done within it.
+
+    Parameters
+    ----------
+    patterns
+        Bit mask of open days -> staff-days of work open on exactly those days.
+    days
+        Days in the week.
+    last_day
+        Only days up to this one (0-based) count; None for the whole week.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(sets,)`` staff-days; infinite everywhere when some work opens on no day counted.
+    """
+    sets = members(days)
+    keep = (1 << days) - 1 if last_day is None else (1 << (last_day + 1)) - 1
+    used = {mask: v for mask, v in patterns.items() if v > EPS}
+    if any(mask & keep == 0 for mask in used):
+        return np.full(len(sets), math.inf)
+    if not used:
+        return np.zeros(len(sets))
+    opens = np.array([[(mask & keep) >> d & 1 for d in range(days)] for mask in used], dtype=bool)
+    outside = (~sets).astype(np.int64) @ opens.T.astype(np.int64)  # (sets, patterns) open days outside
+    return (outside == 0) @ np.array(list(used.values()))
+
+
+def lacking(patterns: Mapping[int, float], capacity: np.ndarray, last_day: int | None = None) -> np.ndarray:
+    """For every set of days, the work open only within it less the capacity on it.
+
+    Parameters
+    ----------
+    patterns
+        Bit mask of open days -> staff-days (see ``work_within``).
+    capacity
+        Staff-days given on each day.
+    last_day
+        Only days up to this one count (capacity after it is ignored); None for the whole week.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(sets,)`` staff-days (``members``); the work is covered when none is above 0.
+    """
+    days = len(capacity)
+    given = np.asarray(capacity, dtype=float).copy()
+    if last_day is not None:
+        given[last_day + 1 :] = 0.0
+    return work_within(patterns, days, last_day) - members(days) @ given
+
+
+def most_lacking(patterns: Mapping[int, float], capacity: np.ndarray, last_day: int | None = None) -> float:
+    """The staff-days the capacity lacks for the work, on the set of days that lacks most.
+
+    Parameters
+    ----------
+    patterns
+        Bit mask of open days -> staff-days.
+    capacity
+        Staff-days given on each day.
+    last_day
+        Only days up to this one count; None for the whole week.
+
+    Returns
+    -------
+    float
+        At least 0; infinite when some work opens on no day counted.
+    """
+    return max(0.0, float(lacking(patterns, capacity, last_day).max()))
+
+
+def finish(patterns: Mapping[int, float], capacity: np.ndarray) -> float:
+    """The last day (0-based) the work needs with each day's ``capacity``, the week repeating after.
+
+    Parameters
+    ----------
+    patterns
+        Bit mask of open days -> staff-days.
+    capacity
+        Staff-days given on each day of the week.
+
+    Returns
+    -------
+    float
+        0.0 for no work; the first day by which nothing lacks; past the week, the days the
+        repeated week needs (fractional); infinite when some work gets no capacity at all.
+    """
+    if sum(patterns.values()) <= EPS:
+        return 0.0
+    days = len(capacity)
+    for last_day in range(days):
+        if most_lacking(patterns, capacity, last_day) <= EPS:
+            return float(last_day)
+    within = work_within(patterns, days)
+    given = members(days) @ np.asarray(capacity, dtype=float)
+    needed = within > EPS
+    if (given[needed] <= EPS).any():
+        return math.inf
+    # Over w weeks the set Q gets w times its capacity: w is the largest work-to-capacity ratio.
+    weeks = float((within[needed] / given[needed]).max())
+    return days * weeks - 1
+
+
+def team_size(patterns: Mapping[int, float], open_on: np.ndarray) -> int:
+    """The fewest people who, each working every ``open_on`` day, leave nothing lacking.
+
+    Work open only on some days needs its staff-days on those days: the team is the largest
+    work open only within a set of days over the team's days in that set.
+
+    Parameters
+    ----------
+    patterns
+        Bit mask of open days -> staff-days.
+    open_on
+        Bool per day: the days the team works.
+
+    Returns
+    -------
+    int
+        0 for no work; work open on none of ``open_on`` is left out.
+    """
+    days = len(open_on)
+    reachable = {m: v for m, v in patterns.items() if m & mask_of(open_on)}
+    within = work_within(reachable, days)
+    worked = members(days) @ np.asarray(open_on, dtype=int)
+    needed = within > EPS
+    if not needed.any():
+        return 0
+    return math.ceil(float((within[needed] / worked[needed]).max()) - EPS)
