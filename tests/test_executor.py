@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +21,11 @@ def _square_with_pid(x: int) -> tuple[int, int]:
     return x * x, os.getpid()
 
 
+def _long_search(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
 @pytest.fixture(scope="module")
 def dask_executor():
     """A LocalCluster with two single-threaded worker processes, shared by this module's tests."""
@@ -35,6 +41,16 @@ def test_make_executor_picks_in_process_local_processes_or_dask():
         assert isinstance(pool, ProcessExecutor)
     with pytest.raises(InputError):
         make_executor(0)
+
+
+def test_ctrl_c_stops_the_workers_search_at_once():
+    """Leaving a process pool through Ctrl-C stops a running search instead of waiting for it to end."""
+    began = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt), make_executor(2) as pool:
+        pool.pool.submit(_long_search, 30.0)
+        time.sleep(0.3)
+        raise KeyboardInterrupt
+    assert time.perf_counter() - began < 10
 
 
 def test_process_pool_returns_every_result_under_its_index():

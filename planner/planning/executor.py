@@ -177,6 +177,14 @@ class ProcessExecutor(Executor):
         self.closed = True
         self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def __exit__(self, kind: type | None, *rest: object) -> None:
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            # Ctrl-C: nothing the workers are still solving is wanted; stop them now rather than
+            # wait for their searches (up to a step's time limit, or an improvement's) to end.
+            for process in list((self.pool._processes or {}).values()):
+                process.terminate()
+        self.close()
+
 
 class DaskExecutor(Executor):
     """Workers of a ``dask.distributed`` cluster: an existing scheduler or a LocalCluster."""
