@@ -117,6 +117,12 @@ def _wait_for_write_lock(path, process, timeout_s: float = 60.0) -> None:
     raise AssertionError("the subprocess never opened its transaction")
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """Let Ctrl-C reach the command as at a terminal: a test run started in the background (``&``)
+    passes SIGINT ignored to its children, and Python then never raises KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def kill_inside_transaction(path, command: list[str], sig: int = signal.SIGKILL) -> str:
     """Run ``command`` with a long pause before each COMMIT; send it ``sig`` once it holds the write lock.
 
@@ -126,7 +132,13 @@ def kill_inside_transaction(path, command: list[str], sig: int = signal.SIGKILL)
     env = {**os.environ, COMMIT_DELAY_ENV: "60"}
     # A process group of its own, so its worker processes (orphaned by a SIGKILL) can be cleaned up with it.
     process = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )
     try:
         _wait_for_write_lock(path, process)
