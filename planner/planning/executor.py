@@ -139,11 +139,6 @@ class ProcessExecutor(Executor):
 
     def __init__(self, workers: int):
         self.workers = workers
-        # Loaded before the fork like every other module the workers use: scikit-learn (the k-means
-        # of planner.routing.zones, imported there lazily) sets up OpenMP when imported, which a
-        # forked child must not do on its own.
-        import sklearn.cluster  # noqa: F401
-
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         self.pool = ProcessPoolExecutor(
             workers,
