@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from planner.planning.openings import finish, most_lacking, team_size, work_within
+from planner.planning.openings import day_teams, finish, most_lacking, team_size, work_within
 
 MONDAY, TUE_TO_SUN, ALL = 0b0000001, 0b1111110, 0b1111111
 
@@ -73,3 +73,12 @@ def test_a_long_week_still_finds_work_crowded_into_one_day():
     assert most_lacking({1 << 12: 3.0}, capacity) == pytest.approx(2.0)
     assert most_lacking({(1 << 20) - 1: 3.0}, capacity) == 0.0
     assert finish({(1 << 20) - 1: 3.0}, capacity) == 2.0
+
+
+def test_day_teams_take_fewest_people_then_fewest_staff_days_then_the_earliest_days():
+    """Saturday-crowded work gets six on Saturday and one on Monday; even work fills the first days."""
+    every_day = np.ones(7, dtype=bool)
+    assert day_teams({0b0100000: 6.0, ALL: 1.0}, every_day).tolist() == [1, 0, 0, 0, 0, 6, 0]
+    assert day_teams({ALL: 10.5}, every_day).tolist() == [2, 2, 2, 2, 2, 1, 0]
+    assert day_teams({ALL: 3.0}, np.array([False, True] * 3 + [True])).tolist() == [0, 1, 0, 1, 0, 1, 0]
+    assert day_teams({}, every_day).tolist() == [0] * 7

@@ -74,6 +74,32 @@ def test_staffing_roster_out_writes_a_roster_that_reads_back(small_merchants_pat
     assert all(p.staff_id.startswith("11110-") for p in read.people)
 
 
+def test_staffing_estimate_proposes_teams_per_day_without_plans(small_merchants_path, tmp_path):
+    """--estimate prints each district's people per day and writes them as a roster; the plan it gives leaves no evening shop."""
+    out = tmp_path / "proposal.csv"
+    result = runner.invoke(
+        app, ["staffing", str(small_merchants_path), "--estimate", "--roster-out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Proposed teams: people per day" in result.output and "2022-02-13" in result.output
+    people = read_roster(out, Settings()).people
+    assert {p.team for p in people} == {"day", "evening"}
+    planned = tmp_path / "plan"
+    args = [
+        "plan",
+        str(small_merchants_path),
+        "--scenario",
+        "full",
+        "--roster",
+        str(out),
+        "--out",
+        str(planned),
+    ]
+    result = runner.invoke(app, [*args, "--time-limit", "0.2", "--improve-time", "0"])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(planned / "unassigned.csv").empty
+
+
 def test_a_roster_without_staff_id_is_one_error_line(small_merchants_path, tmp_path):
     """A roster whose header lacks staff_id stops staffing with exit code 1 and one line naming the file."""
     path = tmp_path / "people.csv"

@@ -17,9 +17,11 @@ from planner.io.roster import read_roster, write_roster
 from planner.planning.shiftwork import ShiftWork, finish_day, person_days, shift_work
 from planner.planning.teams import city_finish, fixed_allocation
 from planner.planning.workforce import (
+    PROPOSAL_SPARE,
     allocate_pool,
     finish_table,
     propose_roster,
+    proposed_teams,
     roster_warnings,
     shortfall,
     shortfall_lines,
@@ -82,13 +84,35 @@ def test_person_days_count_one_shift_a_day():
 
 
 def test_proposed_roster_has_day_and_evening_teams_on_their_days(small_needing):
-    """The proposal has a day team every day and an evening team on the evening work's days."""
+    """Less than a day of day work goes to one person on the first day; the evening team works the evening work's day."""
     shops = with_hours(small_needing, ["Mo-Su 10:00-20:00"] * 5 + ["Sa 19:00-23:00"] * 3)
     work = {"Jongno-gu": shift_work(shops, find_district("Jongno-gu"), SETTINGS)}
     people = propose_roster(work, SETTINGS)
     assert [p.staff_id for p in people] == ["11110-D01", "11110-E01"]
-    assert people[0].availability == "Mo-Su 09:00-18:00" and people[0].lunch
+    assert people[0].availability == "Mo 09:00-18:00" and people[0].lunch
     assert people[1].availability == "Sa 17:00-22:00" and not people[1].lunch
+
+
+def test_proposed_teams_are_sized_day_by_day():
+    """10.5 staff-days open every day: two people, the second one off on the last two days (11 staff-days)."""
+    work = {"Jongno-gu": work_of("Jongno-gu", 10.5 / (1 + PROPOSAL_SPARE))}
+    people = propose_roster(work, SETTINGS)
+    assert [p.availability for p in people] == ["Mo-Sa 09:00-18:00", "Mo-Fr 09:00-18:00"]
+    teams = proposed_teams(work, SETTINGS)
+    assert teams[["people", "staff_days"]].values.tolist() == [[2, 11]]
+    assert teams.iloc[0, 2:9].tolist() == [2, 2, 2, 2, 2, 1, 0]
+
+
+def test_proposed_evening_team_is_sized_to_the_evening_the_shops_open(small_needing):
+    """Shops open only from 19:00 leave three hours of the evening, those from 18:00 four: the estimate counts those hours."""
+    late = with_hours(small_needing, ["Mo-Su 19:00-23:00"] * 30)
+    early = with_hours(small_needing, ["Mo-Su 18:00-23:00"] * 30)
+    district = find_district("Jongno-gu")
+    ratio = (
+        shift_work(late, district, SETTINGS).days["evening"]
+        / shift_work(early, district, SETTINGS).days["evening"]
+    )
+    assert ratio == pytest.approx(4 / 3, rel=0.01)
 
 
 def test_proposed_day_team_takes_the_confirmed_staffing(small_needing):

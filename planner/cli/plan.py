@@ -354,11 +354,20 @@ def staffing(
             "--roster or --pool (default: none)."
         ),
     ] = None,
+    estimate: Annotated[
+        bool,
+        typer.Option(
+            "--estimate",
+            help="Size each district's day and evening team per day from the planner's workload "
+            "estimate instead of searching verified plans (seconds for the whole city).",
+        ),
+    ] = False,
 ) -> None:
     """Fewest workers a day per district to finish in DAYS: a lower bound, then verified plans.
 
-    With --roster or --pool it estimates a roster instead: the staff-days it lacks per district
-    and shift, or where its shared pool goes day by day.
+    With --estimate it sizes the teams per day from the workload estimate, without plans; with
+    --roster or --pool it estimates a roster instead: the staff-days it lacks per district and
+    shift, or where its shared pool goes day by day.
     """
     with user_errors():
         if roster_out is not None and (roster is not None or pool is not None):
@@ -380,6 +389,11 @@ def staffing(
             merchants, scenario, cutoff.date(), district, boundaries, encoding
         )
         print_reads(read, None)
+        if estimate and not rosters:
+            work = district_work(by_district, settings)
+            print_work(work)
+            write_proposal(work, settings, None, roster_out)
+            return
         if rosters:
             work = district_work(by_district, settings)
             print_work(work)

@@ -16,6 +16,7 @@ from planner.planning.workforce import (
     allocate_pool,
     finish_table,
     propose_roster,
+    proposed_teams,
     shortfall,
     shortfall_lines,
 )
@@ -129,9 +130,9 @@ def write_pool(people: list[Person], work: dict[str, ShiftWork], settings: Setti
 
 
 def write_proposal(
-    work: dict[str, ShiftWork], settings: Settings, day_staff: dict[str, int], out: Path
-) -> Path:
-    """Write the proposed day and evening roster of each district.
+    work: dict[str, ShiftWork], settings: Settings, day_staff: dict[str, int] | None, out: Path | None
+) -> Path | None:
+    """Print the proposed day and evening team of each district per day, and write them as a roster.
 
     Parameters
     ----------
@@ -140,15 +141,24 @@ def write_proposal(
     settings
         The week and its shifts.
     day_staff
-        District -> the confirmed day team.
+        District -> the confirmed day team, or None to size it from the estimate.
     out
-        The roster file.
+        The roster file, or None to print the teams only.
 
     Returns
     -------
-    pathlib.Path
+    pathlib.Path or None
         The file written.
     """
+    teams = proposed_teams(work, settings, day_staff)
+    console.print(table_of(teams, "Proposed teams: people per day"))
+    totals = teams.groupby("shift")["staff_days"].sum()
+    console.print(
+        f"{int(totals.get('day', 0)):,} day and {int(totals.get('evening', 0)):,} evening staff-days "
+        "(estimated work and a tenth more; a day's unused people are not planned)"
+    )
+    if out is None:
+        return None
     people = propose_roster(work, settings, day_staff)
     written = write_roster(people, out)
     evening = sum(p.team == "evening" for p in people)

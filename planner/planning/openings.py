@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from functools import cache
 
 import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 EPS = 1e-9  # staff-days below this are none
 MAX_DAYS = 10  # every set of days is looked at up to this many days: 2**days of them
@@ -197,3 +198,43 @@ def team_size(patterns: Mapping[int, float], open_on: np.ndarray) -> int:
     if not needed.any():
         return 0
     return math.ceil(float((within[needed] / worked[needed]).max()) - EPS)
+
+
+def day_teams(patterns: Mapping[int, float], open_on: np.ndarray) -> np.ndarray:
+    """People on each day so nothing lacks: the fewest people, then the fewest staff-days, then the earliest.
+
+    Person ``k`` (from 1) works the days whose team has at least ``k`` people, so the largest
+    day is the team and the sum its staff-days. Three small integer programs, one objective
+    each, settle the order: the fewest people (``team_size``), then the fewest staff-days with
+    that many, then work as early in the week as those allow (an early finish).
+
+    Parameters
+    ----------
+    patterns
+        Bit mask of open days -> staff-days.
+    open_on
+        Bool per day: the days anyone may work.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int`` people per day; 0 on days not ``open_on``, all 0 for no work; work open on none
+        of ``open_on`` is left out.
+    """
+    days = len(open_on)
+    reachable = {m: v for m, v in patterns.items() if m & mask_of(open_on)}
+    within = work_within(reachable, days)
+    needed = within > EPS
+    if not needed.any():
+        return np.zeros(days, dtype=int)
+    team = team_size(reachable, open_on)
+    # Variables: people per day. Every set of days gets at least the work open only within it.
+    cover = LinearConstraint(members(days)[needed].astype(float), lb=within[needed] - EPS)
+    bounds = Bounds(np.zeros(days), np.where(open_on, team, 0).astype(float))
+    integral = np.ones(days)
+    fewest = milp(np.ones(days), constraints=[cover], bounds=bounds, integrality=integral)
+    total = LinearConstraint(np.ones((1, days)), lb=fewest.fun - 0.5, ub=fewest.fun + 0.5)
+    earliest = milp(
+        np.arange(days, dtype=float), constraints=[cover, total], bounds=bounds, integrality=integral
+    )
+    return np.round(earliest.x).astype(int)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from planner.geo.districts import District
 from planner.io.people import Person
-from planner.planning.openings import EPS, lacking, members, most_lacking, team_size
+from planner.planning.openings import EPS, day_teams, lacking, members, most_lacking
 from planner.planning.shiftwork import (
     SHIFTS,
     ShiftWork,
@@ -31,6 +31,7 @@ __all__ = [
     "finish_table",
     "pool_capacity",
     "propose_roster",
+    "proposed_teams",
     "roster_warnings",
     "shortfall",
     "shortfall_lines",
@@ -40,6 +41,8 @@ SHORTFALL_COLUMNS: tuple[str, ...] = ("district", "shift", "work_days", "roster_
 _WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 MAX_WEEKS = 52  # how far past the week a deadline is searched for, in weeks like this one
 _BISECTIONS = 30
+# Proposed teams cover the estimated work and a tenth more: the estimate's error on one district.
+PROPOSAL_SPARE = 0.1
 
 
 def allocate_pool(people: list[Person], work: Mapping[str, ShiftWork], settings: Settings) -> pd.DataFrame:
@@ -283,17 +286,64 @@ def weekday_expression(days: list[int], week: WeekSettings, start, end) -> str:
     return f"{','.join(parts)} {start:%H:%M}-{end:%H:%M}"
 
 
+def proposed_teams(
+    work: Mapping[str, ShiftWork], settings: Settings, day_staff: Mapping[str, int] | None = None
+) -> pd.DataFrame:
+    """People per day of each district's day and evening team, sized to the work each shift can do.
+
+    A shift's work counts only on the days its shops open then, plus ``PROPOSAL_SPARE`` for the
+    estimate's error; each day gets the people ``planner.planning.openings.day_teams`` gives:
+    the fewest people, then the fewest staff-days, then the earliest days. A day team confirmed
+    by ``planner staffing``'s search (``day_staff``) works every day its shops open instead.
+
+    Parameters
+    ----------
+    work
+        Each district's work (``district_work``).
+    settings
+        The week and its shifts.
+    day_staff
+        District -> confirmed day team, or None to size it from the estimate.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``district, shift``, one column of people per date of the week, ``people`` and
+        ``staff_days``; a row per district and shift with work.
+    """
+    week, rows = settings.week, []
+    dates = [str(week.date_of(day)) for day in range(week.days)]
+    for name, district_work_ in work.items():
+        for shift in SHIFTS:
+            open_on = district_work_.open_on[shift]
+            if not open_on.any() or district_work_.days[shift] <= EPS:
+                continue
+            if shift == "day" and day_staff and day_staff.get(name):
+                counts = np.where(open_on, int(day_staff[name]), 0)
+            else:
+                spared = {m: v * (1 + PROPOSAL_SPARE) for m, v in district_work_.openings(shift).items()}
+                counts = day_teams(spared, open_on)
+            rows.append(
+                {
+                    "district": name,
+                    "shift": shift,
+                    **dict(zip(dates, counts.tolist(), strict=True)),
+                    "people": int(counts.max()),
+                    "staff_days": int(counts.sum()),
+                }
+            )
+    return pd.DataFrame(rows, columns=["district", "shift", *dates, "people", "staff_days"])
+
+
 def propose_roster(
     work: Mapping[str, ShiftWork], settings: Settings, day_staff: Mapping[str, int] | None = None
 ) -> list[Person]:
     """A day team and an evening team for each district, as roster people to edit and feed back.
 
-    Each team works its shift on the days its work can be done; the day team has ``day_staff``
-    people (``planner staffing``'s confirmed team) or, without it, enough people each day for
-    its estimated staff-days, work open only on some days counted on those days
-    (``planner.planning.openings.team_size``); the evening team is sized the same way
-    to the work only the evening reaches, so a person may work only some evenings. Ids are ``<district code>-D01`` and ``-E01``; everyone starts and ends at
-    the office, travels by transit, and only the day team has a lunch break.
+    Each day gets the team ``proposed_teams`` gives it; person ``k`` of a team works the days
+    whose team has at least ``k`` people, so the first people work every day and the last only
+    the busiest. Ids are ``<district code>-D01`` and ``-E01``; everyone starts and ends at the
+    office, travels by transit, and only the day team has a lunch break.
 
     Parameters
     ----------
@@ -314,30 +364,27 @@ def propose_roster(
         "day": (week.shift_start, week.shift_end, "D"),
         "evening": (week.evening_start, week.evening_end, "E"),
     }
-    for name, district_work_ in work.items():
-        for shift, (start, end, letter) in shifts.items():
-            open_on = district_work_.open_on[shift]
-            if not open_on.any() or district_work_.days[shift] <= EPS:
-                continue
-            team = max(1, team_size(district_work_.openings(shift), open_on))
-            if shift == "day" and day_staff and day_staff.get(name):
-                team = int(day_staff[name])
-            availability = weekday_expression(np.flatnonzero(open_on).tolist(), week, start, end)
-            code = district_work_.district.code
-            people += [
+    teams = proposed_teams(work, settings, day_staff)
+    dates = [str(week.date_of(day)) for day in range(week.days)]
+    for row in teams.to_dict("records"):
+        start, end, letter = shifts[row["shift"]]
+        counts = np.array([row[date] for date in dates])
+        code = work[row["district"]].district.code
+        for k in range(1, row["people"] + 1):
+            availability = weekday_expression(np.flatnonzero(counts >= k).tolist(), week, start, end)
+            people.append(
                 Person(
                     f"{code}-{letter}{k:02d}",
                     "",
-                    shift,
-                    name,
+                    row["shift"],
+                    row["district"],
                     availability,
                     "office",
                     "office",
                     "transit",
-                    shift == "day",
+                    row["shift"] == "day",
                 )
-                for k in range(1, team + 1)
-            ]
+            )
     return people
 
 
