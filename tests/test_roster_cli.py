@@ -49,6 +49,28 @@ def test_staffing_roster_prints_the_shortfall_and_writes_rejects(small_merchants
     assert "Staff versus finish day" not in result.output  # estimates only: no plans searched
 
 
+def test_staffing_roster_without_out_writes_rejects_beside_the_roster(
+    small_merchants_path, tmp_path, monkeypatch
+):
+    """Without --out the bad roster rows go beside the roster, not into the folder staffing runs in."""
+    monkeypatch.chdir(tmp_path / "..")
+    roster = roster_file(tmp_path)
+    result = runner.invoke(app, ["staffing", str(small_merchants_path), "--roster", str(roster)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "roster.rejects.csv").is_file()
+    assert not (tmp_path / ".." / "roster.rejects.csv").exists()
+
+
+def test_staffing_takes_a_settings_file(small_merchants_path, tmp_path):
+    """--settings gives staffing its week: a three-day week proposes teams for three dates."""
+    settings = tmp_path / "settings.toml"
+    settings.write_text("[week]\ndays = 3\n", encoding="utf-8")
+    args = ["staffing", str(small_merchants_path), "--estimate", "--settings", str(settings)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "2022-02-09" in result.output and "2022-02-10" not in result.output
+
+
 def test_staffing_pool_writes_the_allocation(small_merchants_path, tmp_path):
     """--pool prints finish days without and with the pool and writes one row per person and day sent."""
     out = tmp_path / "pool.csv"

@@ -307,7 +307,9 @@ def verify(
 @app.command()
 def staffing(
     merchants: Annotated[Path, typer.Argument(help="Merchants file (all districts, or use --district).")],
-    days: Annotated[int, typer.Option(help="Days the campaign may take.")] = 7,
+    days: Annotated[
+        int | None, typer.Option(help="Days the campaign may take (default: the settings' week, 7).")
+    ] = None,
     scenario: Scenario = "full",
     district: Annotated[
         list[str] | None,
@@ -342,11 +344,13 @@ def staffing(
         ),
     ] = None,
     pool_out: Annotated[
-        Path,
+        Path | None,
         typer.Option(
-            "--out", help="With --pool: the allocation CSV to write; rejected roster rows go beside it."
+            "--out",
+            help="With --pool: the allocation CSV to write, rejected roster rows beside it "
+            "(default: pool-allocation.csv; rejects beside the roster).",
         ),
-    ] = Path("pool-allocation.csv"),
+    ] = None,
     roster_out: Annotated[
         Path | None,
         typer.Option(
@@ -354,6 +358,7 @@ def staffing(
             "--roster or --pool (default: none)."
         ),
     ] = None,
+    settings_file: SettingsFile = None,
     estimate: Annotated[
         bool,
         typer.Option(
@@ -377,12 +382,12 @@ def staffing(
             )
         count = processes_given(processes, workers) or 1
         settings = settings_from_options(
-            None, None, days, None, time_limit_s, None, open_routes, improve_s, open_start
+            settings_file, None, days, None, time_limit_s, None, open_routes, improve_s, open_start
         )
         settings = search_settings(settings, time_limit_s, improve_s)
         # Rosters first: an unreadable one is then the only line printed, before any work is done.
         rosters = {
-            path: read_people(path, settings, pool_out.parent)
+            path: read_people(path, settings, path.parent if pool_out is None else pool_out.parent)
             for path in dict.fromkeys(p for p in (roster, pool) if p is not None)
         }
         read, by_district = needing_by_district(
@@ -401,11 +406,13 @@ def staffing(
                 if path == roster:
                     print_shortfall(people, work, settings)
                 if path == pool:
-                    write_pool(people, work, settings, pool_out)
+                    write_pool(people, work, settings, pool_out or Path("pool-allocation.csv"))
             return
         with make_executor(count, scheduler) as executor:
             report = staff_districts(by_district, settings, executor, progress=console.print)
-    console.print(table_of(report.table, f"Staff to finish in {days} days ({scenario} scenario)"))
+    console.print(
+        table_of(report.table, f"Staff to finish in {settings.week.days} days ({scenario} scenario)")
+    )
     console.print(", ".join(f"{k} {v}" for k, v in report.totals().items()))
     for row in report.table[report.table["no_shift"] > 0].to_dict("records"):
         shortfall = f"{row['district']}: {row['no_shift']} shops no shift reaches ({reasons_text(row)})"
