@@ -15,9 +15,11 @@ from planner.campaign.export import write_current_plan
 from planner.campaign.ledger import conservation
 from planner.campaign.outcomes import parse_outcomes, record_outcomes
 from planner.campaign.replan import replan
+from planner.campaign.run import simulation_inputs
 from planner.campaign.setup import Campaign, init_campaign, load_campaign
 from planner.campaign.store import CampaignStore
 from planner.cli import app
+from planner.errors import InputError
 from planner.io.people import Person
 from planner.io.read import read_merchants
 from planner.io.roster import write_roster
@@ -181,3 +183,26 @@ def test_init_refuses_a_roster_that_leaves_a_district_without_anyone(tmp_path):
     assert done.exit_code == 1 and "no person works in Jongno-gu" in done.output
     with CampaignStore(store) as opened:
         assert opened.read_campaign() is None
+
+
+def test_init_command_reads_the_roster_writes_its_rejects_beside_the_store_and_plans_with_it(tmp_path):
+    """campaign init --roster: a bad row goes to <roster>.rejects.csv beside the store; the plan uses the rest."""
+    roster = write_roster(ROSTER, tmp_path / "roster.csv")
+    with roster.open("a", encoding="utf-8") as file:
+        file.write("Z9,Bad Hours,,Jongno-gu,every day,office,office,walk,yes\n")
+    store = tmp_path / "campaign" / "c.sqlite"
+    store.parent.mkdir()
+    args = ["--roster", str(roster), "--store", str(store), "--time-limit", "0.3", "--improve-time", "0"]
+    done = runner.invoke(app, ["campaign", "init", str(JONGNO_SMALL), *args])
+    assert done.exit_code == 0, done.output
+    assert "1 rows rejected" in done.output and (store.parent / "roster.rejects.csv").is_file()
+    with CampaignStore(store) as opened:
+        assert opened.roster()["staff_id"].tolist() == ["K1", "A1", "E1"]
+        visits = opened.visits(status="planned", plan_version=opened.current_plan_version())
+    assert len(visits) and set(visits["staff_id"]) <= set(PEOPLE)
+
+
+def test_simulating_a_roster_campaign_asks_for_a_head_count(store):
+    """The simulation plans head counts: a roster campaign without --staff is one clear InputError."""
+    with pytest.raises(InputError, match="plans with a roster; simulating it needs --staff"):
+        simulation_inputs(None, store.path, [], None, _settings())

@@ -78,7 +78,8 @@ def campaign_init(
         Path, typer.Argument(help="Merchants file: CSV, GeoJSON, GeoPackage or the register.")
     ],
     staff: Annotated[
-        int | None, typer.Option(help="Workers a day in each district (or give --roster).")
+        int | None,
+        typer.Option(help="Workers a day in each district (default: none; give this or --roster)."),
     ] = None,
     district: Annotated[
         list[str] | None,
