@@ -206,3 +206,12 @@ def test_simulating_a_roster_campaign_asks_for_a_head_count(store):
     """The simulation plans head counts: a roster campaign without --staff is one clear InputError."""
     with pytest.raises(InputError, match="plans with a roster; simulating it needs --staff"):
         simulation_inputs(None, store.path, [], None, _settings())
+
+
+def test_a_replan_when_nobody_of_the_roster_works_the_days_left_leaves_shops_for_capacity(store):
+    """From Saturday on only the pool's evening person could work, and the pool is not sent then:
+    every shop left is unassigned for capacity (more people would help), not for its hours."""
+    assert (load_roster(store, load_campaign(store).settings).pool_days["day"] < 5).all()
+    result = replan(store, 5)
+    assert result.planned == 0 and set(result.unassigned["reason"]) == {"capacity"}
+    assert conservation(store) == []

@@ -370,14 +370,15 @@ def _plan_remaining(
     nothing = {"district": district.name_en, "needing": len(shops), "planned": 0, "unassigned": len(shops)}
     if shops.empty:
         return empty, pd.DataFrame(columns=["merchant_id", "reason"]), nothing
-    if settings is None or people == []:
+    crew = None if settings is None else crew_of(people, settings, workdays)
+    if settings is None or crew == {}:  # no day left, or none a person of the roster works here
         unassigned = pd.DataFrame({"merchant_id": shops["merchant_id"].to_numpy(), "reason": "capacity"})
         note = "no days left" if settings is None else "no person of the roster works here on the days left"
         return empty, unassigned, {**nothing, "note": note}
     shops = shops.assign(opening_hours=_closed_on_failed_days(shops, standing))
     fixed = fixed.astype({c: "int64" for c in ("day", "seat", "stop", *CLOCK_FIELDS)})
     fixed = fixed.assign(day=fixed["day"] - first, **{c: fixed[c] - first * 86_400 for c in CLOCK_FIELDS})
-    kept, released = hold_fixed(fixed, shops, district, settings, crew_of(people, settings, workdays))
+    kept, released = hold_fixed(fixed, shops, district, settings, crew)
     plan = plan_district(
         shops, district, settings, progress, executor, people=people, workdays=workdays, fixed=kept
     )
