@@ -92,13 +92,14 @@ def replan(
     tried again on a day other than the ones they failed on. No shop is visited before its
     ``available_from``. The worker-days that keep a promise sent (``planner notices``) are kept
     as they are, less the shops no longer to do (``planner.campaign.notices.promised_routes``),
-    each with the same person when the campaign has a roster; one that no longer holds (changed hours, say) lets its shops go to be planned like the
-    rest, and the promises then not kept are listed with why. A campaign started with a roster
-    plans the days left with its people: each district's own, and the pool people sent there on
-    those days (``planner.campaign.crews``). Every district re-planned
-    gets a new plan in the new version; the other districts' planned visits and unassigned shops
-    are carried into it as they were. Every earlier planned visit is superseded. Reading, planning
-    and writing form one operation: the new version is stored in one transaction, or not at all.
+    each with the same person when the campaign has a roster; one that no longer holds (changed
+    hours, say) lets its shops go to be planned like the rest, and the promises then not kept
+    are listed with why. A campaign started with a roster plans the days left with its people:
+    each district's own, and the pool people sent there on those days
+    (``planner.campaign.crews``). Every district re-planned gets a new plan in the new version;
+    the other districts' planned visits and unassigned shops are carried into it as they were.
+    Every earlier planned visit is superseded. Reading, planning and writing form one
+    operation: the new version is stored in one transaction, or not at all.
 
     Parameters
     ----------
