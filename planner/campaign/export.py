@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.campaign.crews import load_roster
 from planner.campaign.notices import current_promises
 from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
 from planner.campaign.store import CampaignStore
@@ -62,6 +63,8 @@ def current_plans(store: CampaignStore) -> list[tuple[Plan, pd.DataFrame]]:
     visits = store.visits(plan_version=version)
     unassigned = store.unassigned(version)
     merchants = campaign_merchants(store, campaign).set_index("merchant_id", drop=False)
+    roster = load_roster(store, campaign.settings)
+    rosters = None if roster is None else roster.districts()
     visits_by = dict(tuple(visits.groupby(visits["merchant_id"].map(merchants["district"]))))
     left_by = dict(tuple(unassigned.groupby(unassigned["merchant_id"].map(merchants["district"]))))
     plans = []
@@ -69,7 +72,9 @@ def current_plans(store: CampaignStore) -> list[tuple[Plan, pd.DataFrame]]:
         mine = visits_by.get(district.name_en, visits.iloc[:0])
         left = left_by.get(district.name_en, unassigned.iloc[:0])
         covered = merchants.loc[sorted(set(mine["merchant_id"]) | set(left["merchant_id"]))]
-        plans.append((_plan_of(campaign, district, mine, left, merchants), covered.reset_index(drop=True)))
+        crew = None if rosters is None else rosters.get(district.name_en, ([], {}))
+        plan = _plan_of(campaign, district, mine, left, merchants, crew)
+        plans.append((plan, covered.reset_index(drop=True)))
     return plans
 
 
@@ -124,15 +129,21 @@ def _plan_of(
     visits: pd.DataFrame,
     unassigned: pd.DataFrame,
     merchants: pd.DataFrame,
+    crew: tuple[list, dict] | None = None,
 ) -> Plan:
-    """One district's visits and unassigned shops of the version as a ``Plan`` (zones unknown: -1)."""
-    team = campaign.teams.get(district.name_en, campaign.settings.staff)
+    """One district's visits and unassigned shops of the version as a ``Plan`` (zones unknown: -1).
+
+    With a roster, ``crew`` is the district's people and pool days for the whole campaign: the
+    plan carries them (its folder gets ``roster.csv``) and each route its person's name and mode.
+    """
+    people, workdays = crew or ((), {})
+    team = campaign.teams.get(district.name_en, campaign.settings.staff) if crew is None else len(people)
     settings = replace(campaign.settings, staff=team)
     shop = merchants.loc[visits["merchant_id"], list(SHOP_DETAIL)].reset_index(drop=True)
     routes = with_clock_times(pd.concat([visits.reset_index(drop=True), shop], axis=1), settings.week)
-    for column in ("staff_name", "mode"):  # the store keeps no roster: empty, as in a plan without one
-        if column not in routes:
-            routes[column] = ""
+    names = {p.staff_id: (p.name, p.mode) for p in people}  # without a roster: empty, as in such a plan
+    routes["staff_name"] = [names.get(s, ("", ""))[0] for s in routes["staff_id"]]
+    routes["mode"] = [names.get(s, ("", ""))[1] for s in routes["staff_id"]]
     return Plan(
         district,
         settings,
@@ -142,6 +153,8 @@ def _plan_of(
         _unassigned_of(unassigned, merchants),
         scenario=campaign.scenario,
         cutoff=str(campaign.cutoff),
+        people=tuple(people),
+        workdays=dict(workdays) if people else {},
     )
 
 

@@ -126,13 +126,18 @@ def open_promises(store: CampaignStore, shops: pd.DataFrame, settings: Settings,
 
 
 def promised_routes(
-    store: CampaignStore, version: int | None, needing: pd.DataFrame, promises: pd.DataFrame
+    store: CampaignStore,
+    version: int | None,
+    needing: pd.DataFrame,
+    promises: pd.DataFrame,
+    seats: dict[str, dict[str, int]] | None = None,
 ) -> pd.DataFrame:
     """The worker-days of plan ``version`` that keep an open promise, to carry into the re-plan as they are.
 
     A worker-day is kept when one of its visits starts inside an open promise of its shop, on
     the promised day: the plan the promise was sent from, or a re-plan that kept it. Its seat
-    is its rank among the district's worker-days of that day, as ``assemble_routes`` numbers them.
+    is its rank among the district's worker-days of that day, as ``assemble_routes`` numbers them;
+    with a roster (``seats``) it is its person's seat, so the promise stays with the same person.
 
     Parameters
     ----------
@@ -144,6 +149,10 @@ def promised_routes(
         The campaign's shops needing a panel (``merchant_id``, ``district``).
     promises
         The open promises (``open_promises``).
+    seats
+        With a roster: district name -> ``staff_id`` -> seat in the re-plan
+        (``planner.campaign.crews.CampaignRoster.seats``); a worker-day of someone without a
+        seat there is not kept. None numbers the worker-days by rank.
 
     Returns
     -------
@@ -156,7 +165,14 @@ def promised_routes(
     district = needing.drop_duplicates("merchant_id").set_index("merchant_id")["district"]
     visits = visits[visits["merchant_id"].isin(district.index) & (visits["day"] >= promises["day"].min())]
     visits = visits.assign(district=visits["merchant_id"].map(district))
-    visits["seat"] = visits.groupby(["district", "day"])["staff_id"].rank(method="dense").astype(int) - 1
+    if seats is None:
+        visits["seat"] = visits.groupby(["district", "day"])["staff_id"].rank(method="dense").astype(int) - 1
+    else:
+        seat = [
+            seats.get(d, {}).get(s, -1) for d, s in zip(visits["district"], visits["staff_id"], strict=True)
+        ]
+        visits = visits.assign(seat=seat)
+        visits = visits[visits["seat"] >= 0]
     met = visits.merge(promises.loc[:, ["merchant_id", "day", "from_s", "to_s"]], on=["merchant_id", "day"])
     kept = met[(met["from_s"] <= met["start_s"]) & (met["start_s"] <= met["to_s"])]
     keys = pd.MultiIndex.from_frame(kept[["district", "day", "seat"]].drop_duplicates())

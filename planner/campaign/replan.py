@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from planner.campaign.budget import solver_budgets
+from planner.campaign.crews import load_roster
 from planner.campaign.ledger import check_conservation, shop_standing, with_left_work
 from planner.campaign.notices import BROKEN_COLUMNS, MONTHS, broken_promises, open_promises, promised_routes
 from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
@@ -18,6 +19,7 @@ from planner.campaign.store import VISIT_FIELDS, CampaignStore
 from planner.errors import InputError, PlannerError
 from planner.geo.districts import District
 from planner.planning.city import CityProgress, side_by_side
+from planner.planning.crew import crew_of
 from planner.planning.executor import Executor, make_executor
 from planner.planning.fixed import hold_fixed
 from planner.planning.plan import Progress, plan_district
@@ -89,12 +91,15 @@ def replan(
     (``planner campaign add``) says they closed down or are due no panel; other failed shops are
     tried again on a day other than the ones they failed on. No shop is visited before its
     ``available_from``. The worker-days that keep a promise sent (``planner notices``) are kept
-    as they are, less the shops no longer to do (``planner.campaign.notices.promised_routes``);
-    one that no longer holds (changed hours, say) lets its shops go to be planned like the
-    rest, and the promises then not kept are listed with why. Every district re-planned
-    gets a new plan in the new version; the other districts' planned visits and unassigned shops
-    are carried into it as they were. Every earlier planned visit is superseded. Reading, planning
-    and writing form one operation: the new version is stored in one transaction, or not at all.
+    as they are, less the shops no longer to do (``planner.campaign.notices.promised_routes``),
+    each with the same person when the campaign has a roster; one that no longer holds (changed
+    hours, say) lets its shops go to be planned like the rest, and the promises then not kept
+    are listed with why. A campaign started with a roster plans the days left with its people:
+    each district's own, and the pool people sent there on those days
+    (``planner.campaign.crews``). Every district re-planned gets a new plan in the new version;
+    the other districts' planned visits and unassigned shops are carried into it as they were.
+    Every earlier planned visit is superseded. Reading, planning and writing form one
+    operation: the new version is stored in one transaction, or not at all.
 
     Parameters
     ----------
@@ -150,7 +155,9 @@ def replan(
     shops = needing[needing["merchant_id"].isin(standing.index[todo])]
     work = {d: shops[shops["district"] == d.name_en] for d in chosen}
     promises = open_promises(store, shops, campaign.settings, first)
-    fixed = promised_routes(store, version, needing, promises)
+    roster = load_roster(store, campaign.settings)
+    seats = None if roster is None else roster.seats(first)
+    fixed = promised_routes(store, version, needing, promises, seats)
     own = (
         make_executor(max(1, campaign.settings.solver.processes))
         if executor is None
@@ -160,7 +167,8 @@ def replan(
         solvers = solver_budgets(
             {d.name_en: len(s) for d, s in work.items()}, campaign.settings.solver, run.workers, budget_s
         )
-        planned = plan_districts(work, standing, campaign, first, run, progress, solvers, fixed)
+        rosters = None if roster is None else roster.districts(first)
+        planned = plan_districts(work, standing, campaign, first, run, progress, solvers, fixed, rosters)
     released = {shop: why for _, _, s in planned.values() for shop, why in s.pop("released", {}).items()}
     visits, unassigned, table = _combine(planned, standing)
     broken = broken_promises(visits, promises, released, shops, campaign.settings)
@@ -249,6 +257,7 @@ def plan_districts(
     progress: Progress | None = None,
     solvers: dict[str, SolverSettings] | None = None,
     fixed: pd.DataFrame | None = None,
+    rosters: dict[str, tuple[list, dict]] | None = None,
 ) -> dict[District, tuple[pd.DataFrame, pd.DataFrame, dict]]:
     """Plan each district's remaining shops over the days ``first`` .. end, side by side on ``executor``.
 
@@ -276,6 +285,9 @@ def plan_districts(
         Solver settings by district name, in place of the campaign's.
     fixed
         Worker-days to keep as they are (``planner.campaign.notices.promised_routes``).
+    rosters
+        With a roster: each district's people and pool days for the days ``first`` .. end
+        (``planner.campaign.crews.CampaignRoster.districts``); None plans with the teams.
 
     Returns
     -------
@@ -287,6 +299,7 @@ def plan_districts(
     solvers = solvers or {}
     fixed = pd.DataFrame(columns=[*VISIT_FIELDS, "district", "seat"]) if fixed is None else fixed
     held = {d: fixed[fixed["district"] == d.name_en] for d in order}
+    crews = {d: (None, None) if rosters is None else rosters.get(d.name_en, ([], {})) for d in order}
 
     def settings_of(district: District) -> Settings | None:
         if first >= campaign.days:
@@ -306,6 +319,7 @@ def plan_districts(
                 progress,
                 executor,
                 held[district],
+                *crews[district],
             )
         }
     tracker = CityProgress({d.name_en: len(work[d]) for d in order}, progress)
@@ -316,7 +330,15 @@ def plan_districts(
             raise InterruptedError("the re-plan was stopped")
         report = tracker.for_district(district.name_en)
         result = _plan_remaining(
-            work[district], standing, settings_of(district), district, first, report, executor, held[district]
+            work[district],
+            standing,
+            settings_of(district),
+            district,
+            first,
+            report,
+            executor,
+            held[district],
+            *crews[district],
         )
         tracker.district_done(district.name_en)
         return district, result
@@ -334,26 +356,33 @@ def _plan_remaining(
     progress: Progress | None,
     executor: Executor | None,
     fixed: pd.DataFrame,
+    people: list | None = None,
+    workdays: dict | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Plan ``shops`` over the campaign days ``first`` .. end; return visits, unassigned, summary.
 
     ``settings`` are the district's for those days (``Campaign.settings_for``), None when no day
     is left; the visits' days and clock times come back counted from the campaign's start.
     ``fixed`` worker-days (campaign days) are kept where they still hold; the summary's
-    ``released`` says why each shop that left one did.
+    ``released`` says why each shop that left one did. ``people`` and ``workdays`` are the
+    district's roster for those days (days counted from ``first``), None without a roster.
     """
     empty = pd.DataFrame(columns=list(VISIT_FIELDS))
     nothing = {"district": district.name_en, "needing": len(shops), "planned": 0, "unassigned": len(shops)}
     if shops.empty:
         return empty, pd.DataFrame(columns=["merchant_id", "reason"]), nothing
-    if settings is None:
+    crew = None if settings is None else crew_of(people, settings, workdays)
+    if settings is None or crew == {}:  # no day left, or none a person of the roster works here
         unassigned = pd.DataFrame({"merchant_id": shops["merchant_id"].to_numpy(), "reason": "capacity"})
-        return empty, unassigned, {**nothing, "note": "no days left"}
+        note = "no days left" if settings is None else "no person of the roster works here on the days left"
+        return empty, unassigned, {**nothing, "note": note}
     shops = shops.assign(opening_hours=_closed_on_failed_days(shops, standing))
     fixed = fixed.astype({c: "int64" for c in ("day", "seat", "stop", *CLOCK_FIELDS)})
     fixed = fixed.assign(day=fixed["day"] - first, **{c: fixed[c] - first * 86_400 for c in CLOCK_FIELDS})
-    kept, released = hold_fixed(fixed, shops, district, settings)
-    plan = plan_district(shops, district, settings, progress, executor, fixed=kept)
+    kept, released = hold_fixed(fixed, shops, district, settings, crew)
+    plan = plan_district(
+        shops, district, settings, progress, executor, people=people, workdays=workdays, fixed=kept
+    )
     visits = plan.routes.loc[:, list(VISIT_FIELDS)].copy()
     visits["day"] += first
     for column in CLOCK_FIELDS:

@@ -12,6 +12,7 @@ from planner.campaign.setup import DEFAULT_MAX_TRIES, Campaign, districts_in, in
 from planner.campaign.store import CampaignStore
 from planner.errors import InputError
 from planner.geo.districts import District, find_district
+from planner.io.people import Person
 from planner.io.read import ReadResult, read_merchants
 from planner.planning.executor import Executor
 from planner.planning.plan import Progress
@@ -68,6 +69,7 @@ def start_campaign(
     budget_s: float | str | None = None,
     boundaries: str | Path | None = None,
     encoding: str | None = None,
+    people: list[Person] | None = None,
 ) -> StartResult:
     """Read merchants, store them with a new campaign in a new store, and plan the whole week.
 
@@ -90,6 +92,10 @@ def start_campaign(
         (``planner.io.boundaries.settle_districts``).
     encoding
         Text encoding of a CSV merchants file (see ``planner.io.read_merchants``).
+    people
+        A roster to plan with instead of teams (``planner.io.roster.read_roster``): each
+        district's people and the shared pool, sent to the districts day by day once, at the
+        start (see ``planner.campaign.setup.init_campaign``).
 
     Returns
     -------
@@ -100,7 +106,7 @@ def start_campaign(
     ------
     InputError
         If the merchants file is unusable, a team is given for a district outside the campaign,
-        or the store already holds a campaign.
+        the store already holds a campaign, or the roster leaves a district without anyone.
     """
     read = read_merchants(merchants_path, encoding=encoding, boundaries=boundaries)
     chosen = tuple(find_district(d) for d in districts) if districts else districts_in(read.merchants)
@@ -108,7 +114,7 @@ def start_campaign(
     for name in campaign.teams:
         campaign.find(name)
     with CampaignStore(store_path) as store:
-        needing = init_campaign(store, read.merchants, campaign)
+        needing = init_campaign(store, read.merchants, campaign, people)
         first = replan(store, 0, progress=progress, executor=executor, budget_s=budget_s)
     return StartResult(read, needing, first)
 
@@ -159,6 +165,8 @@ def simulation_inputs(
             merchants = store.merchants().loc[:, list(MERCHANT_COLUMNS)]
         chosen = [campaign.find(d) for d in districts] or list(campaign.districts)
         teams = {d: staff or campaign.team(d) for d in chosen}
+        if None in teams.values():  # a campaign planned with a roster has no team size
+            raise InputError("this campaign plans with a roster; simulating it needs --staff (workers a day)")
         week_and_solver = replace(campaign.settings, solver=settings.solver)
         return merchants, teams, week_and_solver, campaign.scenario
     if staff is None:

@@ -8,11 +8,13 @@ from typing import Any
 
 import pandas as pd
 
+from planner.campaign.crews import CampaignRoster, check_covered, pool_days, store_roster
 from planner.campaign.ledger import AWAITING_REPLAN, check_conservation
 from planner.campaign.store import CampaignStore
 from planner.campaign.store_errors import START_AGAIN, StoreError
 from planner.errors import InputError
 from planner.geo.districts import District, all_districts, find_district
+from planner.io.people import Person
 from planner.planning.triage import CUTOFF, triage
 from planner.settings import Settings
 
@@ -263,12 +265,16 @@ def districts_in(merchants: pd.DataFrame) -> tuple[District, ...]:
     return chosen
 
 
-def init_campaign(store: CampaignStore, merchants: pd.DataFrame, campaign: Campaign) -> int:
+def init_campaign(
+    store: CampaignStore, merchants: pd.DataFrame, campaign: Campaign, people: list[Person] | None = None
+) -> int:
     """Triage the campaign's merchants and store them with the campaign, all in one transaction.
 
     The shops needing a panel start as unassigned ``awaiting_replan`` in plan version 1, so the
     store conserves shops from the start; ``planner.campaign.replan.replan(store, 0)`` makes the
-    first real plan.
+    first real plan. With ``people`` (a roster) the campaign plans with them instead of a team
+    size: the roster is stored, and its shared pool sent to the districts day by day once, here
+    (``planner.campaign.crews.pool_days``); every plan of the campaign keeps to both.
 
     Parameters
     ----------
@@ -280,6 +286,8 @@ def init_campaign(store: CampaignStore, merchants: pd.DataFrame, campaign: Campa
         campaign: with several, their office is unknown.
     campaign
         Districts, teams, scenario, cutoff, retry limit and settings.
+    people
+        The roster to plan with (``planner.io.roster.read_roster``); None plans with the teams.
 
     Returns
     -------
@@ -289,12 +297,14 @@ def init_campaign(store: CampaignStore, merchants: pd.DataFrame, campaign: Campa
     Raises
     ------
     InputError
-        If the store already holds a campaign, a district has no team, or no merchant of the
-        campaign needs a panel.
+        If the store already holds a campaign, a district has no team (without a roster) or no
+        person (with one), or no merchant of the campaign needs a panel.
     """
     if store.read_campaign() is not None:
         raise InputError(f"{store.path}: already holds a campaign; use another --store file")
-    for district in campaign.districts:
+    if people is not None and campaign.teams:
+        raise InputError("give either team sizes or a roster: a roster says who works each day")
+    for district in campaign.districts if people is None else ():
         team = campaign.team(district)
         if team is None or team < 1:
             raise InputError(f"{district.name_en} needs a team size: give --staff N (workers a day)")
@@ -306,8 +316,16 @@ def init_campaign(store: CampaignStore, merchants: pd.DataFrame, campaign: Campa
     needing = triaged.loc[triaged["needs_panel"], ["merchant_id"]]
     if needing.empty:
         raise InputError(f"no merchant of {', '.join(names)} needs a panel ({campaign.scenario})")
+    roster = None
+    if people is not None:
+        shops = triaged[triaged["needs_panel"]]
+        by_district = {d: shops[shops["district"] == d.name_en] for d in campaign.districts}
+        roster = CampaignRoster(tuple(people), pool_days(people, by_district, campaign.settings))
+        check_covered(roster, by_district)
     with store.transaction():
         store.write_campaign(campaign.to_dict())
+        if roster is not None:
+            store_roster(store, roster)
         store.write_merchants(triaged)
         version = store.add_plan(0, {"note": "campaign started, not planned yet"})
         store.set_unassigned(version, needing.assign(reason=AWAITING_REPLAN))

@@ -21,6 +21,7 @@ from planner.campaign.store_errors import (
     explain,
 )
 from planner.errors import InputError
+from planner.io.roster import ROSTER_COLUMNS
 from planner.schema import MERCHANT_COLUMNS
 
 DEFAULT_STORE = Path("campaign.sqlite")
@@ -55,6 +56,8 @@ VISIT_FIELDS = (
     "lunch_start_s",
 )
 OUTCOME_FIELDS = ("merchant_id", "staff_id", "date", "outcome", "time", "note", "source_file", "source_row")
+# The roster is kept as the text cells of its file (``ROSTER_COLUMNS``); the pool's days beside it.
+POOL_DAY_FIELDS = ("staff_id", "day", "district", "shift")
 
 
 # The merchant columns of the first schema; later ones come with their own migration.
@@ -149,12 +152,38 @@ def _migrate_4(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE merchants ADD COLUMN available_from TEXT")
 
 
+def _migrate_5(conn: sqlite3.Connection) -> None:
+    """Keep the campaign's roster, a person a row in file order, and where its pool goes each day.
+
+    Both tables stay empty in a campaign planned with a head count (``--staff``).
+    """
+    conn.execute(
+        """CREATE TABLE roster (
+            seat INTEGER PRIMARY KEY,
+            staff_id TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL, team TEXT NOT NULL, district TEXT NOT NULL,
+            availability TEXT NOT NULL, start TEXT NOT NULL, "end" TEXT NOT NULL,
+            mode TEXT NOT NULL, lunch TEXT NOT NULL
+        )"""
+    )
+    conn.execute(
+        """CREATE TABLE pool_days (
+            staff_id TEXT NOT NULL REFERENCES roster(staff_id),
+            day INTEGER NOT NULL,
+            district TEXT NOT NULL,
+            shift TEXT NOT NULL,
+            PRIMARY KEY (staff_id, day)
+        )"""
+    )
+
+
 # Migrations in order; migration i (1-based) brings the file from user_version i-1 to i.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_1,
     _migrate_2,
     _migrate_3,
     _migrate_4,
+    _migrate_5,
 )
 NOTICE_FIELDS = ("merchant_id", "date", "promise_from", "promise_to", "staff_id")
 
@@ -822,6 +851,52 @@ class CampaignStore:
             The largest outcome ``id``.
         """
         return int(self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM outcomes").fetchone()[0])
+
+    # --- roster -------------------------------------------------------------------------------
+    @_reported
+    def write_roster(self, cells: pd.DataFrame, pool_days: pd.DataFrame) -> None:
+        """Store the campaign's roster and its pool's days; a campaign has one roster, stored at its start.
+
+        Parameters
+        ----------
+        cells
+            One row per person in roster order, the text cells of ``ROSTER_COLUMNS``.
+        pool_days
+            ``POOL_DAY_FIELDS``: each pool person's district on each campaign day they are sent.
+        """
+        quoted = tuple(f'"{c}"' for c in ROSTER_COLUMNS)
+        people = cells.loc[:, list(ROSTER_COLUMNS)].astype(str).itertuples(index=False)
+        days = pool_days.loc[:, list(POOL_DAY_FIELDS)].astype(object).itertuples(index=False)
+        with self.transaction() as conn:
+            conn.executemany(_insert("roster", quoted), people)
+            conn.executemany(
+                _insert("pool_days", POOL_DAY_FIELDS), ((s, int(d), w, f) for s, d, w, f in days)
+            )
+
+    @_reported
+    def roster(self) -> pd.DataFrame:
+        """The campaign's roster as stored, in roster order (no rows: the campaign has none).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``ROSTER_COLUMNS``, text.
+        """
+        names = ", ".join(f'"{c}"' for c in ROSTER_COLUMNS)
+        return pd.read_sql_query(f"SELECT {names} FROM roster ORDER BY seat", self.conn, dtype=str)
+
+    @_reported
+    def pool_days(self) -> pd.DataFrame:
+        """Where the roster's pool goes: each person's district on each campaign day they are sent.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``POOL_DAY_FIELDS``, by person and day.
+        """
+        names = ", ".join(POOL_DAY_FIELDS)
+        frame = pd.read_sql_query(f"SELECT {names} FROM pool_days ORDER BY staff_id, day", self.conn)
+        return frame.astype({"staff_id": str, "day": "int64", "district": str, "shift": str})
 
     # --- notices ------------------------------------------------------------------------------
     @_reported

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -47,6 +48,8 @@ from planner.cli.common import (
     table_of,
     user_errors,
 )
+from planner.cli.roster import read_people
+from planner.errors import InputError
 from planner.io.read import read_merchants
 from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.planning.executor import make_executor
@@ -74,7 +77,10 @@ def campaign_init(
     merchants: Annotated[
         Path, typer.Argument(help="Merchants file: CSV, GeoJSON, GeoPackage or the register.")
     ],
-    staff: Annotated[int, typer.Option(help="Workers a day in each district.")],
+    staff: Annotated[
+        int | None,
+        typer.Option(help="Workers a day in each district (default: none; give this or --roster)."),
+    ] = None,
     district: Annotated[
         list[str] | None,
         typer.Option(help="District of the campaign, repeatable (default: every district in the file)."),
@@ -106,14 +112,30 @@ def campaign_init(
     boundaries: BoundariesFile = None,
     encoding: Encoding = None,
     workers: WorkersAlias = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            help="Roster CSV: plan with these people instead of --staff, every re-plan too; its "
+            "shared pool is sent to districts day by day once, at the start; rejected rows go "
+            "beside the store (default: none)."
+        ),
+    ] = None,
 ) -> None:
     """Start a campaign: triage the merchants of its districts (or the city), store them and plan the week."""
     with user_errors():
         check_options({"--max-tries": max_tries, "--budget": budget})
+        if (staff is None) == (roster is None):
+            raise InputError("give either --staff N (workers a day) or --roster FILE (who works each day)")
+        if roster is not None and team:
+            raise InputError("--team sizes a district's team; with --roster the roster says who works there")
         count = processes_given(processes, workers) or 1
         settings = settings_from_options(
             settings_file, staff, days, start, time_limit_s, None, open_routes, improve_s, open_start
         )
+        people = None
+        if roster is not None:
+            settings = replace(settings, staff=None)  # a team size from --settings: the roster says instead
+            people = read_people(roster, settings, store.parent)
         teams = campaign_run.parse_teams(team or [])
         with make_executor(count, scheduler) as executor, progress_bar("planning") as progress:
             started = campaign_run.start_campaign(
@@ -129,6 +151,7 @@ def campaign_init(
                 _budget_s(budget),
                 boundaries,
                 encoding,
+                people,
             )
     print_reads(started.read, None)
     console.print(f"{started.needing:,} shops need a panel; plan version {started.first_plan.plan_version}")

@@ -7,6 +7,7 @@ import pandas as pd
 
 from planner.geo.districts import District
 from planner.geo.travel import project
+from planner.planning.crew import work_spans
 from planner.planning.plan import prepare_shops
 from planner.planning.schedule import assemble_routes
 from planner.planning.verify import plan_violations
@@ -18,7 +19,11 @@ FIXED_COLUMNS = ("merchant_id", "day", "seat", "stop", "start_s", "leave_office_
 
 
 def hold_fixed(
-    fixed: pd.DataFrame, shops: pd.DataFrame, district: District, settings: Settings
+    fixed: pd.DataFrame,
+    shops: pd.DataFrame,
+    district: District,
+    settings: Settings,
+    crew: dict | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """The fixed worker-days that still verify, and why each visit left out of them was left out.
 
@@ -26,7 +31,9 @@ def hold_fixed(
     visit that no longer fits its shop's opening hours (changed hours, a failed visit that day,
     a later ``available_from``) leaves its worker-day, which keeps the others. A worker-day that
     then breaks any other rule of ``planner.planning.verify`` (its shift, lunch, travel, a seat
-    beyond the day's team) is released whole. Stops are numbered again from 1.
+    beyond the day's team) is released whole. With a roster (``crew``) each worker-day is its
+    person's and is checked against their own rules; one whose person does not work that day is
+    released whole. Stops are numbered again from 1.
 
     Parameters
     ----------
@@ -38,6 +45,8 @@ def hold_fixed(
         The district (its office starts and ends the worker-days).
     settings
         The plan's settings.
+    crew
+        The plan's person-days (``planner.planning.crew.crew_of``); None without a roster.
 
     Returns
     -------
@@ -48,7 +57,8 @@ def hold_fixed(
     fixed = fixed[fixed["merchant_id"].isin(shops["merchant_id"])].loc[:, list(FIXED_COLUMNS)]
     if fixed.empty:
         return fixed.reset_index(drop=True), {}
-    prepared = prepare_shops(shops[shops["merchant_id"].isin(fixed["merchant_id"])], settings)
+    spans = None if crew is None else work_spans(list(crew.values()))
+    prepared = prepare_shops(shops[shops["merchant_id"].isin(fixed["merchant_id"])], settings, spans)
     by_id = prepared.set_index("merchant_id")
     office_xy = project(np.array([district.office_lat]), np.array([district.office_lon]))[0]
     why: dict[str, str] = {}
@@ -59,14 +69,19 @@ def hold_fixed(
     for shop in fixed.loc[~np.array(fits, dtype=bool), "merchant_id"]:
         why[shop] = "the shop's hours no longer hold its planned visit"
     fixed = _renumbered(fixed[np.array(fits, dtype=bool)])
-    too_far = fixed["seat"] >= settings.staff if settings.staff else np.zeros(len(fixed), dtype=bool)
+    if crew is None:
+        too_far = fixed["seat"] >= settings.staff if settings.staff else np.zeros(len(fixed), dtype=bool)
+        reason = "the day's team is smaller than when it was planned"
+    else:
+        too_far = ~pd.MultiIndex.from_frame(fixed[["day", "seat"]]).isin(list(crew))
+        reason = "its person no longer works that day"
     for shop in fixed.loc[too_far, "merchant_id"]:
-        why[shop] = "the day's team is smaller than when it was planned"
+        why[shop] = reason
     fixed = fixed[~too_far]
-    if _problems(fixed, prepared, office_xy, district, settings):  # some worker-day breaks a rule
+    if _problems(fixed, prepared, office_xy, district, settings, crew):  # some worker-day breaks a rule
         held = []
         for _, day in fixed.groupby(["day", "seat"], sort=True):
-            problems = _problems(day, prepared, office_xy, district, settings)
+            problems = _problems(day, prepared, office_xy, district, settings, crew)
             if problems:
                 why.update(
                     dict.fromkeys(day["merchant_id"], f"its worker-day no longer holds: {problems[0]}")
@@ -84,10 +99,16 @@ def _renumbered(fixed: pd.DataFrame) -> pd.DataFrame:
 
 
 def _problems(
-    fixed: pd.DataFrame, prepared: pd.DataFrame, office_xy: np.ndarray, district: District, settings: Settings
+    fixed: pd.DataFrame,
+    prepared: pd.DataFrame,
+    office_xy: np.ndarray,
+    district: District,
+    settings: Settings,
+    crew: dict | None = None,
 ) -> list[str]:
     """What ``plan_violations`` finds in the worker-days of ``fixed`` taken alone."""
     shops = prepared[prepared["merchant_id"].isin(fixed["merchant_id"])].assign(zone=-1)
-    routes = assemble_routes(fixed, shops, office_xy, district, settings)
+    routes = assemble_routes(fixed, shops, office_xy, district, settings, crew)
     none = pd.DataFrame({"merchant_id": pd.Series(dtype=str), "reason": pd.Series(dtype=str)})
-    return plan_violations(routes, none, shops, office_xy, settings, settings.staff)
+    staff = settings.staff if crew is None else None
+    return plan_violations(routes, none, shops, office_xy, settings, staff, crew=crew)
