@@ -119,6 +119,7 @@ def test_a_replan_from_day_two_keeps_each_promised_worker_day_with_its_person(st
     result = replan(store, 2)
     assert result.broken_promises.empty
     after = _day_routes(store, result.plan_version, 2)
+    after = after[after["staff_id"].isin(before["staff_id"])].reset_index(drop=True)  # the pool may come too
     kept = before[before["merchant_id"] != gone].reset_index(drop=True)
     pd.testing.assert_frame_equal(
         after[["merchant_id", "staff_id", "start_s"]], kept[["merchant_id", "staff_id", "start_s"]]
@@ -209,9 +210,32 @@ def test_simulating_a_roster_campaign_asks_for_a_head_count(store):
 
 
 def test_a_replan_when_nobody_of_the_roster_works_the_days_left_leaves_shops_for_capacity(store):
-    """From Saturday on only the pool's evening person could work, and the pool is not sent then:
-    every shop left is unassigned for capacity (more people would help), not for its hours."""
-    assert (load_roster(store, load_campaign(store).settings).pool_days["day"] < 5).all()
-    result = replan(store, 5)
+    """On the last day, a Sunday, nobody of the roster works: every shop left is unassigned for
+    capacity (more people would help), not for its hours."""
+    result = replan(store, 6)
     assert result.planned == 0 and set(result.unassigned["reason"]) == {"capacity"}
+    assert conservation(store) == []
+
+
+def test_a_replan_from_day_two_keeps_no_lunch_as_no_lunch(store, tmp_path):
+    """The evening person takes no lunch: a re-plan from day 2 stores their routes without one and exports clean."""
+    result = replan(store, 2)
+    visits = store.visits(status="planned", plan_version=result.plan_version)
+    evening = visits[(visits["staff_id"] == "E1") & (visits["day"] >= 2)]
+    assert len(evening) and (evening["lunch_start_s"] == -1).all()
+    folder = write_current_plan(store, tmp_path / "plan")[0]
+    assert audit_plan(folder, None, load_campaign(store).settings).problems == []
+
+
+def test_a_replan_sends_the_pool_again_to_the_work_left(store):
+    """The pool was sent on the first evenings only; a re-plan from day 2 sends it on the days left,
+    stores where it goes, and a re-plan of the same day finds it there."""
+    assert (load_roster(store, load_campaign(store).settings).pool_days["day"] < 2).all()
+    result = replan(store, 2)
+    pool = load_roster(store, load_campaign(store).settings).pool_days
+    assert (pool["day"] >= 2).any() and set(pool["staff_id"]) == {"E1"}
+    visits = store.visits(status="planned", plan_version=result.plan_version)
+    sent = {(s, d) for s, d in zip(pool["staff_id"], pool["day"], strict=True)}
+    pooled = visits[visits["staff_id"] == "E1"]
+    assert len(pooled) and {(s, d) for s, d in zip(pooled["staff_id"], pooled["day"], strict=True)} <= sent
     assert conservation(store) == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -91,6 +91,53 @@ def pool_days(
         return pd.DataFrame(columns=list(POOL_DAY_FIELDS))
     allocation = allocate_pool(people, district_work(needing, settings), settings)
     return allocation.loc[:, list(POOL_DAY_FIELDS)].reset_index(drop=True)
+
+
+def reallocate(
+    roster: CampaignRoster,
+    left: Mapping[District, pd.DataFrame],
+    settings: Settings,
+    first: int,
+    promised: pd.DataFrame,
+) -> CampaignRoster:
+    """The roster with its pool sent again, over the campaign days ``first`` .. end, to the work left.
+
+    Each evening the work left differs from the estimate the pool was first sent by (shops
+    closed, refused, done early): the pool goes where it is needed now (``allocate_pool``). A pool
+    person whose worker-day keeps a promise (``promised``) stays in that district that day.
+
+    Parameters
+    ----------
+    roster
+        The campaign's roster and the pool's days so far.
+    left
+        The shops each of the campaign's districts still has to do.
+    settings
+        The campaign's settings for the days ``first`` .. end (``Campaign.settings_from``).
+    first
+        The first campaign day planned.
+    promised
+        The worker-days kept for promises (``staff_id``, ``day`` as campaign days, ``district``).
+
+    Returns
+    -------
+    CampaignRoster
+        The same people; the pool's days before ``first`` as they were, from ``first`` on anew.
+    """
+    pool = {p.staff_id for p in roster.people if p.district is None}
+    if not pool:
+        return roster
+    fresh = allocate_pool(list(roster.people), district_work(left, settings), settings)
+    fresh = fresh.assign(day=fresh["day"] + first).loc[:, list(POOL_DAY_FIELDS)]
+    before = roster.pool_days[roster.pool_days["day"] < first]
+    kept = promised.loc[promised["staff_id"].isin(pool), ["staff_id", "day", "district"]].drop_duplicates()
+    kept = kept.merge(roster.pool_days[["staff_id", "day", "shift"]], on=["staff_id", "day"], how="left")
+    kept["shift"] = kept["shift"].fillna("day")
+    keys = pd.MultiIndex.from_frame(kept[["staff_id", "day"]].astype({"day": "int64"}))
+    fresh = fresh[~pd.MultiIndex.from_frame(fresh[["staff_id", "day"]]).isin(keys)]
+    days = pd.concat([before, kept.loc[:, list(POOL_DAY_FIELDS)], fresh], ignore_index=True)
+    days = days.astype({"staff_id": str, "day": "int64", "district": str, "shift": str})
+    return replace(roster, pool_days=days.sort_values(["staff_id", "day"], ignore_index=True))
 
 
 def check_covered(roster: CampaignRoster, needing: Mapping[District, pd.DataFrame]) -> None:

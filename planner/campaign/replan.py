@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from planner.campaign.budget import solver_budgets
-from planner.campaign.crews import load_roster
+from planner.campaign.crews import load_roster, reallocate
 from planner.campaign.ledger import check_conservation, shop_standing, with_left_work
 from planner.campaign.notices import BROKEN_COLUMNS, MONTHS, broken_promises, open_promises, promised_routes
 from planner.campaign.setup import Campaign, campaign_merchants, load_campaign
@@ -156,6 +156,11 @@ def replan(
     work = {d: shops[shops["district"] == d.name_en] for d in chosen}
     promises = open_promises(store, shops, campaign.settings, first)
     roster = load_roster(store, campaign.settings)
+    whole = names == {d.name_en for d in campaign.districts}
+    resent = roster is not None and whole and first < campaign.days
+    if resent:  # the whole campaign is re-planned: its pool goes where the work left is
+        promised = promised_routes(store, version, needing, promises)
+        roster = reallocate(roster, work, campaign.settings_from(first), first, promised)
     seats = None if roster is None else roster.seats(first)
     fixed = promised_routes(store, version, needing, promises, seats)
     own = (
@@ -178,7 +183,8 @@ def replan(
     if len(broken):
         summary["broken_promises"] = broken.to_dict("records")
     others = sorted({d.name_en for d in campaign.districts} - names)
-    new_version = _store_plan(store, (version, marker), first, summary, others, visits, unassigned)
+    pool = roster.pool_days[roster.pool_days["day"] >= first] if resent else None
+    new_version = _store_plan(store, (version, marker), first, summary, others, visits, unassigned, pool)
     return ReplanResult(
         new_version,
         first,
@@ -200,11 +206,13 @@ def _store_plan(
     others: list[str],
     visits: pd.DataFrame,
     unassigned: pd.DataFrame,
+    pool: pd.DataFrame | None = None,
 ) -> int:
     """Store the new plan version in one transaction, carrying the ``others`` districts' plans; return it.
 
     ``seen`` is the plan version and last outcome id the re-plan started from: if either moved,
-    nothing is written (``StoreChangedError``); if conservation breaks, nothing either.
+    nothing is written (``StoreChangedError``); if conservation breaks, nothing either. ``pool``:
+    where the roster's pool goes from ``first`` on, when the re-plan sent it anew.
     """
     version, marker = seen
     with store.transaction():
@@ -218,6 +226,8 @@ def _store_plan(
         store.supersede_planned(below=new_version)
         store.add_visits(new_version, visits)
         store.set_unassigned(new_version, unassigned)
+        if pool is not None:
+            store.set_pool_days(first, pool)
         check_conservation(store)
     return new_version
 
@@ -378,7 +388,7 @@ def _plan_remaining(
         return empty, unassigned, {**nothing, "note": note}
     shops = shops.assign(opening_hours=_closed_on_failed_days(shops, standing))
     fixed = fixed.astype({c: "int64" for c in ("day", "seat", "stop", *CLOCK_FIELDS)})
-    fixed = fixed.assign(day=fixed["day"] - first, **{c: fixed[c] - first * 86_400 for c in CLOCK_FIELDS})
+    fixed = fixed.assign(day=fixed["day"] - first, **{c: _shifted(fixed[c], -first) for c in CLOCK_FIELDS})
     kept, released = hold_fixed(fixed, shops, district, settings, crew)
     plan = plan_district(
         shops, district, settings, progress, executor, people=people, workdays=workdays, fixed=kept
@@ -386,8 +396,13 @@ def _plan_remaining(
     visits = plan.routes.loc[:, list(VISIT_FIELDS)].copy()
     visits["day"] += first
     for column in CLOCK_FIELDS:
-        visits[column] += first * 86_400
+        visits[column] = _shifted(visits[column], first)
     return visits, plan.unassigned.loc[:, ["merchant_id", "reason"]], {**plan.summary(), "released": released}
+
+
+def _shifted(clock: pd.Series, days: int) -> pd.Series:
+    """Clock times moved by ``days`` days; -1 (no lunch break) stays -1."""
+    return clock.where(clock < 0, clock + days * 86_400)
 
 
 def _closed_on_failed_days(shops: pd.DataFrame, standing: pd.DataFrame) -> list[str]:

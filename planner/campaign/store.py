@@ -874,6 +874,24 @@ class CampaignStore:
             )
 
     @_reported
+    def set_pool_days(self, first: int, pool_days: pd.DataFrame) -> None:
+        """Replace where the pool goes from campaign day ``first`` on (a re-plan sent it anew).
+
+        Parameters
+        ----------
+        first
+            The first campaign day replaced.
+        pool_days
+            ``POOL_DAY_FIELDS`` of the days ``first`` .. end.
+        """
+        days = pool_days.loc[:, list(POOL_DAY_FIELDS)].astype(object).itertuples(index=False)
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM pool_days WHERE day >= ?", (int(first),))
+            conn.executemany(
+                _insert("pool_days", POOL_DAY_FIELDS), ((s, int(d), w, f) for s, d, w, f in days)
+            )
+
+    @_reported
     def roster(self) -> pd.DataFrame:
         """The campaign's roster as stored, in roster order (no rows: the campaign has none).
 
