@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -128,3 +129,24 @@ def test_a_chain_whose_worker_day_holds_no_work_stops_with_an_error(small_shops,
     stop.set()  # ends a spinning chain, so the test fails rather than hangs
     thread.join()
     assert raised and "no work" in str(raised[0])
+
+
+def test_too_few_leftover_worker_days_go_one_a_group_most_urgent_first(small_shops, fast_settings):
+    """Two free worker-days for more groups of leftovers than that: the groups holding the most
+    urgent shops get one each, so the urgent shops are among those placed."""
+    from planner.planning.executor import make_executor
+
+    shops = small_shops[small_shops["fits"]].reset_index(drop=True)
+    settings = replace(fast_settings, solver=replace(fast_settings.solver, zone_max_stops=10))
+    work = WeekWork(shops, office_of(find_district("Jongno-gu")), settings, open_days(shops, settings))
+    dropped = list(range(len(shops)))
+    groups = chains.leftover_groups(work, dropped)  # numbered west to east
+    assert len(groups) >= 3
+    shops["priority"] = 3
+    shops.loc[groups[-1], "priority"] = 1  # the urgent shops are the easternmost group
+    free = {(0, 0), (0, 1)}
+    with make_executor(1) as executor:
+        rows, _ = chains.solve_leftovers(work, dropped, free, executor)
+    assert {(r["day"], r["seat"]) for r in rows} == {(0, 0), (0, 1)}
+    placed = set(shops.index[shops["merchant_id"].isin({r["merchant_id"] for r in rows})])
+    assert len(placed & set(groups[-1])) >= len(groups[-1]) // 2  # some may be closed on day 0

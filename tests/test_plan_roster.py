@@ -238,3 +238,21 @@ def test_district_plan_with_a_roster_says_what_no_shift_serves(small_merchants_p
         app, ["plan", str(small_merchants_path), "--roster", str(roster), "--staff", "2"]
     )
     assert both.exit_code == 1 and "--staff or --roster" in both.output
+
+
+def test_one_evening_person_takes_all_of_a_weeks_evening_shops_that_fit(settings):
+    """Jongno-gu's 75 evening-only shops fit one evening person's six evenings: none is left for want of a route."""
+    merchants = read_merchants(Path(__file__).parents[1] / "data" / "samples" / "jongno-gu.csv").merchants
+    shops = needing(triage(merchants, "full"))
+    day = prepare_shops(shops, settings)["fits"].to_numpy()
+    evening = shops.reset_index(drop=True)[~day]
+    assert len(evening) == 75
+    person = Person(
+        "E1", "", "evening", "Jongno-gu", "Mo-Sa 17:00-22:00", "office", "office", "transit", False
+    )
+    # The default zones, a fixed search (a solution limit) and no improvement: the rounds alone place them.
+    solver = replace(Settings().solver, time_limit_s=5.0, solution_limit=50, improve_s=0.0)
+    plan = plan_district(
+        evening, find_district("Jongno-gu"), replace(settings, solver=solver), people=[person]
+    )
+    assert plan.unassigned.empty and plan.routes["day"].nunique() == 6

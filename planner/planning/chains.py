@@ -571,8 +571,17 @@ def solve_leftovers(
     """
     day_s = work.day_s
     tasks = []
-    for group in leftover_groups(work, dropped):
-        want = math.ceil(LEFTOVER_MARGIN * work.work_s(group) / day_s)
+    groups = leftover_groups(work, dropped)
+    days = [work.work_s(group) / day_s for group in groups]
+    wants = [math.ceil(LEFTOVER_MARGIN * d) for d in days]
+    if sum(wants) > len(free):
+        # Too few worker-days for the margin: each group gets what its work needs, the groups
+        # holding the most urgent shops first, so no worker-day is given out half empty.
+        wants = [max(1, round(d)) for d in days]
+        urgency = [int(work.shops["priority"].to_numpy()[group].min()) for group in groups]
+        order = sorted(range(len(groups)), key=lambda k: (urgency[k], k))
+        groups, wants = [groups[k] for k in order], [wants[k] for k in order]
+    for group, want in zip(groups, wants, strict=True):
         slots = spread_slots(free, want, work.open_on[group].sum(axis=0), last_day)
         if slots:
             tasks.append((group, slots))

@@ -11,6 +11,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 EPS = 1e-9  # staff-days below this are none
 MAX_DAYS = 10  # every set of days is looked at up to this many days: 2**days of them
+OPEN_PART_QUANTILE = 0.1  # the share of the work allowed to open before (or close after) the open part
 
 # Work is kept by the set of days it can be done on, a bit mask (bit d: day d of the week). Work
 # open only on some days can use only those days' capacity: it is covered when, for every set Q
@@ -238,3 +239,52 @@ def day_teams(patterns: Mapping[int, float], open_on: np.ndarray) -> np.ndarray:
         np.arange(days, dtype=float), constraints=[cover, total], bounds=bounds, integrality=integral
     )
     return np.round(earliest.x).astype(int)
+
+
+def open_part_s(windows, service_s, shifts: list[list[tuple[int, int]]]) -> float | None:
+    """The part of a shift in which shops can be served: from when most of their work has opened
+    to when most of it closes, in seconds.
+
+    Nobody is served before the shops open or after they close: shops open only from 18:30 leave
+    an evening shift of 17:00-22:00 three and a half hours of work, not five. The part runs from
+    the time (counted from its shift's start) by which ``OPEN_PART_QUANTILE`` of the work has
+    opened to the time until which that share is still open; work weighed by service seconds,
+    over every window and day.
+
+    Parameters
+    ----------
+    windows
+        Each shop's windows, ``(start, end)`` seconds on the week's clock.
+    service_s
+        Each shop's service seconds.
+    shifts
+        Each day's shifts, ``(start, end)`` on the week's clock.
+
+    Returns
+    -------
+    float or None
+        Seconds; None when no window meets a shift.
+    """
+    starts, ends, weights = [], [], []
+    for shop_windows, service in zip(windows, service_s, strict=True):
+        for a, b in shop_windows:
+            day = int(a // 86_400)
+            for first, last in shifts[day] if day < len(shifts) else ():
+                low, high = max(a, first), min(b, last)
+                if high > low:
+                    starts.append(low - first)
+                    ends.append(high - first)
+                    weights.append(float(service) / len(shop_windows))
+    if not weights:
+        return None
+    weight = np.array(weights)
+    opened = _weighted_quantile(np.array(starts), weight, OPEN_PART_QUANTILE)
+    closed = _weighted_quantile(np.array(ends), weight, 1 - OPEN_PART_QUANTILE)
+    return max(0.0, closed - opened)
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value below which at least ``q`` of the weight lies."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cumulative, q * cumulative[-1])])

@@ -12,14 +12,13 @@ from planner.geo.districts import District
 from planner.io.people import Person
 from planner.io.roster import availability_windows
 from planner.planning.chains import WORKDAY_FILL, open_days
-from planner.planning.openings import EPS, finish, mask_of
+from planner.planning.openings import EPS, finish, mask_of, open_part_s
 from planner.planning.plan import STAFF_MARGIN, prepare_shops
 from planner.planning.staffing import office_of
 from planner.planning.week import estimate_workload_s, workday_s
 from planner.settings import Settings, WeekSettings
 
 SHIFTS: tuple[str, ...] = ("day", "evening")
-OPEN_PART_QUANTILE = 0.1  # the share of the work allowed to open before (or close after) the part counted
 
 
 def evening_settings(settings: Settings) -> Settings:
@@ -87,19 +86,17 @@ class ShiftWork:
         }
 
 
-def open_part_s(shops: pd.DataFrame, settings: Settings) -> int:
-    """The seconds of a worker-day in which ``shops`` can be served: the shift while they are open.
+def open_hours_s(shops: pd.DataFrame, settings: Settings) -> int:
+    """The working seconds of a worker-day in which ``shops`` can be served.
 
-    A worker can serve nobody before the shops open or after they close: shops open only from
-    18:30 leave an evening shift of 17:00-22:00 three and a half hours of work, not five. The
-    part counted runs from the time by which a tenth of the work has opened to the time until
-    which a tenth is still open (service-weighted, over every day of the week), less the lunch
-    break; never more than ``planner.planning.week.workday_s``, never less than an hour.
+    The shift while most of their work is open (``planner.planning.openings.open_part_s``)
+    less the lunch break; never more than ``planner.planning.week.workday_s``, never less than
+    an hour.
 
     Parameters
     ----------
     shops
-        Prepared shops (``planner.planning.plan.prepare_shops``: windows inside the shift).
+        Prepared shops (``planner.planning.plan.prepare_shops``).
     settings
         The week and its shift.
 
@@ -109,27 +106,11 @@ def open_part_s(shops: pd.DataFrame, settings: Settings) -> int:
         Seconds; ``workday_s`` when no shop has a window.
     """
     week, full = settings.week, workday_s(settings)
-    starts, ends, weights = [], [], []
-    for windows, service in zip(shops["windows"], shops["service_s"], strict=True):
-        for a, b in windows:
-            day_start = week.shift_s(int(a // 86_400))[0]
-            starts.append(a - day_start)
-            ends.append(b - day_start)
-            weights.append(service / len(windows))
-    if not weights:
+    shifts = [[week.shift_s(day)] for day in range(week.days)]
+    part = open_part_s(shops["windows"], shops["service_s"], shifts)
+    if part is None:
         return full
-    first = _weighted_quantile(np.array(starts), np.array(weights), OPEN_PART_QUANTILE)
-    last = _weighted_quantile(np.array(ends), np.array(weights), 1 - OPEN_PART_QUANTILE)
-    shift_start, shift_end = week.shift_s(0)
-    closed = max(0.0, first) + max(0.0, (shift_end - shift_start) - last)
-    return int(max(3_600, min(full, full - closed)))
-
-
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """The smallest value below which at least ``q`` of the weight lies."""
-    order = np.argsort(values, kind="stable")
-    cumulative = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cumulative, q * cumulative[-1])])
+    return int(max(3_600, min(full, part - 60 * week.lunch_min)))
 
 
 def staff_days(shops: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -> float:
@@ -137,7 +118,7 @@ def staff_days(shops: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -
 
     The workload estimate (``planner.planning.week.estimate_workload_s``) over the work one
     worker-day really holds (``WORKDAY_FILL`` of the part of the shift the shops are open,
-    ``open_part_s``), with the team margin ``STAFF_MARGIN``.
+    ``open_hours_s``), with the team margin ``STAFF_MARGIN``.
 
     Parameters
     ----------
@@ -158,7 +139,7 @@ def staff_days(shops: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -
     work_s = estimate_workload_s(
         shops[["x", "y"]].to_numpy(), shops["service_s"].to_numpy(), office_xy, settings
     )
-    return STAFF_MARGIN * work_s / (WORKDAY_FILL * open_part_s(shops, settings))
+    return STAFF_MARGIN * work_s / (WORKDAY_FILL * open_hours_s(shops, settings))
 
 
 def shift_work(needing: pd.DataFrame, district: District, settings: Settings) -> ShiftWork:
