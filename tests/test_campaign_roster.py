@@ -239,3 +239,13 @@ def test_a_replan_sends_the_pool_again_to_the_work_left(store):
     pooled = visits[visits["staff_id"] == "E1"]
     assert len(pooled) and {(s, d) for s, d in zip(pooled["staff_id"], pooled["day"], strict=True)} <= sent
     assert conservation(store) == []
+
+
+def test_init_says_what_a_short_roster_lacks_before_planning(tmp_path):
+    """One Saturday person for a district's week: campaign init names the district and the staff-days short."""
+    one = [Person("S1", "Seo Sat", "", "Jongno-gu", "Sa 10:00-15:00", "office", "office", "walk", False)]
+    roster = write_roster(one, tmp_path / "roster.csv")
+    args = ["--roster", str(roster), "--store", str(tmp_path / "c.sqlite"), "--time-limit", "0.3"]
+    done = runner.invoke(app, ["campaign", "init", str(JONGNO_SMALL), *args, "--improve-time", "0"])
+    assert done.exit_code == 0, done.output
+    assert "Jongno-gu: the roster is" in done.output and "staff-days short" in done.output

@@ -15,7 +15,7 @@ from planner.io.people import Person
 from planner.io.roster import parse_roster, roster_table
 from planner.planning.crew import district_rosters
 from planner.planning.shiftwork import district_work
-from planner.planning.workforce import allocate_pool
+from planner.planning.workforce import allocate_pool, shortfall, shortfall_lines
 from planner.settings import Settings
 
 
@@ -70,8 +70,9 @@ class CampaignRoster:
 
 def pool_days(
     people: list[Person], needing: Mapping[District, pd.DataFrame], settings: Settings
-) -> pd.DataFrame:
-    """Send the roster's pool to the campaign's districts, day by day (``allocate_pool``).
+) -> tuple[pd.DataFrame, list[str]]:
+    """Send the roster's pool to the campaign's districts, day by day (``allocate_pool``), and
+    say where the roster is short.
 
     Parameters
     ----------
@@ -84,13 +85,17 @@ def pool_days(
 
     Returns
     -------
-    pandas.DataFrame
-        ``POOL_DAY_FIELDS``; no rows when the roster has no pool.
+    tuple
+        ``POOL_DAY_FIELDS`` (no rows when the roster has no pool), and one line per district the
+        roster is short for, the pool counted where it is sent (``shortfall_lines``).
     """
-    if not any(p.district is None for p in people):
-        return pd.DataFrame(columns=list(POOL_DAY_FIELDS))
-    allocation = allocate_pool(people, district_work(needing, settings), settings)
-    return allocation.loc[:, list(POOL_DAY_FIELDS)].reset_index(drop=True)
+    work = district_work(needing, settings)
+    if any(p.district is None for p in people):
+        allocation = allocate_pool(people, work, settings).loc[:, list(POOL_DAY_FIELDS)]
+    else:
+        allocation = pd.DataFrame(columns=list(POOL_DAY_FIELDS))
+    lines = shortfall_lines(shortfall(people, work, settings, allocation))
+    return allocation.reset_index(drop=True), lines
 
 
 def reallocate(

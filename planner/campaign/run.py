@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -70,6 +71,7 @@ def start_campaign(
     boundaries: str | Path | None = None,
     encoding: str | None = None,
     people: list[Person] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> StartResult:
     """Read merchants, store them with a new campaign in a new store, and plan the whole week.
 
@@ -96,6 +98,8 @@ def start_campaign(
         A roster to plan with instead of teams (``planner.io.roster.read_roster``): each
         district's people and the shared pool, sent to the districts day by day once, at the
         start (see ``planner.campaign.setup.init_campaign``).
+    say
+        Called with each line of what the roster is short of, before the first plan.
 
     Returns
     -------
@@ -114,7 +118,7 @@ def start_campaign(
     for name in campaign.teams:
         campaign.find(name)
     with CampaignStore(store_path) as store:
-        needing = init_campaign(store, read.merchants, campaign, people)
+        needing = init_campaign(store, read.merchants, campaign, people, say)
         first = replan(store, 0, progress=progress, executor=executor, budget_s=budget_s)
     return StartResult(read, needing, first)
 

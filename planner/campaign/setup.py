@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -266,7 +267,11 @@ def districts_in(merchants: pd.DataFrame) -> tuple[District, ...]:
 
 
 def init_campaign(
-    store: CampaignStore, merchants: pd.DataFrame, campaign: Campaign, people: list[Person] | None = None
+    store: CampaignStore,
+    merchants: pd.DataFrame,
+    campaign: Campaign,
+    people: list[Person] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> int:
     """Triage the campaign's merchants and store them with the campaign, all in one transaction.
 
@@ -288,6 +293,9 @@ def init_campaign(
         Districts, teams, scenario, cutoff, retry limit and settings.
     people
         The roster to plan with (``planner.io.roster.read_roster``); None plans with the teams.
+    say
+        Called with each line of what the roster is short of (``shortfall_lines``), before the
+        campaign is stored.
 
     Returns
     -------
@@ -320,8 +328,11 @@ def init_campaign(
     if people is not None:
         shops = triaged[triaged["needs_panel"]]
         by_district = {d: shops[shops["district"] == d.name_en] for d in campaign.districts}
-        roster = CampaignRoster(tuple(people), pool_days(people, by_district, campaign.settings))
+        sent, short = pool_days(people, by_district, campaign.settings)
+        roster = CampaignRoster(tuple(people), sent)
         check_covered(roster, by_district)
+        for line in short if say else ():
+            say(line)
     with store.transaction():
         store.write_campaign(campaign.to_dict())
         if roster is not None:

@@ -152,6 +152,7 @@ def campaign_init(
                 boundaries,
                 encoding,
                 people,
+                say=lambda line: console.print(f"[yellow]{line}[/yellow]"),
             )
     print_reads(started.read, None)
     console.print(f"{started.needing:,} shops need a panel; plan version {started.first_plan.plan_version}")
