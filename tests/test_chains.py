@@ -150,3 +150,16 @@ def test_too_few_leftover_worker_days_go_one_a_group_most_urgent_first(small_sho
     assert {(r["day"], r["seat"]) for r in rows} == {(0, 0), (0, 1)}
     placed = set(shops.index[shops["merchant_id"].isin({r["merchant_id"] for r in rows})])
     assert len(placed & set(groups[-1])) >= len(groups[-1]) // 2  # some may be closed on day 0
+
+
+def test_leftover_groups_by_days_keep_shops_open_on_other_days_apart(small_shops, fast_settings):
+    """Grouped by days, no group mixes shops open on Monday with shops closed on it; plain groups may."""
+    shops = small_shops[small_shops["fits"]].reset_index(drop=True)
+    work = WeekWork(
+        shops, office_of(find_district("Jongno-gu")), fast_settings, open_days(shops, fast_settings)
+    )
+    dropped = list(range(len(shops)))
+    assert len(set(map(tuple, work.open_on[dropped].tolist()))) > 1  # several opening patterns
+    for group in chains.leftover_groups(work, dropped, by_days=True):
+        assert len({tuple(row) for row in work.open_on[group].tolist()}) == 1
+    assert sorted(i for g in chains.leftover_groups(work, dropped, by_days=True) for i in g) == dropped

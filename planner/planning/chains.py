@@ -472,7 +472,7 @@ def slots_by_opening(free: set[tuple[int, int]], open_count: np.ndarray) -> list
     return [Slot(d, s) for d, s in sorted(usable, key=lambda s: (open_count[s[0]] < OPEN_SHARE * best, s))]
 
 
-def leftover_groups(work: WeekWork, dropped: list[int]) -> list[list[int]]:
+def leftover_groups(work: WeekWork, dropped: list[int], by_days: bool = False) -> list[list[int]]:
     """Cut the shops the chains could not fit into groups of about one worker-day of work.
 
     Parameters
@@ -481,6 +481,9 @@ def leftover_groups(work: WeekWork, dropped: list[int]) -> list[list[int]]:
         The district's week.
     dropped
         Row positions of the shops left.
+    by_days
+        Group only shops open on the same days: a group of shops closed on Monday then does not
+        keep the shops open on Monday from Monday's worker-days.
 
     Returns
     -------
@@ -490,10 +493,18 @@ def leftover_groups(work: WeekWork, dropped: list[int]) -> list[list[int]]:
     if not dropped:
         return []
     members = np.array(sorted(dropped))
-    each = work.work_s(members) / len(members)
-    size = max(1, min(work.settings.solver.zone_max_stops, int(work.day_s // each)))
-    labels = make_zones(work.shops.iloc[members][["x", "y"]].to_numpy(), size, work.settings.solver.seed)
-    return [[int(i) for i in members[labels == z]] for z in range(labels.max() + 1)]
+    parts = [members]
+    if by_days:
+        bits = 1 << np.arange(work.open_on.shape[1], dtype=np.int64)
+        masks = work.open_on[members].astype(np.int64) @ bits
+        parts = [members[masks == mask] for mask in np.unique(masks)]
+    groups = []
+    for part in parts:
+        each = work.work_s(part) / len(part)
+        size = max(1, min(work.settings.solver.zone_max_stops, int(work.day_s // each)))
+        labels = make_zones(work.shops.iloc[part][["x", "y"]].to_numpy(), size, work.settings.solver.seed)
+        groups += [[int(i) for i in part[labels == z]] for z in range(labels.max() + 1)]
+    return groups
 
 
 def spread_slots(
@@ -544,7 +555,12 @@ def spread_slots(
 
 
 def solve_leftovers(
-    work: WeekWork, dropped: list[int], free: set[tuple[int, int]], executor, last_day: int | None = None
+    work: WeekWork,
+    dropped: list[int],
+    free: set[tuple[int, int]],
+    executor,
+    last_day: int | None = None,
+    by_days: bool = False,
 ) -> tuple[list[dict], list[int]]:
     """One round: each group of leftovers gets free worker-days spread over the week, solved at once.
 
@@ -563,6 +579,8 @@ def solve_leftovers(
         Runs the solves, side by side.
     last_day
         The last day the plan works so far, or None.
+    by_days
+        Group only shops open on the same days (``leftover_groups``).
 
     Returns
     -------
@@ -571,7 +589,7 @@ def solve_leftovers(
     """
     day_s = work.day_s
     tasks = []
-    groups = leftover_groups(work, dropped)
+    groups = leftover_groups(work, dropped, by_days)
     days = [work.work_s(group) / day_s for group in groups]
     wants = [math.ceil(LEFTOVER_MARGIN * d) for d in days]
     if sum(wants) > len(free):
