@@ -241,9 +241,9 @@ def day_teams(patterns: Mapping[int, float], open_on: np.ndarray) -> np.ndarray:
     return np.round(earliest.x).astype(int)
 
 
-def open_part_s(windows, service_s, shifts: list[list[tuple[int, int]]]) -> float | None:
+def open_part_s(windows, service_s, shifts: list[list[tuple[int, int]]]) -> tuple[float, float] | None:
     """The part of a shift in which shops can be served: from when most of their work has opened
-    to when most of it closes, in seconds.
+    to when most of it closes.
 
     Nobody is served before the shops open or after they close: shops open only from 18:30 leave
     an evening shift of 17:00-22:00 three and a half hours of work, not five. The part runs from
@@ -262,8 +262,9 @@ def open_part_s(windows, service_s, shifts: list[list[tuple[int, int]]]) -> floa
 
     Returns
     -------
-    float or None
-        Seconds; None when no window meets a shift.
+    tuple of float, or None
+        When the part starts and ends, in seconds from the start of the shift; None when no
+        window meets a shift.
     """
     starts, ends, weights = [], [], []
     for shop_windows, service in zip(windows, service_s, strict=True):
@@ -280,7 +281,7 @@ def open_part_s(windows, service_s, shifts: list[list[tuple[int, int]]]) -> floa
     weight = np.array(weights)
     opened = _weighted_quantile(np.array(starts), weight, OPEN_PART_QUANTILE)
     closed = _weighted_quantile(np.array(ends), weight, 1 - OPEN_PART_QUANTILE)
-    return max(0.0, closed - opened)
+    return opened, max(opened, closed)
 
 
 def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from planner.geo.districts import District
+from planner.geo.travel import road_distance_m, travel_time_s
 from planner.io.people import Person
 from planner.io.roster import availability_windows
 from planner.planning.chains import WORKDAY_FILL, open_days
@@ -86,12 +87,14 @@ class ShiftWork:
         }
 
 
-def open_hours_s(shops: pd.DataFrame, settings: Settings) -> int:
+def open_hours_s(shops: pd.DataFrame, settings: Settings, office_xy: np.ndarray | None = None) -> int:
     """The working seconds of a worker-day in which ``shops`` can be served.
 
     The shift while most of their work is open (``planner.planning.openings.open_part_s``)
     less the lunch break; never more than ``planner.planning.week.workday_s``, never less than
-    an hour.
+    an hour. When the shops open after the shift starts and close after it ends (the evening's
+    bars), the way out to them is made before they open but the way back to the office
+    (``office_xy``) takes the end of the open part: it is counted off too.
 
     Parameters
     ----------
@@ -99,6 +102,8 @@ def open_hours_s(shops: pd.DataFrame, settings: Settings) -> int:
         Prepared shops (``planner.planning.plan.prepare_shops``).
     settings
         The week and its shift.
+    office_xy
+        The district office in metres, or None not to count the way back.
 
     Returns
     -------
@@ -110,7 +115,14 @@ def open_hours_s(shops: pd.DataFrame, settings: Settings) -> int:
     part = open_part_s(shops["windows"], shops["service_s"], shifts)
     if part is None:
         return full
-    return int(max(3_600, min(full, part - 60 * week.lunch_min)))
+    opened, closed = part
+    hours = closed - opened - 60 * week.lunch_min
+    start, end = week.shift_s(0)
+    if office_xy is not None and opened > 0 and closed >= end - start and settings.solver.office_legs:
+        centre = shops[["x", "y"]].to_numpy().mean(axis=0)
+        travel = settings.travel
+        hours -= travel_time_s(road_distance_m(office_xy[None, :], centre[None, :], travel), travel).item()
+    return int(max(3_600, min(full, hours)))
 
 
 def staff_days(shops: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -> float:
@@ -139,7 +151,7 @@ def staff_days(shops: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -
     work_s = estimate_workload_s(
         shops[["x", "y"]].to_numpy(), shops["service_s"].to_numpy(), office_xy, settings
     )
-    return STAFF_MARGIN * work_s / (WORKDAY_FILL * open_hours_s(shops, settings))
+    return STAFF_MARGIN * work_s / (WORKDAY_FILL * open_hours_s(shops, settings, office_xy))
 
 
 def shift_work(needing: pd.DataFrame, district: District, settings: Settings) -> ShiftWork:
@@ -170,13 +182,28 @@ def shift_work(needing: pd.DataFrame, district: District, settings: Settings) ->
     days, open_on, patterns = {}, {}, {}
     for shift, chosen in by_shift.items():
         shops = prepared[shift][members[shift]]
-        days[shift] = staff_days(shops, office_of(district), chosen)
         opens = open_days(shops, chosen)
         open_on[shift] = opens.any(axis=0)
-        patterns[shift] = _by_opening(opens, shops["service_s"].to_numpy(), days[shift])
+        if shift == "evening":  # planned by sets of open days, each with its own hours
+            patterns[shift] = _each_opening(shops, opens, office_of(district), chosen)
+            days[shift] = sum(patterns[shift].values())
+        else:
+            days[shift] = staff_days(shops, office_of(district), chosen)
+            patterns[shift] = _by_opening(opens, shops["service_s"].to_numpy(), days[shift])
     no_shift = prepared["day"].loc[~(day_fits | evening_fits), "merchant_id"].astype(str).tolist()
     shops = {shift: int(members[shift].sum()) for shift in SHIFTS}
     return ShiftWork(district, days, open_on, shops, no_shift, patterns)
+
+
+def _each_opening(
+    shops: pd.DataFrame, opens: np.ndarray, office_xy: np.ndarray, settings: Settings
+) -> dict[int, float]:
+    """Staff-days of the shops of each set of open days, each estimated on its own (hops among
+    them, the hours they open)."""
+    if not len(opens):
+        return {}
+    masks = opens.astype(np.int64) @ (1 << np.arange(opens.shape[1], dtype=np.int64))
+    return {int(m): staff_days(shops[masks == m], office_xy, settings) for m in np.unique(masks) if m}
 
 
 def _by_opening(opens: np.ndarray, service_s: np.ndarray, total: float) -> dict[int, float]:
