@@ -163,3 +163,20 @@ def test_leftover_groups_by_days_keep_shops_open_on_other_days_apart(small_shops
     for group in chains.leftover_groups(work, dropped, by_days=True):
         assert len({tuple(row) for row in work.open_on[group].tolist()}) == 1
     assert sorted(i for g in chains.leftover_groups(work, dropped, by_days=True) for i in g) == dropped
+
+
+def test_a_leftover_worker_day_given_but_not_used_is_free_again(small_shops, fast_settings, monkeypatch):
+    """Three shops offered two worker-days use one; the other goes back to the free worker-days."""
+    from planner.planning.executor import make_executor
+
+    shops = small_shops[small_shops["fits"]].head(3).reset_index(drop=True)
+    work = WeekWork(
+        shops, office_of(find_district("Jongno-gu")), fast_settings, open_days(shops, fast_settings)
+    )
+    monkeypatch.setattr(chains, "LEFTOVER_MARGIN", 20.0)  # a small group asks for several worker-days
+    free = {(0, 0), (1, 0), (2, 0), (3, 0)}
+    with make_executor(1) as executor:
+        rows, left = chains.solve_leftovers(work, [0, 1, 2], free, executor)
+    used = {(r["day"], r["seat"]) for r in rows}
+    assert not left and len(used) == 1
+    assert free == {(0, 0), (1, 0), (2, 0), (3, 0)} - used

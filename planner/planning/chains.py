@@ -574,7 +574,7 @@ def solve_leftovers(
     dropped
         Row positions of the shops left by the chains or an earlier round.
     free
-        ``(day, seat)`` pairs not yet used; the slots given out are removed from it.
+        ``(day, seat)`` pairs not yet used; the slots the solutions use are removed from it.
     executor
         Runs the solves, side by side.
     last_day
@@ -617,6 +617,9 @@ def solve_leftovers(
         group, slots = tasks[k]
         rows += solution_rows(solution, work.shops.iloc[group], slots)[0]
     served = {row["merchant_id"] for row in rows}
+    # A worker-day a group was given but did not use is free again for the next round.
+    given = {(slot.day, slot.seat) for _, slots in tasks for slot in slots}
+    free.update(given - {(row["day"], row["seat"]) for row in rows})
     merchant_ids = work.shops["merchant_id"].to_numpy()
     return rows, [i for i in dropped if merchant_ids[i] not in served]
 

@@ -12,6 +12,7 @@ from planner.planning.crew import is_day_shift, shifts_by_day
 from planner.planning.week import Slot, build_problem, solution_rows
 
 LEFTOVER_ROUNDS = 2  # rounds for the shops two chain passes could not place
+EVENING_ROUNDS = 4  # the evenings' rounds, while each places some shop: few worker-days, used up
 TOP_UP_SPARE_S = 20 * 60  # a worker-day ending this much before its shift may take more shops
 TOP_UP_SHOPS = 12  # the shops left offered to such a worker-day, nearest first
 
@@ -25,7 +26,8 @@ def leftover_rounds(
     report: Callable[[int], None],
     by_days: bool = False,
 ) -> tuple[list[dict], list[int]]:
-    """Up to ``LEFTOVER_ROUNDS`` rounds placing ``dropped`` on the ``free`` worker-days.
+    """Up to ``LEFTOVER_ROUNDS`` rounds (``EVENING_ROUNDS`` by days) placing ``dropped`` on the
+    ``free`` worker-days, while a round places some shop.
 
     Parameters
     ----------
@@ -50,13 +52,15 @@ def leftover_rounds(
         All visit rows and the row positions still left.
     """
     rows = list(rows)
-    for round_ in range(LEFTOVER_ROUNDS):
+    for round_ in range(EVENING_ROUNDS if by_days else LEFTOVER_ROUNDS):
         if not dropped or not free:
             break
         last_day = max((r["day"] for r in rows), default=None)
         more_rows, dropped = solve_leftovers(work, dropped, free, executor, last_day, by_days and not round_)
         rows += more_rows
         report(len(more_rows))
+        if not more_rows:
+            break
     return rows, dropped
 
 
