@@ -866,12 +866,9 @@ class CampaignStore:
         """
         quoted = tuple(f'"{c}"' for c in ROSTER_COLUMNS)
         people = cells.loc[:, list(ROSTER_COLUMNS)].astype(str).itertuples(index=False)
-        days = pool_days.loc[:, list(POOL_DAY_FIELDS)].astype(object).itertuples(index=False)
         with self.transaction() as conn:
             conn.executemany(_insert("roster", quoted), people)
-            conn.executemany(
-                _insert("pool_days", POOL_DAY_FIELDS), ((s, int(d), w, f) for s, d, w, f in days)
-            )
+            _insert_pool_days(conn, pool_days)
 
     @_reported
     def set_pool_days(self, first: int, pool_days: pd.DataFrame) -> None:
@@ -884,12 +881,9 @@ class CampaignStore:
         pool_days
             ``POOL_DAY_FIELDS`` of the days ``first`` .. end.
         """
-        days = pool_days.loc[:, list(POOL_DAY_FIELDS)].astype(object).itertuples(index=False)
         with self.transaction() as conn:
             conn.execute("DELETE FROM pool_days WHERE day >= ?", (int(first),))
-            conn.executemany(
-                _insert("pool_days", POOL_DAY_FIELDS), ((s, int(d), w, f) for s, d, w, f in days)
-            )
+            _insert_pool_days(conn, pool_days)
 
     @_reported
     def roster(self) -> pd.DataFrame:
@@ -953,3 +947,9 @@ class CampaignStore:
             ``NOTICE_FIELDS`` with ``plan_version`` and ``sent_at``.
         """
         return pd.read_sql_query("SELECT * FROM notices ORDER BY date, merchant_id", self.conn)
+
+
+def _insert_pool_days(conn: sqlite3.Connection, pool_days: pd.DataFrame) -> None:
+    """Insert ``POOL_DAY_FIELDS`` rows into the pool's days."""
+    days = pool_days.loc[:, list(POOL_DAY_FIELDS)].astype(object).itertuples(index=False)
+    conn.executemany(_insert("pool_days", POOL_DAY_FIELDS), ((s, int(d), w, f) for s, d, w, f in days))

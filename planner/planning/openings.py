@@ -192,22 +192,28 @@ def team_size(patterns: Mapping[int, float], open_on: np.ndarray) -> int:
         0 for no work; work open on none of ``open_on`` is left out.
     """
     days = len(open_on)
-    reachable = {m: v for m, v in patterns.items() if m & mask_of(open_on)}
-    within = work_within(reachable, days)
+    within, needed = _reachable_work(patterns, open_on)
     worked = members(days) @ np.asarray(open_on, dtype=int)
-    needed = within > EPS
     if not needed.any():
         return 0
     return math.ceil(float((within[needed] / worked[needed]).max()) - EPS)
+
+
+def _reachable_work(patterns: Mapping[int, float], open_on: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every set of days, the work open only within it (work open on no day of ``open_on``
+    left out), and which sets have any."""
+    reachable = {m: v for m, v in patterns.items() if m & mask_of(open_on)}
+    within = work_within(reachable, len(open_on))
+    return within, within > EPS
 
 
 def day_teams(patterns: Mapping[int, float], open_on: np.ndarray) -> np.ndarray:
     """People on each day so nothing lacks: the fewest people, then the fewest staff-days, then the earliest.
 
     Person ``k`` (from 1) works the days whose team has at least ``k`` people, so the largest
-    day is the team and the sum its staff-days. Three small integer programs, one objective
-    each, settle the order: the fewest people (``team_size``), then the fewest staff-days with
-    that many, then work as early in the week as those allow (an early finish).
+    day is the team and the sum its staff-days. The fewest people is ``team_size``; two small
+    integer programs then take the fewest staff-days with that many, and among those the work
+    as early in the week as they allow (an early finish).
 
     Parameters
     ----------
@@ -223,12 +229,10 @@ def day_teams(patterns: Mapping[int, float], open_on: np.ndarray) -> np.ndarray:
         of ``open_on`` is left out.
     """
     days = len(open_on)
-    reachable = {m: v for m, v in patterns.items() if m & mask_of(open_on)}
-    within = work_within(reachable, days)
-    needed = within > EPS
+    within, needed = _reachable_work(patterns, open_on)
     if not needed.any():
         return np.zeros(days, dtype=int)
-    team = team_size(reachable, open_on)
+    team = team_size(patterns, open_on)
     # Variables: people per day. Every set of days gets at least the work open only within it.
     cover = LinearConstraint(members(days)[needed].astype(float), lb=within[needed] - EPS)
     bounds = Bounds(np.zeros(days), np.where(open_on, team, 0).astype(float))
