@@ -41,8 +41,9 @@ from planner.geo.districts import District, find_district
 from planner.geo.travel import project
 from planner.planning.output import write_plan
 from planner.planning.pipeline import CUTOFF
-from planner.planning.plan import Plan, plan_district, prepare_shops, unassigned_table
+from planner.planning.plan import Plan, plan_district, unassigned_table
 from planner.planning.schedule import assemble_routes
+from planner.planning.shops import prepare_shops
 from planner.planning.staffing import office_of
 from planner.planning.triage import needing, triage
 from planner.planning.week import Slot, build_problem, solution_rows

@@ -19,7 +19,7 @@ from planner.campaign.setup import Campaign, init_campaign
 from planner.campaign.store import COMMIT_DELAY_ENV, CampaignStore
 from planner.geo.districts import find_district
 from planner.io.read import read_merchants
-from planner.planning.plan import prepare_shops
+from planner.planning.shops import prepare_shops
 from planner.planning.triage import needing, triage
 from planner.samples.district import generate_merchants
 from planner.settings import Settings

@@ -11,7 +11,8 @@ from campaign_helpers import small_merchants, started_store
 
 from planner.geo.districts import find_district
 from planner.io.read import read_merchants
-from planner.planning.plan import plan_district, prepare_shops
+from planner.planning.plan import plan_district
+from planner.planning.shops import prepare_shops
 from planner.planning.triage import needing, triage
 from planner.settings import Settings
 

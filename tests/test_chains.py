@@ -12,7 +12,7 @@ from planner.errors import PlannerError
 from planner.geo.districts import find_district
 from planner.planning import chains
 from planner.planning.chains import Chain, WeekWork, open_days, split_chains, spread_slots
-from planner.planning.plan import prepare_shops
+from planner.planning.shops import prepare_shops
 from planner.planning.staffing import office_of
 from planner.planning.triage import needing, triage
 from planner.planning.week import Slot

@@ -19,7 +19,8 @@ from planner.io.read import read_merchants
 from planner.io.roster import write_roster
 from planner.planning.crew import person_days, work_spans
 from planner.planning.output import write_plan
-from planner.planning.plan import plan_district, prepare_shops
+from planner.planning.plan import plan_district
+from planner.planning.shops import prepare_shops
 from planner.planning.triage import needing, triage
 from planner.planning.verify import plan_violations
 from planner.report.audit import audit_plan

@@ -11,7 +11,7 @@ import pytest
 
 from planner.geo.districts import find_district
 from planner.geo.travel import travel_time_s
-from planner.planning.plan import prepare_shops
+from planner.planning.shops import prepare_shops
 from planner.planning.staffing import (
     confirm_staff,
     fewest_worker_days,

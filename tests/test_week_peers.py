@@ -10,7 +10,7 @@ from benchmarks import week_peers
 from planner.geo.districts import find_district
 from planner.io.read import read_merchants
 from planner.planning.pipeline import CUTOFF
-from planner.planning.plan import prepare_shops
+from planner.planning.shops import prepare_shops
 from planner.planning.triage import needing, triage
 from planner.planning.week import Slot
 from planner.routing.problem import Route, Solution

@@ -62,7 +62,7 @@ class WeekWork:
     person-day (``planner.planning.crew.PersonDay``); None for the settings' worker-days.
     """
 
-    shops: pd.DataFrame  # planner.planning.plan.prepare_shops
+    shops: pd.DataFrame  # planner.planning.shops.prepare_shops
     office_xy: np.ndarray
     settings: Settings
     open_on: np.ndarray  # (shops, days) bool: some service window on that day's shift

@@ -21,7 +21,8 @@ from planner.io.read import ReadResult, read_merchants
 from planner.io.spreadsheet import write_spreadsheet_csv
 from planner.planning.executor import Executor
 from planner.planning.output import write_plan
-from planner.planning.plan import Plan, Progress, plan_district, prepare_shops
+from planner.planning.plan import Plan, Progress, plan_district
+from planner.planning.shops import prepare_shops
 from planner.planning.staffing import fewest_worker_days, office_of
 from planner.planning.triage import needing, triage
 from planner.settings import Settings

@@ -8,8 +8,8 @@ import pandas as pd
 from planner.geo.districts import District
 from planner.geo.travel import project
 from planner.planning.crew import work_spans
-from planner.planning.plan import prepare_shops
 from planner.planning.schedule import assemble_routes
+from planner.planning.shops import prepare_shops
 from planner.planning.verify import plan_violations
 from planner.settings import Settings
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from planner.geo.calendar import merchant_time_windows, ready_s, windows_from
 from planner.geo.districts import District
 from planner.geo.travel import project
 from planner.io.columns import available_from_text
@@ -30,13 +29,13 @@ from planner.planning.crew import crew_of, is_day_shift, shifts_by_day, work_spa
 from planner.planning.executor import Executor, make_executor
 from planner.planning.schedule import assemble_routes, office_legs_and_idle_s
 from planner.planning.shifts import later_shifts, leftover_rounds
+from planner.planning.shops import prepare_shops
 from planner.planning.verify import verify_plan
 from planner.planning.week import (
     Slot,
     build_problem,
     estimate_workload_s,
     rows_to_solution,
-    service_windows,
     solution_rows,
     workday_s,
 )
@@ -155,49 +154,6 @@ class Plan:
                 }
             ),
         }
-
-
-def prepare_shops(needing: pd.DataFrame, settings: Settings, spans: tuple | None = None) -> pd.DataFrame:
-    """Add metric coordinates, service seconds and the week's time windows to the needing shops.
-
-    Parameters
-    ----------
-    needing
-        Triaged shops that need a panel.
-    settings
-        Service minutes per category and the week.
-    spans
-        The times anyone works (a roster's shifts, ``planner.planning.crew.work_spans``); None
-        for the week's shift of every day.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy with a fresh index and the columns ``x``, ``y``, ``service_s``, ``windows``,
-        ``fits`` (some window holds the whole service) and ``not_ready`` (it would fit, but not
-        after its ``available_from``: the shop is not available in the week). This is the one
-        place where ``available_from`` cuts a shop's windows: no visit starts before it.
-    """
-    shops = needing.reset_index(drop=True).copy()
-    xy = project(shops["lat"].to_numpy(), shops["lon"].to_numpy())
-    shops["x"], shops["y"] = xy[:, 0], xy[:, 1]
-    shops["service_s"] = [settings.service_s(c) for c in shops["category"]]
-    windows = merchant_time_windows(shops, settings.week, spans).to_numpy(copy=True)
-    service = shops["service_s"].to_numpy()
-    # An explicit dtype: a district with no needing shop gives an empty list, which pandas stores as object.
-    fits_open = np.array(
-        [bool(service_windows(w, s)) for w, s in zip(windows, service, strict=True)], dtype=bool
-    )
-    not_ready = np.zeros(len(shops), dtype=bool)
-    if "available_from" in shops:
-        ready = ready_s(shops["available_from"], settings.week)
-        for i in np.flatnonzero(ready > 0):
-            windows[i] = windows_from(windows[i], int(ready[i]))
-            not_ready[i] = fits_open[i] and not service_windows(windows[i], service[i])
-    shops["windows"] = windows
-    shops["fits"] = fits_open & ~not_ready
-    shops["not_ready"] = not_ready
-    return shops
 
 
 def plan_district(

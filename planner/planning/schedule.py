@@ -55,7 +55,7 @@ def assemble_routes(
     """Build the route table: one row per visit, ordered by day, worker and stop.
 
     ``rows`` holds the solver's visits (``merchant_id, day, seat, stop, start_s, leave_office_s,
-    lunch_start_s``); ``shops`` the prepared shops (``planner.planning.plan.prepare_shops``) with their
+    lunch_start_s``); ``shops`` the prepared shops (``planner.planning.shops.prepare_shops``) with their
     ``zone``, one row per ``merchant_id``. Staff are numbered
     per day, ``<district code>-W001`` upwards, in the order of their worker-day slots; with a
     roster (``crew``: ``(day, seat)`` -> ``planner.planning.crew.PersonDay``) each worker-day is

@@ -14,7 +14,8 @@ from planner.io.people import Person
 from planner.io.roster import availability_windows
 from planner.planning.chains import WORKDAY_FILL, open_days
 from planner.planning.openings import EPS, finish, mask_of, open_part_s
-from planner.planning.plan import STAFF_MARGIN, prepare_shops
+from planner.planning.plan import STAFF_MARGIN
+from planner.planning.shops import prepare_shops
 from planner.planning.staffing import office_of
 from planner.planning.week import estimate_workload_s, workday_s
 from planner.settings import Settings, WeekSettings
@@ -99,7 +100,7 @@ def open_hours_s(shops: pd.DataFrame, settings: Settings, office_xy: np.ndarray 
     Parameters
     ----------
     shops
-        Prepared shops (``planner.planning.plan.prepare_shops``).
+        Prepared shops (``planner.planning.shops.prepare_shops``).
     settings
         The week and its shift.
     office_xy
@@ -135,7 +136,7 @@ def staff_days(shops: pd.DataFrame, office_xy: np.ndarray, settings: Settings) -
     Parameters
     ----------
     shops
-        Prepared shops (``planner.planning.plan.prepare_shops``).
+        Prepared shops (``planner.planning.shops.prepare_shops``).
     office_xy
         The district office in metres.
     settings

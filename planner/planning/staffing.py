@@ -13,7 +13,8 @@ from scipy.spatial import cKDTree
 from planner.geo.districts import District
 from planner.geo.travel import project, travel_time_s
 from planner.planning.executor import Executor
-from planner.planning.plan import Plan, plan_district, prepare_shops
+from planner.planning.plan import Plan, plan_district
+from planner.planning.shops import prepare_shops
 from planner.planning.week import workday_s
 from planner.settings import Settings
 from planner.settings_rules import MAX_DAYS
@@ -94,7 +95,7 @@ def nearest_neighbour_work_s(shops: pd.DataFrame, settings: Settings, office_xy=
 
     Every visit is reached from another shop or from the office, at least as far as the
     nearest of them, so this bounds the work from below. ``shops`` are prepared shops
-    (``planner.planning.plan.prepare_shops``) that fit some window; with ``office_xy`` a shop nearer
+    (``planner.planning.shops.prepare_shops``) that fit some window; with ``office_xy`` a shop nearer
     the office than to any other shop counts the office leg instead.
 
     Parameters

@@ -69,7 +69,7 @@ def plan_violations(
     unassigned
         ``merchant_id`` and ``reason`` of the shops left out.
     shops
-        The needing shops as ``planner.planning.plan.prepare_shops`` makes them.
+        The needing shops as ``planner.planning.shops.prepare_shops`` makes them.
     office_xy
         The district office in metres, where worker-days start and end.
     settings

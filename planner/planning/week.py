@@ -146,7 +146,7 @@ def build_problem(
     Parameters
     ----------
     shops
-        Prepared shops (``planner.planning.plan.prepare_shops``).
+        Prepared shops (``planner.planning.shops.prepare_shops``).
     office_xy
         The office's metric coordinates.
     slots

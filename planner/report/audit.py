@@ -17,8 +17,9 @@ from planner.errors import InputError
 from planner.io.read import read_merchants
 from planner.io.spreadsheet import read_spreadsheet_csv
 from planner.planning.crew import work_spans
-from planner.planning.plan import Plan, prepare_shops
+from planner.planning.plan import Plan
 from planner.planning.promises import NOTICES_FILE, parse_notices
+from planner.planning.shops import prepare_shops
 from planner.planning.staffing import office_of
 from planner.planning.verify import plan_violations
 from planner.report.folders import plan_folders_in
