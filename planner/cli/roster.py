@@ -159,7 +159,7 @@ def write_proposal(
     )
     if out is None:
         return None
-    people = propose_roster(work, settings, day_staff)
+    people = propose_roster(work, settings, day_staff, teams)
     written = write_roster(people, out)
     evening = sum(p.team == "evening" for p in people)
     console.print(

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlannerError
+from planner.planning.openings import masks_of
 from planner.planning.week import (
     Slot,
     build_problem,
@@ -495,8 +496,7 @@ def leftover_groups(work: WeekWork, dropped: list[int], by_days: bool = False) -
     members = np.array(sorted(dropped))
     parts = [members]
     if by_days:
-        bits = 1 << np.arange(work.open_on.shape[1], dtype=np.int64)
-        masks = work.open_on[members].astype(np.int64) @ bits
+        masks = masks_of(work.open_on[members])
         parts = [members[masks == mask] for mask in np.unique(masks)]
     groups = []
     for part in parts:

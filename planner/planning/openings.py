@@ -35,6 +35,22 @@ def mask_of(open_on: np.ndarray) -> int:
     return sum(1 << int(day) for day in np.flatnonzero(open_on))
 
 
+def masks_of(open_on: np.ndarray) -> np.ndarray:
+    """The bit mask of each row's open days (``mask_of`` for many rows at once).
+
+    Parameters
+    ----------
+    open_on
+        ``(rows, days)`` bool.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` per row; bit ``d`` set when day ``d`` is open.
+    """
+    return np.asarray(open_on).astype(np.int64) @ (1 << np.arange(np.shape(open_on)[1], dtype=np.int64))
+
+
 @cache
 def _members(days: int) -> np.ndarray:
     """Which days each set of days looked at holds (see ``members``)."""

@@ -172,9 +172,7 @@ def top_up(
         problem = build_problem(
             work.shops.iloc[members], work.office_xy, slots, work.settings, crew=work.crew
         )
-        solution = next(
-            iter(executor.map_unordered(solve_one, [(problem, solver.time_limit_s, solver.solution_limit)]))
-        )[1]
+        solution = executor.call(solve_one, (problem, solver.time_limit_s, solver.solution_limit))
         new_rows, _ = solution_rows(solution, work.shops.iloc[members], slots)
         served = {r["merchant_id"] for r in new_rows}
         if not {r["merchant_id"] for r in own} <= served or len(new_rows) <= len(own):

@@ -13,7 +13,7 @@ from planner.geo.travel import road_distance_m, travel_time_s
 from planner.io.people import Person
 from planner.io.roster import availability_windows
 from planner.planning.chains import WORKDAY_FILL, open_days
-from planner.planning.openings import EPS, finish, mask_of, open_part_s
+from planner.planning.openings import EPS, finish, mask_of, masks_of, open_part_s
 from planner.planning.plan import STAFF_MARGIN
 from planner.planning.shops import prepare_shops
 from planner.planning.staffing import office_of
@@ -203,7 +203,7 @@ def _each_opening(
     them, the hours they open)."""
     if not len(opens):
         return {}
-    masks = opens.astype(np.int64) @ (1 << np.arange(opens.shape[1], dtype=np.int64))
+    masks = masks_of(opens)
     return {int(m): staff_days(shops[masks == m], office_xy, settings) for m in np.unique(masks) if m}
 
 
@@ -211,7 +211,7 @@ def _by_opening(opens: np.ndarray, service_s: np.ndarray, total: float) -> dict[
     """``total`` staff-days shared among the shops' sets of open days by their service times."""
     if total <= EPS or not len(opens):
         return {}
-    masks = opens.astype(np.int64) @ (1 << np.arange(opens.shape[1], dtype=np.int64))
+    masks = masks_of(opens)
     weights = pd.Series(service_s.astype(float)).groupby(masks).sum()
     return {int(mask): total * float(w) / float(weights.sum()) for mask, w in weights.items()}
 

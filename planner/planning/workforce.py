@@ -336,7 +336,10 @@ def proposed_teams(
 
 
 def propose_roster(
-    work: Mapping[str, ShiftWork], settings: Settings, day_staff: Mapping[str, int] | None = None
+    work: Mapping[str, ShiftWork],
+    settings: Settings,
+    day_staff: Mapping[str, int] | None = None,
+    teams: pd.DataFrame | None = None,
 ) -> list[Person]:
     """A day team and an evening team for each district, as roster people to edit and feed back.
 
@@ -353,6 +356,8 @@ def propose_roster(
         The week and its shifts.
     day_staff
         District -> confirmed day team, or None to size it from the estimate.
+    teams
+        ``proposed_teams(work, settings, day_staff)`` when already made, or None to make it.
 
     Returns
     -------
@@ -364,7 +369,7 @@ def propose_roster(
         "day": (week.shift_start, week.shift_end, "D"),
         "evening": (week.evening_start, week.evening_end, "E"),
     }
-    teams = proposed_teams(work, settings, day_staff)
+    teams = proposed_teams(work, settings, day_staff) if teams is None else teams
     dates = [str(week.date_of(day)) for day in range(week.days)]
     for row in teams.to_dict("records"):
         start, end, letter = shifts[row["shift"]]
